@@ -1,0 +1,28 @@
+//! Endure's shared vocabulary. Pure data and pure functions: no I/O, no clock, no async.
+//!
+//! * [`duration`]: the seed duration strings (`"5 seconds"`, `"1 year"`) and milliseconds.
+//! * [`config`]: step configuration (retries, back-off, timeout), defaults and the retry formula.
+//! * [`validate`]: instance ids, workflow names, step names, event types.
+//! * [`status`]: instance statuses and trigger sources.
+//! * [`error`]: error names and messages of the reference engine, and the API error codes.
+//! * [`log`]: the per-instance append-only log (the journal) that every store persists.
+//! * [`history`]: folding a log into the status document (`status()` / REST `GET instance`).
+//! * [`time`]: millisecond timestamps and their ISO-8601 form.
+
+pub mod config;
+pub mod duration;
+pub mod error;
+pub mod history;
+pub mod limits;
+pub mod log;
+pub mod status;
+pub mod time;
+pub mod validate;
+
+pub use config::{Backoff, RetryLimit, StepConfig, StepConfigInput, RetriesInput};
+pub use duration::{DurationInput, parse_duration_ms};
+pub use error::{ApiError, ErrorCode, ErrorInfo, WorkflowError};
+pub use limits::Limits;
+pub use log::{LogEntry, LogEvent, StepKey, StepKind};
+pub use status::{InstanceStatus, TriggerSource};
+pub use time::Timestamp;
