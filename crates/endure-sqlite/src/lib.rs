@@ -1,0 +1,264 @@
+//! Endure's embedded default store: one SQLite file.
+//!
+//! * WAL mode with `synchronous=FULL`: a commit that [`endure_store::Ticket`] reports done
+//!   survives power loss.
+//! * One writer thread owns the write connection. It takes every commit that is waiting (up to
+//!   [`SqliteConfig::max_batch`]) and applies them in one transaction, each inside its own
+//!   savepoint, so one bad commit fails alone and the others share one fsync (group commit).
+//! * Reads use separate connections on blocking threads; WAL lets them run beside the writer.
+
+mod schema;
+mod writer;
+
+use async_trait::async_trait;
+use endure_model::{InstanceStatus, LogEntry, Timestamp};
+use endure_store::{
+    Commit, Fence, InstanceRef, InstanceRow, ListQuery, NewInstance, Store, StoreError, Ticket,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+use tokio::sync::oneshot;
+use writer::Op;
+
+/// How to open a SQLite store.
+#[derive(Debug, Clone)]
+pub struct SqliteConfig {
+    pub path: PathBuf,
+    /// Most commits gathered into one transaction.
+    pub max_batch: usize,
+}
+
+impl SqliteConfig {
+    pub fn new(path: impl Into<PathBuf>) -> SqliteConfig {
+        SqliteConfig { path: path.into(), max_batch: 1024 }
+    }
+}
+
+/// The SQLite store. Cheap to share behind an `Arc`.
+pub struct SqliteStore {
+    writer: Mutex<mpsc::Sender<Op>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+    path: PathBuf,
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and starts the writer thread.
+    pub fn open(config: SqliteConfig) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = config.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(backend)?;
+        }
+        let conn = schema::open_connection(&config.path)?;
+        schema::migrate(&conn)?;
+        let (tx, rx) = mpsc::channel();
+        let max_batch = config.max_batch.max(1);
+        std::thread::Builder::new()
+            .name("endure-sqlite-writer".into())
+            .spawn(move || writer::run(conn, rx, max_batch))
+            .map_err(backend)?;
+        Ok(SqliteStore { writer: Mutex::new(tx), readers: Arc::new(Mutex::new(Vec::new())), path: config.path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn send(&self, op: Op) {
+        // If the writer is gone the op's reply sender is dropped and the caller sees `Closed`.
+        let _ = self.writer.lock().unwrap_or_else(|e| e.into_inner()).send(op);
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Op,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(make(tx));
+        rx.await.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Runs `f` on a read connection on a blocking thread.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let readers = self.readers.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let conn = match conn {
+                Some(c) => c,
+                None => schema::open_connection(&path)?,
+            };
+            let out = f(&conn);
+            readers.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
+            out
+        })
+        .await
+        .map_err(backend)?
+    }
+}
+
+const ROW_COLUMNS: &str = "pk, workflow, id, status, params, trigger_source, version_id, created_at, \
+     started_at, ended_at, output, error, wake_at, paused_at, fence";
+
+fn ts(v: Option<i64>) -> Option<Timestamp> {
+    v.map(|v| Timestamp(v as u64))
+}
+
+fn json_col<T: serde::de::DeserializeOwned>(s: Option<String>) -> Result<Option<T>, StoreError> {
+    s.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+}
+
+fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<InstanceRow, StoreError>> {
+    let status: u8 = r.get(3)?;
+    let trigger: String = r.get(5)?;
+    let params: String = r.get(4)?;
+    let output: Option<String> = r.get(10)?;
+    let error: Option<String> = r.get(11)?;
+    let base = (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?);
+    let version_id: String = r.get(6)?;
+    let created_at: i64 = r.get(7)?;
+    let (started_at, ended_at, wake_at, paused_at): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
+        (r.get(8)?, r.get(9)?, r.get(12)?, r.get(13)?);
+    let fence: i64 = r.get(14)?;
+    Ok((|| {
+        Ok(InstanceRow {
+            instance: InstanceRef(base.0),
+            workflow: base.1,
+            id: base.2,
+            status: InstanceStatus::from_code(status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+            params: serde_json::from_str(&params).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            trigger: serde_json::from_value(serde_json::Value::String(trigger))
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            version_id,
+            created_at: Timestamp(created_at as u64),
+            started_at: ts(started_at),
+            ended_at: ts(ended_at),
+            output: json_col(output)?,
+            error: json_col(error)?,
+            wake_at: ts(wake_at),
+            paused_at: ts(paused_at),
+            fence: Fence(fence as u64),
+        })
+    })())
+}
+
+fn query_rows(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<InstanceRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+    let rows = stmt.query_map(params, row_from).map_err(backend)?;
+    let mut out = vec![];
+    for r in rows {
+        out.push(r.map_err(backend)??);
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_instances(&self, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, StoreError> {
+        self.write(|tx| Op::Create(batch, tx)).await
+    }
+
+    async fn find_instance(&self, workflow: &str, id: &str) -> Result<Option<InstanceRow>, StoreError> {
+        let (w, i) = (workflow.to_string(), id.to_string());
+        self.read(move |c| {
+            let sql = format!("SELECT {ROW_COLUMNS} FROM instances WHERE workflow = ?1 AND id = ?2");
+            Ok(query_rows(c, &sql, params![w, i])?.pop())
+        })
+        .await
+    }
+
+    async fn get_instance(&self, instance: InstanceRef) -> Result<Option<InstanceRow>, StoreError> {
+        self.read(move |c| {
+            let sql = format!("SELECT {ROW_COLUMNS} FROM instances WHERE pk = ?1");
+            Ok(query_rows(c, &sql, params![instance.0])?.pop())
+        })
+        .await
+    }
+
+    async fn read_log(&self, instance: InstanceRef) -> Result<Vec<LogEntry>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached("SELECT seq, ts, data FROM log WHERE pk = ?1 ORDER BY seq").map_err(backend)?;
+            let rows = stmt
+                .query_map(params![instance.0], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))
+                .map_err(backend)?;
+            let mut out = vec![];
+            for r in rows {
+                let (seq, ts, data) = r.map_err(backend)?;
+                let event = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("log row {seq}: {e}")))?;
+                out.push(LogEntry { seq: seq as u64, ts: Timestamp(ts as u64), event });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    fn submit(&self, commit: Commit) -> Ticket {
+        let (tx, rx) = oneshot::channel();
+        self.send(Op::Commit(commit, tx));
+        Ticket::pending(rx)
+    }
+
+    async fn acquire_lease(&self, instance: InstanceRef, _owner: &str) -> Result<Fence, StoreError> {
+        self.write(|tx| Op::Lease(instance, tx)).await
+    }
+
+    async fn due_wakeups(&self, now: Timestamp, limit: usize) -> Result<Vec<InstanceRef>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c
+                .prepare_cached("SELECT pk FROM instances WHERE wake_at IS NOT NULL AND wake_at <= ?1 ORDER BY wake_at, pk LIMIT ?2")
+                .map_err(backend)?;
+            let rows = stmt.query_map(params![now.0 as i64, limit as i64], |r| r.get::<_, i64>(0)).map_err(backend)?;
+            rows.map(|r| r.map(InstanceRef).map_err(backend)).collect()
+        })
+        .await
+    }
+
+    async fn next_wakeup(&self) -> Result<Option<Timestamp>, StoreError> {
+        self.read(|c| {
+            c.query_row("SELECT MIN(wake_at) FROM instances WHERE wake_at IS NOT NULL", [], |r| r.get::<_, Option<i64>>(0))
+                .optional()
+                .map(|v| ts(v.flatten()))
+                .map_err(backend)
+        })
+        .await
+    }
+
+    async fn instances_in(&self, statuses: &[InstanceStatus]) -> Result<Vec<InstanceRow>, StoreError> {
+        let codes: Vec<String> = statuses.iter().map(|s| s.code().to_string()).collect();
+        self.read(move |c| {
+            let sql = format!("SELECT {ROW_COLUMNS} FROM instances WHERE status IN ({}) ORDER BY pk", codes.join(","));
+            query_rows(c, &sql, [])
+        })
+        .await
+    }
+
+    async fn list_instances(&self, q: &ListQuery) -> Result<Vec<InstanceRow>, StoreError> {
+        let q = q.clone();
+        self.read(move |c| {
+            let sql = format!(
+                "SELECT {ROW_COLUMNS} FROM instances WHERE workflow = ?1 AND (?2 IS NULL OR status = ?2) \
+                 AND (?3 IS NULL OR pk < ?3) ORDER BY pk DESC LIMIT ?4"
+            );
+            query_rows(
+                c,
+                &sql,
+                params![q.workflow, q.status.map(|s| s.code()), q.before.map(|b| b.0), q.limit as i64],
+            )
+        })
+        .await
+    }
+
+    async fn delete_instance(&self, instance: InstanceRef) -> Result<bool, StoreError> {
+        self.write(|tx| Op::Delete(instance, tx)).await
+    }
+}

@@ -1,0 +1,282 @@
+//! The writer thread: group commit.
+
+use endure_model::InstanceStatus;
+use endure_store::{Commit, CommitResult, Fence, InstanceRef, NewInstance, RowUpdate, StoreError};
+use rusqlite::types::Value as Sql;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+pub(crate) enum Op {
+    Commit(Commit, Reply<CommitResult>),
+    Create(Vec<NewInstance>, Reply<Vec<InstanceRef>>),
+    Lease(InstanceRef, Reply<Fence>),
+    Delete(InstanceRef, Reply<bool>),
+}
+
+enum Done {
+    Commit(Reply<CommitResult>, Result<CommitResult, StoreError>),
+    Create(Reply<Vec<InstanceRef>>, Result<Vec<InstanceRef>, StoreError>),
+    Lease(Reply<Fence>, Result<Fence, StoreError>),
+    Delete(Reply<bool>, Result<bool, StoreError>),
+}
+
+impl Done {
+    fn fail(self, e: StoreError) -> Done {
+        match self {
+            Done::Commit(r, _) => Done::Commit(r, Err(e)),
+            Done::Create(r, _) => Done::Create(r, Err(e)),
+            Done::Lease(r, _) => Done::Lease(r, Err(e)),
+            Done::Delete(r, _) => Done::Delete(r, Err(e)),
+        }
+    }
+    fn send(self) {
+        // A caller that stopped waiting is not an error.
+        match self {
+            Done::Commit(r, v) => drop(r.send(v)),
+            Done::Create(r, v) => drop(r.send(v)),
+            Done::Lease(r, v) => drop(r.send(v)),
+            Done::Delete(r, v) => drop(r.send(v)),
+        }
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// The writer loop: runs until every sender is dropped.
+pub(crate) fn run(mut conn: Connection, rx: mpsc::Receiver<Op>, max_batch: usize) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < max_batch {
+            match rx.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        let done = apply_batch(&mut conn, batch);
+        for d in done {
+            d.send();
+        }
+    }
+}
+
+fn apply_batch(conn: &mut Connection, batch: Vec<Op>) -> Vec<Done> {
+    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return batch.into_iter().map(|op| pending(op).fail(backend(&e))).collect(),
+    };
+    let mut done = Vec::with_capacity(batch.len());
+    for op in batch {
+        let result = {
+            let sp = match tx.unchecked_transaction_savepoint() {
+                Ok(sp) => sp,
+                Err(e) => {
+                    done.push(pending(op).fail(backend(e)));
+                    continue;
+                }
+            };
+            let d = apply(&sp, op);
+            let ok = match &d {
+                Done::Commit(_, r) => r.is_ok(),
+                Done::Create(_, r) => r.is_ok(),
+                Done::Lease(_, r) => r.is_ok(),
+                Done::Delete(_, r) => r.is_ok(),
+            };
+            let end = if ok { sp.release() } else { sp.rollback_and_release() };
+            match end {
+                Ok(()) => d,
+                Err(e) => d.fail(backend(e)),
+            }
+        };
+        done.push(result);
+    }
+    match tx.commit() {
+        Ok(()) => done,
+        Err(e) => done.into_iter().map(|d| d.fail(backend(&e))).collect(),
+    }
+}
+
+fn pending(op: Op) -> Done {
+    match op {
+        Op::Commit(_, r) => Done::Commit(r, Err(StoreError::Closed)),
+        Op::Create(_, r) => Done::Create(r, Err(StoreError::Closed)),
+        Op::Lease(_, r) => Done::Lease(r, Err(StoreError::Closed)),
+        Op::Delete(_, r) => Done::Delete(r, Err(StoreError::Closed)),
+    }
+}
+
+/// A savepoint that is rolled back by hand: rusqlite's `Savepoint` needs `&mut`, which a
+/// shared transaction cannot give; this small wrapper issues the SQL itself.
+trait SavepointExt {
+    fn unchecked_transaction_savepoint(&self) -> rusqlite::Result<Sp<'_>>;
+}
+
+pub(crate) struct Sp<'c> {
+    conn: &'c Connection,
+}
+
+impl SavepointExt for rusqlite::Transaction<'_> {
+    fn unchecked_transaction_savepoint(&self) -> rusqlite::Result<Sp<'_>> {
+        self.execute_batch("SAVEPOINT op")?;
+        Ok(Sp { conn: self })
+    }
+}
+
+impl Sp<'_> {
+    fn release(self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("RELEASE op")
+    }
+    fn rollback_and_release(self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("ROLLBACK TO op; RELEASE op")
+    }
+}
+
+impl std::ops::Deref for Sp<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+fn apply(c: &Connection, op: Op) -> Done {
+    match op {
+        Op::Commit(commit, r) => Done::Commit(r, apply_commit(c, commit)),
+        Op::Create(batch, r) => Done::Create(r, create(c, batch)),
+        Op::Lease(i, r) => Done::Lease(r, lease(c, i)),
+        Op::Delete(i, r) => Done::Delete(r, delete(c, i)),
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Backend(format!("serialize: {e}")))
+}
+
+fn create(c: &Connection, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, StoreError> {
+    let mut refs = Vec::with_capacity(batch.len());
+    let mut ins = c
+        .prepare_cached(
+            "INSERT INTO instances (workflow, id, status, params, trigger_source, version_id, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .map_err(backend)?;
+    let mut log = c.prepare_cached("INSERT INTO log (pk, ts, kind, data) VALUES (?1, ?2, ?3, ?4)").map_err(backend)?;
+    for n in batch {
+        let trigger = serde_json::to_value(n.trigger).map_err(backend)?;
+        let res = ins.execute(params![
+            n.workflow,
+            n.id,
+            InstanceStatus::Queued.code(),
+            to_json(&n.params)?,
+            trigger.as_str().unwrap_or("unknown"),
+            n.version_id,
+            n.created_at.0 as i64
+        ]);
+        match res {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                return Err(StoreError::AlreadyExists { workflow: n.workflow, id: n.id });
+            }
+            Err(e) => return Err(backend(e)),
+            Ok(_) => {}
+        }
+        let pk = c.last_insert_rowid();
+        let event = endure_model::LogEvent::WorkflowQueued { params: n.params, trigger: n.trigger };
+        log.execute(params![pk, n.created_at.0 as i64, event.code(), to_json(&event)?]).map_err(backend)?;
+        refs.push(InstanceRef(pk));
+    }
+    Ok(refs)
+}
+
+fn lease(c: &Connection, i: InstanceRef) -> Result<Fence, StoreError> {
+    c.query_row("UPDATE instances SET fence = fence + 1 WHERE pk = ?1 RETURNING fence", params![i.0], |r| r.get::<_, i64>(0))
+        .optional()
+        .map_err(backend)?
+        .map(|f| Fence(f as u64))
+        .ok_or(StoreError::NotFound)
+}
+
+fn delete(c: &Connection, i: InstanceRef) -> Result<bool, StoreError> {
+    let n = c.execute("DELETE FROM instances WHERE pk = ?1", params![i.0]).map_err(backend)?;
+    c.execute("DELETE FROM log WHERE pk = ?1", params![i.0]).map_err(backend)?;
+    Ok(n > 0)
+}
+
+fn apply_commit(c: &Connection, commit: Commit) -> Result<CommitResult, StoreError> {
+    let (fence, status): (i64, u8) = c
+        .prepare_cached("SELECT fence, status FROM instances WHERE pk = ?1")
+        .map_err(backend)?
+        .query_row(params![commit.instance.0], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound)?;
+    if let Some(f) = commit.fence
+        && f.0 as i64 != fence
+    {
+        return Err(StoreError::Fenced);
+    }
+    if !commit.expect_status.is_empty() {
+        let actual = InstanceStatus::from_code(status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?;
+        if !commit.expect_status.contains(&actual) {
+            return Err(StoreError::UnexpectedStatus { actual });
+        }
+    }
+    if !commit.delete.is_empty() {
+        let mut del = c.prepare_cached("DELETE FROM log WHERE seq = ?1 AND pk = ?2").map_err(backend)?;
+        for seq in &commit.delete {
+            del.execute(params![*seq as i64, commit.instance.0]).map_err(backend)?;
+        }
+    }
+    let mut seqs = Vec::with_capacity(commit.append.len());
+    if !commit.append.is_empty() {
+        let mut ins = c.prepare_cached("INSERT INTO log (pk, ts, kind, data) VALUES (?1, ?2, ?3, ?4)").map_err(backend)?;
+        for row in &commit.append {
+            ins.execute(params![commit.instance.0, row.ts.0 as i64, row.event.code(), to_json(&row.event)?])
+                .map_err(backend)?;
+            seqs.push(c.last_insert_rowid() as u64);
+        }
+    }
+    update_row(c, commit.instance, &commit.update)?;
+    Ok(CommitResult { seqs })
+}
+
+fn update_row(c: &Connection, i: InstanceRef, u: &RowUpdate) -> Result<(), StoreError> {
+    if u.is_empty() {
+        return Ok(());
+    }
+    let mut sets: Vec<&str> = vec![];
+    let mut vals: Vec<Sql> = vec![];
+    let opt_ts = |t: &Option<endure_model::Timestamp>| t.map_or(Sql::Null, |t| Sql::Integer(t.0 as i64));
+    if let Some(s) = u.status {
+        sets.push("status");
+        vals.push(Sql::Integer(i64::from(s.code())));
+    }
+    for (col, v) in [("started_at", &u.started_at), ("ended_at", &u.ended_at), ("wake_at", &u.wake_at), ("paused_at", &u.paused_at)] {
+        if let Some(t) = v {
+            sets.push(col);
+            vals.push(opt_ts(t));
+        }
+    }
+    if let Some(o) = &u.output {
+        sets.push("output");
+        vals.push(match o {
+            Some(v) => Sql::Text(to_json(v)?),
+            None => Sql::Null,
+        });
+    }
+    if let Some(e) = &u.error {
+        sets.push("error");
+        vals.push(match e {
+            Some(v) => Sql::Text(to_json(v)?),
+            None => Sql::Null,
+        });
+    }
+    let assignments: Vec<String> = sets.iter().enumerate().map(|(n, col)| format!("{col} = ?{}", n + 2)).collect();
+    let sql = format!("UPDATE instances SET {} WHERE pk = ?1", assignments.join(", "));
+    let mut all = vec![Sql::Integer(i.0)];
+    all.extend(vals);
+    c.prepare_cached(&sql).map_err(backend)?.execute(rusqlite::params_from_iter(all)).map_err(backend)?;
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! The storage interface of Endure.
+//!
+//! A store keeps two things per instance: a row of queryable facts ([`InstanceRow`]: status,
+//! times, output, the next wake-up) and an append-only log ([`endure_model::LogEntry`]). All
+//! changes to one instance go through [`Store::submit`] as a [`Commit`]: log rows to append, log
+//! rows to delete (restart), and a row update, applied atomically. A store may gather the
+//! commits of many instances into one transaction (group commit); [`Ticket`] resolves when the
+//! commit is durable.
+//!
+//! Ownership: before running an instance the engine takes a lease ([`Store::acquire_lease`]);
+//! every commit carries its fencing token, and a store refuses a commit whose token is stale
+//! ([`StoreError::Fenced`]). One process per store never sees that; several processes sharing a
+//! PostgreSQL database will.
+//!
+//! Architecture invariant: this crate knows nothing about running workflows or HTTP.
+
+pub mod conformance;
+mod memory;
+mod types;
+
+pub use memory::MemoryStore;
+pub use types::*;
+
+use async_trait::async_trait;
+use endure_model::{LogEntry, Timestamp};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::sync::oneshot;
+
+/// The one storage interface. See the crate docs.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Creates instances atomically: all or none. A duplicate `(workflow, id)`, within the
+    /// batch or with an existing instance, fails the whole batch with
+    /// [`StoreError::AlreadyExists`]. Returns the new instances' refs in input order.
+    async fn create_instances(&self, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, StoreError>;
+
+    /// Looks an instance up by workflow and id.
+    async fn find_instance(&self, workflow: &str, id: &str) -> Result<Option<InstanceRow>, StoreError>;
+
+    /// Looks an instance up by ref.
+    async fn get_instance(&self, instance: InstanceRef) -> Result<Option<InstanceRow>, StoreError>;
+
+    /// The instance's log in `seq` order.
+    async fn read_log(&self, instance: InstanceRef) -> Result<Vec<LogEntry>, StoreError>;
+
+    /// Queues a commit. Commits of one instance are applied in submission order.
+    fn submit(&self, commit: Commit) -> Ticket;
+
+    /// Takes the lease of an instance for `owner`, fencing out any earlier holder.
+    async fn acquire_lease(&self, instance: InstanceRef, owner: &str) -> Result<Fence, StoreError>;
+
+    /// Instances whose wake-up time is at or before `now`, earliest first, at most `limit`.
+    async fn due_wakeups(&self, now: Timestamp, limit: usize) -> Result<Vec<InstanceRef>, StoreError>;
+
+    /// The earliest wake-up time of any instance.
+    async fn next_wakeup(&self) -> Result<Option<Timestamp>, StoreError>;
+
+    /// Instances in any of `statuses`, oldest first (recovery after a restart).
+    async fn instances_in(&self, statuses: &[endure_model::InstanceStatus]) -> Result<Vec<InstanceRow>, StoreError>;
+
+    /// One page of a workflow's instances, newest first.
+    async fn list_instances(&self, query: &ListQuery) -> Result<Vec<InstanceRow>, StoreError>;
+
+    /// Deletes an instance and its log. `false` if it did not exist.
+    async fn delete_instance(&self, instance: InstanceRef) -> Result<bool, StoreError>;
+}
+
+/// Resolves when a submitted commit is durable (or failed).
+pub struct Ticket(TicketInner);
+
+enum TicketInner {
+    Ready(Option<Result<CommitResult, StoreError>>),
+    Pending(oneshot::Receiver<Result<CommitResult, StoreError>>),
+}
+
+impl Ticket {
+    pub fn ready(result: Result<CommitResult, StoreError>) -> Ticket {
+        Ticket(TicketInner::Ready(Some(result)))
+    }
+    pub fn pending(rx: oneshot::Receiver<Result<CommitResult, StoreError>>) -> Ticket {
+        Ticket(TicketInner::Pending(rx))
+    }
+}
+
+impl Future for Ticket {
+    type Output = Result<CommitResult, StoreError>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.get_mut().0 {
+            TicketInner::Ready(r) => Poll::Ready(r.take().unwrap_or(Err(StoreError::Closed))),
+            TicketInner::Pending(rx) => Pin::new(rx).poll(cx).map(|r| r.unwrap_or(Err(StoreError::Closed))),
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Rows, commits and errors of the storage interface.
+
+use endure_model::{ErrorInfo, InstanceStatus, LogEvent, Timestamp, TriggerSource};
+use serde_json::Value;
+
+/// A store's handle on an instance (a surrogate key; ids are unique per workflow only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InstanceRef(pub i64);
+
+/// A lease's fencing token: commits must carry the newest one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fence(pub u64);
+
+/// An instance to create. Its log starts with `WORKFLOW_QUEUED`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInstance {
+    pub workflow: String,
+    pub id: String,
+    pub params: Value,
+    pub trigger: TriggerSource,
+    pub version_id: String,
+    pub created_at: Timestamp,
+}
+
+/// The queryable facts of an instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceRow {
+    pub instance: InstanceRef,
+    pub workflow: String,
+    pub id: String,
+    pub status: InstanceStatus,
+    pub params: Value,
+    pub trigger: TriggerSource,
+    pub version_id: String,
+    pub created_at: Timestamp,
+    pub started_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+    pub output: Option<Value>,
+    pub error: Option<ErrorInfo>,
+    /// When a waiting instance must be woken.
+    pub wake_at: Option<Timestamp>,
+    /// When the instance was paused.
+    pub paused_at: Option<Timestamp>,
+    pub fence: Fence,
+}
+
+impl InstanceRow {
+    pub fn summary(&self) -> endure_model::history::InstanceSummary {
+        endure_model::history::InstanceSummary {
+            id: self.id.clone(),
+            workflow: self.workflow.clone(),
+            status: self.status,
+            params: self.params.clone(),
+            trigger: self.trigger,
+            version_id: self.version_id.clone(),
+            created_at: self.created_at,
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            output: self.output.clone(),
+            error: self.error.clone(),
+        }
+    }
+}
+
+/// Changes to an instance row. `None` leaves a field alone; `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowUpdate {
+    pub status: Option<InstanceStatus>,
+    pub started_at: Option<Option<Timestamp>>,
+    pub ended_at: Option<Option<Timestamp>>,
+    pub output: Option<Option<Value>>,
+    pub error: Option<Option<ErrorInfo>>,
+    pub wake_at: Option<Option<Timestamp>>,
+    pub paused_at: Option<Option<Timestamp>>,
+}
+
+impl RowUpdate {
+    pub fn status(status: InstanceStatus) -> RowUpdate {
+        RowUpdate { status: Some(status), ..RowUpdate::default() }
+    }
+    pub fn is_empty(&self) -> bool {
+        *self == RowUpdate::default()
+    }
+}
+
+/// A log row to append (the store assigns its `seq`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLogRow {
+    pub ts: Timestamp,
+    pub event: LogEvent,
+}
+
+/// Everything that changes one instance, applied atomically.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Commit {
+    pub instance: InstanceRef,
+    /// The lease this commit is made under; `None` for changes made while nobody runs the
+    /// instance (the engine serialises those itself).
+    pub fence: Option<Fence>,
+    pub append: Vec<NewLogRow>,
+    /// `seq`s of log rows to delete (restart).
+    pub delete: Vec<u64>,
+    pub update: RowUpdate,
+    /// Succeed only if the instance's status is one of these (empty: any).
+    pub expect_status: Vec<InstanceStatus>,
+}
+
+impl Commit {
+    pub fn new(instance: InstanceRef, fence: Option<Fence>) -> Commit {
+        Commit { instance, fence, append: vec![], delete: vec![], update: RowUpdate::default(), expect_status: vec![] }
+    }
+    pub fn log(mut self, ts: Timestamp, event: LogEvent) -> Commit {
+        self.append.push(NewLogRow { ts, event });
+        self
+    }
+    pub fn update(mut self, update: RowUpdate) -> Commit {
+        self.update = update;
+        self
+    }
+    pub fn expect(mut self, statuses: &[InstanceStatus]) -> Commit {
+        self.expect_status = statuses.to_vec();
+        self
+    }
+}
+
+/// What a durable commit produced: the `seq`s of the appended rows, in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommitResult {
+    pub seqs: Vec<u64>,
+}
+
+/// A page query over one workflow's instances (newest first).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    pub workflow: String,
+    pub status: Option<InstanceStatus>,
+    /// Only instances with a ref below this one (cursor pagination).
+    pub before: Option<InstanceRef>,
+    pub limit: usize,
+}
+
+/// Storage failures.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("instance {workflow}/{id} already exists")]
+    AlreadyExists { workflow: String, id: String },
+    #[error("instance not found")]
+    NotFound,
+    #[error("the lease was taken over by another owner")]
+    Fenced,
+    #[error("the instance is {actual}, not in an expected status")]
+    UnexpectedStatus { actual: endure_model::InstanceStatus },
+    #[error("the store is closed")]
+    Closed,
+    #[error("storage failure: {0}")]
+    Backend(String),
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+}
