@@ -1,0 +1,227 @@
+//! Control operations (pause, resume, terminate, restart, send event). If a driver runs the
+//! instance, the operation goes to it; otherwise the operation changes the store itself while
+//! holding the instance's control slot, so no driver starts meanwhile.
+
+use crate::binding::StepSelector;
+use crate::driver::{CmdReply, Command};
+use crate::engine::{Shared, Slot, store_error};
+use endure_model::history::History;
+use endure_model::log::ReceivedEvent;
+use endure_model::{ApiError, ErrorCode, InstanceStatus, LogEntry, LogEvent};
+use endure_store::{Commit, Fence, InstanceRef, InstanceRow, RowUpdate, StoreError};
+use std::sync::Arc;
+use tokio::sync::{Notify, oneshot};
+
+#[derive(Debug, Clone)]
+pub(crate) enum ControlOp {
+    Pause,
+    Resume,
+    Terminate,
+    Restart(Option<StepSelector>),
+    SendEvent(ReceivedEvent),
+}
+
+enum Access {
+    Send(tokio::sync::mpsc::UnboundedSender<Command>),
+    Wait(Arc<Notify>),
+    Mine(Arc<Notify>),
+}
+
+/// What to do with the instance after a control operation.
+pub(crate) enum Requeue {
+    No,
+    Wake,
+    New,
+}
+
+pub(crate) async fn control(shared: &Arc<Shared>, i: InstanceRef, id: &str, op: ControlOp) -> Result<(), ApiError> {
+    loop {
+        let access = {
+            let mut slots = shared.slots();
+            match slots.get(&i) {
+                Some(Slot::Live(tx, _)) => Access::Send(tx.clone()),
+                Some(Slot::Control(n)) => Access::Wait(n.clone()),
+                None => {
+                    let n = Arc::new(Notify::new());
+                    slots.insert(i, Slot::Control(n.clone()));
+                    Access::Mine(n)
+                }
+            }
+        };
+        match access {
+            Access::Send(tx) => {
+                let (rtx, rrx) = oneshot::channel();
+                if tx.send(Command { op: op.clone(), reply: rtx }).is_ok()
+                    && let Ok(CmdReply::Done(r)) = rrx.await
+                {
+                    return r;
+                }
+                // The driver was stopping: try again.
+                tokio::task::yield_now().await;
+            }
+            Access::Wait(n) => {
+                let notified = n.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                let same = matches!(shared.slots().get(&i), Some(Slot::Control(m)) if Arc::ptr_eq(m, &n));
+                if same {
+                    notified.await;
+                }
+            }
+            Access::Mine(n) => {
+                let result = dormant(shared, i, id, op).await;
+                shared.slots().remove(&i);
+                n.notify_waiters();
+                shared.bump();
+                return match result {
+                    Ok(Requeue::No) => Ok(()),
+                    Ok(Requeue::Wake) => {
+                        shared.scheduler.enqueue_wake(i);
+                        Ok(())
+                    }
+                    Ok(Requeue::New) => {
+                        shared.scheduler.enqueue_new(i);
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                };
+            }
+        }
+    }
+}
+
+async fn dormant(shared: &Shared, i: InstanceRef, id: &str, op: ControlOp) -> Result<Requeue, ApiError> {
+    let row = shared.store.get_instance(i).await.map_err(store_error)?;
+    let row = row.ok_or_else(|| ApiError::instance_not_found(id))?;
+    let now = shared.clock.now();
+    let commit = |c: Commit| async { shared.store.submit(c).await.map(|_| ()).map_err(store_error) };
+    use InstanceStatus as S;
+    match op {
+        ControlOp::Pause => match row.status {
+            S::Running | S::Waiting | S::WaitingForPause => {
+                commit(pause_commit(i, None, now).expect(&[row.status])).await?;
+                Ok(Requeue::No)
+            }
+            _ => Ok(Requeue::No),
+        },
+        ControlOp::Resume => {
+            if row.status != S::Paused {
+                return Ok(Requeue::No);
+            }
+            let paused_ms = row.paused_at.map_or(0, |p| now.since(p));
+            commit(
+                Commit::new(i, None)
+                    .log(now, LogEvent::WorkflowResumed { paused_ms })
+                    .update(RowUpdate { status: Some(S::Queued), paused_at: Some(None), ..Default::default() })
+                    .expect(&[S::Paused]),
+            )
+            .await?;
+            Ok(Requeue::Wake)
+        }
+        ControlOp::Terminate => {
+            if row.status.is_finished() {
+                return Err(ApiError::cannot_terminate());
+            }
+            commit(terminate_commit(i, None, now).expect(&[row.status])).await?;
+            Ok(Requeue::No)
+        }
+        ControlOp::Restart(from) => {
+            let log = shared.store.read_log(i).await.map_err(store_error)?;
+            let c = restart_commit(i, None, &log, from.as_ref())?;
+            commit(c).await?;
+            Ok(Requeue::New)
+        }
+        ControlOp::SendEvent(event) => {
+            if row.status.is_finished() {
+                return Err(ApiError::new(
+                    ErrorCode::NotRunning,
+                    format!("Cannot send an event to instance \"{id}\": it is {}", row.status),
+                ));
+            }
+            let waiting = row.status == S::Waiting;
+            let mut c = Commit::new(i, None).log(now, LogEvent::EventReceived { event }).expect(&[row.status]);
+            if waiting {
+                // Wake it: the replay consumes the event if a wait is for it, or sleeps again.
+                c = c.update(RowUpdate { wake_at: Some(Some(now)), ..Default::default() });
+            }
+            commit(c).await?;
+            Ok(if waiting { Requeue::Wake } else { Requeue::No })
+        }
+    }
+}
+
+pub(crate) fn pause_commit(i: InstanceRef, fence: Option<Fence>, now: endure_model::Timestamp) -> Commit {
+    Commit::new(i, fence).log(now, LogEvent::WorkflowPaused).update(RowUpdate {
+        status: Some(InstanceStatus::Paused),
+        paused_at: Some(Some(now)),
+        wake_at: Some(None),
+        ..Default::default()
+    })
+}
+
+pub(crate) fn terminate_commit(i: InstanceRef, fence: Option<Fence>, now: endure_model::Timestamp) -> Commit {
+    Commit::new(i, fence).log(now, LogEvent::WorkflowTerminated).update(RowUpdate {
+        status: Some(InstanceStatus::Terminated),
+        ended_at: Some(Some(now)),
+        wake_at: Some(None),
+        paused_at: Some(None),
+        ..Default::default()
+    })
+}
+
+/// The commit that restarts an instance: from scratch (only `WORKFLOW_QUEUED` is kept), or
+/// from a step (that step and every step started after it are erased, with instance-level
+/// entries other than QUEUED/START and all received events).
+pub(crate) fn restart_commit(
+    i: InstanceRef,
+    fence: Option<Fence>,
+    log: &[LogEntry],
+    from: Option<&StepSelector>,
+) -> Result<Commit, ApiError> {
+    let mut c = Commit::new(i, fence);
+    let mut update = RowUpdate {
+        status: Some(InstanceStatus::Queued),
+        ended_at: Some(None),
+        output: Some(None),
+        error: Some(None),
+        wake_at: Some(None),
+        paused_at: Some(None),
+        ..Default::default()
+    };
+    match from {
+        None => {
+            c.delete = log
+                .iter()
+                .filter(|e| !matches!(e.event, LogEvent::WorkflowQueued { .. }))
+                .map(|e| e.seq)
+                .collect();
+            update.started_at = Some(None);
+        }
+        Some(sel) => {
+            let history = History::from_log(log);
+            let target = history
+                .find_started(sel.kind, &sel.name, sel.count)
+                .ok_or_else(|| ApiError::cannot_restart(&sel.name))?;
+            let from_seq = target.start_seq;
+            let erased: std::collections::HashSet<_> =
+                history.steps.iter().filter(|s| s.start_seq >= from_seq).map(|s| s.key.clone()).collect();
+            c.delete = log
+                .iter()
+                .filter(|e| match &e.event {
+                    LogEvent::WorkflowQueued { .. } | LogEvent::WorkflowStart => false,
+                    ev => ev.key().is_none_or(|k| erased.contains(k)),
+                })
+                .map(|e| e.seq)
+                .collect();
+        }
+    }
+    Ok(c.update(update))
+}
+
+/// An instance left `waitingForPause` by a stopped process is paused now.
+pub(crate) async fn finish_pending_pause(shared: &Shared, row: &InstanceRow) -> Result<(), StoreError> {
+    let now = shared.clock.now();
+    shared.store.submit(pause_commit(row.instance, None, now).expect(&[InstanceStatus::WaitingForPause])).await?;
+    shared.bump();
+    Ok(())
+}

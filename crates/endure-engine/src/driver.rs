@@ -1,0 +1,343 @@
+//! The driver: runs one instance in this process from start (or wake-up) until it finishes,
+//! hibernates, pauses or is stopped. It polls the workflow's run future and, between polls,
+//! handles control commands and decides whether the run can be dropped (nothing executing,
+//! only waits left) to hibernate.
+
+use crate::binding::StepSelector;
+use crate::clock::BoxFuture;
+use crate::code::WorkflowEvent;
+use crate::control::{ControlOp, pause_commit, restart_commit, terminate_commit};
+use crate::engine::{Shared, Slot};
+use crate::live::{Live, LiveInner};
+use crate::step::Step;
+use endure_model::error::names;
+use endure_model::history::History;
+use endure_model::{ApiError, ErrorInfo, InstanceStatus, LogEntry, LogEvent, Timestamp, WorkflowError};
+use endure_store::{Commit, InstanceRef, RowUpdate, StoreError};
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+
+pub(crate) struct Command {
+    pub op: ControlOp,
+    pub reply: oneshot::Sender<CmdReply>,
+}
+
+pub(crate) enum CmdReply {
+    Done(Result<(), ApiError>),
+    /// The driver is stopping; do the operation on the store instead.
+    NotLive,
+}
+
+/// Starts a driver for `i` unless something already holds the instance.
+pub(crate) fn try_start(shared: &Arc<Shared>, i: InstanceRef) -> bool {
+    let mut slots = shared.slots();
+    if slots.contains_key(&i) {
+        return false;
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(drive(shared.clone(), i, rx));
+    slots.insert(i, Slot::Live(tx, task.abort_handle()));
+    true
+}
+
+enum Stop {
+    /// Leave the instance as the store has it.
+    Nothing,
+    /// The store failed: try again later.
+    Retry,
+    Requeue,
+}
+
+async fn drive(shared: Arc<Shared>, i: InstanceRef, mut rx: mpsc::UnboundedReceiver<Command>) {
+    let stop = match run_instance(&shared, i, &mut rx).await {
+        Ok(stop) => stop,
+        Err(StoreError::Fenced) | Err(StoreError::NotFound) => Stop::Nothing,
+        Err(_) => Stop::Retry,
+    };
+    {
+        let mut slots = shared.slots();
+        slots.remove(&i);
+        rx.close();
+        while let Ok(cmd) = rx.try_recv() {
+            let _ = cmd.reply.send(CmdReply::NotLive);
+        }
+    }
+    shared.scheduler.slot_freed();
+    shared.bump();
+    match stop {
+        Stop::Nothing => {}
+        Stop::Requeue => shared.scheduler.enqueue_new(i),
+        Stop::Retry => {
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                let at = shared.clock.now().plus_ms(1000);
+                shared.clock.sleep_until(at).await;
+                shared.scheduler.enqueue_wake(i);
+            });
+        }
+    }
+}
+
+enum Next {
+    Continue,
+    Finish(Result<Value, WorkflowError>),
+    Pause,
+    Hibernate(Timestamp),
+    Terminate(oneshot::Sender<CmdReply>),
+    Restart(Option<StepSelector>, oneshot::Sender<CmdReply>),
+    Fatal(StoreError),
+}
+
+async fn run_instance(
+    shared: &Arc<Shared>,
+    i: InstanceRef,
+    rx: &mut mpsc::UnboundedReceiver<Command>,
+) -> Result<Stop, StoreError> {
+    let Some(row) = shared.store.get_instance(i).await? else { return Ok(Stop::Nothing) };
+    match row.status {
+        InstanceStatus::Queued | InstanceStatus::Running | InstanceStatus::Waiting => {}
+        InstanceStatus::WaitingForPause => {
+            crate::control::finish_pending_pause(shared, &row).await?;
+            return Ok(Stop::Nothing);
+        }
+        _ => return Ok(Stop::Nothing),
+    }
+    // Code for this workflow is not loaded here: leave the instance for a process that has it.
+    let Some(reg) = shared.workflows.get(&row.workflow) else { return Ok(Stop::Nothing) };
+    let fence = shared.store.acquire_lease(i, &shared.config.node_id).await?;
+    let log = shared.store.read_log(i).await?;
+    let history = History::from_log(&log);
+    let now = shared.clock.now();
+    let mut start = Commit::new(i, Some(fence)).update(RowUpdate {
+        status: Some(InstanceStatus::Running),
+        wake_at: Some(None),
+        started_at: row.started_at.is_none().then_some(Some(now)),
+        ..Default::default()
+    });
+    let first_start = history.started.is_none();
+    if first_start {
+        start = start.log(now, LogEvent::WorkflowStart);
+    }
+    let started = shared.store.submit(start).await?;
+    shared.scheduler.recheck();
+    shared.bump();
+    let mut history = history;
+    if first_start {
+        history.apply(&LogEntry { seq: started.seqs[0], ts: now, event: LogEvent::WorkflowStart });
+    }
+    let bump_target = Arc::downgrade(shared);
+    let live = Arc::new(Live {
+        instance: i,
+        fence,
+        store: shared.store.clone(),
+        clock: shared.clock.clone(),
+        limits: shared.config.limits.clone(),
+        step_limit: reg.options.step_limit,
+        inner: Mutex::new(LiveInner { history, ..LiveInner::default() }),
+        changed: tokio::sync::Notify::new(),
+        gate: tokio::sync::Notify::new(),
+        on_commit: Box::new(move || {
+            if let Some(s) = bump_target.upgrade() {
+                s.bump();
+            }
+        }),
+    });
+    let event = WorkflowEvent {
+        payload: row.params.clone(),
+        timestamp: row.created_at,
+        instance_id: row.id.clone(),
+        workflow_name: row.workflow.clone(),
+        schedule: None,
+    };
+    let mut run: BoxFuture<'static, Result<Value, WorkflowError>> = reg.code.run(event, Step { live: live.clone() });
+
+    let next = loop {
+        let polled = tokio::select! {
+            biased;
+            result = &mut run => Next::Finish(result),
+            Some(cmd) = rx.recv() => handle(&live, cmd).await,
+            _ = live.changed.notified() => Next::Continue,
+        };
+        match polled {
+            Next::Continue => {}
+            other => break other,
+        }
+        if let Some(next) = evaluate(&live) {
+            break next;
+        }
+    };
+    drop(run); // nothing of the run survives a stop
+    finish(shared, &live, next).await
+}
+
+/// Handles a control command while the run is live.
+async fn handle(live: &Live, cmd: Command) -> Next {
+    let Command { op, reply } = cmd;
+    let done = |reply: oneshot::Sender<CmdReply>, r: Result<(), ApiError>| {
+        let _ = reply.send(CmdReply::Done(r));
+        Next::Continue
+    };
+    let commit = |c: Commit| live.store.submit(c);
+    let base = || Commit::new(live.instance, Some(live.fence));
+    let result = match op {
+        ControlOp::SendEvent(event) => {
+            let now = live.now();
+            let received = LogEvent::EventReceived { event: event.clone() };
+            commit(base().log(now, received.clone())).await.map(|res| {
+                let seq = res.seqs[0];
+                live.lock().history.apply(&LogEntry { seq, ts: now, event: received });
+                live.dispatch_event(seq, &event);
+            })
+        }
+        ControlOp::Pause => {
+            if live.lock().pause_requested {
+                return done(reply, Ok(()));
+            }
+            commit(base().update(RowUpdate::status(InstanceStatus::WaitingForPause)))
+                .await
+                .map(|_| live.lock().pause_requested = true)
+        }
+        ControlOp::Resume => {
+            if !live.lock().pause_requested {
+                return done(reply, Ok(()));
+            }
+            commit(base().update(RowUpdate::status(InstanceStatus::Running))).await.map(|_| {
+                live.lock().pause_requested = false;
+                live.gate.notify_waiters();
+            })
+        }
+        ControlOp::Terminate => return Next::Terminate(reply),
+        ControlOp::Restart(from) => {
+            if let Some(sel) = &from
+                && live.lock().history.find_started(sel.kind, &sel.name, sel.count).is_none()
+            {
+                return done(reply, Err(ApiError::cannot_restart(&sel.name)));
+            }
+            return Next::Restart(from, reply);
+        }
+    };
+    match result {
+        Ok(()) => {
+            (live.on_commit)();
+            done(reply, Ok(()))
+        }
+        Err(e) => {
+            let _ = reply.send(CmdReply::NotLive);
+            Next::Fatal(e)
+        }
+    }
+}
+
+/// Between polls: should the run stop?
+fn evaluate(live: &Live) -> Option<Next> {
+    let mut g = live.lock();
+    if let Some(e) = g.fatal.take() {
+        return Some(Next::Fatal(e));
+    }
+    if g.busy > 0 {
+        return None;
+    }
+    if g.pause_requested {
+        return Some(Next::Pause);
+    }
+    let earliest = g.waiters.values().map(|w| w.deadline).min()?;
+    drop(g);
+    // Only waits are left: drop the run and let the store wake it.
+    (earliest > live.now()).then_some(Next::Hibernate(earliest))
+}
+
+fn failure_record(e: &WorkflowError) -> ErrorInfo {
+    if e.is_non_retryable() {
+        let message = e.message.strip_prefix("NonRetryableError: ").unwrap_or(&e.message);
+        ErrorInfo::new(names::NON_RETRYABLE, message)
+    } else {
+        e.info()
+    }
+}
+
+async fn finish(shared: &Arc<Shared>, live: &Live, next: Next) -> Result<Stop, StoreError> {
+    let now = live.now();
+    let i = live.instance;
+    let fence = Some(live.fence);
+    let submit = |c: Commit| live.store.submit(c);
+    match next {
+        Next::Continue => Ok(Stop::Nothing),
+        Next::Fatal(e) => Err(e),
+        Next::Finish(result) => {
+            let result = result.and_then(|v| {
+                let size = serde_json::to_vec(&v).map(|b| b.len()).unwrap_or(usize::MAX);
+                if size > shared.config.limits.max_output_bytes {
+                    Err(WorkflowError::new(names::INTERNAL, "The workflow's output is too large. Maximum allowed size is 1MiB."))
+                } else {
+                    Ok(v)
+                }
+            });
+            let c = match result {
+                Ok(output) => Commit::new(i, fence).log(now, LogEvent::WorkflowSuccess { output: output.clone() }).update(RowUpdate {
+                    status: Some(InstanceStatus::Complete),
+                    ended_at: Some(Some(now)),
+                    output: Some(Some(output)),
+                    wake_at: Some(None),
+                    ..Default::default()
+                }),
+                Err(e) => {
+                    let error = failure_record(&e);
+                    Commit::new(i, fence).log(now, LogEvent::WorkflowFailure { error: error.clone() }).update(RowUpdate {
+                        status: Some(InstanceStatus::Errored),
+                        ended_at: Some(Some(now)),
+                        error: Some(Some(error)),
+                        wake_at: Some(None),
+                        ..Default::default()
+                    })
+                }
+            };
+            submit(c).await?;
+            Ok(Stop::Nothing)
+        }
+        Next::Pause => {
+            submit(pause_commit(i, fence, now)).await?;
+            Ok(Stop::Nothing)
+        }
+        Next::Hibernate(at) => {
+            submit(Commit::new(i, fence).update(RowUpdate {
+                status: Some(InstanceStatus::Waiting),
+                wake_at: Some(Some(at)),
+                ..Default::default()
+            }))
+            .await?;
+            shared.scheduler.note_wake(at);
+            Ok(Stop::Nothing)
+        }
+        Next::Terminate(reply) => match submit(terminate_commit(i, fence, now)).await {
+            Ok(_) => {
+                let _ = reply.send(CmdReply::Done(Ok(())));
+                Ok(Stop::Nothing)
+            }
+            Err(e) => {
+                let _ = reply.send(CmdReply::NotLive);
+                Err(e)
+            }
+        },
+        Next::Restart(from, reply) => {
+            let log = live.store.read_log(i).await?;
+            let c = match restart_commit(i, fence, &log, from.as_ref()) {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = reply.send(CmdReply::Done(Err(e)));
+                    return Ok(Stop::Requeue);
+                }
+            };
+            match submit(c).await {
+                Ok(_) => {
+                    let _ = reply.send(CmdReply::Done(Ok(())));
+                    Ok(Stop::Requeue)
+                }
+                Err(e) => {
+                    let _ = reply.send(CmdReply::NotLive);
+                    Err(e)
+                }
+            }
+        }
+    }
+}

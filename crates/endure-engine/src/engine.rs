@@ -1,0 +1,204 @@
+//! The engine: configuration, registration, start-up recovery and shared state.
+
+use crate::binding::WorkflowBinding;
+use crate::clock::{Clock, SystemClock};
+use crate::code::WorkflowCode;
+use crate::driver::Command;
+use crate::scheduler::Scheduler;
+use endure_model::validate::is_valid_workflow_name;
+use endure_model::{ApiError, ErrorCode, InstanceStatus, Limits};
+use endure_store::{InstanceRef, Store, StoreError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Notify, mpsc, watch};
+use tokio::task::AbortHandle;
+
+/// Engine-wide settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Most instances running at once; more are `queued`. Waiting instances do not count.
+    pub max_running: usize,
+    pub limits: Limits,
+    /// This process's name in leases.
+    pub node_id: String,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig { max_running: 1000, limits: Limits::default(), node_id: "local".into() }
+    }
+}
+
+/// Per-workflow settings.
+#[derive(Debug, Clone)]
+pub struct WorkflowOptions {
+    /// `step.do` calls allowed per run (`limits.steps`).
+    pub step_limit: u64,
+    /// Reported as `versionId`.
+    pub version_id: String,
+}
+
+impl Default for WorkflowOptions {
+    fn default() -> Self {
+        WorkflowOptions { step_limit: endure_model::limits::DEFAULT_STEP_LIMIT, version_id: "1".into() }
+    }
+}
+
+pub(crate) struct Registered {
+    pub code: Arc<dyn WorkflowCode>,
+    pub options: WorkflowOptions,
+}
+
+/// Who may touch an instance right now.
+pub(crate) enum Slot {
+    /// A driver runs it; commands go to the driver.
+    Live(mpsc::UnboundedSender<Command>, AbortHandle),
+    /// A control operation changes it in the store; others wait for `Notify`.
+    Control(Arc<Notify>),
+}
+
+pub(crate) struct Shared {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: EngineConfig,
+    pub workflows: HashMap<String, Registered>,
+    pub slots: Mutex<HashMap<InstanceRef, Slot>>,
+    pub scheduler: Scheduler,
+    /// Bumped after every committed change, so waiters can look again.
+    pub changes: watch::Sender<u64>,
+}
+
+impl Shared {
+    pub fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<InstanceRef, Slot>> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn bump(&self) {
+        self.changes.send_modify(|v| *v = v.wrapping_add(1));
+    }
+}
+
+pub(crate) fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::AlreadyExists { .. } => ApiError::new(ErrorCode::AlreadyExists, "Instance already exists"),
+        StoreError::NotFound => ApiError::new(ErrorCode::InstanceNotFound, "Instance does not exist"),
+        other => ApiError::new(ErrorCode::Storage, other.to_string()),
+    }
+}
+
+/// Builds an [`Engine`]: a store, optionally a clock and settings, and the workflows.
+pub struct EngineBuilder {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: EngineConfig,
+    workflows: HashMap<String, Registered>,
+}
+
+impl EngineBuilder {
+    pub fn new(store: Arc<dyn Store>) -> EngineBuilder {
+        EngineBuilder { store, clock: Arc::new(SystemClock), config: EngineConfig::default(), workflows: HashMap::new() }
+    }
+
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn config(mut self, config: EngineConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Registers workflow code under a name (1 to 64 of `[a-zA-Z0-9_-]`, not starting with `-`).
+    pub fn register(
+        mut self,
+        name: &str,
+        code: Arc<dyn WorkflowCode>,
+        options: WorkflowOptions,
+    ) -> Result<Self, ApiError> {
+        if !is_valid_workflow_name(name) {
+            return Err(ApiError::new(ErrorCode::InvalidWorkflowName, format!("Workflow name \"{name}\" is invalid")));
+        }
+        self.workflows.insert(name.to_string(), Registered { code, options });
+        Ok(self)
+    }
+
+    /// Starts the engine: recovers instances left running, queued or pausing by an earlier
+    /// process, and starts the scheduler. Sleeping instances wake from their recorded times.
+    pub async fn start(self) -> Result<Engine, ApiError> {
+        let (changes, _) = watch::channel(0);
+        let shared = Arc::new(Shared {
+            store: self.store,
+            clock: self.clock,
+            scheduler: Scheduler::new(self.config.max_running),
+            config: self.config,
+            workflows: self.workflows,
+            slots: Mutex::new(HashMap::new()),
+            changes,
+        });
+        let leftovers = shared
+            .store
+            .instances_in(&[InstanceStatus::Running, InstanceStatus::WaitingForPause, InstanceStatus::Queued])
+            .await
+            .map_err(store_error)?;
+        for row in leftovers {
+            match row.status {
+                // It was running when the last process stopped: it goes first.
+                InstanceStatus::Running => {
+                    shared.scheduler.enqueue_wake(row.instance);
+                }
+                InstanceStatus::Queued => shared.scheduler.enqueue_new(row.instance),
+                // A pause was pending: nothing runs it now, so it is paused.
+                _ => crate::control::finish_pending_pause(&shared, &row).await.map_err(store_error)?,
+            }
+        }
+        let task = tokio::spawn(crate::scheduler::run(shared.clone()));
+        shared.scheduler.set_task(task.abort_handle());
+        Ok(Engine { shared })
+    }
+}
+
+/// The engine. Clones share it.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Engine {
+    /// The binding for a registered workflow (the seeds' `env.MY_WORKFLOW`).
+    pub fn workflow(&self, name: &str) -> Result<WorkflowBinding, ApiError> {
+        if !self.shared.workflows.contains_key(name) {
+            return Err(ApiError::new(ErrorCode::WorkflowNotFound, format!("Workflow \"{name}\" not found")));
+        }
+        Ok(WorkflowBinding { shared: self.shared.clone(), name: name.to_string() })
+    }
+
+    /// Names of the registered workflows, sorted.
+    pub fn workflow_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.shared.workflows.keys().cloned().collect();
+        v.sort();
+        v
+    }
+
+    /// The store the engine runs on.
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.shared.store.clone()
+    }
+
+    /// How many instances are running in this process now.
+    pub fn running(&self) -> usize {
+        self.shared.scheduler.running()
+    }
+
+    /// Stops the scheduler and every run at once, as a crash would: nothing more is written.
+    /// A new engine on the same store carries on from what was recorded.
+    pub fn shutdown(&self) {
+        self.shared.scheduler.shutdown();
+        let slots = std::mem::take(&mut *self.shared.slots());
+        for (_, slot) in slots {
+            if let Slot::Live(_, abort) = slot {
+                abort.abort();
+            }
+        }
+    }
+}

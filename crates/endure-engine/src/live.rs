@@ -1,0 +1,181 @@
+//! The state of an instance while it runs in this process: its folded history, the step
+//! counters, what is executing and what is waiting. Shared by the driver and the step handle;
+//! the lock is never held across an await.
+
+use crate::clock::Clock;
+use endure_model::history::History;
+use endure_model::log::ReceivedEvent;
+use endure_model::{LogEntry, LogEvent, StepKind, Timestamp};
+use endure_store::{Commit, Fence, InstanceRef, RowUpdate, Store, StoreError};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::{Notify, oneshot};
+
+pub(crate) enum WaiterKind {
+    Timer,
+    Event { event_type: String, deliver: Option<oneshot::Sender<(u64, ReceivedEvent)>> },
+}
+
+pub(crate) struct Waiter {
+    pub deadline: Timestamp,
+    pub kind: WaiterKind,
+}
+
+#[derive(Default)]
+pub(crate) struct LiveInner {
+    pub history: History,
+    pub counters: HashMap<(StepKind, String, Option<String>), u32>,
+    /// `step.do` calls in this run (cached or not), for the step limit.
+    pub do_calls: u64,
+    /// Attempts executing plus commits in flight: while > 0 the instance may not be stopped.
+    pub busy: usize,
+    pub waiters: BTreeMap<u64, Waiter>,
+    pub next_waiter: u64,
+    /// Events handed to a waiter but not yet recorded as consumed.
+    pub claimed: HashSet<u64>,
+    pub pause_requested: bool,
+    pub fatal: Option<StoreError>,
+}
+
+pub(crate) struct Live {
+    pub instance: InstanceRef,
+    pub fence: Fence,
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub limits: endure_model::Limits,
+    pub step_limit: u64,
+    pub inner: Mutex<LiveInner>,
+    /// Wakes the driver to look at the state again.
+    pub changed: Notify,
+    /// Released when a pending pause is cancelled.
+    pub gate: Notify,
+    pub on_commit: Box<dyn Fn() + Send + Sync>,
+}
+
+/// Decrements `busy` when dropped.
+pub(crate) struct BusyGuard<'a>(&'a Live);
+
+impl Drop for BusyGuard<'_> {
+    fn drop(&mut self) {
+        self.0.lock().busy -= 1;
+        self.0.changed.notify_one();
+    }
+}
+
+/// Removes a waiter when dropped.
+pub(crate) struct WaiterGuard<'a> {
+    live: &'a Live,
+    id: u64,
+}
+
+impl Drop for WaiterGuard<'_> {
+    fn drop(&mut self) {
+        self.live.lock().waiters.remove(&self.id);
+        self.live.changed.notify_one();
+    }
+}
+
+impl Live {
+    pub fn lock(&self) -> MutexGuard<'_, LiveInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn busy(&self) -> BusyGuard<'_> {
+        self.lock().busy += 1;
+        BusyGuard(self)
+    }
+
+    pub fn add_waiter(&self, deadline: Timestamp, kind: WaiterKind) -> WaiterGuard<'_> {
+        let mut g = self.lock();
+        g.next_waiter += 1;
+        let id = g.next_waiter;
+        g.waiters.insert(id, Waiter { deadline, kind });
+        drop(g);
+        self.changed.notify_one();
+        WaiterGuard { live: self, id }
+    }
+
+    /// Durably appends `events` (and applies `update`), then folds them into the history.
+    /// If the store fails, the run cannot go on: the failure is recorded for the driver and this
+    /// future never resolves (the driver drops the run).
+    pub async fn commit(&self, events: Vec<LogEvent>, update: RowUpdate) {
+        let _busy = self.busy();
+        let now = self.now();
+        let mut c = Commit::new(self.instance, Some(self.fence)).update(update);
+        for e in events.iter().cloned() {
+            c = c.log(now, e);
+        }
+        match self.store.submit(c).await {
+            Ok(res) => {
+                let mut g = self.lock();
+                for (seq, event) in res.seqs.into_iter().zip(events) {
+                    g.history.apply(&LogEntry { seq, ts: now, event });
+                }
+                drop(g);
+                (self.on_commit)();
+            }
+            Err(e) => {
+                self.lock().fatal = Some(e);
+                self.changed.notify_one();
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+
+    /// Waits while a pause is pending (the driver pauses the instance once nothing is busy).
+    pub async fn pause_gate(&self) {
+        loop {
+            let notified = self.gate.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if !self.lock().pause_requested {
+                return;
+            }
+            self.changed.notify_one();
+            notified.await;
+        }
+    }
+
+    /// Hands a newly received event to the oldest waiter for its type, if any.
+    pub fn dispatch_event(&self, seq: u64, event: &ReceivedEvent) {
+        let mut g = self.lock();
+        let mut target = None;
+        for (id, w) in g.waiters.iter() {
+            if let WaiterKind::Event { event_type, deliver: Some(_) } = &w.kind
+                && *event_type == event.event_type
+            {
+                target = Some(*id);
+                break;
+            }
+        }
+        let Some(id) = target else { return };
+        let tx = match g.waiters.get_mut(&id).map(|w| &mut w.kind) {
+            Some(WaiterKind::Event { deliver, .. }) => deliver.take(),
+            _ => None,
+        };
+        if let Some(tx) = tx
+            && tx.send((seq, event.clone())).is_ok()
+        {
+            g.claimed.insert(seq);
+        }
+    }
+
+    /// Claims the oldest buffered, unclaimed event of `event_type`.
+    pub fn claim_buffered(&self, event_type: &str) -> Option<(u64, ReceivedEvent)> {
+        let mut g = self.lock();
+        let found = g
+            .history
+            .pending_events
+            .iter()
+            .find(|(seq, e)| e.event_type == event_type && !g.claimed.contains(seq))
+            .cloned();
+        if let Some((seq, _)) = &found {
+            g.claimed.insert(*seq);
+        }
+        found
+    }
+}

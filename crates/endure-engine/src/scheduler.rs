@@ -1,0 +1,183 @@
+//! The scheduler: starts queued and woken instances up to the concurrency limit (woken ones
+//! first) and wakes sleeping instances when their recorded wake-up time comes.
+//!
+//! It keeps no per-instance state for waiting instances: wake-up times live in the store, and
+//! the scheduler remembers only the earliest one.
+
+use crate::engine::Shared;
+use endure_model::Timestamp;
+use endure_store::InstanceRef;
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::Notify;
+use tokio::task::AbortHandle;
+
+/// Most due wake-ups fetched from the store at once.
+const WAKE_BATCH: usize = 256;
+
+#[derive(Default)]
+struct State {
+    running: usize,
+    wake_q: VecDeque<InstanceRef>,
+    new_q: VecDeque<InstanceRef>,
+    queued: HashSet<InstanceRef>,
+    next_wake: Option<Timestamp>,
+    recheck: bool,
+    shutdown: bool,
+    task: Option<AbortHandle>,
+}
+
+pub(crate) struct Scheduler {
+    state: Mutex<State>,
+    notify: Notify,
+    max_running: usize,
+}
+
+impl Scheduler {
+    pub fn new(max_running: usize) -> Scheduler {
+        Scheduler {
+            state: Mutex::new(State { recheck: true, ..State::default() }),
+            notify: Notify::new(),
+            max_running: max_running.max(1),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set_task(&self, task: AbortHandle) {
+        self.lock().task = Some(task);
+    }
+
+    pub fn running(&self) -> usize {
+        self.lock().running
+    }
+
+    /// Queues an instance that resumes (woken, resumed, recovered): it goes before new ones.
+    pub fn enqueue_wake(&self, i: InstanceRef) -> bool {
+        let mut st = self.lock();
+        let added = st.queued.insert(i);
+        if added {
+            st.wake_q.push_back(i);
+        }
+        drop(st);
+        self.notify.notify_one();
+        added
+    }
+
+    /// Queues a newly created (or restarted) instance.
+    pub fn enqueue_new(&self, i: InstanceRef) {
+        let mut st = self.lock();
+        if st.queued.insert(i) {
+            st.new_q.push_back(i);
+        }
+        drop(st);
+        self.notify.notify_one();
+    }
+
+    /// A wake-up time was recorded.
+    pub fn note_wake(&self, at: Timestamp) {
+        let mut st = self.lock();
+        st.next_wake = Some(st.next_wake.map_or(at, |w| w.min(at)));
+        drop(st);
+        self.notify.notify_one();
+    }
+
+    /// Look at the store's wake-up times again.
+    pub fn recheck(&self) {
+        self.lock().recheck = true;
+        self.notify.notify_one();
+    }
+
+    /// A run ended.
+    pub fn slot_freed(&self) {
+        let mut st = self.lock();
+        st.running = st.running.saturating_sub(1);
+        drop(st);
+        self.notify.notify_one();
+    }
+
+    pub fn shutdown(&self) {
+        let mut st = self.lock();
+        st.shutdown = true;
+        if let Some(t) = st.task.take() {
+            t.abort();
+        }
+    }
+
+    fn is_shut_down(&self) -> bool {
+        self.lock().shutdown
+    }
+}
+
+fn is_live(shared: &Shared, i: InstanceRef) -> bool {
+    shared.slots().contains_key(&i)
+}
+
+pub(crate) async fn run(shared: Arc<Shared>) {
+    let s = &shared.scheduler;
+    loop {
+        // Start what the limit allows, woken instances first.
+        loop {
+            let next = {
+                let mut st = s.lock();
+                if st.shutdown {
+                    return;
+                }
+                if st.running >= s.max_running {
+                    None
+                } else {
+                    let n = st.wake_q.pop_front().or_else(|| st.new_q.pop_front());
+                    if let Some(i) = n {
+                        st.queued.remove(&i);
+                        st.running += 1;
+                    }
+                    n
+                }
+            };
+            let Some(i) = next else { break };
+            if !crate::driver::try_start(&shared, i) {
+                s.slot_freed();
+            }
+        }
+        // Wake-ups that have come.
+        let now = shared.clock.now();
+        let check = {
+            let mut st = s.lock();
+            let due = st.recheck || st.next_wake.is_some_and(|w| w <= now);
+            st.recheck = false;
+            due
+        };
+        let mut progressed = false;
+        if check {
+            if let Ok(due) = shared.store.due_wakeups(now, WAKE_BATCH).await {
+                for i in due {
+                    if !is_live(&shared, i) && s.enqueue_wake(i) {
+                        progressed = true;
+                    }
+                }
+            }
+            let next = shared.store.next_wakeup().await.ok().flatten();
+            s.lock().next_wake = next;
+        }
+        if progressed {
+            continue;
+        }
+        if s.is_shut_down() {
+            return;
+        }
+        let next = s.lock().next_wake.filter(|w| *w > now);
+        let notified = s.notify.notified();
+        match next {
+            Some(at) => {
+                tokio::select! {
+                    _ = notified => {}
+                    _ = shared.clock.sleep_until(at) => {}
+                }
+            }
+            None => notified.await,
+        }
+    }
+}
+

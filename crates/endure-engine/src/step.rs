@@ -1,0 +1,404 @@
+//! The step handle: `do`, `sleep`, `sleepUntil` and `waitForEvent` as durable primitives.
+//!
+//! Each call takes its identity (name + occurrence count) synchronously, when it is made, so
+//! steps started together (`join`) get the same identities on every replay. A call first looks
+//! in the history: a recorded result or error is returned at once; otherwise the work is done
+//! and recorded.
+
+use crate::code::{StepContext, StepFn, StepIdentity};
+use crate::live::{Live, WaiterKind};
+use endure_model::error::{messages, names};
+use endure_model::history::StepState;
+use endure_model::limits::{DEFAULT_EVENT_TIMEOUT_MS, MAX_WAIT_MS};
+use endure_model::log::ReceivedEvent;
+use endure_model::validate::{is_valid_event_type, is_valid_step_name};
+use endure_model::{
+    DurationInput, ErrorInfo, LogEvent, StepConfig, StepConfigInput, StepKey, StepKind,
+    Timestamp, WorkflowError,
+};
+use serde_json::Value;
+use std::future::Future;
+use std::sync::Arc;
+
+/// The `step` argument of `run`: cheap to clone, valid while the run lasts.
+#[derive(Clone)]
+pub struct Step {
+    pub(crate) live: Arc<Live>,
+}
+
+type StepResult<T> = Result<T, WorkflowError>;
+
+fn fatal(message: String) -> WorkflowError {
+    WorkflowError::fatal(message)
+}
+
+impl Step {
+    /// The engine's clock (use it, not the wall clock, to compute `sleep_until` targets).
+    pub fn now(&self) -> Timestamp {
+        self.live.now()
+    }
+
+    fn next_key(&self, kind: StepKind, name: &str, variant: Option<String>) -> StepKey {
+        let mut g = self.live.lock();
+        let c = g.counters.entry((kind, name.to_string(), variant.clone())).or_insert(0);
+        *c += 1;
+        StepKey { kind, name: name.to_string(), count: *c, variant }
+    }
+
+    /// `step.do(name, [config], callback)`: runs `callback` until it succeeds or retries are
+    /// exhausted, and records the result. Returns the last attempt's error on failure.
+    pub fn do_step<'a>(
+        &self,
+        name: impl Into<String>,
+        config: Option<StepConfigInput>,
+        callback: StepFn<'a>,
+    ) -> impl Future<Output = StepResult<Value>> + Send + 'a {
+        let name = name.into();
+        let live = self.live.clone();
+        // Identity, limit and validation happen now, in call order.
+        let prepared = (|| {
+            let calls = {
+                let mut g = live.lock();
+                g.do_calls += 1;
+                g.do_calls
+            };
+            if calls > live.step_limit {
+                return Err(fatal(messages::step_limit(live.step_limit)));
+            }
+            if !is_valid_step_name(&name) {
+                return Err(fatal(messages::invalid_step_name(&name)));
+            }
+            let resolved = config.unwrap_or_default().resolve().map_err(|_| fatal(messages::invalid_step_config(&name)))?;
+            Ok((self.next_key(StepKind::Do, &name, None), resolved))
+        })();
+        async move {
+            let (key, config) = prepared?;
+            run_do(&live, key, config, callback).await
+        }
+    }
+
+    /// `step.sleep(name, duration)`.
+    pub fn sleep(&self, name: impl Into<String>, duration: impl Into<DurationInput>) -> impl Future<Output = StepResult<()>> + Send + 'static {
+        let name = name.into();
+        let live = self.live.clone();
+        let prepared = (|| {
+            if !is_valid_step_name(&name) {
+                return Err(fatal(messages::invalid_step_name(&name)));
+            }
+            let ms = duration
+                .into()
+                .to_ms()
+                .map_err(|e| fatal(messages::invalid_duration("sleep duration", &name, e.reason)))?;
+            if ms > MAX_WAIT_MS {
+                return Err(fatal(messages::wait_too_long("sleep", &name)));
+            }
+            Ok((self.next_key(StepKind::Sleep, &name, Some(ms.to_string())), ms))
+        })();
+        async move {
+            let (key, ms) = prepared?;
+            run_sleep(&live, key, SleepTarget::For(ms)).await
+        }
+    }
+
+    /// `step.sleepUntil(name, timestamp)`. A target in the past is an error on first execution;
+    /// a completed `sleep_until` is done on replay, whatever the time.
+    pub fn sleep_until(&self, name: impl Into<String>, at: Timestamp) -> impl Future<Output = StepResult<()>> + Send + 'static {
+        let name = name.into();
+        let live = self.live.clone();
+        let prepared = (|| {
+            if !is_valid_step_name(&name) {
+                return Err(fatal(messages::invalid_step_name(&name)));
+            }
+            Ok(self.next_key(StepKind::Sleep, &name, Some(format!("@{}", at.0))))
+        })();
+        async move {
+            let key = prepared?;
+            run_sleep(&live, key, SleepTarget::Until(at)).await
+        }
+    }
+
+    /// `step.waitForEvent(name, {type, timeout})`: the oldest unconsumed event of that type,
+    /// or a `WorkflowTimeoutError` when the time-out (default 24 hours) passes first.
+    pub fn wait_for_event(
+        &self,
+        name: impl Into<String>,
+        event_type: impl Into<String>,
+        timeout: Option<DurationInput>,
+    ) -> impl Future<Output = StepResult<ReceivedEvent>> + Send + 'static {
+        let name = name.into();
+        let event_type = event_type.into();
+        let live = self.live.clone();
+        let prepared = (|| {
+            if !is_valid_step_name(&name) {
+                return Err(fatal(messages::invalid_step_name(&name)));
+            }
+            if !is_valid_event_type(&event_type) {
+                return Err(fatal(messages::invalid_event_type(&name)));
+            }
+            let timeout_ms = match timeout {
+                None => DEFAULT_EVENT_TIMEOUT_MS,
+                Some(t) => match t.to_ms() {
+                    Ok(0) => DEFAULT_EVENT_TIMEOUT_MS,
+                    Ok(ms) => ms,
+                    Err(e) => return Err(fatal(messages::invalid_duration("timeout", &name, e.reason))),
+                },
+            };
+            if timeout_ms > MAX_WAIT_MS {
+                return Err(fatal(messages::wait_too_long("event timeout", &name)));
+            }
+            Ok((self.next_key(StepKind::WaitForEvent, &name, None), timeout_ms))
+        })();
+        async move {
+            let (key, timeout_ms) = prepared?;
+            run_wait(&live, key, event_type, timeout_ms).await
+        }
+    }
+}
+
+fn no_update() -> endure_store::RowUpdate {
+    endure_store::RowUpdate::default()
+}
+
+/// Recorded state of a `do` step, copied out of the history.
+struct DoView {
+    config: StepConfig,
+    outcome: Option<Result<Value, (ErrorInfo, bool)>>,
+    last_attempt: u32,
+    /// The last attempt started but has no end: the process died during it.
+    cut_short: bool,
+    retry_at: Option<Timestamp>,
+}
+
+fn view_do(live: &Live, key: &StepKey) -> Option<DoView> {
+    let g = live.lock();
+    let rec = g.history.step(key)?;
+    let StepState::Do { config, attempts, outcome, non_retryable, .. } = &rec.state else { return None };
+    let last = attempts.last();
+    Some(DoView {
+        config: config.clone(),
+        outcome: outcome.clone().map(|o| o.map_err(|e| (e, *non_retryable))),
+        last_attempt: last.map_or(0, |a| a.attempt),
+        cut_short: last.is_some_and(|a| a.end.is_none()),
+        retry_at: last.and_then(|a| a.retry_at),
+    })
+}
+
+fn replayed_error(e: ErrorInfo, non_retryable: bool) -> WorkflowError {
+    let mut w = WorkflowError::from(e);
+    w.non_retryable |= non_retryable;
+    w
+}
+
+async fn run_do(live: &Live, key: StepKey, config: StepConfig, mut callback: StepFn<'_>) -> StepResult<Value> {
+    if let Some(v) = view_do(live, &key)
+        && let Some(outcome) = v.outcome
+    {
+        return outcome.map_err(|(e, nr)| replayed_error(e, nr));
+    }
+    live.pause_gate().await;
+    if view_do(live, &key).is_none() {
+        live.commit(vec![LogEvent::StepStart { key: key.clone(), config }], no_update()).await;
+    }
+    loop {
+        let v = view_do(live, &key).expect("step started");
+        let config = v.config; // the recorded configuration wins on replay
+        let attempt = v.last_attempt + 1;
+        if v.cut_short {
+            // The process died during attempt `last_attempt`: it counts, as a failure.
+            let failed = v.last_attempt;
+            let error = ErrorInfo::new(names::INTERNAL, messages::ATTEMPT_CUT_SHORT);
+            if config.retries.limit.allows_retry_after(failed) {
+                live.commit(
+                    vec![LogEvent::AttemptFailure { key: key.clone(), attempt: failed, error, retry_delay_ms: None, retry_at: None }],
+                    no_update(),
+                )
+                .await;
+                continue;
+            }
+            live.commit(
+                vec![
+                    LogEvent::AttemptFailure { key: key.clone(), attempt: failed, error: error.clone(), retry_delay_ms: None, retry_at: None },
+                    LogEvent::StepFailure { key: key.clone(), error: error.clone(), non_retryable: false },
+                ],
+                no_update(),
+            )
+            .await;
+            return Err(WorkflowError::from(error));
+        }
+        if let Some(at) = v.retry_at {
+            if at > live.now() {
+                let _w = live.add_waiter(at, WaiterKind::Timer);
+                live.clock.sleep_until(at).await;
+            }
+        }
+        live.pause_gate().await;
+        live.commit(vec![LogEvent::AttemptStart { key: key.clone(), attempt }], no_update()).await;
+        let ctx = StepContext {
+            step: StepIdentity { name: key.name.clone(), count: key.count },
+            attempt,
+            config: config.clone(),
+        };
+        let result = {
+            let _busy = live.busy();
+            let deadline = live.now().plus_ms(config.timeout_ms);
+            tokio::select! {
+                r = callback(ctx) => r,
+                _ = live.clock.sleep_until(deadline) => Err(WorkflowError::new(names::TIMEOUT, messages::timed_out(config.timeout_ms))),
+            }
+        };
+        let result = result.and_then(|v| {
+            let size = serde_json::to_vec(&v).map(|b| b.len()).unwrap_or(usize::MAX);
+            if size > live.limits.max_output_bytes {
+                Err(WorkflowError::new(names::INTERNAL, messages::output_too_large(&key.name, key.count)))
+            } else {
+                Ok(v)
+            }
+        });
+        match result {
+            Ok(output) => {
+                live.commit(
+                    vec![
+                        LogEvent::AttemptSuccess { key: key.clone(), attempt },
+                        LogEvent::StepSuccess { key: key.clone(), output: output.clone() },
+                    ],
+                    no_update(),
+                )
+                .await;
+                return Ok(output);
+            }
+            Err(err) if err.is_non_retryable() => {
+                let attempt_error = ErrorInfo::new(names::FATAL, messages::non_retryable_attempt(&err.message));
+                live.commit(
+                    vec![
+                        LogEvent::AttemptFailure { key: key.clone(), attempt, error: attempt_error, retry_delay_ms: None, retry_at: None },
+                        LogEvent::StepFailure { key: key.clone(), error: err.info(), non_retryable: true },
+                    ],
+                    no_update(),
+                )
+                .await;
+                return Err(err);
+            }
+            Err(err) if config.retries.limit.allows_retry_after(attempt) => {
+                let delay = config.retry_delay_ms(attempt);
+                let retry_at = live.now().plus_ms(delay);
+                live.commit(
+                    vec![LogEvent::AttemptFailure {
+                        key: key.clone(),
+                        attempt,
+                        error: err.info(),
+                        retry_delay_ms: Some(delay),
+                        retry_at: Some(retry_at),
+                    }],
+                    no_update(),
+                )
+                .await;
+            }
+            Err(err) => {
+                live.commit(
+                    vec![
+                        LogEvent::AttemptFailure { key: key.clone(), attempt, error: err.info(), retry_delay_ms: None, retry_at: None },
+                        LogEvent::StepFailure { key: key.clone(), error: err.info(), non_retryable: false },
+                    ],
+                    no_update(),
+                )
+                .await;
+                return Err(err);
+            }
+        }
+    }
+}
+
+enum SleepTarget {
+    For(u64),
+    Until(Timestamp),
+}
+
+async fn run_sleep(live: &Live, key: StepKey, target: SleepTarget) -> StepResult<()> {
+    let recorded = {
+        let g = live.lock();
+        match g.history.step(&key).map(|r| &r.state) {
+            Some(StepState::Sleep { wake_at, completed, .. }) => Some((*wake_at, *completed)),
+            _ => None,
+        }
+    };
+    let wake_at = match recorded {
+        Some((_, true)) => return Ok(()),
+        Some((wake_at, false)) => wake_at,
+        None => {
+            let now = live.now();
+            let (duration_ms, wake_at) = match target {
+                SleepTarget::For(ms) => (ms, now.plus_ms(ms)),
+                SleepTarget::Until(at) => {
+                    if at < now {
+                        return Err(WorkflowError::msg(messages::TIME_TRAVELER));
+                    }
+                    if at.since(now) > MAX_WAIT_MS {
+                        return Err(fatal(messages::wait_too_long("sleep", &key.name)));
+                    }
+                    (at.since(now), at)
+                }
+            };
+            live.commit(vec![LogEvent::SleepStart { key: key.clone(), duration_ms, wake_at }], no_update()).await;
+            wake_at
+        }
+    };
+    if wake_at > live.now() {
+        let _w = live.add_waiter(wake_at, WaiterKind::Timer);
+        live.clock.sleep_until(wake_at).await;
+    }
+    live.commit(vec![LogEvent::SleepComplete { key }], no_update()).await;
+    Ok(())
+}
+
+async fn run_wait(live: &Live, key: StepKey, event_type: String, timeout_ms: u64) -> StepResult<ReceivedEvent> {
+    let recorded = {
+        let g = live.lock();
+        match g.history.step(&key).map(|r| &r.state) {
+            Some(StepState::Wait { deadline, outcome, .. }) => Some((*deadline, outcome.clone())),
+            _ => None,
+        }
+    };
+    let deadline = match recorded {
+        Some((_, Some(outcome))) => return outcome.map_err(WorkflowError::from),
+        Some((deadline, None)) => deadline,
+        None => {
+            let deadline = live.now().plus_ms(timeout_ms);
+            live.commit(
+                vec![LogEvent::WaitStart { key: key.clone(), event_type: event_type.clone(), timeout_ms, deadline }],
+                no_update(),
+            )
+            .await;
+            deadline
+        }
+    };
+    // The recorded event type wins on replay.
+    let (event_type, timeout_ms) = {
+        let g = live.lock();
+        match g.history.step(&key).map(|r| &r.state) {
+            Some(StepState::Wait { event_type, timeout_ms, .. }) => (event_type.clone(), *timeout_ms),
+            _ => (event_type, timeout_ms),
+        }
+    };
+    let delivered = match live.claim_buffered(&event_type) {
+        Some(found) => Some(found),
+        None => {
+            let (tx, mut rx) = tokio::sync::oneshot::channel();
+            let _w = live.add_waiter(deadline, WaiterKind::Event { event_type: event_type.clone(), deliver: Some(tx) });
+            tokio::select! {
+                got = &mut rx => got.ok(),
+                _ = live.clock.sleep_until(deadline) => rx.try_recv().ok(),
+            }
+        }
+    };
+    match delivered {
+        Some((event_seq, event)) => {
+            live.commit(vec![LogEvent::WaitComplete { key, event_seq, event: event.clone() }], no_update()).await;
+            Ok(event)
+        }
+        None => {
+            let error = ErrorInfo::new(names::TIMEOUT, messages::timed_out(timeout_ms));
+            live.commit(vec![LogEvent::WaitTimedOut { key, error: error.clone() }], no_update()).await;
+            Err(WorkflowError::from(error))
+        }
+    }
+}

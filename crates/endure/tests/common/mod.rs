@@ -1,0 +1,168 @@
+//! Test harness: an engine on a manual clock over either store, restartable mid-test.
+
+#![allow(dead_code)]
+
+use endure::{Engine, EngineBuilder, EngineConfig, InstanceDetails, InstanceHandle, InstanceStatus, ManualClock, Timestamp};
+use endure::{Workflow, WorkflowError, WorkflowEvent, WorkflowStep};
+use endure_engine::BoxFuture;
+use endure_store::{MemoryStore, Store};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const T0: Timestamp = Timestamp(1_700_000_000_000);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Memory,
+    Sqlite,
+}
+
+/// How a test runs: which store, and whether `checkpoint()` restarts the engine.
+#[derive(Debug, Clone, Copy)]
+pub struct Mode {
+    pub backend: Backend,
+    pub restarts: bool,
+}
+
+type Register = Arc<dyn Fn(EngineBuilder) -> EngineBuilder + Send + Sync>;
+
+pub struct Harness {
+    pub mode: Mode,
+    pub clock: Arc<ManualClock>,
+    pub store: Arc<dyn Store>,
+    pub engine: Engine,
+    pub config: EngineConfig,
+    register: Register,
+    dir: tempfile::TempDir,
+    pub restarts: usize,
+}
+
+fn open_store(backend: Backend, dir: &std::path::Path) -> Arc<dyn Store> {
+    match backend {
+        Backend::Memory => Arc::new(MemoryStore::new()),
+        Backend::Sqlite => Arc::new(
+            endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(dir.join("endure.sqlite"))).expect("open sqlite"),
+        ),
+    }
+}
+
+impl Harness {
+    pub async fn new(mode: Mode, register: impl Fn(EngineBuilder) -> EngineBuilder + Send + Sync + 'static) -> Harness {
+        Harness::with_config(mode, EngineConfig::default(), register).await
+    }
+
+    pub async fn with_config(
+        mode: Mode,
+        config: EngineConfig,
+        register: impl Fn(EngineBuilder) -> EngineBuilder + Send + Sync + 'static,
+    ) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(T0));
+        let store = open_store(mode.backend, dir.path());
+        let register: Register = Arc::new(register);
+        let engine = start(&store, &clock, &config, &register).await;
+        Harness { mode, clock, store, engine, config, register, dir, restarts: 0 }
+    }
+
+    /// Kills the engine (no more writes) and starts a new one on the same data.
+    pub async fn restart(&mut self) {
+        self.engine.shutdown();
+        tokio::task::yield_now().await;
+        if self.mode.backend == Backend::Sqlite {
+            self.store = open_store(Backend::Sqlite, self.dir.path());
+        }
+        self.engine = start(&self.store, &self.clock, &self.config, &self.register).await;
+        self.restarts += 1;
+    }
+
+    /// In restart mode, restarts the engine here; a test calls it wherever the behaviour
+    /// must hold again after a restart.
+    pub async fn checkpoint(&mut self) {
+        if self.mode.restarts {
+            self.restart().await;
+        }
+    }
+
+    pub fn advance(&self, ms: u64) {
+        self.clock.advance(ms);
+    }
+
+    pub fn now(&self) -> Timestamp {
+        endure::Clock::now(&*self.clock)
+    }
+
+    pub async fn create(&self, workflow: &str, id: &str, params: Value) -> InstanceHandle {
+        self.engine
+            .workflow(workflow)
+            .unwrap()
+            .create(endure::CreateOptions::new().id(id).params(params))
+            .await
+            .expect("create")
+    }
+
+    /// A fresh handle (handles do not survive an engine restart).
+    pub async fn get(&self, workflow: &str, id: &str) -> InstanceHandle {
+        self.engine.workflow(workflow).unwrap().get(id).await.expect("get")
+    }
+
+    pub async fn wait_status(&self, workflow: &str, id: &str, status: InstanceStatus) -> InstanceDetails {
+        let h = self.get(workflow, id).await;
+        guard(h.wait_for(|s| s == status)).await
+    }
+
+    pub async fn wait_finished(&self, workflow: &str, id: &str) -> InstanceDetails {
+        let h = self.get(workflow, id).await;
+        guard(h.wait_finished()).await
+    }
+}
+
+/// Hang protection only (a deadlock fails the test instead of hanging CI): never an assertion
+/// about speed.
+pub async fn guard<T>(f: impl std::future::Future<Output = Result<T, endure::ApiError>>) -> T {
+    tokio::time::timeout(Duration::from_secs(60), f).await.expect("the engine stopped making progress").expect("engine error")
+}
+
+async fn start(store: &Arc<dyn Store>, clock: &Arc<ManualClock>, config: &EngineConfig, register: &Register) -> Engine {
+    let b = EngineBuilder::new(store.clone()).clock(clock.clone()).config(config.clone());
+    register(b).start().await.expect("engine start")
+}
+
+/// A workflow written as a closure over `serde_json::Value`.
+pub struct FnWorkflow<F>(pub F);
+
+impl<F> Workflow for FnWorkflow<F>
+where
+    F: Fn(WorkflowEvent<Value>, WorkflowStep) -> BoxFuture<'static, Result<Value, WorkflowError>> + Send + Sync + 'static,
+{
+    type Params = Value;
+    type Output = Value;
+    fn run(&self, event: WorkflowEvent<Value>, step: WorkflowStep) -> impl Future<Output = Result<Value, WorkflowError>> + Send {
+        (self.0)(event, step)
+    }
+}
+
+pub fn wf<F>(f: F) -> FnWorkflow<F>
+where
+    F: Fn(WorkflowEvent<Value>, WorkflowStep) -> BoxFuture<'static, Result<Value, WorkflowError>> + Send + Sync + 'static,
+{
+    FnWorkflow(f)
+}
+
+/// Runs a test body in the four modes: {memory, sqlite} × {no restarts, restarts}.
+#[macro_export]
+macro_rules! matrix {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::common::{Backend, Mode};
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn memory() { super::$name(Mode { backend: Backend::Memory, restarts: false }).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn memory_restarts() { super::$name(Mode { backend: Backend::Memory, restarts: true }).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name(Mode { backend: Backend::Sqlite, restarts: false }).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite_restarts() { super::$name(Mode { backend: Backend::Sqlite, restarts: true }).await }
+        }
+    )*};
+}
