@@ -225,10 +225,15 @@ impl InstanceHandle {
 
     /// Waits until the status satisfies `done`, and returns the document then.
     pub async fn wait_for(&self, done: impl Fn(InstanceStatus) -> bool) -> Result<InstanceDetails, ApiError> {
+        self.wait_until(|d| done(d.status)).await
+    }
+
+    /// Waits until the status document satisfies `done` (checked after every recorded change).
+    pub async fn wait_until(&self, done: impl Fn(&InstanceDetails) -> bool) -> Result<InstanceDetails, ApiError> {
         let mut changes = self.shared.changes.subscribe();
         loop {
             let d = self.status().await?;
-            if done(d.status) {
+            if done(&d) {
                 return Ok(d);
             }
             if changes.changed().await.is_err() {

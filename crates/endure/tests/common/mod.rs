@@ -111,6 +111,16 @@ impl Harness {
         guard(h.wait_for(|s| s == status)).await
     }
 
+    pub async fn wait_until(&self, workflow: &str, id: &str, done: impl Fn(&InstanceDetails) -> bool) -> InstanceDetails {
+        let h = self.get(workflow, id).await;
+        guard(h.wait_until(done)).await
+    }
+
+    /// Waits until the instance waits (hibernated) with `n` entries in its step history.
+    pub async fn wait_waiting_with(&self, workflow: &str, id: &str, n: usize) -> InstanceDetails {
+        self.wait_until(workflow, id, |d| d.status == InstanceStatus::Waiting && d.steps.len() == n).await
+    }
+
     pub async fn wait_finished(&self, workflow: &str, id: &str) -> InstanceDetails {
         let h = self.get(workflow, id).await;
         guard(h.wait_finished()).await
@@ -165,4 +175,41 @@ macro_rules! matrix {
             async fn sqlite_restarts() { super::$name(Mode { backend: Backend::Sqlite, restarts: true }).await }
         }
     )*};
+}
+
+/// The `step` entry of a status document with this name and count.
+pub fn step_entry<'a>(d: &'a InstanceDetails, name: &str, count: u32) -> &'a endure::StepDoc {
+    d.steps
+        .iter()
+        .find(|s| match s {
+            endure::StepDoc::Step { name: n, count: c, .. }
+            | endure::StepDoc::Sleep { name: n, count: c, .. }
+            | endure::StepDoc::WaitForEvent { name: n, count: c, .. } => n == name && *c == count,
+            endure::StepDoc::Termination { .. } => false,
+        })
+        .unwrap_or_else(|| panic!("no step {name}-{count} in {:#?}", d.steps))
+}
+
+/// Attempts of a `do` step: (success, error message, retry delay).
+pub fn attempts(d: &InstanceDetails, name: &str, count: u32) -> Vec<(Option<bool>, Option<String>, Option<u64>)> {
+    match step_entry(d, name, count) {
+        endure::StepDoc::Step { attempts, .. } => attempts
+            .iter()
+            .map(|a| (a.success, a.error.as_ref().map(|e| format!("{}: {}", e.name, e.message)), a.retry_delay_ms))
+            .collect(),
+        other => panic!("not a do step: {other:?}"),
+    }
+}
+
+/// A counter shared by a test and its workflow (survives engine restarts in-process).
+#[derive(Clone, Default)]
+pub struct Counter(pub Arc<std::sync::atomic::AtomicU32>);
+
+impl Counter {
+    pub fn hit(&self) -> u32 {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+    }
+    pub fn get(&self) -> u32 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
