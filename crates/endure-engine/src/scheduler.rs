@@ -62,18 +62,23 @@ impl Scheduler {
             st.wake_q.push_back(i);
         }
         drop(st);
-        self.notify.notify_one();
+        if added {
+            self.notify.notify_one();
+        }
         added
     }
 
     /// Queues a newly created (or restarted) instance.
     pub fn enqueue_new(&self, i: InstanceRef) {
         let mut st = self.lock();
-        if st.queued.insert(i) {
+        let added = st.queued.insert(i);
+        if added {
             st.new_q.push_back(i);
         }
         drop(st);
-        self.notify.notify_one();
+        if added {
+            self.notify.notify_one();
+        }
     }
 
     /// A wake-up time was recorded.
@@ -118,30 +123,13 @@ fn is_live(shared: &Shared, i: InstanceRef) -> bool {
 pub(crate) async fn run(shared: Arc<Shared>) {
     let s = &shared.scheduler;
     loop {
-        // Start what the limit allows, woken instances first.
-        loop {
-            let next = {
-                let mut st = s.lock();
-                if st.shutdown {
-                    return;
-                }
-                if st.running >= s.max_running {
-                    None
-                } else {
-                    let n = st.wake_q.pop_front().or_else(|| st.new_q.pop_front());
-                    if let Some(i) = n {
-                        st.queued.remove(&i);
-                        st.running += 1;
-                    }
-                    n
-                }
-            };
-            let Some(i) = next else { break };
-            if !crate::driver::try_start(&shared, i) {
-                s.slot_freed();
-            }
+        // Let other tasks run even when the store answers without waiting.
+        tokio::task::yield_now().await;
+        if s.is_shut_down() {
+            return;
         }
-        // Wake-ups that have come.
+        // Wake-ups that have come are queued before anything starts, so a woken instance
+        // goes before newly created ones.
         let now = shared.clock.now();
         let check = {
             let mut st = s.lock();
@@ -161,11 +149,28 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             let next = shared.store.next_wakeup().await.ok().flatten();
             s.lock().next_wake = next;
         }
+        // Start what the limit allows, woken instances first.
+        loop {
+            let next = {
+                let mut st = s.lock();
+                if st.running >= s.max_running {
+                    None
+                } else {
+                    let n = st.wake_q.pop_front().or_else(|| st.new_q.pop_front());
+                    if let Some(i) = n {
+                        st.queued.remove(&i);
+                        st.running += 1;
+                    }
+                    n
+                }
+            };
+            let Some(i) = next else { break };
+            if !crate::driver::try_start(&shared, i) {
+                s.slot_freed();
+            }
+        }
         if progressed {
             continue;
-        }
-        if s.is_shut_down() {
-            return;
         }
         let next = s.lock().next_wake.filter(|w| *w > now);
         let notified = s.notify.notified();
@@ -180,4 +185,3 @@ pub(crate) async fn run(shared: Arc<Shared>) {
         }
     }
 }
-

@@ -196,11 +196,17 @@ async fn run_do(live: &Live, key: StepKey, config: StepConfig, mut callback: Ste
         return outcome.map_err(|(e, nr)| replayed_error(e, nr));
     }
     live.pause_gate().await;
-    if view_do(live, &key).is_none() {
-        live.commit(vec![LogEvent::StepStart { key: key.clone(), config }], no_update()).await;
-    }
+    // The first execution records the step's start and its first attempt in one commit.
+    let mut start = view_do(live, &key).is_none().then(|| LogEvent::StepStart { key: key.clone(), config: config.clone() });
     loop {
-        let v = view_do(live, &key).expect("step started");
+        // Not yet recorded: its start is committed together with attempt 1 below.
+        let v = view_do(live, &key).unwrap_or_else(|| DoView {
+            config: config.clone(),
+            outcome: None,
+            last_attempt: 0,
+            cut_short: false,
+            retry_at: None,
+        });
         let config = v.config; // the recorded configuration wins on replay
         let attempt = v.last_attempt + 1;
         if v.cut_short {
@@ -232,7 +238,9 @@ async fn run_do(live: &Live, key: StepKey, config: StepConfig, mut callback: Ste
             }
         }
         live.pause_gate().await;
-        live.commit(vec![LogEvent::AttemptStart { key: key.clone(), attempt }], no_update()).await;
+        let mut events: Vec<LogEvent> = start.take().into_iter().collect();
+        events.push(LogEvent::AttemptStart { key: key.clone(), attempt });
+        live.commit(events, no_update()).await;
         let ctx = StepContext {
             step: StepIdentity { name: key.name.clone(), count: key.count },
             attempt,
