@@ -22,8 +22,9 @@
 //!     type Output = Greeting;
 //!
 //!     async fn run(&self, event: WorkflowEvent<Params>, step: WorkflowStep) -> Result<Greeting, WorkflowError> {
-//!         let name = event.payload.name.clone();
-//!         let upper: String = step.run("shout", |_ctx| async move { Ok(name.to_uppercase()) }).await?;
+//!         // A step callback runs once per attempt: borrow what it needs (or clone inside it).
+//!         let name = &event.payload.name;
+//!         let upper: String = step.run("shout", move |_ctx| async move { Ok(name.to_uppercase()) }).await?;
 //!         step.sleep("rest", "1 hour").await?;
 //!         Ok(Greeting { text: format!("hello {upper}") })
 //!     }

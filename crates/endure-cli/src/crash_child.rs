@@ -1,0 +1,87 @@
+//! The crash test's child: runs instances of a workflow that logs every attempt it starts to a
+//! side file, until killed (or until done with `--exit-when-done`).
+
+use endure::prelude::*;
+use endure::{EngineBuilder, InstanceStatus};
+use endure_sqlite::{SqliteConfig, SqliteStore};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    db: PathBuf,
+    #[arg(long)]
+    side_log: PathBuf,
+    #[arg(long, default_value_t = 10)]
+    instances: usize,
+    #[arg(long, default_value_t = 10)]
+    steps: u64,
+    #[arg(long)]
+    exit_when_done: bool,
+}
+
+struct Crashy {
+    side_log: PathBuf,
+}
+
+fn jitter_ms(a: &str, b: u64, c: u32) -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    (u64::from(nanos) ^ (a.len() as u64 * 31 + b * 7 + u64::from(c))) % 3
+}
+
+impl Workflow for Crashy {
+    type Params = Value;
+    type Output = Value;
+
+    async fn run(&self, event: WorkflowEvent<Value>, step: WorkflowStep) -> Result<Value, WorkflowError> {
+        let n = event.payload["steps"].as_u64().unwrap_or(10);
+        let id = &event.instance_id;
+        let log = &self.side_log;
+        for k in 1..=n {
+            let cfg = StepConfig::new().retries(5u32, 20u64).backoff(Backoff::Constant);
+            let _: Value = step
+                .run_with(format!("step-{k}"), cfg, move |ctx| async move {
+                    // Record the attempt before doing anything else: the test compares this
+                    // with what the engine persisted.
+                    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+                    f.write_all(format!("{id} {k} {}\n", ctx.attempt).as_bytes())?;
+                    drop(f);
+                    tokio::time::sleep(Duration::from_millis(jitter_ms(id, k, ctx.attempt))).await;
+                    if k == 3 && ctx.attempt == 1 {
+                        return Err(WorkflowError::msg("deliberate first-attempt failure"));
+                    }
+                    Ok(json!({"i": k}))
+                })
+                .await?;
+            if k == 5 {
+                step.sleep("nap", 30u64).await?;
+            }
+        }
+        Ok(json!({"steps": n}))
+    }
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let store = Arc::new(SqliteStore::open(SqliteConfig::new(&args.db))?);
+    let engine = EngineBuilder::new(store.clone()).workflow("crashy", Crashy { side_log: args.side_log.clone() })?.start().await?;
+    let w = engine.workflow("crashy")?;
+    for i in 0..args.instances {
+        let id = format!("c{i}");
+        if w.get(&id).await.is_err() {
+            w.create(CreateOptions::new().id(id).params(json!({"steps": args.steps}))).await?;
+        }
+    }
+    let open = [InstanceStatus::Queued, InstanceStatus::Running, InstanceStatus::Waiting, InstanceStatus::WaitingForPause];
+    loop {
+        let left = endure_store::Store::instances_in(&*store, &open).await?.len();
+        if left == 0 && args.exit_when_done {
+            return Ok(ExitCode::SUCCESS);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

@@ -1,0 +1,62 @@
+//! `endure`: the command line. Glue only: argument parsing, then the engine.
+//!
+//! Exit codes: 0 success (the instance completed); 1 the instance errored or was terminated;
+//! 2 bad usage or input; 3 a storage or engine failure.
+
+mod bench;
+mod crash_child;
+mod run;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "endure", version, about = "Endure: durable workflows, self-hosted")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a bundled example workflow to the end on the embedded SQLite store and print its
+    /// final status document. Instances left unfinished in the same state folder (say, by a
+    /// killed earlier run) carry on too.
+    Run(run::Args),
+    /// Measure durable step throughput and memory with the `steps` workflow.
+    Bench(bench::Args),
+    /// Internal: the child process of the crash test.
+    #[command(hide = true)]
+    CrashChild(crash_child::Args),
+}
+
+/// Where state lives by default: `./.endure`.
+pub(crate) fn default_state_dir() -> PathBuf {
+    PathBuf::from(".endure")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let result = rt.block_on(async {
+        match cli.command {
+            Command::Run(a) => run::run(a).await,
+            Command::Bench(a) => bench::run(a).await,
+            Command::CrashChild(a) => crash_child::run(a).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}
