@@ -27,26 +27,48 @@ pub struct Args {
 
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.dir)?;
-    let db = args.dir.join(format!("bench-{}.sqlite", std::process::id()));
-    let store = Arc::new(SqliteStore::open(SqliteConfig::new(&db)).with_context(|| format!("opening {}", db.display()))?);
-    let config = EngineConfig { max_running: args.max_running, ..EngineConfig::default() };
-    let engine = endure_examples::register(EngineBuilder::new(store.clone()).config(config))?.start().await?;
+    let db = args
+        .dir
+        .join(format!("bench-{}.sqlite", std::process::id()));
+    let store = Arc::new(
+        SqliteStore::open(SqliteConfig::new(&db))
+            .with_context(|| format!("opening {}", db.display()))?,
+    );
+    let config = EngineConfig {
+        max_running: args.max_running,
+        ..EngineConfig::default()
+    };
+    let engine = endure_examples::register(EngineBuilder::new(store.clone()).config(config))?
+        .start()
+        .await?;
     let w = engine.workflow("steps")?;
     let start = Instant::now();
     let mut left = args.instances;
     while left > 0 {
         let n = left.min(100);
-        let batch = (0..n).map(|_| CreateOptions::new().params(json!({"steps": args.steps}))).collect();
+        let batch = (0..n)
+            .map(|_| CreateOptions::new().params(json!({"steps": args.steps})))
+            .collect();
         w.create_batch(batch).await?;
         left -= n;
     }
     let created = start.elapsed();
-    let unfinished = [InstanceStatus::Queued, InstanceStatus::Running, InstanceStatus::Waiting];
+    let unfinished = [
+        InstanceStatus::Queued,
+        InstanceStatus::Running,
+        InstanceStatus::Waiting,
+    ];
     loop {
         let open = endure_store::Store::instances_in(&*store, &unfinished).await?;
         if open.is_empty() {
@@ -56,11 +78,18 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let elapsed = start.elapsed().as_secs_f64();
     let steps = args.instances as u64 * args.steps;
-    let errored = endure_store::Store::instances_in(&*store, &[InstanceStatus::Errored]).await?.len();
+    let errored = endure_store::Store::instances_in(&*store, &[InstanceStatus::Errored])
+        .await?
+        .len();
     engine.shutdown();
     let size_mib = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0) as f64 / 1_048_576.0
-        + std::fs::metadata(db.with_extension("sqlite-wal")).map(|m| m.len()).unwrap_or(0) as f64 / 1_048_576.0;
-    println!("| instances | steps each | max running | create time | total time | steps/s | instances/s | peak RSS | db size | errored |");
+        + std::fs::metadata(db.with_extension("sqlite-wal"))
+            .map(|m| m.len())
+            .unwrap_or(0) as f64
+            / 1_048_576.0;
+    println!(
+        "| instances | steps each | max running | create time | total time | steps/s | instances/s | peak RSS | db size | errored |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     println!(
         "| {} | {} | {} | {:.2} s | {:.2} s | {:.0} | {:.0} | {} MiB | {:.1} MiB | {} |",
@@ -78,5 +107,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
-    Ok(if errored == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if errored == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

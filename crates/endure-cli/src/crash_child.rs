@@ -30,7 +30,10 @@ struct Crashy {
 }
 
 fn jitter_ms(a: &str, b: u64, c: u32) -> u64 {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     (u64::from(nanos) ^ (a.len() as u64 * 31 + b * 7 + u64::from(c))) % 3
 }
 
@@ -38,17 +41,26 @@ impl Workflow for Crashy {
     type Params = Value;
     type Output = Value;
 
-    async fn run(&self, event: WorkflowEvent<Value>, step: WorkflowStep) -> Result<Value, WorkflowError> {
+    async fn run(
+        &self,
+        event: WorkflowEvent<Value>,
+        step: WorkflowStep,
+    ) -> Result<Value, WorkflowError> {
         let n = event.payload["steps"].as_u64().unwrap_or(10);
         let id = &event.instance_id;
         let log = &self.side_log;
         for k in 1..=n {
-            let cfg = StepConfig::new().retries(5u32, 20u64).backoff(Backoff::Constant);
+            let cfg = StepConfig::new()
+                .retries(5u32, 20u64)
+                .backoff(Backoff::Constant);
             let _: Value = step
                 .run_with(format!("step-{k}"), cfg, move |ctx| async move {
                     // Record the attempt before doing anything else: the test compares this
                     // with what the engine persisted.
-                    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+                    let mut f = std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(log)?;
                     f.write_all(format!("{id} {k} {}\n", ctx.attempt).as_bytes())?;
                     drop(f);
                     tokio::time::sleep(Duration::from_millis(jitter_ms(id, k, ctx.attempt))).await;
@@ -68,17 +80,37 @@ impl Workflow for Crashy {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = Arc::new(SqliteStore::open(SqliteConfig::new(&args.db))?);
-    let engine = EngineBuilder::new(store.clone()).workflow("crashy", Crashy { side_log: args.side_log.clone() })?.start().await?;
+    let engine = EngineBuilder::new(store.clone())
+        .workflow(
+            "crashy",
+            Crashy {
+                side_log: args.side_log.clone(),
+            },
+        )?
+        .start()
+        .await?;
     let w = engine.workflow("crashy")?;
     for i in 0..args.instances {
         let id = format!("c{i}");
         if w.get(&id).await.is_err() {
-            w.create(CreateOptions::new().id(id).params(json!({"steps": args.steps}))).await?;
+            w.create(
+                CreateOptions::new()
+                    .id(id)
+                    .params(json!({"steps": args.steps})),
+            )
+            .await?;
         }
     }
-    let open = [InstanceStatus::Queued, InstanceStatus::Running, InstanceStatus::Waiting, InstanceStatus::WaitingForPause];
+    let open = [
+        InstanceStatus::Queued,
+        InstanceStatus::Running,
+        InstanceStatus::Waiting,
+        InstanceStatus::WaitingForPause,
+    ];
     loop {
-        let left = endure_store::Store::instances_in(&*store, &open).await?.len();
+        let left = endure_store::Store::instances_in(&*store, &open)
+            .await?
+            .len();
         if left == 0 && args.exit_when_done {
             return Ok(ExitCode::SUCCESS);
         }

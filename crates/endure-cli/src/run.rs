@@ -26,7 +26,11 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !endure_examples::NAMES.contains(&args.workflow.as_str()) {
-        eprintln!("error: unknown workflow {:?}; the bundled ones are {}", args.workflow, endure_examples::NAMES.join(", "));
+        eprintln!(
+            "error: unknown workflow {:?}; the bundled ones are {}",
+            args.workflow,
+            endure_examples::NAMES.join(", ")
+        );
         return Ok(ExitCode::from(2));
     }
     let params = match &args.params {
@@ -40,8 +44,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
     };
     let db = args.state_dir.join("endure.sqlite");
-    let store = SqliteStore::open(SqliteConfig::new(&db)).with_context(|| format!("opening {}", db.display()))?;
-    let engine = endure_examples::register(EngineBuilder::new(Arc::new(store)))?.start().await?;
+    let store = SqliteStore::open(SqliteConfig::new(&db))
+        .with_context(|| format!("opening {}", db.display()))?;
+    let engine = endure_examples::register(EngineBuilder::new(Arc::new(store)))?
+        .start()
+        .await?;
     let binding = engine.workflow(&args.workflow)?;
     let existing = match &args.id {
         Some(id) => binding.get(id).await.ok(),
@@ -63,14 +70,21 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     if !args.json {
-        eprintln!("instance {} of {} (state in {})", handle.id(), args.workflow, db.display());
+        eprintln!(
+            "instance {} of {} (state in {})",
+            handle.id(),
+            args.workflow,
+            db.display()
+        );
     }
     let mut shown: Vec<String> = vec![];
     let mut last_status = None;
     let done = loop {
         let d = handle
             .wait_until(|d| {
-                d.status.is_finished() || Some(d.status) != last_status || d.steps.iter().map(describe).collect::<Vec<_>>() != shown
+                d.status.is_finished()
+                    || Some(d.status) != last_status
+                    || d.steps.iter().map(describe).collect::<Vec<_>>() != shown
             })
             .await?;
         let now: Vec<String> = d.steps.iter().map(describe).collect();
@@ -92,26 +106,55 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     println!("{}", serde_json::to_string_pretty(&done)?);
     engine.shutdown();
-    Ok(if done.status == InstanceStatus::Complete { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if done.status == InstanceStatus::Complete {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn describe(s: &StepDoc) -> String {
     match s {
-        StepDoc::Step { name, count, success, attempts, .. } => {
+        StepDoc::Step {
+            name,
+            count,
+            success,
+            attempts,
+            ..
+        } => {
             let state = match success {
                 Some(true) => "complete",
                 Some(false) => "errored",
                 None => "running",
             };
-            format!("step  {name} #{count}: {state} after {} attempt(s)", attempts.len())
+            format!(
+                "step  {name} #{count}: {state} after {} attempt(s)",
+                attempts.len()
+            )
         }
-        StepDoc::Sleep { name, end, finished, .. } => {
-            format!("sleep {name}: {} {}", if *finished { "woke at" } else { "until" }, end.to_iso())
+        StepDoc::Sleep {
+            name,
+            end,
+            finished,
+            ..
+        } => {
+            format!(
+                "sleep {name}: {} {}",
+                if *finished { "woke at" } else { "until" },
+                end.to_iso()
+            )
         }
-        StepDoc::WaitForEvent { name, event_type, finished, .. } => {
-            format!("wait  {name} for '{event_type}': {}", if *finished { "done" } else { "waiting" })
+        StepDoc::WaitForEvent {
+            name,
+            event_type,
+            finished,
+            ..
+        } => {
+            format!(
+                "wait  {name} for '{event_type}': {}",
+                if *finished { "done" } else { "waiting" }
+            )
         }
         StepDoc::Termination { .. } => "terminated".into(),
     }
 }
-

@@ -3,14 +3,25 @@
 use std::process::Command;
 
 fn endure(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_endure")).current_dir(dir).args(args).output().expect("run endure");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let out = Command::new(env!("CARGO_BIN_EXE_endure"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run endure");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
 fn run_prints_the_final_status_and_keeps_state() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, out, err) = endure(dir.path(), &["run", "steps", r#"{"steps": 3}"#, "--id", "smoke"]);
+    let (code, out, err) = endure(
+        dir.path(),
+        &["run", "steps", r#"{"steps": 3}"#, "--id", "smoke"],
+    );
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["status"], "complete");

@@ -6,8 +6,8 @@
 //!
 //! A failure prints the seed; `ENDURE_CRASH_SEED=<seed>` reproduces the kill schedule.
 
-use endure_model::history::{History, StepState};
 use endure_model::InstanceStatus;
+use endure_model::history::{History, StepState};
 use endure_sqlite::{SqliteConfig, SqliteStore};
 use endure_store::Store;
 use serde_json::json;
@@ -40,22 +40,44 @@ struct StepFacts {
 
 type Snapshot = BTreeMap<(String, u64), StepFacts>;
 
-fn snapshot(db: &Path) -> (Snapshot, BTreeMap<String, (InstanceStatus, Option<serde_json::Value>)>) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+fn snapshot(
+    db: &Path,
+) -> (
+    Snapshot,
+    BTreeMap<String, (InstanceStatus, Option<serde_json::Value>)>,
+) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let store = SqliteStore::open(SqliteConfig::new(db)).expect("open db");
         let mut steps = Snapshot::new();
         let mut instances = BTreeMap::new();
         for i in 0..INSTANCES {
             let id = format!("c{i}");
-            let Some(row) = store.find_instance("crashy", &id).await.unwrap() else { continue };
+            let Some(row) = store.find_instance("crashy", &id).await.unwrap() else {
+                continue;
+            };
             instances.insert(id.clone(), (row.status, row.output.clone()));
             let h = History::from_log(&store.read_log(row.instance).await.unwrap());
             for s in &h.steps {
-                if let StepState::Do { attempts, outcome, .. } = &s.state {
+                if let StepState::Do {
+                    attempts, outcome, ..
+                } = &s.state
+                {
                     let k: u64 = s.key.name.trim_start_matches("step-").parse().unwrap();
                     let facts = StepFacts {
-                        attempts: attempts.iter().map(|a| (a.attempt, a.success, a.error.as_ref().map(|e| e.message.clone()))).collect(),
+                        attempts: attempts
+                            .iter()
+                            .map(|a| {
+                                (
+                                    a.attempt,
+                                    a.success,
+                                    a.error.as_ref().map(|e| e.message.clone()),
+                                )
+                            })
+                            .collect(),
                         output: outcome.as_ref().and_then(|o| o.as_ref().ok().cloned()),
                     };
                     steps.insert((id.clone(), k), facts);
@@ -75,7 +97,9 @@ fn side_log(path: &Path) -> BTreeMap<(String, u64), Vec<u32>> {
         if parts.len() != 3 {
             continue;
         }
-        let (Ok(k), Ok(a)) = (parts[1].parse(), parts[2].parse()) else { continue };
+        let (Ok(k), Ok(a)) = (parts[1].parse(), parts[2].parse()) else {
+            continue;
+        };
         out.entry((parts[0].to_string(), k)).or_default().push(a);
     }
     out
@@ -83,13 +107,19 @@ fn side_log(path: &Path) -> BTreeMap<(String, u64), Vec<u32>> {
 
 fn child(db: &Path, side: &Path, exit_when_done: bool) -> std::process::Child {
     let mut c = Command::new(env!("CARGO_BIN_EXE_endure"));
-    c.args(["crash-child", "--instances", &INSTANCES.to_string(), "--steps", &STEPS.to_string()])
-        .arg("--db")
-        .arg(db)
-        .arg("--side-log")
-        .arg(side)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
+    c.args([
+        "crash-child",
+        "--instances",
+        &INSTANCES.to_string(),
+        "--steps",
+        &STEPS.to_string(),
+    ])
+    .arg("--db")
+    .arg(db)
+    .arg("--side-log")
+    .arg(side)
+    .stdout(Stdio::null())
+    .stderr(Stdio::inherit());
     if exit_when_done {
         c.arg("--exit-when-done");
     }
@@ -98,9 +128,16 @@ fn child(db: &Path, side: &Path, exit_when_done: bool) -> std::process::Child {
 
 #[test]
 fn survives_sigkill_at_random_moments() {
-    let seed = std::env::var("ENDURE_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
-    });
+    let seed = std::env::var("ENDURE_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        });
     eprintln!("crash test seed: {seed} (reproduce with ENDURE_CRASH_SEED={seed})");
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
@@ -117,9 +154,17 @@ fn survives_sigkill_at_random_moments() {
         kills += 1;
         let (now, instances) = snapshot(&db);
         for (key, before) in persisted.iter().filter(|(_, f)| f.output.is_some()) {
-            let after = now.get(key).unwrap_or_else(|| panic!("seed {seed}: persisted step {key:?} was lost"));
-            assert_eq!(after.output, before.output, "seed {seed}: persisted output of {key:?} changed");
-            assert_eq!(after.attempts, before.attempts, "seed {seed}: a finished step {key:?} ran again");
+            let after = now
+                .get(key)
+                .unwrap_or_else(|| panic!("seed {seed}: persisted step {key:?} was lost"));
+            assert_eq!(
+                after.output, before.output,
+                "seed {seed}: persisted output of {key:?} changed"
+            );
+            assert_eq!(
+                after.attempts, before.attempts,
+                "seed {seed}: a finished step {key:?} ran again"
+            );
         }
         persisted = now;
         if instances.len() == INSTANCES && instances.values().all(|(s, _)| s.is_finished()) {
@@ -131,7 +176,10 @@ fn survives_sigkill_at_random_moments() {
     let mut last = child(&db, &side, true);
     loop {
         if let Some(status) = last.try_wait().unwrap() {
-            assert!(status.success(), "seed {seed}: the final run failed: {status}");
+            assert!(
+                status.success(),
+                "seed {seed}: the final run failed: {status}"
+            );
             break;
         }
         if started.elapsed() > Duration::from_secs(300) {
@@ -147,34 +195,64 @@ fn survives_sigkill_at_random_moments() {
     let mut cut_short = 0;
     for (id, (status, output)) in &instances {
         assert_eq!(*status, InstanceStatus::Complete, "seed {seed}: {id}");
-        assert_eq!(output.as_ref(), Some(&json!({"steps": STEPS})), "seed {seed}: {id}");
+        assert_eq!(
+            output.as_ref(),
+            Some(&json!({"steps": STEPS})),
+            "seed {seed}: {id}"
+        );
         for k in 1..=STEPS {
             let key = (id.clone(), k);
-            let facts = steps.get(&key).unwrap_or_else(|| panic!("seed {seed}: {key:?} missing"));
+            let facts = steps
+                .get(&key)
+                .unwrap_or_else(|| panic!("seed {seed}: {key:?} missing"));
             assert_eq!(facts.output, Some(json!({"i": k})), "seed {seed}: {key:?}");
             let recorded: Vec<u32> = facts.attempts.iter().map(|a| a.0).collect();
             let last_attempt = *recorded.last().unwrap();
-            assert_eq!(recorded, (1..=last_attempt).collect::<Vec<_>>(), "seed {seed}: {key:?} attempts are numbered 1..n");
-            assert_eq!(facts.attempts.last().unwrap().1, Some(true), "seed {seed}: {key:?}");
+            assert_eq!(
+                recorded,
+                (1..=last_attempt).collect::<Vec<_>>(),
+                "seed {seed}: {key:?} attempts are numbered 1..n"
+            );
+            assert_eq!(
+                facts.attempts.last().unwrap().1,
+                Some(true),
+                "seed {seed}: {key:?}"
+            );
             for (n, ok, err) in &facts.attempts[..facts.attempts.len() - 1] {
                 assert_eq!(*ok, Some(false), "seed {seed}: {key:?} attempt {n}");
                 let err = err.as_deref().unwrap_or("");
                 if err == "Attempt failed due to internal workflows error" {
                     cut_short += 1;
                 } else {
-                    assert_eq!((k, *n, err), (3, 1, "deliberate first-attempt failure"), "seed {seed}: {key:?}");
+                    assert_eq!(
+                        (k, *n, err),
+                        (3, 1, "deliberate first-attempt failure"),
+                        "seed {seed}: {key:?}"
+                    );
                 }
             }
             let ran = executed.get(&key).cloned().unwrap_or_default();
             let distinct: BTreeSet<u32> = ran.iter().copied().collect();
-            assert_eq!(distinct.len(), ran.len(), "seed {seed}: {key:?} an attempt number ran twice: {ran:?}");
-            assert!(ran.iter().all(|a| recorded.contains(a)), "seed {seed}: {key:?} ran attempts {ran:?}, recorded {recorded:?}");
+            assert_eq!(
+                distinct.len(),
+                ran.len(),
+                "seed {seed}: {key:?} an attempt number ran twice: {ran:?}"
+            );
+            assert!(
+                ran.iter().all(|a| recorded.contains(a)),
+                "seed {seed}: {key:?} ran attempts {ran:?}, recorded {recorded:?}"
+            );
             assert!(
                 ran.iter().all(|a| *a <= last_attempt),
                 "seed {seed}: {key:?} ran again after its result was persisted: {ran:?} vs {recorded:?}"
             );
         }
     }
-    assert!(kills < 5 || cut_short > 0, "seed {seed}: {kills} kills mid-run yet no attempt was cut short");
-    eprintln!("crash test: {kills} kills, {cut_short} attempts cut short and retried, all {INSTANCES} instances complete");
+    assert!(
+        kills < 5 || cut_short > 0,
+        "seed {seed}: {kills} kills mid-run yet no attempt was cut short"
+    );
+    eprintln!(
+        "crash test: {kills} kills, {cut_short} attempts cut short and retried, all {INSTANCES} instances complete"
+    );
 }

@@ -44,7 +44,11 @@ pub struct StepSelector {
 
 impl StepSelector {
     pub fn new(name: impl Into<String>) -> Self {
-        StepSelector { name: name.into(), count: 1, kind: StepKind::Do }
+        StepSelector {
+            name: name.into(),
+            count: 1,
+            kind: StepKind::Do,
+        }
     }
     pub fn count(mut self, count: u32) -> Self {
         self.count = count;
@@ -71,10 +75,17 @@ impl WorkflowBinding {
     fn validate(&self, opts: CreateOptions) -> Result<NewInstance, ApiError> {
         let id = opts.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         if !is_valid_instance_id(&id) {
-            return Err(ApiError::new(ErrorCode::InvalidInstanceId, "Workflow instance has invalid id"));
+            return Err(ApiError::new(
+                ErrorCode::InvalidInstanceId,
+                "Workflow instance has invalid id",
+            ));
         }
-        let params = opts.params.unwrap_or_else(|| Value::Object(Default::default()));
-        let size = serde_json::to_vec(&params).map(|b| b.len()).unwrap_or(usize::MAX);
+        let params = opts
+            .params
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        let size = serde_json::to_vec(&params)
+            .map(|b| b.len())
+            .unwrap_or(usize::MAX);
         let max = self.shared.config.limits.max_params_bytes;
         if size > max {
             return Err(ApiError::new(
@@ -82,7 +93,12 @@ impl WorkflowBinding {
                 format!("Instance params are {size} bytes; the limit is {max} bytes"),
             ));
         }
-        let version_id = self.shared.workflows.get(&self.name).map(|r| r.options.version_id.clone()).unwrap_or_default();
+        let version_id = self
+            .shared
+            .workflows
+            .get(&self.name)
+            .map(|r| r.options.version_id.clone())
+            .unwrap_or_default();
         Ok(NewInstance {
             workflow: self.name.clone(),
             id,
@@ -95,22 +111,35 @@ impl WorkflowBinding {
 
     /// Creates and queues an instance. A duplicate id is `instance.already_exists`.
     pub async fn create(&self, opts: CreateOptions) -> Result<InstanceHandle, ApiError> {
-        Ok(self.create_with(vec![opts], TriggerSource::Binding).await?.remove(0))
+        Ok(self
+            .create_with(vec![opts], TriggerSource::Binding)
+            .await?
+            .remove(0))
     }
 
     /// Creates 1 to 100 instances, all or none; every one is validated first.
-    pub async fn create_batch(&self, batch: Vec<CreateOptions>) -> Result<Vec<InstanceHandle>, ApiError> {
+    pub async fn create_batch(
+        &self,
+        batch: Vec<CreateOptions>,
+    ) -> Result<Vec<InstanceHandle>, ApiError> {
         if batch.is_empty() || batch.len() > MAX_BATCH_SIZE {
             return Err(ApiError::new(
                 ErrorCode::InvalidBatchSize,
-                format!("createBatch takes 1 to {MAX_BATCH_SIZE} instances, got {}", batch.len()),
+                format!(
+                    "createBatch takes 1 to {MAX_BATCH_SIZE} instances, got {}",
+                    batch.len()
+                ),
             ));
         }
         self.create_with(batch, TriggerSource::Binding).await
     }
 
     /// Creates instances with a given trigger source (the REST API passes `api`).
-    pub async fn create_with(&self, batch: Vec<CreateOptions>, trigger: TriggerSource) -> Result<Vec<InstanceHandle>, ApiError> {
+    pub async fn create_with(
+        &self,
+        batch: Vec<CreateOptions>,
+        trigger: TriggerSource,
+    ) -> Result<Vec<InstanceHandle>, ApiError> {
         let mut news = Vec::with_capacity(batch.len());
         for o in batch {
             let mut n = self.validate(o)?;
@@ -118,13 +147,23 @@ impl WorkflowBinding {
             news.push(n);
         }
         let ids: Vec<String> = news.iter().map(|n| n.id.clone()).collect();
-        let refs = self.shared.store.create_instances(news).await.map_err(store_error)?;
+        let refs = self
+            .shared
+            .store
+            .create_instances(news)
+            .await
+            .map_err(store_error)?;
         let handles = refs
             .into_iter()
             .zip(ids)
             .map(|(instance, id)| {
                 self.shared.scheduler.enqueue_new(instance);
-                InstanceHandle { shared: self.shared.clone(), workflow: self.name.clone(), id, instance }
+                InstanceHandle {
+                    shared: self.shared.clone(),
+                    workflow: self.name.clone(),
+                    id,
+                    instance,
+                }
             })
             .collect();
         self.shared.bump();
@@ -136,9 +175,19 @@ impl WorkflowBinding {
         if !is_valid_instance_id(id) {
             return Err(ApiError::instance_not_found(id));
         }
-        let row = self.shared.store.find_instance(&self.name, id).await.map_err(store_error)?;
+        let row = self
+            .shared
+            .store
+            .find_instance(&self.name, id)
+            .await
+            .map_err(store_error)?;
         let row = row.ok_or_else(|| ApiError::instance_not_found(id))?;
-        Ok(InstanceHandle { shared: self.shared.clone(), workflow: self.name.clone(), id: row.id, instance: row.instance })
+        Ok(InstanceHandle {
+            shared: self.shared.clone(),
+            workflow: self.name.clone(),
+            id: row.id,
+            instance: row.instance,
+        })
     }
 }
 
@@ -153,7 +202,10 @@ pub struct InstanceHandle {
 
 impl std::fmt::Debug for InstanceHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InstanceHandle").field("workflow", &self.workflow).field("id", &self.id).finish()
+        f.debug_struct("InstanceHandle")
+            .field("workflow", &self.workflow)
+            .field("id", &self.id)
+            .finish()
     }
 }
 
@@ -169,10 +221,23 @@ impl InstanceHandle {
     /// The status document: status, error, output, params, trigger, times and every step
     /// with its attempts.
     pub async fn status(&self) -> Result<InstanceDetails, ApiError> {
-        let row = self.shared.store.get_instance(self.instance).await.map_err(store_error)?;
+        let row = self
+            .shared
+            .store
+            .get_instance(self.instance)
+            .await
+            .map_err(store_error)?;
         let row = row.ok_or_else(|| ApiError::instance_not_found(&self.id))?;
-        let log = self.shared.store.read_log(self.instance).await.map_err(store_error)?;
-        Ok(InstanceDetails::build(&row.summary(), &History::from_log(&log)))
+        let log = self
+            .shared
+            .store
+            .read_log(self.instance)
+            .await
+            .map_err(store_error)?;
+        Ok(InstanceDetails::build(
+            &row.summary(),
+            &History::from_log(&log),
+        ))
     }
 
     /// Pauses: at once if the instance waits; once the running step ends otherwise
@@ -193,13 +258,25 @@ impl InstanceHandle {
 
     /// Restarts from scratch (same id, params and `event.timestamp`), from any status.
     pub async fn restart(&self) -> Result<(), ApiError> {
-        control(&self.shared, self.instance, &self.id, ControlOp::Restart(None)).await
+        control(
+            &self.shared,
+            self.instance,
+            &self.id,
+            ControlOp::Restart(None),
+        )
+        .await
     }
 
     /// Restarts from a step: that step and every step started after it run again; steps
     /// before it keep their results. `instance.cannot_restart` if there is no such step.
     pub async fn restart_from(&self, from: StepSelector) -> Result<(), ApiError> {
-        control(&self.shared, self.instance, &self.id, ControlOp::Restart(Some(from))).await
+        control(
+            &self.shared,
+            self.instance,
+            &self.id,
+            ControlOp::Restart(Some(from)),
+        )
+        .await
     }
 
     /// Sends an event. Buffered until a `wait_for_event` of that type consumes it; an error
@@ -211,7 +288,9 @@ impl InstanceHandle {
                 "Event type must be 1 to 100 characters without control characters or '/'",
             ));
         }
-        let size = serde_json::to_vec(&payload).map(|b| b.len()).unwrap_or(usize::MAX);
+        let size = serde_json::to_vec(&payload)
+            .map(|b| b.len())
+            .unwrap_or(usize::MAX);
         let max = self.shared.config.limits.max_event_payload_bytes;
         if size > max {
             return Err(ApiError::new(
@@ -219,17 +298,33 @@ impl InstanceHandle {
                 format!("Event payload is {size} bytes; the limit is {max} bytes"),
             ));
         }
-        let event = ReceivedEvent { event_type: event_type.to_string(), payload, timestamp: self.shared.clock.now() };
-        control(&self.shared, self.instance, &self.id, ControlOp::SendEvent(event)).await
+        let event = ReceivedEvent {
+            event_type: event_type.to_string(),
+            payload,
+            timestamp: self.shared.clock.now(),
+        };
+        control(
+            &self.shared,
+            self.instance,
+            &self.id,
+            ControlOp::SendEvent(event),
+        )
+        .await
     }
 
     /// Waits until the status satisfies `done`, and returns the document then.
-    pub async fn wait_for(&self, done: impl Fn(InstanceStatus) -> bool) -> Result<InstanceDetails, ApiError> {
+    pub async fn wait_for(
+        &self,
+        done: impl Fn(InstanceStatus) -> bool,
+    ) -> Result<InstanceDetails, ApiError> {
         self.wait_until(|d| done(d.status)).await
     }
 
     /// Waits until the status document satisfies `done` (checked after every recorded change).
-    pub async fn wait_until(&self, done: impl Fn(&InstanceDetails) -> bool) -> Result<InstanceDetails, ApiError> {
+    pub async fn wait_until(
+        &self,
+        done: impl Fn(&InstanceDetails) -> bool,
+    ) -> Result<InstanceDetails, ApiError> {
         let mut changes = self.shared.changes.subscribe();
         loop {
             let d = self.status().await?;

@@ -25,7 +25,9 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
         Timestamp(d.as_millis() as u64)
     }
 
@@ -55,7 +57,13 @@ struct ManualState {
 
 impl ManualClock {
     pub fn new(start: Timestamp) -> ManualClock {
-        ManualClock { state: Mutex::new(ManualState { now: start, next_id: 0, sleepers: BTreeMap::new() }) }
+        ManualClock {
+            state: Mutex::new(ManualState {
+                now: start,
+                next_id: 0,
+                sleepers: BTreeMap::new(),
+            }),
+        }
     }
 
     /// Moves time forward by `ms` and wakes every sleeper whose deadline has come.
@@ -63,7 +71,9 @@ impl ManualClock {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.now = st.now.plus_ms(ms);
         let now = st.now;
-        let later = st.sleepers.split_off(&(Timestamp(now.0.saturating_add(1)), 0));
+        let later = st
+            .sleepers
+            .split_off(&(Timestamp(now.0.saturating_add(1)), 0));
         let due = std::mem::replace(&mut st.sleepers, later);
         drop(st);
         for (_, tx) in due {

@@ -43,10 +43,15 @@ pub struct StepContext {
 }
 
 /// A step callback: called once per attempt.
-pub type StepFn<'a> = Box<dyn FnMut(StepContext) -> BoxFuture<'a, Result<Value, WorkflowError>> + Send + 'a>;
+pub type StepFn<'a> =
+    Box<dyn FnMut(StepContext) -> BoxFuture<'a, Result<Value, WorkflowError>> + Send + 'a>;
 
 /// Workflow code, as the engine sees it.
 pub trait WorkflowCode: Send + Sync + 'static {
     /// Runs the workflow from the top. Steps already recorded return their recorded results.
-    fn run(&self, event: WorkflowEvent, step: crate::Step) -> BoxFuture<'static, Result<Value, WorkflowError>>;
+    fn run(
+        &self,
+        event: WorkflowEvent,
+        step: crate::Step,
+    ) -> BoxFuture<'static, Result<Value, WorkflowError>>;
 }

@@ -34,7 +34,12 @@ pub(crate) enum Requeue {
     New,
 }
 
-pub(crate) async fn control(shared: &Arc<Shared>, i: InstanceRef, id: &str, op: ControlOp) -> Result<(), ApiError> {
+pub(crate) async fn control(
+    shared: &Arc<Shared>,
+    i: InstanceRef,
+    id: &str,
+    op: ControlOp,
+) -> Result<(), ApiError> {
     loop {
         let access = {
             let mut slots = shared.slots();
@@ -51,7 +56,12 @@ pub(crate) async fn control(shared: &Arc<Shared>, i: InstanceRef, id: &str, op: 
         match access {
             Access::Send(tx) => {
                 let (rtx, rrx) = oneshot::channel();
-                if tx.send(Command { op: op.clone(), reply: rtx }).is_ok()
+                if tx
+                    .send(Command {
+                        op: op.clone(),
+                        reply: rtx,
+                    })
+                    .is_ok()
                     && let Ok(CmdReply::Done(r)) = rrx.await
                 {
                     return r;
@@ -63,7 +73,8 @@ pub(crate) async fn control(shared: &Arc<Shared>, i: InstanceRef, id: &str, op: 
                 let notified = n.notified();
                 tokio::pin!(notified);
                 notified.as_mut().enable();
-                let same = matches!(shared.slots().get(&i), Some(Slot::Control(m)) if Arc::ptr_eq(m, &n));
+                let same =
+                    matches!(shared.slots().get(&i), Some(Slot::Control(m)) if Arc::ptr_eq(m, &n));
                 if same {
                     notified.await;
                 }
@@ -90,11 +101,23 @@ pub(crate) async fn control(shared: &Arc<Shared>, i: InstanceRef, id: &str, op: 
     }
 }
 
-async fn dormant(shared: &Shared, i: InstanceRef, id: &str, op: ControlOp) -> Result<Requeue, ApiError> {
+async fn dormant(
+    shared: &Shared,
+    i: InstanceRef,
+    id: &str,
+    op: ControlOp,
+) -> Result<Requeue, ApiError> {
     let row = shared.store.get_instance(i).await.map_err(store_error)?;
     let row = row.ok_or_else(|| ApiError::instance_not_found(id))?;
     let now = shared.clock.now();
-    let commit = |c: Commit| async { shared.store.submit(c).await.map(|_| ()).map_err(store_error) };
+    let commit = |c: Commit| async {
+        shared
+            .store
+            .submit(c)
+            .await
+            .map(|_| ())
+            .map_err(store_error)
+    };
     use InstanceStatus as S;
     match op {
         ControlOp::Pause => match row.status {
@@ -112,7 +135,11 @@ async fn dormant(shared: &Shared, i: InstanceRef, id: &str, op: ControlOp) -> Re
             commit(
                 Commit::new(i, None)
                     .log(now, LogEvent::WorkflowResumed { paused_ms })
-                    .update(RowUpdate { status: Some(S::Queued), paused_at: Some(None), ..Default::default() })
+                    .update(RowUpdate {
+                        status: Some(S::Queued),
+                        paused_at: Some(None),
+                        ..Default::default()
+                    })
                     .expect(&[S::Paused]),
             )
             .await?;
@@ -135,14 +162,22 @@ async fn dormant(shared: &Shared, i: InstanceRef, id: &str, op: ControlOp) -> Re
             if row.status.is_finished() {
                 return Err(ApiError::new(
                     ErrorCode::NotRunning,
-                    format!("Cannot send an event to instance \"{id}\": it is {}", row.status),
+                    format!(
+                        "Cannot send an event to instance \"{id}\": it is {}",
+                        row.status
+                    ),
                 ));
             }
             let waiting = row.status == S::Waiting;
-            let mut c = Commit::new(i, None).log(now, LogEvent::EventReceived { event }).expect(&[row.status]);
+            let mut c = Commit::new(i, None)
+                .log(now, LogEvent::EventReceived { event })
+                .expect(&[row.status]);
             if waiting {
                 // Wake it: the replay consumes the event if a wait is for it, or sleeps again.
-                c = c.update(RowUpdate { wake_at: Some(Some(now)), ..Default::default() });
+                c = c.update(RowUpdate {
+                    wake_at: Some(Some(now)),
+                    ..Default::default()
+                });
             }
             commit(c).await?;
             Ok(if waiting { Requeue::Wake } else { Requeue::No })
@@ -150,23 +185,35 @@ async fn dormant(shared: &Shared, i: InstanceRef, id: &str, op: ControlOp) -> Re
     }
 }
 
-pub(crate) fn pause_commit(i: InstanceRef, fence: Option<Fence>, now: endure_model::Timestamp) -> Commit {
-    Commit::new(i, fence).log(now, LogEvent::WorkflowPaused).update(RowUpdate {
-        status: Some(InstanceStatus::Paused),
-        paused_at: Some(Some(now)),
-        wake_at: Some(None),
-        ..Default::default()
-    })
+pub(crate) fn pause_commit(
+    i: InstanceRef,
+    fence: Option<Fence>,
+    now: endure_model::Timestamp,
+) -> Commit {
+    Commit::new(i, fence)
+        .log(now, LogEvent::WorkflowPaused)
+        .update(RowUpdate {
+            status: Some(InstanceStatus::Paused),
+            paused_at: Some(Some(now)),
+            wake_at: Some(None),
+            ..Default::default()
+        })
 }
 
-pub(crate) fn terminate_commit(i: InstanceRef, fence: Option<Fence>, now: endure_model::Timestamp) -> Commit {
-    Commit::new(i, fence).log(now, LogEvent::WorkflowTerminated).update(RowUpdate {
-        status: Some(InstanceStatus::Terminated),
-        ended_at: Some(Some(now)),
-        wake_at: Some(None),
-        paused_at: Some(None),
-        ..Default::default()
-    })
+pub(crate) fn terminate_commit(
+    i: InstanceRef,
+    fence: Option<Fence>,
+    now: endure_model::Timestamp,
+) -> Commit {
+    Commit::new(i, fence)
+        .log(now, LogEvent::WorkflowTerminated)
+        .update(RowUpdate {
+            status: Some(InstanceStatus::Terminated),
+            ended_at: Some(Some(now)),
+            wake_at: Some(None),
+            paused_at: Some(None),
+            ..Default::default()
+        })
 }
 
 /// The commit that restarts an instance: from scratch (only `WORKFLOW_QUEUED` is kept), or
@@ -203,8 +250,12 @@ pub(crate) fn restart_commit(
                 .find_started(sel.kind, &sel.name, sel.count)
                 .ok_or_else(|| ApiError::cannot_restart(&sel.name))?;
             let from_seq = target.start_seq;
-            let erased: std::collections::HashSet<_> =
-                history.steps.iter().filter(|s| s.start_seq >= from_seq).map(|s| s.key.clone()).collect();
+            let erased: std::collections::HashSet<_> = history
+                .steps
+                .iter()
+                .filter(|s| s.start_seq >= from_seq)
+                .map(|s| s.key.clone())
+                .collect();
             c.delete = log
                 .iter()
                 .filter(|e| match &e.event {
@@ -219,9 +270,15 @@ pub(crate) fn restart_commit(
 }
 
 /// An instance left `waitingForPause` by a stopped process is paused now.
-pub(crate) async fn finish_pending_pause(shared: &Shared, row: &InstanceRow) -> Result<(), StoreError> {
+pub(crate) async fn finish_pending_pause(
+    shared: &Shared,
+    row: &InstanceRow,
+) -> Result<(), StoreError> {
     let now = shared.clock.now();
-    shared.store.submit(pause_commit(row.instance, None, now).expect(&[InstanceStatus::WaitingForPause])).await?;
+    shared
+        .store
+        .submit(pause_commit(row.instance, None, now).expect(&[InstanceStatus::WaitingForPause]))
+        .await?;
     shared.bump();
     Ok(())
 }

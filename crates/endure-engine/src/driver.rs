@@ -12,7 +12,9 @@ use crate::live::{Live, LiveInner};
 use crate::step::Step;
 use endure_model::error::names;
 use endure_model::history::History;
-use endure_model::{ApiError, ErrorInfo, InstanceStatus, LogEntry, LogEvent, Timestamp, WorkflowError};
+use endure_model::{
+    ApiError, ErrorInfo, InstanceStatus, LogEntry, LogEvent, Timestamp, WorkflowError,
+};
 use endure_store::{Commit, InstanceRef, RowUpdate, StoreError};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -94,7 +96,9 @@ async fn run_instance(
     i: InstanceRef,
     rx: &mut mpsc::UnboundedReceiver<Command>,
 ) -> Result<Stop, StoreError> {
-    let Some(row) = shared.store.get_instance(i).await? else { return Ok(Stop::Nothing) };
+    let Some(row) = shared.store.get_instance(i).await? else {
+        return Ok(Stop::Nothing);
+    };
     match row.status {
         InstanceStatus::Queued | InstanceStatus::Running | InstanceStatus::Waiting => {}
         InstanceStatus::WaitingForPause => {
@@ -104,8 +108,13 @@ async fn run_instance(
         _ => return Ok(Stop::Nothing),
     }
     // Code for this workflow is not loaded here: leave the instance for a process that has it.
-    let Some(reg) = shared.workflows.get(&row.workflow) else { return Ok(Stop::Nothing) };
-    let fence = shared.store.acquire_lease(i, &shared.config.node_id).await?;
+    let Some(reg) = shared.workflows.get(&row.workflow) else {
+        return Ok(Stop::Nothing);
+    };
+    let fence = shared
+        .store
+        .acquire_lease(i, &shared.config.node_id)
+        .await?;
     let log = shared.store.read_log(i).await?;
     let history = History::from_log(&log);
     let now = shared.clock.now();
@@ -124,7 +133,11 @@ async fn run_instance(
     shared.bump();
     let mut history = history;
     if first_start {
-        history.apply(&LogEntry { seq: started.seqs[0], ts: now, event: LogEvent::WorkflowStart });
+        history.apply(&LogEntry {
+            seq: started.seqs[0],
+            ts: now,
+            event: LogEvent::WorkflowStart,
+        });
     }
     let bump_target = Arc::downgrade(shared);
     let live = Arc::new(Live {
@@ -134,7 +147,10 @@ async fn run_instance(
         clock: shared.clock.clone(),
         limits: shared.config.limits.clone(),
         step_limit: reg.options.step_limit,
-        inner: Mutex::new(LiveInner { history, ..LiveInner::default() }),
+        inner: Mutex::new(LiveInner {
+            history,
+            ..LiveInner::default()
+        }),
         changed: tokio::sync::Notify::new(),
         gate: tokio::sync::Notify::new(),
         on_commit: Box::new(move || {
@@ -150,7 +166,8 @@ async fn run_instance(
         workflow_name: row.workflow.clone(),
         schedule: None,
     };
-    let mut run: BoxFuture<'static, Result<Value, WorkflowError>> = reg.code.run(event, Step { live: live.clone() });
+    let mut run: BoxFuture<'static, Result<Value, WorkflowError>> =
+        reg.code.run(event, Step { live: live.clone() });
 
     let next = loop {
         let polled = tokio::select! {
@@ -183,10 +200,16 @@ async fn handle(live: &Live, cmd: Command) -> Next {
     let result = match op {
         ControlOp::SendEvent(event) => {
             let now = live.now();
-            let received = LogEvent::EventReceived { event: event.clone() };
+            let received = LogEvent::EventReceived {
+                event: event.clone(),
+            };
             commit(base().log(now, received.clone())).await.map(|res| {
                 let seq = res.seqs[0];
-                live.lock().history.apply(&LogEntry { seq, ts: now, event: received });
+                live.lock().history.apply(&LogEntry {
+                    seq,
+                    ts: now,
+                    event: received,
+                });
                 live.dispatch_event(seq, &event);
             })
         }
@@ -202,15 +225,21 @@ async fn handle(live: &Live, cmd: Command) -> Next {
             if !live.lock().pause_requested {
                 return done(reply, Ok(()));
             }
-            commit(base().update(RowUpdate::status(InstanceStatus::Running))).await.map(|_| {
-                live.lock().pause_requested = false;
-                live.gate.notify_waiters();
-            })
+            commit(base().update(RowUpdate::status(InstanceStatus::Running)))
+                .await
+                .map(|_| {
+                    live.lock().pause_requested = false;
+                    live.gate.notify_waiters();
+                })
         }
         ControlOp::Terminate => return Next::Terminate(reply),
         ControlOp::Restart(from) => {
             if let Some(sel) = &from
-                && live.lock().history.find_started(sel.kind, &sel.name, sel.count).is_none()
+                && live
+                    .lock()
+                    .history
+                    .find_started(sel.kind, &sel.name, sel.count)
+                    .is_none()
             {
                 return done(reply, Err(ApiError::cannot_restart(&sel.name)));
             }
@@ -249,7 +278,10 @@ fn evaluate(live: &Live) -> Option<Next> {
 
 fn failure_record(e: &WorkflowError) -> ErrorInfo {
     if e.is_non_retryable() {
-        let message = e.message.strip_prefix("NonRetryableError: ").unwrap_or(&e.message);
+        let message = e
+            .message
+            .strip_prefix("NonRetryableError: ")
+            .unwrap_or(&e.message);
         ErrorInfo::new(names::NON_RETRYABLE, message)
     } else {
         e.info()
@@ -266,30 +298,49 @@ async fn finish(shared: &Arc<Shared>, live: &Live, next: Next) -> Result<Stop, S
         Next::Fatal(e) => Err(e),
         Next::Finish(result) => {
             let result = result.and_then(|v| {
-                let size = serde_json::to_vec(&v).map(|b| b.len()).unwrap_or(usize::MAX);
+                let size = serde_json::to_vec(&v)
+                    .map(|b| b.len())
+                    .unwrap_or(usize::MAX);
                 if size > shared.config.limits.max_output_bytes {
-                    Err(WorkflowError::new(names::INTERNAL, "The workflow's output is too large. Maximum allowed size is 1MiB."))
+                    Err(WorkflowError::new(
+                        names::INTERNAL,
+                        "The workflow's output is too large. Maximum allowed size is 1MiB.",
+                    ))
                 } else {
                     Ok(v)
                 }
             });
             let c = match result {
-                Ok(output) => Commit::new(i, fence).log(now, LogEvent::WorkflowSuccess { output: output.clone() }).update(RowUpdate {
-                    status: Some(InstanceStatus::Complete),
-                    ended_at: Some(Some(now)),
-                    output: Some(Some(output)),
-                    wake_at: Some(None),
-                    ..Default::default()
-                }),
-                Err(e) => {
-                    let error = failure_record(&e);
-                    Commit::new(i, fence).log(now, LogEvent::WorkflowFailure { error: error.clone() }).update(RowUpdate {
-                        status: Some(InstanceStatus::Errored),
+                Ok(output) => Commit::new(i, fence)
+                    .log(
+                        now,
+                        LogEvent::WorkflowSuccess {
+                            output: output.clone(),
+                        },
+                    )
+                    .update(RowUpdate {
+                        status: Some(InstanceStatus::Complete),
                         ended_at: Some(Some(now)),
-                        error: Some(Some(error)),
+                        output: Some(Some(output)),
                         wake_at: Some(None),
                         ..Default::default()
-                    })
+                    }),
+                Err(e) => {
+                    let error = failure_record(&e);
+                    Commit::new(i, fence)
+                        .log(
+                            now,
+                            LogEvent::WorkflowFailure {
+                                error: error.clone(),
+                            },
+                        )
+                        .update(RowUpdate {
+                            status: Some(InstanceStatus::Errored),
+                            ended_at: Some(Some(now)),
+                            error: Some(Some(error)),
+                            wake_at: Some(None),
+                            ..Default::default()
+                        })
                 }
             };
             submit(c).await?;

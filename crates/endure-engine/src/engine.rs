@@ -25,7 +25,11 @@ pub struct EngineConfig {
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { max_running: 1000, limits: Limits::default(), node_id: "local".into() }
+        EngineConfig {
+            max_running: 1000,
+            limits: Limits::default(),
+            node_id: "local".into(),
+        }
     }
 }
 
@@ -40,7 +44,10 @@ pub struct WorkflowOptions {
 
 impl Default for WorkflowOptions {
     fn default() -> Self {
-        WorkflowOptions { step_limit: endure_model::limits::DEFAULT_STEP_LIMIT, version_id: "1".into() }
+        WorkflowOptions {
+            step_limit: endure_model::limits::DEFAULT_STEP_LIMIT,
+            version_id: "1".into(),
+        }
     }
 }
 
@@ -80,8 +87,12 @@ impl Shared {
 
 pub(crate) fn store_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::AlreadyExists { .. } => ApiError::new(ErrorCode::AlreadyExists, "Instance already exists"),
-        StoreError::NotFound => ApiError::new(ErrorCode::InstanceNotFound, "Instance does not exist"),
+        StoreError::AlreadyExists { .. } => {
+            ApiError::new(ErrorCode::AlreadyExists, "Instance already exists")
+        }
+        StoreError::NotFound => {
+            ApiError::new(ErrorCode::InstanceNotFound, "Instance does not exist")
+        }
         other => ApiError::new(ErrorCode::Storage, other.to_string()),
     }
 }
@@ -96,7 +107,12 @@ pub struct EngineBuilder {
 
 impl EngineBuilder {
     pub fn new(store: Arc<dyn Store>) -> EngineBuilder {
-        EngineBuilder { store, clock: Arc::new(SystemClock), config: EngineConfig::default(), workflows: HashMap::new() }
+        EngineBuilder {
+            store,
+            clock: Arc::new(SystemClock),
+            config: EngineConfig::default(),
+            workflows: HashMap::new(),
+        }
     }
 
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -117,9 +133,13 @@ impl EngineBuilder {
         options: WorkflowOptions,
     ) -> Result<Self, ApiError> {
         if !is_valid_workflow_name(name) {
-            return Err(ApiError::new(ErrorCode::InvalidWorkflowName, format!("Workflow name \"{name}\" is invalid")));
+            return Err(ApiError::new(
+                ErrorCode::InvalidWorkflowName,
+                format!("Workflow name \"{name}\" is invalid"),
+            ));
         }
-        self.workflows.insert(name.to_string(), Registered { code, options });
+        self.workflows
+            .insert(name.to_string(), Registered { code, options });
         Ok(self)
     }
 
@@ -138,7 +158,11 @@ impl EngineBuilder {
         });
         let leftovers = shared
             .store
-            .instances_in(&[InstanceStatus::Running, InstanceStatus::WaitingForPause, InstanceStatus::Queued])
+            .instances_in(&[
+                InstanceStatus::Running,
+                InstanceStatus::WaitingForPause,
+                InstanceStatus::Queued,
+            ])
             .await
             .map_err(store_error)?;
         for row in leftovers {
@@ -149,7 +173,9 @@ impl EngineBuilder {
                 }
                 InstanceStatus::Queued => shared.scheduler.enqueue_new(row.instance),
                 // A pause was pending: nothing runs it now, so it is paused.
-                _ => crate::control::finish_pending_pause(&shared, &row).await.map_err(store_error)?,
+                _ => crate::control::finish_pending_pause(&shared, &row)
+                    .await
+                    .map_err(store_error)?,
             }
         }
         let task = tokio::spawn(crate::scheduler::run(shared.clone()));
@@ -168,9 +194,15 @@ impl Engine {
     /// The binding for a registered workflow (the seeds' `env.MY_WORKFLOW`).
     pub fn workflow(&self, name: &str) -> Result<WorkflowBinding, ApiError> {
         if !self.shared.workflows.contains_key(name) {
-            return Err(ApiError::new(ErrorCode::WorkflowNotFound, format!("Workflow \"{name}\" not found")));
+            return Err(ApiError::new(
+                ErrorCode::WorkflowNotFound,
+                format!("Workflow \"{name}\" not found"),
+            ));
         }
-        Ok(WorkflowBinding { shared: self.shared.clone(), name: name.to_string() })
+        Ok(WorkflowBinding {
+            shared: self.shared.clone(),
+            name: name.to_string(),
+        })
     }
 
     /// Names of the registered workflows, sorted.

@@ -13,7 +13,10 @@ use tokio::sync::{Notify, oneshot};
 
 pub(crate) enum WaiterKind {
     Timer,
-    Event { event_type: String, deliver: Option<oneshot::Sender<(u64, ReceivedEvent)>> },
+    Event {
+        event_type: String,
+        deliver: Option<oneshot::Sender<(u64, ReceivedEvent)>>,
+    },
 }
 
 pub(crate) struct Waiter {
@@ -113,7 +116,11 @@ impl Live {
             Ok(res) => {
                 let mut g = self.lock();
                 for (seq, event) in res.seqs.into_iter().zip(events) {
-                    g.history.apply(&LogEntry { seq, ts: now, event });
+                    g.history.apply(&LogEntry {
+                        seq,
+                        ts: now,
+                        event,
+                    });
                 }
                 drop(g);
                 (self.on_commit)();
@@ -145,7 +152,10 @@ impl Live {
         let mut g = self.lock();
         let mut target = None;
         for (id, w) in g.waiters.iter() {
-            if let WaiterKind::Event { event_type, deliver: Some(_) } = &w.kind
+            if let WaiterKind::Event {
+                event_type,
+                deliver: Some(_),
+            } = &w.kind
                 && *event_type == event.event_type
             {
                 target = Some(*id);

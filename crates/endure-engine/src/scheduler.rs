@@ -36,7 +36,10 @@ pub(crate) struct Scheduler {
 impl Scheduler {
     pub fn new(max_running: usize) -> Scheduler {
         Scheduler {
-            state: Mutex::new(State { recheck: true, ..State::default() }),
+            state: Mutex::new(State {
+                recheck: true,
+                ..State::default()
+            }),
             notify: Notify::new(),
             max_running: max_running.max(1),
         }

@@ -13,8 +13,8 @@ use endure_model::limits::{DEFAULT_EVENT_TIMEOUT_MS, MAX_WAIT_MS};
 use endure_model::log::ReceivedEvent;
 use endure_model::validate::{is_valid_event_type, is_valid_step_name};
 use endure_model::{
-    DurationInput, ErrorInfo, LogEvent, StepConfig, StepConfigInput, StepKey, StepKind,
-    Timestamp, WorkflowError,
+    DurationInput, ErrorInfo, LogEvent, StepConfig, StepConfigInput, StepKey, StepKind, Timestamp,
+    WorkflowError,
 };
 use serde_json::Value;
 use std::future::Future;
@@ -40,9 +40,17 @@ impl Step {
 
     fn next_key(&self, kind: StepKind, name: &str, variant: Option<String>) -> StepKey {
         let mut g = self.live.lock();
-        let c = g.counters.entry((kind, name.to_string(), variant.clone())).or_insert(0);
+        let c = g
+            .counters
+            .entry((kind, name.to_string(), variant.clone()))
+            .or_insert(0);
         *c += 1;
-        StepKey { kind, name: name.to_string(), count: *c, variant }
+        StepKey {
+            kind,
+            name: name.to_string(),
+            count: *c,
+            variant,
+        }
     }
 
     /// `step.do(name, [config], callback)`: runs `callback` until it succeeds or retries are
@@ -68,7 +76,10 @@ impl Step {
             if !is_valid_step_name(&name) {
                 return Err(fatal(messages::invalid_step_name(&name)));
             }
-            let resolved = config.unwrap_or_default().resolve().map_err(|_| fatal(messages::invalid_step_config(&name)))?;
+            let resolved = config
+                .unwrap_or_default()
+                .resolve()
+                .map_err(|_| fatal(messages::invalid_step_config(&name)))?;
             Ok((self.next_key(StepKind::Do, &name, None), resolved))
         })();
         async move {
@@ -78,21 +89,31 @@ impl Step {
     }
 
     /// `step.sleep(name, duration)`.
-    pub fn sleep(&self, name: impl Into<String>, duration: impl Into<DurationInput>) -> impl Future<Output = StepResult<()>> + Send + 'static {
+    pub fn sleep(
+        &self,
+        name: impl Into<String>,
+        duration: impl Into<DurationInput>,
+    ) -> impl Future<Output = StepResult<()>> + Send + 'static {
         let name = name.into();
         let live = self.live.clone();
         let prepared = (|| {
             if !is_valid_step_name(&name) {
                 return Err(fatal(messages::invalid_step_name(&name)));
             }
-            let ms = duration
-                .into()
-                .to_ms()
-                .map_err(|e| fatal(messages::invalid_duration("sleep duration", &name, e.reason)))?;
+            let ms = duration.into().to_ms().map_err(|e| {
+                fatal(messages::invalid_duration(
+                    "sleep duration",
+                    &name,
+                    e.reason,
+                ))
+            })?;
             if ms > MAX_WAIT_MS {
                 return Err(fatal(messages::wait_too_long("sleep", &name)));
             }
-            Ok((self.next_key(StepKind::Sleep, &name, Some(ms.to_string())), ms))
+            Ok((
+                self.next_key(StepKind::Sleep, &name, Some(ms.to_string())),
+                ms,
+            ))
         })();
         async move {
             let (key, ms) = prepared?;
@@ -102,7 +123,11 @@ impl Step {
 
     /// `step.sleepUntil(name, timestamp)`. A target in the past is an error on first execution;
     /// a completed `sleep_until` is done on replay, whatever the time.
-    pub fn sleep_until(&self, name: impl Into<String>, at: Timestamp) -> impl Future<Output = StepResult<()>> + Send + 'static {
+    pub fn sleep_until(
+        &self,
+        name: impl Into<String>,
+        at: Timestamp,
+    ) -> impl Future<Output = StepResult<()>> + Send + 'static {
         let name = name.into();
         let live = self.live.clone();
         let prepared = (|| {
@@ -140,13 +165,20 @@ impl Step {
                 Some(t) => match t.to_ms() {
                     Ok(0) => DEFAULT_EVENT_TIMEOUT_MS,
                     Ok(ms) => ms,
-                    Err(e) => return Err(fatal(messages::invalid_duration("timeout", &name, e.reason))),
+                    Err(e) => {
+                        return Err(fatal(messages::invalid_duration(
+                            "timeout", &name, e.reason,
+                        )));
+                    }
                 },
             };
             if timeout_ms > MAX_WAIT_MS {
                 return Err(fatal(messages::wait_too_long("event timeout", &name)));
             }
-            Ok((self.next_key(StepKind::WaitForEvent, &name, None), timeout_ms))
+            Ok((
+                self.next_key(StepKind::WaitForEvent, &name, None),
+                timeout_ms,
+            ))
         })();
         async move {
             let (key, timeout_ms) = prepared?;
@@ -172,7 +204,16 @@ struct DoView {
 fn view_do(live: &Live, key: &StepKey) -> Option<DoView> {
     let g = live.lock();
     let rec = g.history.step(key)?;
-    let StepState::Do { config, attempts, outcome, non_retryable, .. } = &rec.state else { return None };
+    let StepState::Do {
+        config,
+        attempts,
+        outcome,
+        non_retryable,
+        ..
+    } = &rec.state
+    else {
+        return None;
+    };
     let last = attempts.last();
     Some(DoView {
         config: config.clone(),
@@ -189,7 +230,12 @@ fn replayed_error(e: ErrorInfo, non_retryable: bool) -> WorkflowError {
     w
 }
 
-async fn run_do(live: &Live, key: StepKey, config: StepConfig, mut callback: StepFn<'_>) -> StepResult<Value> {
+async fn run_do(
+    live: &Live,
+    key: StepKey,
+    config: StepConfig,
+    mut callback: StepFn<'_>,
+) -> StepResult<Value> {
     if let Some(v) = view_do(live, &key)
         && let Some(outcome) = v.outcome
     {
@@ -197,7 +243,10 @@ async fn run_do(live: &Live, key: StepKey, config: StepConfig, mut callback: Ste
     }
     live.pause_gate().await;
     // The first execution records the step's start and its first attempt in one commit.
-    let mut start = view_do(live, &key).is_none().then(|| LogEvent::StepStart { key: key.clone(), config: config.clone() });
+    let mut start = view_do(live, &key).is_none().then(|| LogEvent::StepStart {
+        key: key.clone(),
+        config: config.clone(),
+    });
     loop {
         // Not yet recorded: its start is committed together with attempt 1 below.
         let v = view_do(live, &key).unwrap_or_else(|| DoView {
@@ -215,7 +264,13 @@ async fn run_do(live: &Live, key: StepKey, config: StepConfig, mut callback: Ste
             let error = ErrorInfo::new(names::INTERNAL, messages::ATTEMPT_CUT_SHORT);
             if config.retries.limit.allows_retry_after(failed) {
                 live.commit(
-                    vec![LogEvent::AttemptFailure { key: key.clone(), attempt: failed, error, retry_delay_ms: None, retry_at: None }],
+                    vec![LogEvent::AttemptFailure {
+                        key: key.clone(),
+                        attempt: failed,
+                        error,
+                        retry_delay_ms: None,
+                        retry_at: None,
+                    }],
                     no_update(),
                 )
                 .await;
@@ -223,26 +278,42 @@ async fn run_do(live: &Live, key: StepKey, config: StepConfig, mut callback: Ste
             }
             live.commit(
                 vec![
-                    LogEvent::AttemptFailure { key: key.clone(), attempt: failed, error: error.clone(), retry_delay_ms: None, retry_at: None },
-                    LogEvent::StepFailure { key: key.clone(), error: error.clone(), non_retryable: false },
+                    LogEvent::AttemptFailure {
+                        key: key.clone(),
+                        attempt: failed,
+                        error: error.clone(),
+                        retry_delay_ms: None,
+                        retry_at: None,
+                    },
+                    LogEvent::StepFailure {
+                        key: key.clone(),
+                        error: error.clone(),
+                        non_retryable: false,
+                    },
                 ],
                 no_update(),
             )
             .await;
             return Err(WorkflowError::from(error));
         }
-        if let Some(at) = v.retry_at {
-            if at > live.now() {
-                let _w = live.add_waiter(at, WaiterKind::Timer);
-                live.clock.sleep_until(at).await;
-            }
+        if let Some(at) = v.retry_at
+            && at > live.now()
+        {
+            let _w = live.add_waiter(at, WaiterKind::Timer);
+            live.clock.sleep_until(at).await;
         }
         live.pause_gate().await;
         let mut events: Vec<LogEvent> = start.take().into_iter().collect();
-        events.push(LogEvent::AttemptStart { key: key.clone(), attempt });
+        events.push(LogEvent::AttemptStart {
+            key: key.clone(),
+            attempt,
+        });
         live.commit(events, no_update()).await;
         let ctx = StepContext {
-            step: StepIdentity { name: key.name.clone(), count: key.count },
+            step: StepIdentity {
+                name: key.name.clone(),
+                count: key.count,
+            },
             attempt,
             config: config.clone(),
         };
@@ -255,9 +326,14 @@ async fn run_do(live: &Live, key: StepKey, config: StepConfig, mut callback: Ste
             }
         };
         let result = result.and_then(|v| {
-            let size = serde_json::to_vec(&v).map(|b| b.len()).unwrap_or(usize::MAX);
+            let size = serde_json::to_vec(&v)
+                .map(|b| b.len())
+                .unwrap_or(usize::MAX);
             if size > live.limits.max_output_bytes {
-                Err(WorkflowError::new(names::INTERNAL, messages::output_too_large(&key.name, key.count)))
+                Err(WorkflowError::new(
+                    names::INTERNAL,
+                    messages::output_too_large(&key.name, key.count),
+                ))
             } else {
                 Ok(v)
             }
@@ -266,8 +342,14 @@ async fn run_do(live: &Live, key: StepKey, config: StepConfig, mut callback: Ste
             Ok(output) => {
                 live.commit(
                     vec![
-                        LogEvent::AttemptSuccess { key: key.clone(), attempt },
-                        LogEvent::StepSuccess { key: key.clone(), output: output.clone() },
+                        LogEvent::AttemptSuccess {
+                            key: key.clone(),
+                            attempt,
+                        },
+                        LogEvent::StepSuccess {
+                            key: key.clone(),
+                            output: output.clone(),
+                        },
                     ],
                     no_update(),
                 )
@@ -275,11 +357,22 @@ async fn run_do(live: &Live, key: StepKey, config: StepConfig, mut callback: Ste
                 return Ok(output);
             }
             Err(err) if err.is_non_retryable() => {
-                let attempt_error = ErrorInfo::new(names::FATAL, messages::non_retryable_attempt(&err.message));
+                let attempt_error =
+                    ErrorInfo::new(names::FATAL, messages::non_retryable_attempt(&err.message));
                 live.commit(
                     vec![
-                        LogEvent::AttemptFailure { key: key.clone(), attempt, error: attempt_error, retry_delay_ms: None, retry_at: None },
-                        LogEvent::StepFailure { key: key.clone(), error: err.info(), non_retryable: true },
+                        LogEvent::AttemptFailure {
+                            key: key.clone(),
+                            attempt,
+                            error: attempt_error,
+                            retry_delay_ms: None,
+                            retry_at: None,
+                        },
+                        LogEvent::StepFailure {
+                            key: key.clone(),
+                            error: err.info(),
+                            non_retryable: true,
+                        },
                     ],
                     no_update(),
                 )
@@ -304,8 +397,18 @@ async fn run_do(live: &Live, key: StepKey, config: StepConfig, mut callback: Ste
             Err(err) => {
                 live.commit(
                     vec![
-                        LogEvent::AttemptFailure { key: key.clone(), attempt, error: err.info(), retry_delay_ms: None, retry_at: None },
-                        LogEvent::StepFailure { key: key.clone(), error: err.info(), non_retryable: false },
+                        LogEvent::AttemptFailure {
+                            key: key.clone(),
+                            attempt,
+                            error: err.info(),
+                            retry_delay_ms: None,
+                            retry_at: None,
+                        },
+                        LogEvent::StepFailure {
+                            key: key.clone(),
+                            error: err.info(),
+                            non_retryable: false,
+                        },
                     ],
                     no_update(),
                 )
@@ -325,7 +428,9 @@ async fn run_sleep(live: &Live, key: StepKey, target: SleepTarget) -> StepResult
     let recorded = {
         let g = live.lock();
         match g.history.step(&key).map(|r| &r.state) {
-            Some(StepState::Sleep { wake_at, completed, .. }) => Some((*wake_at, *completed)),
+            Some(StepState::Sleep {
+                wake_at, completed, ..
+            }) => Some((*wake_at, *completed)),
             _ => None,
         }
     };
@@ -346,7 +451,15 @@ async fn run_sleep(live: &Live, key: StepKey, target: SleepTarget) -> StepResult
                     (at.since(now), at)
                 }
             };
-            live.commit(vec![LogEvent::SleepStart { key: key.clone(), duration_ms, wake_at }], no_update()).await;
+            live.commit(
+                vec![LogEvent::SleepStart {
+                    key: key.clone(),
+                    duration_ms,
+                    wake_at,
+                }],
+                no_update(),
+            )
+            .await;
             wake_at
         }
     };
@@ -354,15 +467,23 @@ async fn run_sleep(live: &Live, key: StepKey, target: SleepTarget) -> StepResult
         let _w = live.add_waiter(wake_at, WaiterKind::Timer);
         live.clock.sleep_until(wake_at).await;
     }
-    live.commit(vec![LogEvent::SleepComplete { key }], no_update()).await;
+    live.commit(vec![LogEvent::SleepComplete { key }], no_update())
+        .await;
     Ok(())
 }
 
-async fn run_wait(live: &Live, key: StepKey, event_type: String, timeout_ms: u64) -> StepResult<ReceivedEvent> {
+async fn run_wait(
+    live: &Live,
+    key: StepKey,
+    event_type: String,
+    timeout_ms: u64,
+) -> StepResult<ReceivedEvent> {
     let recorded = {
         let g = live.lock();
         match g.history.step(&key).map(|r| &r.state) {
-            Some(StepState::Wait { deadline, outcome, .. }) => Some((*deadline, outcome.clone())),
+            Some(StepState::Wait {
+                deadline, outcome, ..
+            }) => Some((*deadline, outcome.clone())),
             _ => None,
         }
     };
@@ -372,7 +493,12 @@ async fn run_wait(live: &Live, key: StepKey, event_type: String, timeout_ms: u64
         None => {
             let deadline = live.now().plus_ms(timeout_ms);
             live.commit(
-                vec![LogEvent::WaitStart { key: key.clone(), event_type: event_type.clone(), timeout_ms, deadline }],
+                vec![LogEvent::WaitStart {
+                    key: key.clone(),
+                    event_type: event_type.clone(),
+                    timeout_ms,
+                    deadline,
+                }],
                 no_update(),
             )
             .await;
@@ -383,7 +509,11 @@ async fn run_wait(live: &Live, key: StepKey, event_type: String, timeout_ms: u64
     let (event_type, timeout_ms) = {
         let g = live.lock();
         match g.history.step(&key).map(|r| &r.state) {
-            Some(StepState::Wait { event_type, timeout_ms, .. }) => (event_type.clone(), *timeout_ms),
+            Some(StepState::Wait {
+                event_type,
+                timeout_ms,
+                ..
+            }) => (event_type.clone(), *timeout_ms),
             _ => (event_type, timeout_ms),
         }
     };
@@ -391,7 +521,13 @@ async fn run_wait(live: &Live, key: StepKey, event_type: String, timeout_ms: u64
         Some(found) => Some(found),
         None => {
             let (tx, mut rx) = tokio::sync::oneshot::channel();
-            let _w = live.add_waiter(deadline, WaiterKind::Event { event_type: event_type.clone(), deliver: Some(tx) });
+            let _w = live.add_waiter(
+                deadline,
+                WaiterKind::Event {
+                    event_type: event_type.clone(),
+                    deliver: Some(tx),
+                },
+            );
             tokio::select! {
                 got = &mut rx => got.ok(),
                 _ = live.clock.sleep_until(deadline) => rx.try_recv().ok(),
@@ -400,12 +536,27 @@ async fn run_wait(live: &Live, key: StepKey, event_type: String, timeout_ms: u64
     };
     match delivered {
         Some((event_seq, event)) => {
-            live.commit(vec![LogEvent::WaitComplete { key, event_seq, event: event.clone() }], no_update()).await;
+            live.commit(
+                vec![LogEvent::WaitComplete {
+                    key,
+                    event_seq,
+                    event: event.clone(),
+                }],
+                no_update(),
+            )
+            .await;
             Ok(event)
         }
         None => {
             let error = ErrorInfo::new(names::TIMEOUT, messages::timed_out(timeout_ms));
-            live.commit(vec![LogEvent::WaitTimedOut { key, error: error.clone() }], no_update()).await;
+            live.commit(
+                vec![LogEvent::WaitTimedOut {
+                    key,
+                    error: error.clone(),
+                }],
+                no_update(),
+            )
+            .await;
             Err(WorkflowError::from(error))
         }
     }

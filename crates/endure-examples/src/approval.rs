@@ -36,13 +36,28 @@ impl Workflow for ApprovalWorkflow {
     type Params = Params;
     type Output = Output;
 
-    async fn run(&self, event: WorkflowEvent<Params>, step: WorkflowStep) -> Result<Output, WorkflowError> {
-        let wanted = event.payload.request.clone().unwrap_or_else(|| "deploy to production".into());
+    async fn run(
+        &self,
+        event: WorkflowEvent<Params>,
+        step: WorkflowStep,
+    ) -> Result<Output, WorkflowError> {
+        let wanted = event
+            .payload
+            .request
+            .clone()
+            .unwrap_or_else(|| "deploy to production".into());
         let wanted = &wanted;
-        let request: String = step.run("prepare request", move |_| async move { Ok(format!("approve: {wanted}")) }).await?;
+        let request: String = step
+            .run("prepare request", move |_| async move {
+                Ok(format!("approve: {wanted}"))
+            })
+            .await?;
 
         let decision = step
-            .wait_for_event::<Decision>("wait for approval", WaitForEvent::new(EVENT_TYPE).timeout("1 day"))
+            .wait_for_event::<Decision>(
+                "wait for approval",
+                WaitForEvent::new(EVENT_TYPE).timeout("1 day"),
+            )
             .await;
         let (approved, by) = match decision {
             Ok(e) => (e.payload.approved, e.payload.by),
@@ -55,7 +70,12 @@ impl Workflow for ApprovalWorkflow {
         let by = &by;
         step.run("act on decision", move |_| async move {
             let outcome = if approved { "carried out" } else { "rejected" };
-            Ok(Output { request: request.clone(), approved, by: by.clone(), outcome: outcome.into() })
+            Ok(Output {
+                request: request.clone(),
+                approved,
+                by: by.clone(),
+                outcome: outcome.into(),
+            })
         })
         .await
     }

@@ -35,13 +35,27 @@ impl Workflow for MyWorkflow {
     type Params = Params;
     type Output = Output;
 
-    async fn run(&self, event: WorkflowEvent<Params>, step: WorkflowStep) -> Result<Output, WorkflowError> {
+    async fn run(
+        &self,
+        event: WorkflowEvent<Params>,
+        step: WorkflowStep,
+    ) -> Result<Output, WorkflowError> {
         // The seed fetches Cloudflare's published IP ranges; this machine has no Internet, so the
         // step returns a copy of that list.
         let data: IpResponse = step
             .run("fetch data", |_| async {
-                let cidrs = ["173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "103.31.4.0/22", "141.101.64.0/18"];
-                Ok(IpResponse { result: IpRanges { ipv4_cidrs: cidrs.iter().map(|s| s.to_string()).collect() } })
+                let cidrs = [
+                    "173.245.48.0/20",
+                    "103.21.244.0/22",
+                    "103.22.200.0/22",
+                    "103.31.4.0/22",
+                    "141.101.64.0/18",
+                ];
+                Ok(IpResponse {
+                    result: IpRanges {
+                        ipv4_cidrs: cidrs.iter().map(|s| s.to_string()).collect(),
+                    },
+                })
             })
             .await?;
 
@@ -49,13 +63,20 @@ impl Workflow for MyWorkflow {
 
         let name = &event.payload.name;
         let data = &data;
-        let config = StepConfig::new().retries(3u32, "5 seconds").backoff(Backoff::Linear);
+        let config = StepConfig::new()
+            .retries(3u32, "5 seconds")
+            .backoff(Backoff::Linear);
         step.run_with("process data", config, move |ctx| async move {
             if ctx.attempt == 1 {
                 // A transient failure, to show a retry: attempt 2 runs 5 seconds later.
-                return Err(WorkflowError::msg("the upstream service was briefly unavailable"));
+                return Err(WorkflowError::msg(
+                    "the upstream service was briefly unavailable",
+                ));
             }
-            Ok(Output { name: name.clone(), ip_count: data.result.ipv4_cidrs.len() })
+            Ok(Output {
+                name: name.clone(),
+                ip_count: data.result.ipv4_cidrs.len(),
+            })
         })
         .await
     }

@@ -22,10 +22,19 @@ impl Workflow for StepsWorkflow {
     type Params = Params;
     type Output = Output;
 
-    async fn run(&self, event: WorkflowEvent<Params>, step: WorkflowStep) -> Result<Output, WorkflowError> {
+    async fn run(
+        &self,
+        event: WorkflowEvent<Params>,
+        step: WorkflowStep,
+    ) -> Result<Output, WorkflowError> {
         let n = event.payload.steps;
         for k in 1..=n {
-            let _: Value = step.run(format!("step-{k}"), move |_| async move { Ok(json!({"i": k})) }).await?;
+            let _: Value = step
+                .run(
+                    format!("step-{k}"),
+                    move |_| async move { Ok(json!({"i": k})) },
+                )
+                .await?;
         }
         Ok(Output { steps: n })
     }

@@ -1,22 +1,34 @@
 //! The bundled examples run end to end on the engine (in-memory store, manual clock).
 
-use endure::{CreateOptions, Engine, EngineBuilder, InstanceStatus, ManualClock, StepDoc, Timestamp};
+use endure::{
+    CreateOptions, Engine, EngineBuilder, InstanceStatus, ManualClock, StepDoc, Timestamp,
+};
 use serde_json::json;
 use std::sync::Arc;
 
 async fn engine() -> (Engine, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(Timestamp(1_700_000_000_000)));
     let b = EngineBuilder::new(Arc::new(endure_store::MemoryStore::new())).clock(clock.clone());
-    (endure_examples::register(b).unwrap().start().await.unwrap(), clock)
+    (
+        endure_examples::register(b).unwrap().start().await.unwrap(),
+        clock,
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starter_sleeps_retries_and_completes() {
     let (engine, clock) = engine().await;
-    let i = engine.workflow("my-workflow").unwrap().create(CreateOptions::new().params(json!({"name": "ada"}))).await.unwrap();
+    let i = engine
+        .workflow("my-workflow")
+        .unwrap()
+        .create(CreateOptions::new().params(json!({"name": "ada"})))
+        .await
+        .unwrap();
     i.wait_for(|s| s == InstanceStatus::Waiting).await.unwrap();
     clock.advance(20_000);
-    i.wait_until(|d| d.status == InstanceStatus::Waiting && d.steps.len() == 3).await.unwrap();
+    i.wait_until(|d| d.status == InstanceStatus::Waiting && d.steps.len() == 3)
+        .await
+        .unwrap();
     clock.advance(5_000);
     let d = i.wait_finished().await.unwrap();
     assert_eq!(d.output, json!({"name": "ada", "ipCount": 5}));
@@ -32,11 +44,21 @@ async fn approval_waits_for_a_decision() {
     let w = engine.workflow("approval").unwrap();
     let yes = w.create(CreateOptions::new().id("yes")).await.unwrap();
     let silent = w.create(CreateOptions::new().id("silent")).await.unwrap();
-    yes.wait_for(|s| s == InstanceStatus::Waiting).await.unwrap();
-    yes.send_event("approval", json!({"approved": true, "by": "grace"})).await.unwrap();
+    yes.wait_for(|s| s == InstanceStatus::Waiting)
+        .await
+        .unwrap();
+    yes.send_event("approval", json!({"approved": true, "by": "grace"}))
+        .await
+        .unwrap();
     let d = yes.wait_finished().await.unwrap();
-    assert_eq!(d.output, json!({"request": "approve: deploy to production", "approved": true, "by": "grace", "outcome": "carried out"}));
-    silent.wait_for(|s| s == InstanceStatus::Waiting).await.unwrap();
+    assert_eq!(
+        d.output,
+        json!({"request": "approve: deploy to production", "approved": true, "by": "grace", "outcome": "carried out"})
+    );
+    silent
+        .wait_for(|s| s == InstanceStatus::Waiting)
+        .await
+        .unwrap();
     clock.advance(86_400_000);
     let d = silent.wait_finished().await.unwrap();
     assert_eq!(d.output["outcome"], "rejected");
@@ -45,7 +67,12 @@ async fn approval_waits_for_a_decision() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn steps_runs_n_steps() {
     let (engine, _) = engine().await;
-    let i = engine.workflow("steps").unwrap().create(CreateOptions::new().params(json!({"steps": 25}))).await.unwrap();
+    let i = engine
+        .workflow("steps")
+        .unwrap()
+        .create(CreateOptions::new().params(json!({"steps": 25})))
+        .await
+        .unwrap();
     let d = i.wait_finished().await.unwrap();
     assert_eq!(d.output, json!({"steps": 25}));
     assert_eq!(d.steps.len(), 25);
@@ -56,7 +83,12 @@ async fn steps_runs_n_steps() {
         }
         other => panic!("{other:?}"),
     }
-    let bad = engine.workflow("steps").unwrap().create(CreateOptions::new().params(json!({"steps": "many"}))).await.unwrap();
+    let bad = engine
+        .workflow("steps")
+        .unwrap()
+        .create(CreateOptions::new().params(json!({"steps": "many"})))
+        .await
+        .unwrap();
     let d = bad.wait_finished().await.unwrap();
     assert_eq!(d.status, InstanceStatus::Errored);
     assert!(d.error.unwrap().message.starts_with("invalid params"));

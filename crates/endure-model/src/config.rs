@@ -64,7 +64,9 @@ impl RetryLimit {
                     None
                 }
             }
-            serde_json::Value::String(s) if s == "unlimited" || s == "Infinity" => Some(RetryLimit::Unlimited),
+            serde_json::Value::String(s) if s == "unlimited" || s == "Infinity" => {
+                Some(RetryLimit::Unlimited)
+            }
             _ => None,
         }
     }
@@ -114,8 +116,16 @@ impl StepConfigInput {
         Self::default()
     }
     /// Retries with back-off (`backoff` defaults to exponential).
-    pub fn retries(mut self, limit: impl Into<RetryLimit>, delay: impl Into<DurationInput>) -> Self {
-        self.retries = Some(RetriesInput { limit: limit.into(), delay: delay.into(), backoff: None });
+    pub fn retries(
+        mut self,
+        limit: impl Into<RetryLimit>,
+        delay: impl Into<DurationInput>,
+    ) -> Self {
+        self.retries = Some(RetriesInput {
+            limit: limit.into(),
+            delay: delay.into(),
+            backoff: None,
+        });
         self
     }
     pub fn backoff(mut self, backoff: Backoff) -> Self {
@@ -139,32 +149,45 @@ impl StepConfigInput {
         self
     }
 
-    /// Merges with the defaults and validates. `Err(())` means "invalid format"; the caller
-    /// reports the reference's message for the step.
-    pub fn resolve(&self) -> Result<StepConfig, ()> {
+    /// Merges with the defaults and validates. The caller reports the reference's
+    /// "invalid format" message for the step.
+    pub fn resolve(&self) -> Result<StepConfig, InvalidStepConfig> {
         let (limit, delay_ms, backoff) = match &self.retries {
             None => (DEFAULT_LIMIT, DEFAULT_DELAY_MS, Backoff::Exponential),
-            Some(r) => (r.limit, r.delay.to_ms().map_err(|_| ())?, r.backoff.unwrap_or(Backoff::Exponential)),
+            Some(r) => (
+                r.limit,
+                r.delay.to_ms().map_err(|_| InvalidStepConfig)?,
+                r.backoff.unwrap_or(Backoff::Exponential),
+            ),
         };
         let timeout_ms = match &self.timeout {
             None => DEFAULT_TIMEOUT_MS,
             Some(t) => match t.to_ms() {
-                Ok(0) | Err(_) => return Err(()),
+                Ok(0) | Err(_) => return Err(InvalidStepConfig),
                 Ok(ms) => ms,
             },
         };
         let sensitive_output = match self.sensitive.as_deref() {
             None => false,
             Some("output") => true,
-            Some(_) => return Err(()),
+            Some(_) => return Err(InvalidStepConfig),
         };
         Ok(StepConfig {
-            retries: Retries { limit, delay_ms, backoff },
+            retries: Retries {
+                limit,
+                delay_ms,
+                backoff,
+            },
             timeout_ms,
             sensitive: sensitive_output.then(|| "output".to_string()),
         })
     }
 }
+
+/// A step configuration that does not validate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("invalid step configuration")]
+pub struct InvalidStepConfig;
 
 /// Default `retries.limit` (DECISIONS.md: the seeds' defaults).
 pub const DEFAULT_LIMIT: RetryLimit = RetryLimit::Retries(5);
@@ -209,7 +232,9 @@ impl StepConfig {
 
 impl Default for StepConfig {
     fn default() -> Self {
-        StepConfigInput::default().resolve().expect("defaults are valid")
+        StepConfigInput::default()
+            .resolve()
+            .expect("defaults are valid")
     }
 }
 
@@ -241,8 +266,15 @@ mod tests {
 
     #[test]
     fn formulas() {
-        let delays = |b| (1..=5).map(|n| retry_delay_ms(b, 1000, n)).collect::<Vec<_>>();
-        assert_eq!(delays(Backoff::Exponential), [1000, 2000, 4000, 8000, 16000]);
+        let delays = |b| {
+            (1..=5)
+                .map(|n| retry_delay_ms(b, 1000, n))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            delays(Backoff::Exponential),
+            [1000, 2000, 4000, 8000, 16000]
+        );
         assert_eq!(delays(Backoff::Linear), [1000, 2000, 3000, 4000, 5000]);
         assert_eq!(delays(Backoff::Constant), [1000; 5]);
         assert_eq!(retry_delay_ms(Backoff::Exponential, 1000, 200), u64::MAX);
@@ -258,7 +290,10 @@ mod tests {
 
     #[test]
     fn partial_override_keeps_exponential() {
-        let c = StepConfigInput::new().retries(3u32, 500u32).resolve().unwrap();
+        let c = StepConfigInput::new()
+            .retries(3u32, 500u32)
+            .resolve()
+            .unwrap();
         assert_eq!(c.retries.backoff, Backoff::Exponential);
         assert_eq!(c.retries.delay_ms, 500);
     }

@@ -82,7 +82,10 @@ const UNITS: [(&str, f64); 7] = [
 ];
 
 fn number_ms(n: f64, input: &str) -> Result<u64, DurationError> {
-    let err = |reason| DurationError { input: input.to_string(), reason };
+    let err = |reason| DurationError {
+        input: input.to_string(),
+        reason,
+    };
     if !n.is_finite() {
         return Err(err("not a finite number"));
     }
@@ -100,7 +103,10 @@ fn number_ms(n: f64, input: &str) -> Result<u64, DurationError> {
 /// Accepted: a plain number (`"1500"`, milliseconds), or a number, one or more spaces and a
 /// unit (`"5 seconds"`, `"1.5 hours"`, `"1 year"`).
 pub fn parse_duration_ms(s: &str) -> Result<u64, DurationError> {
-    let err = |reason| DurationError { input: s.to_string(), reason };
+    let err = |reason| DurationError {
+        input: s.to_string(),
+        reason,
+    };
     if s.is_empty() {
         return Err(err("empty"));
     }
@@ -117,10 +123,14 @@ pub fn parse_duration_ms(s: &str) -> Result<u64, DurationError> {
     if num.is_empty() || unit.is_empty() || unit.contains(' ') {
         return Err(err("expected \"<number> <unit>\", e.g. \"5 seconds\""));
     }
-    let n: f64 = num.parse().map_err(|_| err("the number part is not a number"))?;
+    let n: f64 = num
+        .parse()
+        .map_err(|_| err("the number part is not a number"))?;
     let singular = unit.strip_suffix('s').unwrap_or(unit);
     let Some((_, factor)) = UNITS.iter().find(|(u, _)| *u == singular) else {
-        return Err(err("unknown unit (use second, minute, hour, day, week, month or year)"));
+        return Err(err(
+            "unknown unit (use second, minute, hour, day, week, month or year)",
+        ));
     };
     number_ms(n * factor, s)
 }
@@ -152,8 +162,21 @@ mod tests {
     #[test]
     fn rejects_what_the_reference_silently_accepts() {
         for bad in [
-            "5 mins", "5 min", "5 ms", "5 Seconds", "5seconds", " 1 hour", "1 hours ", "five seconds",
-            "-5 seconds", "", "  ", "1 hour 2", "NaN", "Infinity seconds", "-3",
+            "5 mins",
+            "5 min",
+            "5 ms",
+            "5 Seconds",
+            "5seconds",
+            " 1 hour",
+            "1 hours ",
+            "five seconds",
+            "-5 seconds",
+            "",
+            "  ",
+            "1 hour 2",
+            "NaN",
+            "Infinity seconds",
+            "-3",
         ] {
             check(bad, None);
         }

@@ -13,7 +13,10 @@ pub struct ErrorInfo {
 
 impl ErrorInfo {
     pub fn new(name: impl Into<String>, message: impl Into<String>) -> Self {
-        ErrorInfo { name: name.into(), message: message.into() }
+        ErrorInfo {
+            name: name.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -85,7 +88,11 @@ pub struct WorkflowError {
 
 impl WorkflowError {
     pub fn new(name: impl Into<String>, message: impl Into<String>) -> Self {
-        WorkflowError { name: name.into(), message: message.into(), non_retryable: false }
+        WorkflowError {
+            name: name.into(),
+            message: message.into(),
+            non_retryable: false,
+        }
     }
 
     /// A plain `Error` with a message.
@@ -96,7 +103,11 @@ impl WorkflowError {
     /// The seeds' `NonRetryableError`: fail the step at once; if `run` does not handle it, the
     /// instance ends `errored` with this name and message.
     pub fn non_retryable(message: impl Into<String>) -> Self {
-        WorkflowError { name: names::NON_RETRYABLE.into(), message: message.into(), non_retryable: true }
+        WorkflowError {
+            name: names::NON_RETRYABLE.into(),
+            message: message.into(),
+            non_retryable: true,
+        }
     }
 
     /// Whether retries are skipped: the flag, the name `NonRetryableError`, or a message that
@@ -202,10 +213,16 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into() }
+        ApiError {
+            code,
+            message: message.into(),
+        }
     }
     pub fn instance_not_found(id: &str) -> Self {
-        ApiError::new(ErrorCode::InstanceNotFound, format!("Instance \"{id}\" does not exist"))
+        ApiError::new(
+            ErrorCode::InstanceNotFound,
+            format!("Instance \"{id}\" does not exist"),
+        )
     }
     pub fn cannot_terminate() -> Self {
         ApiError::new(
@@ -214,7 +231,10 @@ impl ApiError {
         )
     }
     pub fn cannot_restart(step: &str) -> Self {
-        ApiError::new(ErrorCode::CannotRestart, format!("Step \"{step}\" not found in execution history"))
+        ApiError::new(
+            ErrorCode::CannotRestart,
+            format!("Step \"{step}\" not found in execution history"),
+        )
     }
 }
 

@@ -34,7 +34,11 @@ pub enum StepState {
         non_retryable: bool,
         ended: Option<Timestamp>,
     },
-    Sleep { duration_ms: u64, wake_at: Timestamp, completed: bool },
+    Sleep {
+        duration_ms: u64,
+        wake_at: Timestamp,
+        completed: bool,
+    },
     Wait {
         event_type: String,
         timeout_ms: u64,
@@ -101,7 +105,12 @@ impl History {
             return; // a duplicate start would be a bug upstream; keep the first
         }
         self.index.insert(key.clone(), self.steps.len());
-        self.steps.push(StepRecord { key: key.clone(), start_seq: seq, start: ts, state });
+        self.steps.push(StepRecord {
+            key: key.clone(),
+            start_seq: seq,
+            start: ts,
+            state,
+        });
     }
 
     /// Applies one entry. Applying the log entry by entry gives the same history as
@@ -118,7 +127,9 @@ impl History {
                 self.started.get_or_insert(ts);
             }
             LogEvent::WorkflowTerminated => self.terminated = Some(ts),
-            LogEvent::WorkflowSuccess { .. } | LogEvent::WorkflowFailure { .. } | LogEvent::WorkflowPaused => {}
+            LogEvent::WorkflowSuccess { .. }
+            | LogEvent::WorkflowFailure { .. }
+            | LogEvent::WorkflowPaused => {}
             LogEvent::WorkflowResumed { paused_ms } => self.shift_pending(*paused_ms),
             LogEvent::StepStart { key, config } => self.start_step(
                 key,
@@ -133,7 +144,9 @@ impl History {
                 },
             ),
             LogEvent::AttemptStart { key, attempt } => {
-                if let Some(StepState::Do { attempts, .. }) = self.step_mut(key).map(|s| &mut s.state) {
+                if let Some(StepState::Do { attempts, .. }) =
+                    self.step_mut(key).map(|s| &mut s.state)
+                {
                     attempts.push(AttemptRecord {
                         attempt: *attempt,
                         start: ts,
@@ -151,7 +164,13 @@ impl History {
                     a.success = Some(true);
                 }
             }
-            LogEvent::AttemptFailure { key, attempt, error, retry_delay_ms, retry_at } => {
+            LogEvent::AttemptFailure {
+                key,
+                attempt,
+                error,
+                retry_delay_ms,
+                retry_at,
+            } => {
                 if let Some(a) = self.attempt_mut(key, *attempt) {
                     a.end = Some(ts);
                     a.success = Some(false);
@@ -161,32 +180,57 @@ impl History {
                 }
             }
             LogEvent::StepSuccess { key, output } => {
-                if let Some(StepState::Do { outcome, ended, .. }) = self.step_mut(key).map(|s| &mut s.state) {
+                if let Some(StepState::Do { outcome, ended, .. }) =
+                    self.step_mut(key).map(|s| &mut s.state)
+                {
                     *outcome = Some(Ok(output.clone()));
                     *ended = Some(ts);
                 }
             }
-            LogEvent::StepFailure { key, error, non_retryable: nr } => {
-                if let Some(StepState::Do { outcome, ended, non_retryable, .. }) =
-                    self.step_mut(key).map(|s| &mut s.state)
+            LogEvent::StepFailure {
+                key,
+                error,
+                non_retryable: nr,
+            } => {
+                if let Some(StepState::Do {
+                    outcome,
+                    ended,
+                    non_retryable,
+                    ..
+                }) = self.step_mut(key).map(|s| &mut s.state)
                 {
                     *outcome = Some(Err(error.clone()));
                     *ended = Some(ts);
                     *non_retryable = *nr;
                 }
             }
-            LogEvent::SleepStart { key, duration_ms, wake_at } => self.start_step(
+            LogEvent::SleepStart {
+                key,
+                duration_ms,
+                wake_at,
+            } => self.start_step(
                 key,
                 entry.seq,
                 ts,
-                StepState::Sleep { duration_ms: *duration_ms, wake_at: *wake_at, completed: false },
+                StepState::Sleep {
+                    duration_ms: *duration_ms,
+                    wake_at: *wake_at,
+                    completed: false,
+                },
             ),
             LogEvent::SleepComplete { key } => {
-                if let Some(StepState::Sleep { completed, .. }) = self.step_mut(key).map(|s| &mut s.state) {
+                if let Some(StepState::Sleep { completed, .. }) =
+                    self.step_mut(key).map(|s| &mut s.state)
+                {
                     *completed = true;
                 }
             }
-            LogEvent::WaitStart { key, event_type, timeout_ms, deadline } => self.start_step(
+            LogEvent::WaitStart {
+                key,
+                event_type,
+                timeout_ms,
+                deadline,
+            } => self.start_step(
                 key,
                 entry.seq,
                 ts,
@@ -198,26 +242,38 @@ impl History {
                     ended: None,
                 },
             ),
-            LogEvent::WaitComplete { key, event_seq, event } => {
+            LogEvent::WaitComplete {
+                key,
+                event_seq,
+                event,
+            } => {
                 self.pending_events.retain(|(s, _)| s != event_seq);
-                if let Some(StepState::Wait { outcome, ended, .. }) = self.step_mut(key).map(|s| &mut s.state) {
+                if let Some(StepState::Wait { outcome, ended, .. }) =
+                    self.step_mut(key).map(|s| &mut s.state)
+                {
                     *outcome = Some(Ok(event.clone()));
                     *ended = Some(ts);
                 }
             }
             LogEvent::WaitTimedOut { key, error } => {
-                if let Some(StepState::Wait { outcome, ended, .. }) = self.step_mut(key).map(|s| &mut s.state) {
+                if let Some(StepState::Wait { outcome, ended, .. }) =
+                    self.step_mut(key).map(|s| &mut s.state)
+                {
                     *outcome = Some(Err(error.clone()));
                     *ended = Some(ts);
                 }
             }
-            LogEvent::EventReceived { event } => self.pending_events.push((entry.seq, event.clone())),
+            LogEvent::EventReceived { event } => {
+                self.pending_events.push((entry.seq, event.clone()))
+            }
         }
     }
 
     fn attempt_mut(&mut self, key: &StepKey, attempt: u32) -> Option<&mut AttemptRecord> {
         match self.step_mut(key).map(|s| &mut s.state) {
-            Some(StepState::Do { attempts, .. }) => attempts.iter_mut().rev().find(|a| a.attempt == attempt),
+            Some(StepState::Do { attempts, .. }) => {
+                attempts.iter_mut().rev().find(|a| a.attempt == attempt)
+            }
             _ => None,
         }
     }
@@ -227,10 +283,25 @@ impl History {
     fn shift_pending(&mut self, ms: u64) {
         for s in &mut self.steps {
             match &mut s.state {
-                StepState::Sleep { wake_at, completed: false, .. } => *wake_at = wake_at.plus_ms(ms),
-                StepState::Wait { deadline, outcome: None, .. } => *deadline = deadline.plus_ms(ms),
-                StepState::Do { attempts, outcome: None, .. } => {
-                    if let Some(AttemptRecord { retry_at: Some(t), .. }) = attempts.last_mut() {
+                StepState::Sleep {
+                    wake_at,
+                    completed: false,
+                    ..
+                } => *wake_at = wake_at.plus_ms(ms),
+                StepState::Wait {
+                    deadline,
+                    outcome: None,
+                    ..
+                } => *deadline = deadline.plus_ms(ms),
+                StepState::Do {
+                    attempts,
+                    outcome: None,
+                    ..
+                } => {
+                    if let Some(AttemptRecord {
+                        retry_at: Some(t), ..
+                    }) = attempts.last_mut()
+                    {
                         *t = t.plus_ms(ms);
                     }
                 }
@@ -266,7 +337,11 @@ pub struct AttemptDoc {
     pub end: Option<Timestamp>,
     pub success: Option<bool>,
     pub error: Option<ErrorInfo>,
-    #[serde(rename = "retryDelayMs", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "retryDelayMs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub retry_delay_ms: Option<u64>,
 }
 
@@ -365,7 +440,11 @@ impl InstanceDetails {
     pub fn build(summary: &InstanceSummary, history: &History) -> InstanceDetails {
         let mut steps: Vec<StepDoc> = history.steps.iter().map(step_doc).collect();
         if history.terminated.is_some() {
-            steps.push(StepDoc::Termination { trigger: Trigger { source: TriggerSource::Api } });
+            steps.push(StepDoc::Termination {
+                trigger: Trigger {
+                    source: TriggerSource::Api,
+                },
+            });
         }
         let success = match summary.status {
             InstanceStatus::Complete => Some(true),
@@ -377,7 +456,9 @@ impl InstanceDetails {
             workflow: summary.workflow.clone(),
             status: summary.status,
             params: summary.params.clone(),
-            trigger: Trigger { source: summary.trigger },
+            trigger: Trigger {
+                source: summary.trigger,
+            },
             version_id: summary.version_id.clone(),
             queued: summary.created_at,
             start: summary.started_at,
@@ -395,12 +476,24 @@ fn step_doc(s: &StepRecord) -> StepDoc {
     let name = s.key.name.clone();
     let count = s.key.count;
     match &s.state {
-        StepState::Do { config, attempts, outcome, ended, .. } => {
+        StepState::Do {
+            config,
+            attempts,
+            outcome,
+            ended,
+            ..
+        } => {
             let (success, output, error) = match outcome {
-                Some(Ok(v)) if config.is_sensitive() => (Some(true), Value::String(REDACTED.into()), None),
+                Some(Ok(v)) if config.is_sensitive() => {
+                    (Some(true), Value::String(REDACTED.into()), None)
+                }
                 Some(Ok(v)) => (Some(true), v.clone(), None),
                 Some(Err(e)) => (Some(false), Value::Null, Some(e.clone())),
-                None => (None, Value::Null, attempts.last().and_then(|a| a.error.clone())),
+                None => (
+                    None,
+                    Value::Null,
+                    attempts.last().and_then(|a| a.error.clone()),
+                ),
             };
             StepDoc::Step {
                 name,
@@ -423,7 +516,9 @@ fn step_doc(s: &StepRecord) -> StepDoc {
                     .collect(),
             }
         }
-        StepState::Sleep { wake_at, completed, .. } => StepDoc::Sleep {
+        StepState::Sleep {
+            wake_at, completed, ..
+        } => StepDoc::Sleep {
             name,
             count,
             start: s.start,
@@ -431,7 +526,13 @@ fn step_doc(s: &StepRecord) -> StepDoc {
             finished: *completed,
             error: None,
         },
-        StepState::Wait { event_type, deadline, outcome, ended, .. } => {
+        StepState::Wait {
+            event_type,
+            deadline,
+            outcome,
+            ended,
+            ..
+        } => {
             let (error, output) = match outcome {
                 Some(Ok(ev)) => (None, ev.payload.clone()),
                 Some(Err(e)) => (Some(e.clone()), Value::Null),
@@ -457,19 +558,37 @@ mod tests {
     use serde_json::json;
 
     fn key(kind: StepKind, name: &str) -> StepKey {
-        StepKey { kind, name: name.into(), count: 1, variant: None }
+        StepKey {
+            kind,
+            name: name.into(),
+            count: 1,
+            variant: None,
+        }
     }
 
     fn log() -> Vec<LogEntry> {
         let k = key(StepKind::Do, "a");
         let s = key(StepKind::Sleep, "nap");
         let w = key(StepKind::WaitForEvent, "w");
-        let ev = ReceivedEvent { event_type: "go".into(), payload: json!(1), timestamp: Timestamp(7) };
+        let ev = ReceivedEvent {
+            event_type: "go".into(),
+            payload: json!(1),
+            timestamp: Timestamp(7),
+        };
         let events = vec![
-            LogEvent::WorkflowQueued { params: json!({"p": 1}), trigger: TriggerSource::Api },
+            LogEvent::WorkflowQueued {
+                params: json!({"p": 1}),
+                trigger: TriggerSource::Api,
+            },
             LogEvent::WorkflowStart,
-            LogEvent::StepStart { key: k.clone(), config: StepConfig::default() },
-            LogEvent::AttemptStart { key: k.clone(), attempt: 1 },
+            LogEvent::StepStart {
+                key: k.clone(),
+                config: StepConfig::default(),
+            },
+            LogEvent::AttemptStart {
+                key: k.clone(),
+                attempt: 1,
+            },
             LogEvent::AttemptFailure {
                 key: k.clone(),
                 attempt: 1,
@@ -477,18 +596,48 @@ mod tests {
                 retry_delay_ms: Some(10_000),
                 retry_at: Some(Timestamp(10_004)),
             },
-            LogEvent::AttemptStart { key: k.clone(), attempt: 2 },
-            LogEvent::AttemptSuccess { key: k.clone(), attempt: 2 },
-            LogEvent::StepSuccess { key: k, output: json!("ok") },
-            LogEvent::SleepStart { key: s.clone(), duration_ms: 100, wake_at: Timestamp(200) },
+            LogEvent::AttemptStart {
+                key: k.clone(),
+                attempt: 2,
+            },
+            LogEvent::AttemptSuccess {
+                key: k.clone(),
+                attempt: 2,
+            },
+            LogEvent::StepSuccess {
+                key: k,
+                output: json!("ok"),
+            },
+            LogEvent::SleepStart {
+                key: s.clone(),
+                duration_ms: 100,
+                wake_at: Timestamp(200),
+            },
             LogEvent::EventReceived { event: ev.clone() },
             LogEvent::WorkflowPaused,
             LogEvent::WorkflowResumed { paused_ms: 50 },
             LogEvent::SleepComplete { key: s },
-            LogEvent::WaitStart { key: w.clone(), event_type: "go".into(), timeout_ms: 5, deadline: Timestamp(300) },
-            LogEvent::WaitComplete { key: w, event_seq: 10, event: ev },
+            LogEvent::WaitStart {
+                key: w.clone(),
+                event_type: "go".into(),
+                timeout_ms: 5,
+                deadline: Timestamp(300),
+            },
+            LogEvent::WaitComplete {
+                key: w,
+                event_seq: 10,
+                event: ev,
+            },
         ];
-        events.into_iter().enumerate().map(|(i, event)| LogEntry { seq: i as u64 + 1, ts: Timestamp(i as u64), event }).collect()
+        events
+            .into_iter()
+            .enumerate()
+            .map(|(i, event)| LogEntry {
+                seq: i as u64 + 1,
+                ts: Timestamp(i as u64),
+                event,
+            })
+            .collect()
     }
 
     #[test]
@@ -506,21 +655,28 @@ mod tests {
         let h = History::from_log(&log());
         assert_eq!(h.steps.len(), 3);
         match &h.steps[0].state {
-            StepState::Do { attempts, outcome, .. } => {
+            StepState::Do {
+                attempts, outcome, ..
+            } => {
                 assert_eq!(attempts.len(), 2);
                 assert_eq!(outcome, &Some(Ok(json!("ok"))));
             }
             other => panic!("{other:?}"),
         }
         match &h.steps[1].state {
-            StepState::Sleep { wake_at, completed, .. } => {
+            StepState::Sleep {
+                wake_at, completed, ..
+            } => {
                 assert_eq!(*wake_at, Timestamp(250), "shifted by the pause");
                 assert!(*completed);
             }
             other => panic!("{other:?}"),
         }
         assert!(h.pending_events.is_empty(), "consumed by the wait");
-        assert_eq!(h.find_started(StepKind::Sleep, "nap", 1).unwrap().key.name, "nap");
+        assert_eq!(
+            h.find_started(StepKind::Sleep, "nap", 1).unwrap().key.name,
+            "nap"
+        );
         assert!(h.find_started(StepKind::Sleep, "nap", 2).is_none());
     }
 

@@ -19,7 +19,7 @@ pub mod status;
 pub mod time;
 pub mod validate;
 
-pub use config::{Backoff, RetryLimit, StepConfig, StepConfigInput, RetriesInput};
+pub use config::{Backoff, RetriesInput, RetryLimit, StepConfig, StepConfigInput};
 pub use duration::{DurationInput, parse_duration_ms};
 pub use error::{ApiError, ErrorCode, ErrorInfo, WorkflowError};
 pub use limits::Limits;

@@ -65,17 +65,35 @@ pub struct ReceivedEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LogEvent {
-    WorkflowQueued { params: Value, trigger: TriggerSource },
+    WorkflowQueued {
+        params: Value,
+        trigger: TriggerSource,
+    },
     WorkflowStart,
-    WorkflowSuccess { output: Value },
-    WorkflowFailure { error: ErrorInfo },
+    WorkflowSuccess {
+        output: Value,
+    },
+    WorkflowFailure {
+        error: ErrorInfo,
+    },
     WorkflowTerminated,
     WorkflowPaused,
     /// Resumed after `paused_ms` of pause: pending deadlines move by that much.
-    WorkflowResumed { paused_ms: u64 },
-    StepStart { key: StepKey, config: StepConfig },
-    AttemptStart { key: StepKey, attempt: u32 },
-    AttemptSuccess { key: StepKey, attempt: u32 },
+    WorkflowResumed {
+        paused_ms: u64,
+    },
+    StepStart {
+        key: StepKey,
+        config: StepConfig,
+    },
+    AttemptStart {
+        key: StepKey,
+        attempt: u32,
+    },
+    AttemptSuccess {
+        key: StepKey,
+        attempt: u32,
+    },
     AttemptFailure {
         key: StepKey,
         attempt: u32,
@@ -86,19 +104,42 @@ pub enum LogEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_at: Option<Timestamp>,
     },
-    StepSuccess { key: StepKey, output: Value },
+    StepSuccess {
+        key: StepKey,
+        output: Value,
+    },
     StepFailure {
         key: StepKey,
         error: ErrorInfo,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         non_retryable: bool,
     },
-    SleepStart { key: StepKey, duration_ms: u64, wake_at: Timestamp },
-    SleepComplete { key: StepKey },
-    WaitStart { key: StepKey, event_type: String, timeout_ms: u64, deadline: Timestamp },
-    WaitComplete { key: StepKey, event_seq: u64, event: ReceivedEvent },
-    WaitTimedOut { key: StepKey, error: ErrorInfo },
-    EventReceived { event: ReceivedEvent },
+    SleepStart {
+        key: StepKey,
+        duration_ms: u64,
+        wake_at: Timestamp,
+    },
+    SleepComplete {
+        key: StepKey,
+    },
+    WaitStart {
+        key: StepKey,
+        event_type: String,
+        timeout_ms: u64,
+        deadline: Timestamp,
+    },
+    WaitComplete {
+        key: StepKey,
+        event_seq: u64,
+        event: ReceivedEvent,
+    },
+    WaitTimedOut {
+        key: StepKey,
+        error: ErrorInfo,
+    },
+    EventReceived {
+        event: ReceivedEvent,
+    },
 }
 
 impl LogEvent {
@@ -160,8 +201,17 @@ mod tests {
 
     #[test]
     fn events_round_trip_through_json() {
-        let key = StepKey { kind: StepKind::Sleep, name: "pause".into(), count: 1, variant: Some("20000".into()) };
-        let e = LogEvent::SleepStart { key, duration_ms: 20_000, wake_at: Timestamp(5) };
+        let key = StepKey {
+            kind: StepKind::Sleep,
+            name: "pause".into(),
+            count: 1,
+            variant: Some("20000".into()),
+        };
+        let e = LogEvent::SleepStart {
+            key,
+            duration_ms: 20_000,
+            wake_at: Timestamp(5),
+        };
         let j = serde_json::to_string(&e).unwrap();
         assert!(j.contains("\"type\":\"SLEEP_START\""), "{j}");
         assert_eq!(serde_json::from_str::<LogEvent>(&j).unwrap(), e);

@@ -32,7 +32,10 @@ impl InstanceStatus {
 
     /// Complete, errored and terminated are final: nothing but `restart` leaves them.
     pub fn is_finished(self) -> bool {
-        matches!(self, InstanceStatus::Complete | InstanceStatus::Errored | InstanceStatus::Terminated)
+        matches!(
+            self,
+            InstanceStatus::Complete | InstanceStatus::Errored | InstanceStatus::Terminated
+        )
     }
 
     /// The numeric code the reference engine stores.
@@ -103,7 +106,10 @@ mod tests {
         for s in InstanceStatus::ALL {
             assert_eq!(InstanceStatus::from_code(s.code()), Some(s));
             assert_eq!(s.as_str().parse::<InstanceStatus>(), Ok(s));
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
         }
         assert!("unknown".parse::<InstanceStatus>().is_err());
     }

@@ -119,7 +119,10 @@ mod tests {
             assert_eq!(Timestamp(ms).to_iso(), iso);
             assert_eq!(Timestamp::parse_iso(iso), Some(Timestamp(ms)));
         }
-        assert_eq!(Timestamp::parse_iso("2023-11-14"), Some(Timestamp(1_699_920_000_000)));
+        assert_eq!(
+            Timestamp::parse_iso("2023-11-14"),
+            Some(Timestamp(1_699_920_000_000))
+        );
         assert_eq!(Timestamp::parse_iso("2023-13-14"), None);
         assert_eq!(Timestamp::parse_iso("yesterday"), None);
     }

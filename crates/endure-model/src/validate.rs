@@ -1,6 +1,8 @@
 //! Validation of user-supplied names and ids, with the reference's rules.
 
-use crate::limits::{MAX_EVENT_TYPE_LEN, MAX_INSTANCE_ID_LEN, MAX_STEP_NAME_LEN, MAX_WORKFLOW_NAME_LEN};
+use crate::limits::{
+    MAX_EVENT_TYPE_LEN, MAX_INSTANCE_ID_LEN, MAX_STEP_NAME_LEN, MAX_WORKFLOW_NAME_LEN,
+};
 
 /// `^[a-zA-Z0-9_][a-zA-Z0-9-_]*$` with a maximum length.
 fn id_pattern(s: &str, max: usize) -> bool {
@@ -8,7 +10,9 @@ fn id_pattern(s: &str, max: usize) -> bool {
     !bytes.is_empty()
         && bytes.len() <= max
         && (bytes[0].is_ascii_alphanumeric() || bytes[0] == b'_')
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
 }
 
 /// Instance ids: 1 to 100 characters, `^[a-zA-Z0-9_][a-zA-Z0-9-_]*$`.

@@ -31,7 +31,10 @@ pub struct SqliteConfig {
 
 impl SqliteConfig {
     pub fn new(path: impl Into<PathBuf>) -> SqliteConfig {
-        SqliteConfig { path: path.into(), max_batch: 1024 }
+        SqliteConfig {
+            path: path.into(),
+            max_batch: 1024,
+        }
     }
 }
 
@@ -60,7 +63,11 @@ impl SqliteStore {
             .name("endure-sqlite-writer".into())
             .spawn(move || writer::run(conn, rx, max_batch))
             .map_err(backend)?;
-        Ok(SqliteStore { writer: Mutex::new(tx), readers: Arc::new(Mutex::new(Vec::new())), path: config.path })
+        Ok(SqliteStore {
+            writer: Mutex::new(tx),
+            readers: Arc::new(Mutex::new(Vec::new())),
+            path: config.path,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -69,7 +76,11 @@ impl SqliteStore {
 
     fn send(&self, op: Op) {
         // If the writer is gone the op's reply sender is dropped and the caller sees `Closed`.
-        let _ = self.writer.lock().unwrap_or_else(|e| e.into_inner()).send(op);
+        let _ = self
+            .writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(op);
     }
 
     async fn write<T: Send + 'static>(
@@ -111,7 +122,8 @@ fn ts(v: Option<i64>) -> Option<Timestamp> {
 }
 
 fn json_col<T: serde::de::DeserializeOwned>(s: Option<String>) -> Result<Option<T>, StoreError> {
-    s.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+    s.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
 }
 
 fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<InstanceRow, StoreError>> {
@@ -120,19 +132,29 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<InstanceRow, Store
     let params: String = r.get(4)?;
     let output: Option<String> = r.get(10)?;
     let error: Option<String> = r.get(11)?;
-    let base = (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?);
+    let base = (
+        r.get::<_, i64>(0)?,
+        r.get::<_, String>(1)?,
+        r.get::<_, String>(2)?,
+    );
     let version_id: String = r.get(6)?;
     let created_at: i64 = r.get(7)?;
-    let (started_at, ended_at, wake_at, paused_at): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
-        (r.get(8)?, r.get(9)?, r.get(12)?, r.get(13)?);
+    let (started_at, ended_at, wake_at, paused_at): (
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    ) = (r.get(8)?, r.get(9)?, r.get(12)?, r.get(13)?);
     let fence: i64 = r.get(14)?;
     Ok((|| {
         Ok(InstanceRow {
             instance: InstanceRef(base.0),
             workflow: base.1,
             id: base.2,
-            status: InstanceStatus::from_code(status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
-            params: serde_json::from_str(&params).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            status: InstanceStatus::from_code(status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+            params: serde_json::from_str(&params)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             trigger: serde_json::from_value(serde_json::Value::String(trigger))
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             version_id,
@@ -164,14 +186,22 @@ fn query_rows(
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn create_instances(&self, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, StoreError> {
+    async fn create_instances(
+        &self,
+        batch: Vec<NewInstance>,
+    ) -> Result<Vec<InstanceRef>, StoreError> {
         self.write(|tx| Op::Create(batch, tx)).await
     }
 
-    async fn find_instance(&self, workflow: &str, id: &str) -> Result<Option<InstanceRow>, StoreError> {
+    async fn find_instance(
+        &self,
+        workflow: &str,
+        id: &str,
+    ) -> Result<Option<InstanceRow>, StoreError> {
         let (w, i) = (workflow.to_string(), id.to_string());
         self.read(move |c| {
-            let sql = format!("SELECT {ROW_COLUMNS} FROM instances WHERE workflow = ?1 AND id = ?2");
+            let sql =
+                format!("SELECT {ROW_COLUMNS} FROM instances WHERE workflow = ?1 AND id = ?2");
             Ok(query_rows(c, &sql, params![w, i])?.pop())
         })
         .await
@@ -187,15 +217,28 @@ impl Store for SqliteStore {
 
     async fn read_log(&self, instance: InstanceRef) -> Result<Vec<LogEntry>, StoreError> {
         self.read(move |c| {
-            let mut stmt = c.prepare_cached("SELECT seq, ts, data FROM log WHERE pk = ?1 ORDER BY seq").map_err(backend)?;
+            let mut stmt = c
+                .prepare_cached("SELECT seq, ts, data FROM log WHERE pk = ?1 ORDER BY seq")
+                .map_err(backend)?;
             let rows = stmt
-                .query_map(params![instance.0], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))
+                .query_map(params![instance.0], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
                 .map_err(backend)?;
             let mut out = vec![];
             for r in rows {
                 let (seq, ts, data) = r.map_err(backend)?;
-                let event = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("log row {seq}: {e}")))?;
-                out.push(LogEntry { seq: seq as u64, ts: Timestamp(ts as u64), event });
+                let event = serde_json::from_str(&data)
+                    .map_err(|e| StoreError::Corrupt(format!("log row {seq}: {e}")))?;
+                out.push(LogEntry {
+                    seq: seq as u64,
+                    ts: Timestamp(ts as u64),
+                    event,
+                });
             }
             Ok(out)
         })
@@ -204,15 +247,23 @@ impl Store for SqliteStore {
 
     fn submit(&self, commit: Commit) -> Ticket {
         let (tx, rx) = oneshot::channel();
-        self.send(Op::Commit(commit, tx));
+        self.send(Op::Commit(Box::new(commit), tx));
         Ticket::pending(rx)
     }
 
-    async fn acquire_lease(&self, instance: InstanceRef, _owner: &str) -> Result<Fence, StoreError> {
+    async fn acquire_lease(
+        &self,
+        instance: InstanceRef,
+        _owner: &str,
+    ) -> Result<Fence, StoreError> {
         self.write(|tx| Op::Lease(instance, tx)).await
     }
 
-    async fn due_wakeups(&self, now: Timestamp, limit: usize) -> Result<Vec<InstanceRef>, StoreError> {
+    async fn due_wakeups(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<InstanceRef>, StoreError> {
         self.read(move |c| {
             let mut stmt = c
                 .prepare_cached("SELECT pk FROM instances WHERE wake_at IS NOT NULL AND wake_at <= ?1 ORDER BY wake_at, pk LIMIT ?2")
@@ -225,18 +276,28 @@ impl Store for SqliteStore {
 
     async fn next_wakeup(&self) -> Result<Option<Timestamp>, StoreError> {
         self.read(|c| {
-            c.query_row("SELECT MIN(wake_at) FROM instances WHERE wake_at IS NOT NULL", [], |r| r.get::<_, Option<i64>>(0))
-                .optional()
-                .map(|v| ts(v.flatten()))
-                .map_err(backend)
+            c.query_row(
+                "SELECT MIN(wake_at) FROM instances WHERE wake_at IS NOT NULL",
+                [],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .optional()
+            .map(|v| ts(v.flatten()))
+            .map_err(backend)
         })
         .await
     }
 
-    async fn instances_in(&self, statuses: &[InstanceStatus]) -> Result<Vec<InstanceRow>, StoreError> {
+    async fn instances_in(
+        &self,
+        statuses: &[InstanceStatus],
+    ) -> Result<Vec<InstanceRow>, StoreError> {
         let codes: Vec<String> = statuses.iter().map(|s| s.code().to_string()).collect();
         self.read(move |c| {
-            let sql = format!("SELECT {ROW_COLUMNS} FROM instances WHERE status IN ({}) ORDER BY pk", codes.join(","));
+            let sql = format!(
+                "SELECT {ROW_COLUMNS} FROM instances WHERE status IN ({}) ORDER BY pk",
+                codes.join(",")
+            );
             query_rows(c, &sql, [])
         })
         .await

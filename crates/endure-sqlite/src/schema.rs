@@ -5,8 +5,10 @@ use rusqlite::Connection;
 use std::path::Path;
 
 pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open(path).map_err(|e| StoreError::Backend(format!("open {}: {e}", path.display())))?;
-    conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(super::backend)?;
+    let conn = Connection::open(path)
+        .map_err(|e| StoreError::Backend(format!("open {}: {e}", path.display())))?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .map_err(super::backend)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
@@ -19,7 +21,9 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
 const SCHEMA_VERSION: i64 = 1;
 
 pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(super::backend)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(super::backend)?;
     if version == SCHEMA_VERSION {
         return Ok(());
     }

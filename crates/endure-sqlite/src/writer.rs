@@ -10,7 +10,7 @@ use tokio::sync::oneshot;
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
 pub(crate) enum Op {
-    Commit(Commit, Reply<CommitResult>),
+    Commit(Box<Commit>, Reply<CommitResult>),
     Create(Vec<NewInstance>, Reply<Vec<InstanceRef>>),
     Lease(InstanceRef, Reply<Fence>),
     Delete(InstanceRef, Reply<bool>),
@@ -18,7 +18,10 @@ pub(crate) enum Op {
 
 enum Done {
     Commit(Reply<CommitResult>, Result<CommitResult, StoreError>),
-    Create(Reply<Vec<InstanceRef>>, Result<Vec<InstanceRef>, StoreError>),
+    Create(
+        Reply<Vec<InstanceRef>>,
+        Result<Vec<InstanceRef>, StoreError>,
+    ),
     Lease(Reply<Fence>, Result<Fence, StoreError>),
     Delete(Reply<bool>, Result<bool, StoreError>),
 }
@@ -67,7 +70,12 @@ pub(crate) fn run(mut conn: Connection, rx: mpsc::Receiver<Op>, max_batch: usize
 fn apply_batch(conn: &mut Connection, batch: Vec<Op>) -> Vec<Done> {
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
-        Err(e) => return batch.into_iter().map(|op| pending(op).fail(backend(&e))).collect(),
+        Err(e) => {
+            return batch
+                .into_iter()
+                .map(|op| pending(op).fail(backend(&e)))
+                .collect();
+        }
     };
     let mut done = Vec::with_capacity(batch.len());
     for op in batch {
@@ -86,7 +94,11 @@ fn apply_batch(conn: &mut Connection, batch: Vec<Op>) -> Vec<Done> {
                 Done::Lease(_, r) => r.is_ok(),
                 Done::Delete(_, r) => r.is_ok(),
             };
-            let end = if ok { sp.release() } else { sp.rollback_and_release() };
+            let end = if ok {
+                sp.release()
+            } else {
+                sp.rollback_and_release()
+            };
             match end {
                 Ok(()) => d,
                 Err(e) => d.fail(backend(e)),
@@ -144,7 +156,7 @@ impl std::ops::Deref for Sp<'_> {
 
 fn apply(c: &Connection, op: Op) -> Done {
     match op {
-        Op::Commit(commit, r) => Done::Commit(r, apply_commit(c, commit)),
+        Op::Commit(commit, r) => Done::Commit(r, apply_commit(c, *commit)),
         Op::Create(batch, r) => Done::Create(r, create(c, batch)),
         Op::Lease(i, r) => Done::Lease(r, lease(c, i)),
         Op::Delete(i, r) => Done::Delete(r, delete(c, i)),
@@ -163,7 +175,9 @@ fn create(c: &Connection, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, S
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .map_err(backend)?;
-    let mut log = c.prepare_cached("INSERT INTO log (pk, ts, kind, data) VALUES (?1, ?2, ?3, ?4)").map_err(backend)?;
+    let mut log = c
+        .prepare_cached("INSERT INTO log (pk, ts, kind, data) VALUES (?1, ?2, ?3, ?4)")
+        .map_err(backend)?;
     for n in batch {
         let trigger = serde_json::to_value(n.trigger).map_err(backend)?;
         let res = ins.execute(params![
@@ -176,31 +190,52 @@ fn create(c: &Connection, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, S
             n.created_at.0 as i64
         ]);
         match res {
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-                return Err(StoreError::AlreadyExists { workflow: n.workflow, id: n.id });
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                return Err(StoreError::AlreadyExists {
+                    workflow: n.workflow,
+                    id: n.id,
+                });
             }
             Err(e) => return Err(backend(e)),
             Ok(_) => {}
         }
         let pk = c.last_insert_rowid();
-        let event = endure_model::LogEvent::WorkflowQueued { params: n.params, trigger: n.trigger };
-        log.execute(params![pk, n.created_at.0 as i64, event.code(), to_json(&event)?]).map_err(backend)?;
+        let event = endure_model::LogEvent::WorkflowQueued {
+            params: n.params,
+            trigger: n.trigger,
+        };
+        log.execute(params![
+            pk,
+            n.created_at.0 as i64,
+            event.code(),
+            to_json(&event)?
+        ])
+        .map_err(backend)?;
         refs.push(InstanceRef(pk));
     }
     Ok(refs)
 }
 
 fn lease(c: &Connection, i: InstanceRef) -> Result<Fence, StoreError> {
-    c.query_row("UPDATE instances SET fence = fence + 1 WHERE pk = ?1 RETURNING fence", params![i.0], |r| r.get::<_, i64>(0))
-        .optional()
-        .map_err(backend)?
-        .map(|f| Fence(f as u64))
-        .ok_or(StoreError::NotFound)
+    c.query_row(
+        "UPDATE instances SET fence = fence + 1 WHERE pk = ?1 RETURNING fence",
+        params![i.0],
+        |r| r.get::<_, i64>(0),
+    )
+    .optional()
+    .map_err(backend)?
+    .map(|f| Fence(f as u64))
+    .ok_or(StoreError::NotFound)
 }
 
 fn delete(c: &Connection, i: InstanceRef) -> Result<bool, StoreError> {
-    let n = c.execute("DELETE FROM instances WHERE pk = ?1", params![i.0]).map_err(backend)?;
-    c.execute("DELETE FROM log WHERE pk = ?1", params![i.0]).map_err(backend)?;
+    let n = c
+        .execute("DELETE FROM instances WHERE pk = ?1", params![i.0])
+        .map_err(backend)?;
+    c.execute("DELETE FROM log WHERE pk = ?1", params![i.0])
+        .map_err(backend)?;
     Ok(n > 0)
 }
 
@@ -218,23 +253,34 @@ fn apply_commit(c: &Connection, commit: Commit) -> Result<CommitResult, StoreErr
         return Err(StoreError::Fenced);
     }
     if !commit.expect_status.is_empty() {
-        let actual = InstanceStatus::from_code(status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?;
+        let actual = InstanceStatus::from_code(status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?;
         if !commit.expect_status.contains(&actual) {
             return Err(StoreError::UnexpectedStatus { actual });
         }
     }
     if !commit.delete.is_empty() {
-        let mut del = c.prepare_cached("DELETE FROM log WHERE seq = ?1 AND pk = ?2").map_err(backend)?;
+        let mut del = c
+            .prepare_cached("DELETE FROM log WHERE seq = ?1 AND pk = ?2")
+            .map_err(backend)?;
         for seq in &commit.delete {
-            del.execute(params![*seq as i64, commit.instance.0]).map_err(backend)?;
+            del.execute(params![*seq as i64, commit.instance.0])
+                .map_err(backend)?;
         }
     }
     let mut seqs = Vec::with_capacity(commit.append.len());
     if !commit.append.is_empty() {
-        let mut ins = c.prepare_cached("INSERT INTO log (pk, ts, kind, data) VALUES (?1, ?2, ?3, ?4)").map_err(backend)?;
+        let mut ins = c
+            .prepare_cached("INSERT INTO log (pk, ts, kind, data) VALUES (?1, ?2, ?3, ?4)")
+            .map_err(backend)?;
         for row in &commit.append {
-            ins.execute(params![commit.instance.0, row.ts.0 as i64, row.event.code(), to_json(&row.event)?])
-                .map_err(backend)?;
+            ins.execute(params![
+                commit.instance.0,
+                row.ts.0 as i64,
+                row.event.code(),
+                to_json(&row.event)?
+            ])
+            .map_err(backend)?;
             seqs.push(c.last_insert_rowid() as u64);
         }
     }
@@ -248,12 +294,18 @@ fn update_row(c: &Connection, i: InstanceRef, u: &RowUpdate) -> Result<(), Store
     }
     let mut sets: Vec<&str> = vec![];
     let mut vals: Vec<Sql> = vec![];
-    let opt_ts = |t: &Option<endure_model::Timestamp>| t.map_or(Sql::Null, |t| Sql::Integer(t.0 as i64));
+    let opt_ts =
+        |t: &Option<endure_model::Timestamp>| t.map_or(Sql::Null, |t| Sql::Integer(t.0 as i64));
     if let Some(s) = u.status {
         sets.push("status");
         vals.push(Sql::Integer(i64::from(s.code())));
     }
-    for (col, v) in [("started_at", &u.started_at), ("ended_at", &u.ended_at), ("wake_at", &u.wake_at), ("paused_at", &u.paused_at)] {
+    for (col, v) in [
+        ("started_at", &u.started_at),
+        ("ended_at", &u.ended_at),
+        ("wake_at", &u.wake_at),
+        ("paused_at", &u.paused_at),
+    ] {
         if let Some(t) = v {
             sets.push(col);
             vals.push(opt_ts(t));
@@ -273,10 +325,20 @@ fn update_row(c: &Connection, i: InstanceRef, u: &RowUpdate) -> Result<(), Store
             None => Sql::Null,
         });
     }
-    let assignments: Vec<String> = sets.iter().enumerate().map(|(n, col)| format!("{col} = ?{}", n + 2)).collect();
-    let sql = format!("UPDATE instances SET {} WHERE pk = ?1", assignments.join(", "));
+    let assignments: Vec<String> = sets
+        .iter()
+        .enumerate()
+        .map(|(n, col)| format!("{col} = ?{}", n + 2))
+        .collect();
+    let sql = format!(
+        "UPDATE instances SET {} WHERE pk = ?1",
+        assignments.join(", ")
+    );
     let mut all = vec![Sql::Integer(i.0)];
     all.extend(vals);
-    c.prepare_cached(&sql).map_err(backend)?.execute(rusqlite::params_from_iter(all)).map_err(backend)?;
+    c.prepare_cached(&sql)
+        .map_err(backend)?
+        .execute(rusqlite::params_from_iter(all))
+        .map_err(backend)?;
     Ok(())
 }

@@ -26,7 +26,9 @@ fn wal_and_full_sync_are_on() {
     let path = dir.path().join("x.sqlite");
     let _store = SqliteStore::open(SqliteConfig::new(&path)).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
 }
 
@@ -34,7 +36,12 @@ fn wal_and_full_sync_are_on() {
 fn a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.sqlite");
-    rusqlite::Connection::open(&path).unwrap().execute_batch("PRAGMA user_version = 99").unwrap();
-    let err = SqliteStore::open(SqliteConfig::new(&path)).err().expect("must refuse");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let err = SqliteStore::open(SqliteConfig::new(&path))
+        .err()
+        .expect("must refuse");
     assert!(err.to_string().contains("schema version 99"), "{err}");
 }

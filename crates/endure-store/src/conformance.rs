@@ -50,18 +50,33 @@ fn new(workflow: &str, id: &str) -> NewInstance {
 }
 
 fn key(name: &str) -> StepKey {
-    StepKey { kind: StepKind::Do, name: name.into(), count: 1, variant: None }
+    StepKey {
+        kind: StepKind::Do,
+        name: name.into(),
+        count: 1,
+        variant: None,
+    }
 }
 
 async fn one(store: &impl Store, id: &str) -> InstanceRef {
-    store.create_instances(vec![new("wf", id)]).await.expect("create")[0]
+    store
+        .create_instances(vec![new("wf", id)])
+        .await
+        .expect("create")[0]
 }
 
 async fn create_and_read(store: &impl Store) {
-    let refs = store.create_instances(vec![new("wf", "a"), new("wf", "b")]).await.expect("create");
+    let refs = store
+        .create_instances(vec![new("wf", "a"), new("wf", "b")])
+        .await
+        .expect("create");
     assert_eq!(refs.len(), 2);
     assert_ne!(refs[0], refs[1]);
-    let a = store.find_instance("wf", "a").await.unwrap().expect("find a");
+    let a = store
+        .find_instance("wf", "a")
+        .await
+        .unwrap()
+        .expect("find a");
     assert_eq!(a.instance, refs[0]);
     assert_eq!(a.status, InstanceStatus::Queued);
     assert_eq!(a.params, json!({"id": "a"}));
@@ -69,30 +84,65 @@ async fn create_and_read(store: &impl Store) {
     assert_eq!(a.version_id, "v1");
     assert_eq!(a.trigger, TriggerSource::Api);
     assert_eq!(a.started_at, None);
-    assert_eq!(store.get_instance(refs[1]).await.unwrap().expect("get b").id, "b");
+    assert_eq!(
+        store
+            .get_instance(refs[1])
+            .await
+            .unwrap()
+            .expect("get b")
+            .id,
+        "b"
+    );
     assert!(store.find_instance("wf", "c").await.unwrap().is_none());
     assert!(store.find_instance("other", "a").await.unwrap().is_none());
     let log = store.read_log(refs[0]).await.unwrap();
     assert_eq!(log.len(), 1, "a new instance's log holds WORKFLOW_QUEUED");
-    assert_eq!(log[0].event, LogEvent::WorkflowQueued { params: json!({"id": "a"}), trigger: TriggerSource::Api });
+    assert_eq!(
+        log[0].event,
+        LogEvent::WorkflowQueued {
+            params: json!({"id": "a"}),
+            trigger: TriggerSource::Api
+        }
+    );
 }
 
 async fn duplicates_fail_the_whole_batch(store: &impl Store) {
     one(store, "taken").await;
-    let err = store.create_instances(vec![new("wf", "fresh1"), new("wf", "taken")]).await.unwrap_err();
-    assert!(matches!(err, StoreError::AlreadyExists { ref id, .. } if id == "taken"), "{err:?}");
-    assert!(store.find_instance("wf", "fresh1").await.unwrap().is_none(), "batch must be all or nothing");
-    let err = store.create_instances(vec![new("wf", "twice"), new("wf", "twice")]).await.unwrap_err();
+    let err = store
+        .create_instances(vec![new("wf", "fresh1"), new("wf", "taken")])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::AlreadyExists { ref id, .. } if id == "taken"),
+        "{err:?}"
+    );
+    assert!(
+        store.find_instance("wf", "fresh1").await.unwrap().is_none(),
+        "batch must be all or nothing"
+    );
+    let err = store
+        .create_instances(vec![new("wf", "twice"), new("wf", "twice")])
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::AlreadyExists { .. }));
     assert!(store.find_instance("wf", "twice").await.unwrap().is_none());
-    store.create_instances(vec![new("other-wf", "taken")]).await.expect("ids are unique per workflow only");
+    store
+        .create_instances(vec![new("other-wf", "taken")])
+        .await
+        .expect("ids are unique per workflow only");
 }
 
 async fn commits_apply_in_order(store: &impl Store) {
     let r = one(store, "a").await;
     let tickets: Vec<Ticket> = (0..20u32)
         .map(|i| {
-            store.submit(Commit::new(r, None).log(Timestamp(2_000 + u64::from(i)), LogEvent::AttemptStart { key: key("s"), attempt: i }))
+            store.submit(Commit::new(r, None).log(
+                Timestamp(2_000 + u64::from(i)),
+                LogEvent::AttemptStart {
+                    key: key("s"),
+                    attempt: i,
+                },
+            ))
         })
         .collect();
     let mut seqs = vec![];
@@ -101,13 +151,22 @@ async fn commits_apply_in_order(store: &impl Store) {
         assert_eq!(res.seqs.len(), 1);
         seqs.extend(res.seqs);
     }
-    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seqs grow with submission order: {seqs:?}");
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "seqs grow with submission order: {seqs:?}"
+    );
     let log = store.read_log(r).await.unwrap();
     assert_eq!(log.len(), 21);
     for (i, e) in log[1..].iter().enumerate() {
         assert_eq!(e.seq, seqs[i]);
         assert_eq!(e.ts, Timestamp(2_000 + i as u64));
-        assert_eq!(e.event, LogEvent::AttemptStart { key: key("s"), attempt: i as u32 });
+        assert_eq!(
+            e.event,
+            LogEvent::AttemptStart {
+                key: key("s"),
+                attempt: i as u32
+            }
+        );
     }
     let two = store
         .submit(
@@ -132,7 +191,10 @@ async fn row_updates_set_and_clear(store: &impl Store) {
         wake_at: Some(Some(Timestamp(7))),
         paused_at: Some(Some(Timestamp(8))),
     };
-    store.submit(Commit::new(r, None).update(set)).await.unwrap();
+    store
+        .submit(Commit::new(r, None).update(set))
+        .await
+        .unwrap();
     let row = store.get_instance(r).await.unwrap().unwrap();
     assert_eq!(row.status, InstanceStatus::Errored);
     assert_eq!(row.started_at, Some(Timestamp(5)));
@@ -142,7 +204,10 @@ async fn row_updates_set_and_clear(store: &impl Store) {
     assert_eq!(row.wake_at, Some(Timestamp(7)));
     assert_eq!(row.paused_at, Some(Timestamp(8)));
     // `None` leaves fields alone.
-    store.submit(Commit::new(r, None).update(RowUpdate::status(InstanceStatus::Running))).await.unwrap();
+    store
+        .submit(Commit::new(r, None).update(RowUpdate::status(InstanceStatus::Running)))
+        .await
+        .unwrap();
     let row = store.get_instance(r).await.unwrap().unwrap();
     assert_eq!(row.status, InstanceStatus::Running);
     assert_eq!(row.started_at, Some(Timestamp(5)));
@@ -154,41 +219,92 @@ async fn row_updates_set_and_clear(store: &impl Store) {
         paused_at: Some(None),
         ..RowUpdate::default()
     };
-    store.submit(Commit::new(r, None).update(clear)).await.unwrap();
+    store
+        .submit(Commit::new(r, None).update(clear))
+        .await
+        .unwrap();
     let row = store.get_instance(r).await.unwrap().unwrap();
-    assert_eq!((row.ended_at, row.output, row.error, row.wake_at, row.paused_at), (None, None, None, None, None));
+    assert_eq!(
+        (
+            row.ended_at,
+            row.output,
+            row.error,
+            row.wake_at,
+            row.paused_at
+        ),
+        (None, None, None, None, None)
+    );
     // A JSON null output is a value, not an absence.
-    store.submit(Commit::new(r, None).update(RowUpdate { output: Some(Some(json!(null))), ..Default::default() })).await.unwrap();
-    assert_eq!(store.get_instance(r).await.unwrap().unwrap().output, Some(json!(null)));
+    store
+        .submit(Commit::new(r, None).update(RowUpdate {
+            output: Some(Some(json!(null))),
+            ..Default::default()
+        }))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_instance(r).await.unwrap().unwrap().output,
+        Some(json!(null))
+    );
 }
 
 async fn stale_fences_are_refused(store: &impl Store) {
     let r = one(store, "a").await;
     let f1 = store.acquire_lease(r, "node-1").await.unwrap();
-    store.submit(Commit::new(r, Some(f1)).log(Timestamp(1), LogEvent::WorkflowStart)).await.expect("current fence");
+    store
+        .submit(Commit::new(r, Some(f1)).log(Timestamp(1), LogEvent::WorkflowStart))
+        .await
+        .expect("current fence");
     let f2 = store.acquire_lease(r, "node-2").await.unwrap();
     assert_ne!(f1, f2);
     let err = store
-        .submit(Commit::new(r, Some(f1)).log(Timestamp(2), LogEvent::WorkflowPaused).update(RowUpdate::status(InstanceStatus::Paused)))
+        .submit(
+            Commit::new(r, Some(f1))
+                .log(Timestamp(2), LogEvent::WorkflowPaused)
+                .update(RowUpdate::status(InstanceStatus::Paused)),
+        )
         .await
         .unwrap_err();
     assert_eq!(err, StoreError::Fenced);
-    assert_eq!(store.read_log(r).await.unwrap().len(), 2, "a fenced commit writes nothing");
-    assert_eq!(store.get_instance(r).await.unwrap().unwrap().status, InstanceStatus::Queued);
-    store.submit(Commit::new(r, Some(f2)).log(Timestamp(3), LogEvent::WorkflowPaused)).await.expect("new fence");
+    assert_eq!(
+        store.read_log(r).await.unwrap().len(),
+        2,
+        "a fenced commit writes nothing"
+    );
+    assert_eq!(
+        store.get_instance(r).await.unwrap().unwrap().status,
+        InstanceStatus::Queued
+    );
+    store
+        .submit(Commit::new(r, Some(f2)).log(Timestamp(3), LogEvent::WorkflowPaused))
+        .await
+        .expect("new fence");
     assert_eq!(store.get_instance(r).await.unwrap().unwrap().fence, f2);
 }
 
 async fn expected_status_guards_commits(store: &impl Store) {
     let r = one(store, "a").await;
     let err = store
-        .submit(Commit::new(r, None).log(Timestamp(1), LogEvent::WorkflowTerminated).expect(&[InstanceStatus::Running]))
+        .submit(
+            Commit::new(r, None)
+                .log(Timestamp(1), LogEvent::WorkflowTerminated)
+                .expect(&[InstanceStatus::Running]),
+        )
         .await
         .unwrap_err();
-    assert_eq!(err, StoreError::UnexpectedStatus { actual: InstanceStatus::Queued });
+    assert_eq!(
+        err,
+        StoreError::UnexpectedStatus {
+            actual: InstanceStatus::Queued
+        }
+    );
     assert_eq!(store.read_log(r).await.unwrap().len(), 1);
     store
-        .submit(Commit::new(r, None).log(Timestamp(1), LogEvent::WorkflowTerminated).expect(&[InstanceStatus::Queued, InstanceStatus::Running]))
+        .submit(
+            Commit::new(r, None)
+                .log(Timestamp(1), LogEvent::WorkflowTerminated)
+                .expect(&[InstanceStatus::Queued, InstanceStatus::Running]),
+        )
         .await
         .expect("status matches");
 }
@@ -199,21 +315,42 @@ async fn restart_deletes_log_rows(store: &impl Store) {
         .submit(
             Commit::new(r, None)
                 .log(Timestamp(1), LogEvent::WorkflowStart)
-                .log(Timestamp(2), LogEvent::StepStart { key: key("x"), config: Default::default() })
-                .log(Timestamp(3), LogEvent::AttemptStart { key: key("x"), attempt: 1 }),
+                .log(
+                    Timestamp(2),
+                    LogEvent::StepStart {
+                        key: key("x"),
+                        config: Default::default(),
+                    },
+                )
+                .log(
+                    Timestamp(3),
+                    LogEvent::AttemptStart {
+                        key: key("x"),
+                        attempt: 1,
+                    },
+                ),
         )
         .await
         .unwrap();
     let mut c = Commit::new(r, None).log(Timestamp(4), LogEvent::WorkflowStart);
     c.delete = res.seqs[1..].to_vec();
     store.submit(c).await.unwrap();
-    let kinds: Vec<u16> = store.read_log(r).await.unwrap().iter().map(|e| e.event.code()).collect();
+    let kinds: Vec<u16> = store
+        .read_log(r)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.event.code())
+        .collect();
     assert_eq!(kinds, [0, 1, 1]);
 }
 
 async fn wakeups_are_ordered(store: &impl Store) {
     assert_eq!(store.next_wakeup().await.unwrap(), None);
-    let refs = store.create_instances(vec![new("wf", "a"), new("wf", "b"), new("wf", "c")]).await.unwrap();
+    let refs = store
+        .create_instances(vec![new("wf", "a"), new("wf", "b"), new("wf", "c")])
+        .await
+        .unwrap();
     for (r, t) in refs.iter().zip([300, 100, 200]) {
         store
             .submit(Commit::new(*r, None).update(RowUpdate {
@@ -226,9 +363,21 @@ async fn wakeups_are_ordered(store: &impl Store) {
     }
     assert_eq!(store.next_wakeup().await.unwrap(), Some(Timestamp(100)));
     assert_eq!(store.due_wakeups(Timestamp(99), 10).await.unwrap(), vec![]);
-    assert_eq!(store.due_wakeups(Timestamp(200), 10).await.unwrap(), vec![refs[1], refs[2]]);
-    assert_eq!(store.due_wakeups(Timestamp(1_000), 1).await.unwrap(), vec![refs[1]]);
-    store.submit(Commit::new(refs[1], None).update(RowUpdate { wake_at: Some(None), ..Default::default() })).await.unwrap();
+    assert_eq!(
+        store.due_wakeups(Timestamp(200), 10).await.unwrap(),
+        vec![refs[1], refs[2]]
+    );
+    assert_eq!(
+        store.due_wakeups(Timestamp(1_000), 1).await.unwrap(),
+        vec![refs[1]]
+    );
+    store
+        .submit(Commit::new(refs[1], None).update(RowUpdate {
+            wake_at: Some(None),
+            ..Default::default()
+        }))
+        .await
+        .unwrap();
     assert_eq!(store.next_wakeup().await.unwrap(), Some(Timestamp(200)));
 }
 
@@ -237,31 +386,72 @@ async fn listing_and_recovery_queries(store: &impl Store) {
         .create_instances((0..5).map(|i| new("wf", &format!("i{i}"))).collect())
         .await
         .unwrap();
-    store.create_instances(vec![new("other", "x")]).await.unwrap();
-    store.submit(Commit::new(refs[1], None).update(RowUpdate::status(InstanceStatus::Running))).await.unwrap();
-    store.submit(Commit::new(refs[3], None).update(RowUpdate::status(InstanceStatus::Complete))).await.unwrap();
+    store
+        .create_instances(vec![new("other", "x")])
+        .await
+        .unwrap();
+    store
+        .submit(Commit::new(refs[1], None).update(RowUpdate::status(InstanceStatus::Running)))
+        .await
+        .unwrap();
+    store
+        .submit(Commit::new(refs[3], None).update(RowUpdate::status(InstanceStatus::Complete)))
+        .await
+        .unwrap();
     let ids = |rows: Vec<InstanceRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
-    let q = ListQuery { workflow: "wf".into(), status: None, before: None, limit: 3 };
+    let q = ListQuery {
+        workflow: "wf".into(),
+        status: None,
+        before: None,
+        limit: 3,
+    };
     let page1 = store.list_instances(&q).await.unwrap();
     assert_eq!(ids(page1.clone()), ["i4", "i3", "i2"], "newest first");
-    let q2 = ListQuery { before: Some(page1[2].instance), ..q.clone() };
+    let q2 = ListQuery {
+        before: Some(page1[2].instance),
+        ..q.clone()
+    };
     assert_eq!(ids(store.list_instances(&q2).await.unwrap()), ["i1", "i0"]);
-    let q3 = ListQuery { status: Some(InstanceStatus::Running), ..q };
+    let q3 = ListQuery {
+        status: Some(InstanceStatus::Running),
+        ..q
+    };
     assert_eq!(ids(store.list_instances(&q3).await.unwrap()), ["i1"]);
-    let rec = store.instances_in(&[InstanceStatus::Running, InstanceStatus::Queued]).await.unwrap();
+    let rec = store
+        .instances_in(&[InstanceStatus::Running, InstanceStatus::Queued])
+        .await
+        .unwrap();
     assert_eq!(ids(rec), ["i0", "i1", "i2", "i4", "x"], "oldest first");
     assert!(store.delete_instance(refs[0]).await.unwrap());
     assert!(!store.delete_instance(refs[0]).await.unwrap());
     assert!(store.find_instance("wf", "i0").await.unwrap().is_none());
     assert!(store.read_log(refs[0]).await.unwrap().is_empty());
-    store.create_instances(vec![new("wf", "i0")]).await.expect("a deleted id can be reused");
+    store
+        .create_instances(vec![new("wf", "i0")])
+        .await
+        .expect("a deleted id can be reused");
 }
 
 async fn unknown_instances(store: &impl Store) {
-    let err = store.submit(Commit::new(InstanceRef(987_654), None).log(Timestamp(1), LogEvent::WorkflowStart)).await.unwrap_err();
+    let err = store
+        .submit(Commit::new(InstanceRef(987_654), None).log(Timestamp(1), LogEvent::WorkflowStart))
+        .await
+        .unwrap_err();
     assert_eq!(err, StoreError::NotFound);
-    assert!(store.get_instance(InstanceRef(987_654)).await.unwrap().is_none());
-    assert_eq!(store.acquire_lease(InstanceRef(987_654), "n").await.unwrap_err(), StoreError::NotFound);
+    assert!(
+        store
+            .get_instance(InstanceRef(987_654))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .acquire_lease(InstanceRef(987_654), "n")
+            .await
+            .unwrap_err(),
+        StoreError::NotFound
+    );
 }
 
 async fn large_and_unicode_values(store: &impl Store) {
@@ -272,18 +462,39 @@ async fn large_and_unicode_values(store: &impl Store) {
     let row = store.get_instance(r).await.unwrap().unwrap();
     assert_eq!(row.params, n.params);
     store
-        .submit(Commit::new(r, None).log(Timestamp(1), LogEvent::StepSuccess { key: key("k"), output: n.params.clone() }))
+        .submit(Commit::new(r, None).log(
+            Timestamp(1),
+            LogEvent::StepSuccess {
+                key: key("k"),
+                output: n.params.clone(),
+            },
+        ))
         .await
         .unwrap();
-    assert_eq!(store.read_log(r).await.unwrap()[1].event, LogEvent::StepSuccess { key: key("k"), output: n.params });
+    assert_eq!(
+        store.read_log(r).await.unwrap()[1].event,
+        LogEvent::StepSuccess {
+            key: key("k"),
+            output: n.params
+        }
+    );
 }
 
 async fn concurrent_commits_all_land(store: &impl Store) {
-    let refs = store.create_instances((0..50).map(|i| new("wf", &format!("c{i}"))).collect()).await.unwrap();
+    let refs = store
+        .create_instances((0..50).map(|i| new("wf", &format!("c{i}"))).collect())
+        .await
+        .unwrap();
     let mut tickets = vec![];
     for round in 0..10u32 {
         for r in &refs {
-            tickets.push(store.submit(Commit::new(*r, None).log(Timestamp(1), LogEvent::AttemptStart { key: key("s"), attempt: round })));
+            tickets.push(store.submit(Commit::new(*r, None).log(
+                Timestamp(1),
+                LogEvent::AttemptStart {
+                    key: key("s"),
+                    attempt: round,
+                },
+            )));
         }
     }
     for t in tickets {
@@ -298,7 +509,11 @@ async fn concurrent_commits_all_land(store: &impl Store) {
                 _ => None,
             })
             .collect();
-        assert_eq!(attempts, (0..10).collect::<Vec<_>>(), "per-instance order is kept");
+        assert_eq!(
+            attempts,
+            (0..10).collect::<Vec<_>>(),
+            "per-instance order is kept"
+        );
     }
 }
 
@@ -314,8 +529,18 @@ async fn write_some(store: &impl Store) -> Written {
     store
         .submit(
             Commit::new(r, Some(fence))
-                .log(Timestamp(10), LogEvent::StepSuccess { key: key("a"), output: json!({"kept": true}) })
-                .update(RowUpdate { status: Some(InstanceStatus::Waiting), wake_at: Some(Some(Timestamp(50))), ..Default::default() }),
+                .log(
+                    Timestamp(10),
+                    LogEvent::StepSuccess {
+                        key: key("a"),
+                        output: json!({"kept": true}),
+                    },
+                )
+                .update(RowUpdate {
+                    status: Some(InstanceStatus::Waiting),
+                    wake_at: Some(Some(Timestamp(50))),
+                    ..Default::default()
+                }),
         )
         .await
         .unwrap();
@@ -323,14 +548,30 @@ async fn write_some(store: &impl Store) -> Written {
 }
 
 async fn everything_survives_reopen(store: &impl Store, w: Written) {
-    let row = store.find_instance("wf", "durable").await.unwrap().expect("instance survives");
+    let row = store
+        .find_instance("wf", "durable")
+        .await
+        .unwrap()
+        .expect("instance survives");
     assert_eq!(row.instance, w.instance);
     assert_eq!(row.status, InstanceStatus::Waiting);
     assert_eq!(row.fence, w.fence);
     assert_eq!(store.next_wakeup().await.unwrap(), Some(Timestamp(50)));
     let log = store.read_log(w.instance).await.unwrap();
     assert_eq!(log.len(), 2);
-    assert_eq!(log[1].event, LogEvent::StepSuccess { key: key("a"), output: json!({"kept": true}) });
-    let more = store.submit(Commit::new(w.instance, Some(w.fence)).log(Timestamp(11), LogEvent::WorkflowStart)).await.unwrap();
-    assert!(more.seqs[0] > log[1].seq, "seqs keep growing after a reopen");
+    assert_eq!(
+        log[1].event,
+        LogEvent::StepSuccess {
+            key: key("a"),
+            output: json!({"kept": true})
+        }
+    );
+    let more = store
+        .submit(Commit::new(w.instance, Some(w.fence)).log(Timestamp(11), LogEvent::WorkflowStart))
+        .await
+        .unwrap();
+    assert!(
+        more.seqs[0] > log[1].seq,
+        "seqs keep growing after a reopen"
+    );
 }

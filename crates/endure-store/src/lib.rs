@@ -34,10 +34,17 @@ pub trait Store: Send + Sync + 'static {
     /// Creates instances atomically: all or none. A duplicate `(workflow, id)`, within the
     /// batch or with an existing instance, fails the whole batch with
     /// [`StoreError::AlreadyExists`]. Returns the new instances' refs in input order.
-    async fn create_instances(&self, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, StoreError>;
+    async fn create_instances(
+        &self,
+        batch: Vec<NewInstance>,
+    ) -> Result<Vec<InstanceRef>, StoreError>;
 
     /// Looks an instance up by workflow and id.
-    async fn find_instance(&self, workflow: &str, id: &str) -> Result<Option<InstanceRow>, StoreError>;
+    async fn find_instance(
+        &self,
+        workflow: &str,
+        id: &str,
+    ) -> Result<Option<InstanceRow>, StoreError>;
 
     /// Looks an instance up by ref.
     async fn get_instance(&self, instance: InstanceRef) -> Result<Option<InstanceRow>, StoreError>;
@@ -52,13 +59,20 @@ pub trait Store: Send + Sync + 'static {
     async fn acquire_lease(&self, instance: InstanceRef, owner: &str) -> Result<Fence, StoreError>;
 
     /// Instances whose wake-up time is at or before `now`, earliest first, at most `limit`.
-    async fn due_wakeups(&self, now: Timestamp, limit: usize) -> Result<Vec<InstanceRef>, StoreError>;
+    async fn due_wakeups(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<InstanceRef>, StoreError>;
 
     /// The earliest wake-up time of any instance.
     async fn next_wakeup(&self) -> Result<Option<Timestamp>, StoreError>;
 
     /// Instances in any of `statuses`, oldest first (recovery after a restart).
-    async fn instances_in(&self, statuses: &[endure_model::InstanceStatus]) -> Result<Vec<InstanceRow>, StoreError>;
+    async fn instances_in(
+        &self,
+        statuses: &[endure_model::InstanceStatus],
+    ) -> Result<Vec<InstanceRow>, StoreError>;
 
     /// One page of a workflow's instances, newest first.
     async fn list_instances(&self, query: &ListQuery) -> Result<Vec<InstanceRow>, StoreError>;
@@ -89,7 +103,9 @@ impl Future for Ticket {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.get_mut().0 {
             TicketInner::Ready(r) => Poll::Ready(r.take().unwrap_or(Err(StoreError::Closed))),
-            TicketInner::Pending(rx) => Pin::new(rx).poll(cx).map(|r| r.unwrap_or(Err(StoreError::Closed))),
+            TicketInner::Pending(rx) => Pin::new(rx)
+                .poll(cx)
+                .map(|r| r.unwrap_or(Err(StoreError::Closed))),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The in-memory store: the same contract as the durable stores, for fast engine tests.
 
 use crate::{
-    Commit, CommitResult, Fence, InstanceRef, InstanceRow, ListQuery, NewInstance, Store, StoreError, Ticket,
+    Commit, CommitResult, Fence, InstanceRef, InstanceRow, ListQuery, NewInstance, Store,
+    StoreError, Ticket,
 };
 use async_trait::async_trait;
 use endure_model::{InstanceStatus, LogEntry, LogEvent, Timestamp};
@@ -51,9 +52,16 @@ fn apply(state: &mut State, c: Commit) -> Result<CommitResult, StoreError> {
     for r in c.append {
         state.next_seq += 1;
         seqs.push(state.next_seq);
-        log.push(LogEntry { seq: state.next_seq, ts: r.ts, event: r.event });
+        log.push(LogEntry {
+            seq: state.next_seq,
+            ts: r.ts,
+            event: r.event,
+        });
     }
-    let row = state.rows.get_mut(&c.instance).ok_or(StoreError::NotFound)?;
+    let row = state
+        .rows
+        .get_mut(&c.instance)
+        .ok_or(StoreError::NotFound)?;
     let u = c.update;
     if let Some(s) = u.status {
         row.status = s;
@@ -81,13 +89,19 @@ fn apply(state: &mut State, c: Commit) -> Result<CommitResult, StoreError> {
 
 #[async_trait]
 impl Store for MemoryStore {
-    async fn create_instances(&self, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, StoreError> {
+    async fn create_instances(
+        &self,
+        batch: Vec<NewInstance>,
+    ) -> Result<Vec<InstanceRef>, StoreError> {
         let mut st = self.lock();
         let mut seen = std::collections::HashSet::new();
         for n in &batch {
             let k = (n.workflow.clone(), n.id.clone());
             if st.keys.contains_key(&k) || !seen.insert(k) {
-                return Err(StoreError::AlreadyExists { workflow: n.workflow.clone(), id: n.id.clone() });
+                return Err(StoreError::AlreadyExists {
+                    workflow: n.workflow.clone(),
+                    id: n.id.clone(),
+                });
             }
         }
         let mut refs = Vec::with_capacity(batch.len());
@@ -98,7 +112,10 @@ impl Store for MemoryStore {
             let entry = LogEntry {
                 seq: st.next_seq,
                 ts: n.created_at,
-                event: LogEvent::WorkflowQueued { params: n.params.clone(), trigger: n.trigger },
+                event: LogEvent::WorkflowQueued {
+                    params: n.params.clone(),
+                    trigger: n.trigger,
+                },
             };
             st.keys.insert((n.workflow.clone(), n.id.clone()), r);
             st.logs.insert(r, vec![entry]);
@@ -127,9 +144,17 @@ impl Store for MemoryStore {
         Ok(refs)
     }
 
-    async fn find_instance(&self, workflow: &str, id: &str) -> Result<Option<InstanceRow>, StoreError> {
+    async fn find_instance(
+        &self,
+        workflow: &str,
+        id: &str,
+    ) -> Result<Option<InstanceRow>, StoreError> {
         let st = self.lock();
-        Ok(st.keys.get(&(workflow.to_string(), id.to_string())).and_then(|r| st.rows.get(r)).cloned())
+        Ok(st
+            .keys
+            .get(&(workflow.to_string(), id.to_string()))
+            .and_then(|r| st.rows.get(r))
+            .cloned())
     }
 
     async fn get_instance(&self, instance: InstanceRef) -> Result<Option<InstanceRow>, StoreError> {
@@ -145,14 +170,22 @@ impl Store for MemoryStore {
         Ticket::ready(apply(&mut st, commit))
     }
 
-    async fn acquire_lease(&self, instance: InstanceRef, _owner: &str) -> Result<Fence, StoreError> {
+    async fn acquire_lease(
+        &self,
+        instance: InstanceRef,
+        _owner: &str,
+    ) -> Result<Fence, StoreError> {
         let mut st = self.lock();
         let row = st.rows.get_mut(&instance).ok_or(StoreError::NotFound)?;
         row.fence = Fence(row.fence.0 + 1);
         Ok(row.fence)
     }
 
-    async fn due_wakeups(&self, now: Timestamp, limit: usize) -> Result<Vec<InstanceRef>, StoreError> {
+    async fn due_wakeups(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<InstanceRef>, StoreError> {
         let st = self.lock();
         let mut due: Vec<(Timestamp, InstanceRef)> = st
             .rows
@@ -167,8 +200,17 @@ impl Store for MemoryStore {
         Ok(self.lock().rows.values().filter_map(|r| r.wake_at).min())
     }
 
-    async fn instances_in(&self, statuses: &[InstanceStatus]) -> Result<Vec<InstanceRow>, StoreError> {
-        Ok(self.lock().rows.values().filter(|r| statuses.contains(&r.status)).cloned().collect())
+    async fn instances_in(
+        &self,
+        statuses: &[InstanceStatus],
+    ) -> Result<Vec<InstanceRow>, StoreError> {
+        Ok(self
+            .lock()
+            .rows
+            .values()
+            .filter(|r| statuses.contains(&r.status))
+            .cloned()
+            .collect())
     }
 
     async fn list_instances(&self, q: &ListQuery) -> Result<Vec<InstanceRow>, StoreError> {
@@ -187,7 +229,9 @@ impl Store for MemoryStore {
 
     async fn delete_instance(&self, instance: InstanceRef) -> Result<bool, StoreError> {
         let mut st = self.lock();
-        let Some(row) = st.rows.remove(&instance) else { return Ok(false) };
+        let Some(row) = st.rows.remove(&instance) else {
+            return Ok(false);
+        };
         st.keys.remove(&(row.workflow, row.id));
         st.logs.remove(&instance);
         Ok(true)
@@ -200,6 +244,10 @@ mod tests {
 
     #[tokio::test]
     async fn conformance() {
-        crate::conformance::run_all(|| async { MemoryStore::new() }, None::<fn() -> std::future::Ready<MemoryStore>>).await;
+        crate::conformance::run_all(
+            || async { MemoryStore::new() },
+            None::<fn() -> std::future::Ready<MemoryStore>>,
+        )
+        .await;
     }
 }

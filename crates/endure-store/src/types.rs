@@ -76,7 +76,10 @@ pub struct RowUpdate {
 
 impl RowUpdate {
     pub fn status(status: InstanceStatus) -> RowUpdate {
-        RowUpdate { status: Some(status), ..RowUpdate::default() }
+        RowUpdate {
+            status: Some(status),
+            ..RowUpdate::default()
+        }
     }
     pub fn is_empty(&self) -> bool {
         *self == RowUpdate::default()
@@ -107,7 +110,14 @@ pub struct Commit {
 
 impl Commit {
     pub fn new(instance: InstanceRef, fence: Option<Fence>) -> Commit {
-        Commit { instance, fence, append: vec![], delete: vec![], update: RowUpdate::default(), expect_status: vec![] }
+        Commit {
+            instance,
+            fence,
+            append: vec![],
+            delete: vec![],
+            update: RowUpdate::default(),
+            expect_status: vec![],
+        }
     }
     pub fn log(mut self, ts: Timestamp, event: LogEvent) -> Commit {
         self.append.push(NewLogRow { ts, event });
@@ -149,7 +159,9 @@ pub enum StoreError {
     #[error("the lease was taken over by another owner")]
     Fenced,
     #[error("the instance is {actual}, not in an expected status")]
-    UnexpectedStatus { actual: endure_model::InstanceStatus },
+    UnexpectedStatus {
+        actual: endure_model::InstanceStatus,
+    },
     #[error("the store is closed")]
     Closed,
     #[error("storage failure: {0}")]

@@ -70,19 +70,26 @@
 mod sdk;
 
 pub use endure_engine::{
-    Clock, CreateOptions, Engine, EngineBuilder, EngineConfig, InstanceHandle, ManualClock, Schedule, StepContext,
-    StepIdentity, StepSelector, SystemClock, WorkflowBinding, WorkflowOptions,
+    Clock, CreateOptions, Engine, EngineBuilder, EngineConfig, InstanceHandle, ManualClock,
+    Schedule, StepContext, StepIdentity, StepSelector, SystemClock, WorkflowBinding,
+    WorkflowOptions,
 };
+pub use endure_model::StepConfigInput as StepConfig;
 pub use endure_model::config::{Backoff, RetryLimit};
 pub use endure_model::history::{InstanceDetails, StepDoc};
-pub use endure_model::{ApiError, DurationInput, ErrorCode, ErrorInfo, InstanceStatus, Limits, StepKind, Timestamp, WorkflowError};
-pub use endure_model::StepConfigInput as StepConfig;
-pub use sdk::{Event, EngineBuilderExt, NonRetryableError, WaitForEvent, Workflow, WorkflowEvent, WorkflowStep, code};
+pub use endure_model::{
+    ApiError, DurationInput, ErrorCode, ErrorInfo, InstanceStatus, Limits, StepKind, Timestamp,
+    WorkflowError,
+};
+pub use sdk::{
+    EngineBuilderExt, Event, NonRetryableError, WaitForEvent, Workflow, WorkflowEvent,
+    WorkflowStep, code,
+};
 
 /// Everything a workflow author needs.
 pub mod prelude {
     pub use crate::{
-        Backoff, CreateOptions, EngineBuilderExt, Event, NonRetryableError, RetryLimit, StepConfig, StepContext, WaitForEvent,
-        Workflow, WorkflowError, WorkflowEvent, WorkflowStep,
+        Backoff, CreateOptions, EngineBuilderExt, Event, NonRetryableError, RetryLimit, StepConfig,
+        StepContext, WaitForEvent, Workflow, WorkflowError, WorkflowEvent, WorkflowStep,
     };
 }

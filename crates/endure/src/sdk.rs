@@ -42,7 +42,9 @@ pub struct NonRetryableError {
 
 impl NonRetryableError {
     pub fn new(message: impl Into<String>) -> Self {
-        NonRetryableError { message: message.into() }
+        NonRetryableError {
+            message: message.into(),
+        }
     }
 }
 
@@ -62,7 +64,10 @@ pub struct WaitForEvent {
 
 impl WaitForEvent {
     pub fn new(event_type: impl Into<String>) -> Self {
-        WaitForEvent { event_type: event_type.into(), timeout: None }
+        WaitForEvent {
+            event_type: event_type.into(),
+            timeout: None,
+        }
     }
     pub fn timeout(mut self, timeout: impl Into<DurationInput>) -> Self {
         self.timeout = Some(timeout.into());
@@ -84,11 +89,16 @@ pub struct Event<T> {
 pub struct WorkflowStep(Step);
 
 fn to_value<T: Serialize>(v: &T) -> Result<Value, WorkflowError> {
-    serde_json::to_value(v).map_err(|e| WorkflowError::msg(format!("value is not serialisable: {e}")))
+    serde_json::to_value(v)
+        .map_err(|e| WorkflowError::msg(format!("value is not serialisable: {e}")))
 }
 
 fn from_value<T: DeserializeOwned>(v: Value) -> Result<T, WorkflowError> {
-    serde_json::from_value(v).map_err(|e| WorkflowError::msg(format!("recorded value does not fit the expected type: {e}")))
+    serde_json::from_value(v).map_err(|e| {
+        WorkflowError::msg(format!(
+            "recorded value does not fit the expected type: {e}"
+        ))
+    })
 }
 
 impl WorkflowStep {
@@ -98,7 +108,11 @@ impl WorkflowStep {
     }
 
     /// `step.do(name, callback)`, with the default configuration.
-    pub fn run<'a, T, F, Fut>(&self, name: impl Into<String>, callback: F) -> impl Future<Output = Result<T, WorkflowError>> + Send + 'a
+    pub fn run<'a, T, F, Fut>(
+        &self,
+        name: impl Into<String>,
+        callback: F,
+    ) -> impl Future<Output = Result<T, WorkflowError>> + Send + 'a
     where
         T: Serialize + DeserializeOwned + Send + 'a,
         F: FnMut(StepContext) -> Fut + Send + 'a,
@@ -144,12 +158,20 @@ impl WorkflowStep {
     }
 
     /// `step.sleep(name, duration)`: `"20 seconds"`, milliseconds, or a `std::time::Duration`.
-    pub fn sleep(&self, name: impl Into<String>, duration: impl Into<DurationInput>) -> impl Future<Output = Result<(), WorkflowError>> + Send + 'static {
+    pub fn sleep(
+        &self,
+        name: impl Into<String>,
+        duration: impl Into<DurationInput>,
+    ) -> impl Future<Output = Result<(), WorkflowError>> + Send + 'static {
         self.0.sleep(name, duration)
     }
 
     /// `step.sleepUntil(name, timestamp)`.
-    pub fn sleep_until(&self, name: impl Into<String>, at: Timestamp) -> impl Future<Output = Result<(), WorkflowError>> + Send + 'static {
+    pub fn sleep_until(
+        &self,
+        name: impl Into<String>,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<(), WorkflowError>> + Send + 'static {
         self.0.sleep_until(name, at)
     }
 
@@ -159,10 +181,16 @@ impl WorkflowStep {
         name: impl Into<String>,
         options: WaitForEvent,
     ) -> impl Future<Output = Result<Event<T>, WorkflowError>> + Send + 'static {
-        let call = self.0.wait_for_event(name, options.event_type, options.timeout);
+        let call = self
+            .0
+            .wait_for_event(name, options.event_type, options.timeout);
         async move {
             let e = call.await?;
-            Ok(Event { event_type: e.event_type, payload: from_value(e.payload)?, timestamp: e.timestamp })
+            Ok(Event {
+                event_type: e.event_type,
+                payload: from_value(e.payload)?,
+                timestamp: e.timestamp,
+            })
         }
     }
 }
@@ -170,7 +198,11 @@ impl WorkflowStep {
 struct Typed<W>(Arc<W>);
 
 impl<W: Workflow> WorkflowCode for Typed<W> {
-    fn run(&self, event: endure_engine::WorkflowEvent, step: Step) -> BoxFuture<'static, Result<Value, WorkflowError>> {
+    fn run(
+        &self,
+        event: endure_engine::WorkflowEvent,
+        step: Step,
+    ) -> BoxFuture<'static, Result<Value, WorkflowError>> {
         let w = self.0.clone();
         Box::pin(async move {
             let payload: W::Params = serde_json::from_value(event.payload)
@@ -198,14 +230,24 @@ pub trait EngineBuilderExt: Sized {
     /// Registers `workflow` under `name` with default options.
     fn workflow<W: Workflow>(self, name: &str, workflow: W) -> Result<Self, ApiError>;
     /// Registers `workflow` under `name` with options (step limit, version).
-    fn workflow_with<W: Workflow>(self, name: &str, workflow: W, options: WorkflowOptions) -> Result<Self, ApiError>;
+    fn workflow_with<W: Workflow>(
+        self,
+        name: &str,
+        workflow: W,
+        options: WorkflowOptions,
+    ) -> Result<Self, ApiError>;
 }
 
 impl EngineBuilderExt for EngineBuilder {
     fn workflow<W: Workflow>(self, name: &str, workflow: W) -> Result<Self, ApiError> {
         self.register(name, code(workflow), WorkflowOptions::default())
     }
-    fn workflow_with<W: Workflow>(self, name: &str, workflow: W, options: WorkflowOptions) -> Result<Self, ApiError> {
+    fn workflow_with<W: Workflow>(
+        self,
+        name: &str,
+        workflow: W,
+        options: WorkflowOptions,
+    ) -> Result<Self, ApiError> {
         self.register(name, code(workflow), options)
     }
 }

@@ -11,7 +11,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
 /// A workflow whose step `block` waits for a permit, then sleeps, then runs `after`.
-fn gated(gate: Arc<Semaphore>, afters: Counter) -> impl Fn(endure::EngineBuilder) -> endure::EngineBuilder + Send + Sync + 'static {
+fn gated(
+    gate: Arc<Semaphore>,
+    afters: Counter,
+) -> impl Fn(endure::EngineBuilder) -> endure::EngineBuilder + Send + Sync + 'static {
     move |b| {
         let gate = gate.clone();
         let afters = afters.clone();
@@ -29,7 +32,9 @@ fn gated(gate: Arc<Semaphore>, afters: Counter) -> impl Fn(endure::EngineBuilder
                         })
                         .await?;
                     let afters = &afters;
-                    let _: u32 = step.run("after", move |_| async move { Ok(afters.hit()) }).await?;
+                    let _: u32 = step
+                        .run("after", move |_| async move { Ok(afters.hit()) })
+                        .await?;
                     step.sleep("nap", "1 hour").await?;
                     Ok(json!("done"))
                 })
@@ -61,16 +66,27 @@ async fn pause_while_sleeping_keeps_the_remaining_time(mode: Mode) {
     assert_eq!(d.status, InstanceStatus::Paused);
     h.checkpoint().await;
     h.advance(7_200_000);
-    assert_eq!(h.get("w", "i").await.status().await.unwrap().status, InstanceStatus::Paused, "a paused sleep does not wake");
+    assert_eq!(
+        h.get("w", "i").await.status().await.unwrap().status,
+        InstanceStatus::Paused,
+        "a paused sleep does not wake"
+    );
     h.get("w", "i").await.resume().await.unwrap();
     let d = h.wait_status("w", "i", InstanceStatus::Waiting).await;
     match &d.steps[0] {
-        StepDoc::Sleep { end, .. } => assert_eq!(*end, T0.plus_ms(3_600_000 + 7_200_000), "paused time does not count"),
+        StepDoc::Sleep { end, .. } => assert_eq!(
+            *end,
+            T0.plus_ms(3_600_000 + 7_200_000),
+            "paused time does not count"
+        ),
         other => panic!("{other:?}"),
     }
     h.checkpoint().await;
     h.advance(3_000_000 - 1);
-    assert_eq!(h.get("w", "i").await.status().await.unwrap().status, InstanceStatus::Waiting);
+    assert_eq!(
+        h.get("w", "i").await.status().await.unwrap().status,
+        InstanceStatus::Waiting
+    );
     h.advance(1);
     assert_eq!(h.wait_finished("w", "i").await.output, json!("awake"));
 }
@@ -83,10 +99,23 @@ async fn pause_while_a_step_runs(mode: Mode) {
     h.wait_until("w", "i", |d| !d.steps.is_empty()).await;
     h.get("w", "i").await.pause().await.unwrap();
     let d = h.get("w", "i").await.status().await.unwrap();
-    assert_eq!(d.status, InstanceStatus::WaitingForPause, "the running step finishes first");
+    assert_eq!(
+        d.status,
+        InstanceStatus::WaitingForPause,
+        "the running step finishes first"
+    );
     gate.add_permits(1);
     let d = h.wait_status("w", "i", InstanceStatus::Paused).await;
-    assert!(matches!(step_entry(&d, "block", 1), StepDoc::Step { success: Some(true), .. }), "its result is kept");
+    assert!(
+        matches!(
+            step_entry(&d, "block", 1),
+            StepDoc::Step {
+                success: Some(true),
+                ..
+            }
+        ),
+        "its result is kept"
+    );
     assert_eq!(afters.get(), 0, "the next step does not start while paused");
     assert_eq!(d.steps.len(), 1);
     h.checkpoint().await;
@@ -105,7 +134,10 @@ async fn resume_cancels_a_pending_pause(mode: Mode) {
     let i = h.get("w", "i").await;
     i.pause().await.unwrap();
     i.pause().await.unwrap(); // a second pause is no error
-    assert_eq!(i.status().await.unwrap().status, InstanceStatus::WaitingForPause);
+    assert_eq!(
+        i.status().await.unwrap().status,
+        InstanceStatus::WaitingForPause
+    );
     i.resume().await.unwrap();
     assert_eq!(i.status().await.unwrap().status, InstanceStatus::Running);
     gate.add_permits(1);
@@ -115,7 +147,8 @@ async fn resume_cancels_a_pending_pause(mode: Mode) {
 
 async fn no_op_transitions(mode: Mode) {
     let h = Harness::new(mode, |b| {
-        b.workflow("w", wf(|_, _| Box::pin(async move { Ok(json!(1)) }))).unwrap()
+        b.workflow("w", wf(|_, _| Box::pin(async move { Ok(json!(1)) })))
+            .unwrap()
     })
     .await;
     h.create("w", "i", json!({})).await;
@@ -126,7 +159,10 @@ async fn no_op_transitions(mode: Mode) {
     assert_eq!(i.status().await.unwrap().status, InstanceStatus::Complete);
     let e = i.terminate().await.unwrap_err();
     assert_eq!(e.code, ErrorCode::CannotTerminate);
-    assert_eq!(e.to_string(), "(instance.cannot_terminate) Cannot terminate instance since its on a finite state");
+    assert_eq!(
+        e.to_string(),
+        "(instance.cannot_terminate) Cannot terminate instance since its on a finite state"
+    );
 }
 
 async fn terminate_waiting_and_running(mode: Mode) {
@@ -154,17 +190,37 @@ async fn terminate_waiting_and_running(mode: Mode) {
     other.terminate().await.unwrap();
     let d = h.get("w", "waiting").await.status().await.unwrap();
     assert_eq!(d.status, InstanceStatus::Terminated);
-    assert!(matches!(step_entry(&d, "nap", 1), StepDoc::Sleep { finished: false, .. }));
-    assert_eq!(afters.get(), 2, "the terminated running step's successor never ran");
+    assert!(matches!(
+        step_entry(&d, "nap", 1),
+        StepDoc::Sleep {
+            finished: false,
+            ..
+        }
+    ));
+    assert_eq!(
+        afters.get(),
+        2,
+        "the terminated running step's successor never ran"
+    );
     let e = h.get("w", "waiting").await.terminate().await.unwrap_err();
     assert_eq!(e.code, ErrorCode::CannotTerminate);
-    let e = h.get("w", "waiting").await.send_event("x", json!(1)).await.unwrap_err();
+    let e = h
+        .get("w", "waiting")
+        .await
+        .send_event("x", json!(1))
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::NotRunning);
     h.get("w", "waiting").await.resume().await.unwrap();
-    assert_eq!(h.get("w", "waiting").await.status().await.unwrap().status, InstanceStatus::Terminated);
+    assert_eq!(
+        h.get("w", "waiting").await.status().await.unwrap().status,
+        InstanceStatus::Terminated
+    );
 }
 
-fn abc(counts: Arc<Mutex<Vec<String>>>) -> impl Fn(endure::EngineBuilder) -> endure::EngineBuilder + Send + Sync + 'static {
+fn abc(
+    counts: Arc<Mutex<Vec<String>>>,
+) -> impl Fn(endure::EngineBuilder) -> endure::EngineBuilder + Send + Sync + 'static {
     move |b| {
         let counts = counts.clone();
         b.workflow(
@@ -206,19 +262,33 @@ async fn restart_from_scratch_and_from_a_step(mode: Mode) {
 
     let i = h.get("w", "i").await;
     let e = i.restart_from(StepSelector::new("zzz")).await.unwrap_err();
-    assert_eq!(e.to_string(), "(instance.cannot_restart) Step \"zzz\" not found in execution history");
-    let e = i.restart_from(StepSelector::new("a").count(2)).await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "(instance.cannot_restart) Step \"zzz\" not found in execution history"
+    );
+    let e = i
+        .restart_from(StepSelector::new("a").count(2))
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::CannotRestart);
 
     i.restart_from(StepSelector::new("b")).await.unwrap();
     h.wait_status("w", "i", InstanceStatus::Waiting).await;
     h.advance(1000);
     let d = h.wait_finished("w", "i").await;
-    assert_eq!(*log.lock().unwrap(), ["a", "b", "c", "b", "c"], "steps before the target keep their results");
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["a", "b", "c", "b", "c"],
+        "steps before the target keep their results"
+    );
     assert_eq!(d.output, first.output, "same event timestamp");
     assert_eq!(d.start, first.start, "restart from a step keeps the start");
 
-    h.get("w", "i").await.restart_from(StepSelector::new("nap").kind(StepKind::Sleep)).await.unwrap();
+    h.get("w", "i")
+        .await
+        .restart_from(StepSelector::new("nap").kind(StepKind::Sleep))
+        .await
+        .unwrap();
     h.wait_status("w", "i", InstanceStatus::Waiting).await;
     h.advance(1000);
     h.wait_finished("w", "i").await;
@@ -229,7 +299,10 @@ async fn restart_from_scratch_and_from_a_step(mode: Mode) {
     h.checkpoint().await;
     h.advance(1000);
     let d = h.wait_finished("w", "i").await;
-    assert_eq!(*log.lock().unwrap(), ["a", "b", "c", "b", "c", "c", "a", "b", "c"]);
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["a", "b", "c", "b", "c", "c", "a", "b", "c"]
+    );
     assert_eq!(d.output, first.output);
     assert_eq!(d.steps.len(), 4, "a full restart erases the history");
 }
@@ -240,7 +313,10 @@ async fn restart_a_waiting_instance(mode: Mode) {
     h.create("w", "i", json!({})).await;
     h.wait_status("w", "i", InstanceStatus::Waiting).await;
     h.get("w", "i").await.restart().await.unwrap();
-    h.wait_until("w", "i", |d| d.status == InstanceStatus::Waiting && log.lock().unwrap().len() == 4).await;
+    h.wait_until("w", "i", |d| {
+        d.status == InstanceStatus::Waiting && log.lock().unwrap().len() == 4
+    })
+    .await;
     h.advance(1000);
     h.wait_finished("w", "i").await;
     assert_eq!(*log.lock().unwrap(), ["a", "b", "a", "b", "c"]);
@@ -250,7 +326,10 @@ async fn concurrency_limit_and_wake_priority(mode: Mode) {
     let order = Arc::new(Mutex::new(Vec::<String>::new()));
     let gate = Arc::new(Semaphore::new(0));
     let (o, g) = (order.clone(), gate.clone());
-    let config = EngineConfig { max_running: 1, ..EngineConfig::default() };
+    let config = EngineConfig {
+        max_running: 1,
+        ..EngineConfig::default()
+    };
     let mut h = Harness::with_config(mode, config, move |b| {
         let (o, g) = (o.clone(), g.clone());
         b.workflow(
@@ -294,7 +373,8 @@ async fn concurrency_limit_and_wake_priority(mode: Mode) {
     h.checkpoint().await;
     if h.restarts > 0 {
         // the blocker's attempt was cut short by the restart; it runs again
-        h.wait_until("w", "blocker", |d| attempts(d, "work", 1).len() == 2).await;
+        h.wait_until("w", "blocker", |d| attempts(d, "work", 1).len() == 2)
+            .await;
     }
     gate.add_permits(1);
     for id in ["sleeper", "blocker", "newcomer"] {
@@ -302,7 +382,10 @@ async fn concurrency_limit_and_wake_priority(mode: Mode) {
     }
     let order = order.lock().unwrap().clone();
     let pos = |id: &str| order.iter().position(|x| x == id).unwrap();
-    assert!(pos("sleeper") < pos("newcomer"), "a woken instance goes before newly queued ones: {order:?}");
+    assert!(
+        pos("sleeper") < pos("newcomer"),
+        "a woken instance goes before newly queued ones: {order:?}"
+    );
 }
 
 async fn a_cut_short_attempt_counts(mode: Mode) {
@@ -317,7 +400,13 @@ async fn a_cut_short_attempt_counts(mode: Mode) {
     assert_eq!(
         attempts(&d, "block", 1),
         vec![
-            (Some(false), Some("WorkflowInternalError: Attempt failed due to internal workflows error".into()), None),
+            (
+                Some(false),
+                Some(
+                    "WorkflowInternalError: Attempt failed due to internal workflows error".into()
+                ),
+                None
+            ),
             (Some(true), None, None)
         ]
     );
@@ -330,7 +419,10 @@ async fn a_pending_pause_becomes_paused_after_a_crash(mode: Mode) {
     h.wait_until("w", "i", |d| !d.steps.is_empty()).await;
     h.get("w", "i").await.pause().await.unwrap();
     h.restart().await;
-    assert_eq!(h.get("w", "i").await.status().await.unwrap().status, InstanceStatus::Paused);
+    assert_eq!(
+        h.get("w", "i").await.status().await.unwrap().status,
+        InstanceStatus::Paused
+    );
     h.get("w", "i").await.resume().await.unwrap();
     gate.add_permits(1);
     h.wait_waiting_with("w", "i", 3).await;
@@ -338,11 +430,15 @@ async fn a_pending_pause_becomes_paused_after_a_crash(mode: Mode) {
 
 async fn binding_validation(mode: Mode) {
     let h = Harness::new(mode, |b| {
-        b.workflow("w", wf(|_, _| Box::pin(async move { Ok(json!(1)) }))).unwrap()
+        b.workflow("w", wf(|_, _| Box::pin(async move { Ok(json!(1)) })))
+            .unwrap()
     })
     .await;
     let w = h.engine.workflow("w").unwrap();
-    assert_eq!(h.engine.workflow("nope").err().unwrap().code, ErrorCode::WorkflowNotFound);
+    assert_eq!(
+        h.engine.workflow("nope").err().unwrap().code,
+        ErrorCode::WorkflowNotFound
+    );
     for bad in ["", "-x", "a b", "ü", &"a".repeat(101)] {
         let e = w.create(CreateOptions::new().id(bad)).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInstanceId, "{bad}");
@@ -350,32 +446,81 @@ async fn binding_validation(mode: Mode) {
     }
     let auto = w.create(CreateOptions::new()).await.unwrap();
     assert_eq!(auto.id().len(), 36, "a UUID v4");
-    assert_eq!(auto.status().await.unwrap().params, json!({}), "params default to {{}}");
+    assert_eq!(
+        auto.status().await.unwrap().params,
+        json!({}),
+        "params default to {{}}"
+    );
     w.create(CreateOptions::new().id("dup")).await.unwrap();
     let e = w.create(CreateOptions::new().id("dup")).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::AlreadyExists);
-    assert_eq!(e.to_string(), "(instance.already_exists) Instance already exists");
+    assert_eq!(
+        e.to_string(),
+        "(instance.already_exists) Instance already exists"
+    );
     let big = json!({"x": "y".repeat(1024 * 1024)});
-    assert_eq!(w.create(CreateOptions::new().params(big)).await.unwrap_err().code, ErrorCode::PayloadTooLarge);
-    assert_eq!(w.create_batch(vec![]).await.unwrap_err().code, ErrorCode::InvalidBatchSize);
-    let many: Vec<_> = (0..101).map(|i| CreateOptions::new().id(format!("m{i}"))).collect();
-    assert_eq!(w.create_batch(many).await.unwrap_err().code, ErrorCode::InvalidBatchSize);
-    let mixed = vec![CreateOptions::new().id("ok1"), CreateOptions::new().id("bad id")];
-    assert_eq!(w.create_batch(mixed).await.unwrap_err().code, ErrorCode::InvalidInstanceId);
-    let with_dup = vec![CreateOptions::new().id("ok2"), CreateOptions::new().id("dup")];
-    assert_eq!(w.create_batch(with_dup).await.unwrap_err().code, ErrorCode::AlreadyExists);
+    assert_eq!(
+        w.create(CreateOptions::new().params(big))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::PayloadTooLarge
+    );
+    assert_eq!(
+        w.create_batch(vec![]).await.unwrap_err().code,
+        ErrorCode::InvalidBatchSize
+    );
+    let many: Vec<_> = (0..101)
+        .map(|i| CreateOptions::new().id(format!("m{i}")))
+        .collect();
+    assert_eq!(
+        w.create_batch(many).await.unwrap_err().code,
+        ErrorCode::InvalidBatchSize
+    );
+    let mixed = vec![
+        CreateOptions::new().id("ok1"),
+        CreateOptions::new().id("bad id"),
+    ];
+    assert_eq!(
+        w.create_batch(mixed).await.unwrap_err().code,
+        ErrorCode::InvalidInstanceId
+    );
+    let with_dup = vec![
+        CreateOptions::new().id("ok2"),
+        CreateOptions::new().id("dup"),
+    ];
+    assert_eq!(
+        w.create_batch(with_dup).await.unwrap_err().code,
+        ErrorCode::AlreadyExists
+    );
     for id in ["ok1", "ok2"] {
-        assert_eq!(w.get(id).await.unwrap_err().code, ErrorCode::InstanceNotFound, "a failed batch creates nothing");
+        assert_eq!(
+            w.get(id).await.unwrap_err().code,
+            ErrorCode::InstanceNotFound,
+            "a failed batch creates nothing"
+        );
     }
-    let hundred: Vec<_> = (0..100).map(|i| CreateOptions::new().id(format!("b{i}")).params(json!({"i": i}))).collect();
+    let hundred: Vec<_> = (0..100)
+        .map(|i| {
+            CreateOptions::new()
+                .id(format!("b{i}"))
+                .params(json!({"i": i}))
+        })
+        .collect();
     let handles = w.create_batch(hundred).await.unwrap();
     assert_eq!(handles.len(), 100);
     assert_eq!(handles[42].id(), "b42");
     for hd in &handles {
         guard(hd.wait_finished()).await;
     }
-    assert_eq!(w.get("b7").await.unwrap().status().await.unwrap().params, json!({"i": 7}));
-    assert_eq!(w.get("bad id").await.unwrap_err().code, ErrorCode::InstanceNotFound);
+    assert_eq!(
+        w.get("b7").await.unwrap().status().await.unwrap().params,
+        json!({"i": 7})
+    );
+    assert_eq!(
+        w.get("bad id").await.unwrap_err().code,
+        ErrorCode::InstanceNotFound
+    );
 }
 
 matrix!(

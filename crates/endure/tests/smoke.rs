@@ -1,8 +1,8 @@
 mod common;
 
 use common::*;
-use endure::prelude::*;
 use endure::InstanceStatus;
+use endure::prelude::*;
 use serde_json::{Value, json};
 
 async fn steps_and_sleep(mode: Mode) {

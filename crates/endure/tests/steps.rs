@@ -22,11 +22,12 @@ async fn recorded_results_are_not_recomputed(mode: Mode) {
                     let r = &r;
                     for i in 0..3 {
                         // the same name in a loop: distinct steps name-1, name-2, name-3
-                        let v: i64 = step.run("add", move |_| async move {
-                            r.hit();
-                            Ok(i)
-                        })
-                        .await?;
+                        let v: i64 = step
+                            .run("add", move |_| async move {
+                                r.hit();
+                                Ok(i)
+                            })
+                            .await?;
                         total += v;
                     }
                     step.sleep("nap", "1 hour").await?;
@@ -42,13 +43,23 @@ async fn recorded_results_are_not_recomputed(mode: Mode) {
     let d = h.wait_status("w", "i", InstanceStatus::Waiting).await;
     assert_eq!(runs.get(), 3);
     for c in 1..=3 {
-        assert!(matches!(step_entry(&d, "add", c), StepDoc::Step { success: Some(true), .. }));
+        assert!(matches!(
+            step_entry(&d, "add", c),
+            StepDoc::Step {
+                success: Some(true),
+                ..
+            }
+        ));
     }
     h.checkpoint().await;
     h.advance(3_600_000);
     let d = h.wait_finished("w", "i").await;
     assert_eq!(d.output, json!({"total": 3, "none": null}));
-    assert_eq!(runs.get(), 3, "replay returned recorded results without running callbacks");
+    assert_eq!(
+        runs.get(),
+        3,
+        "replay returned recorded results without running callbacks"
+    );
 }
 
 async fn kinds_have_separate_identities(mode: Mode) {
@@ -58,7 +69,9 @@ async fn kinds_have_separate_identities(mode: Mode) {
             wf(|_, step| {
                 Box::pin(async move {
                     let a: String = step.run("a", |_| async { Ok("do".to_string()) }).await?;
-                    let e = step.wait_for_event::<Value>("a", WaitForEvent::new("go").timeout("1 hour")).await?;
+                    let e = step
+                        .wait_for_event::<Value>("a", WaitForEvent::new("go").timeout("1 hour"))
+                        .await?;
                     step.sleep("a", 1000u64).await?;
                     step.sleep("a", 2000u64).await?;
                     Ok(json!({"a": a, "event": e.payload}))
@@ -88,7 +101,11 @@ async fn kinds_have_separate_identities(mode: Mode) {
             StepDoc::Termination { .. } => "termination",
         })
         .collect();
-    assert_eq!(kinds, ["step", "waitForEvent", "sleep", "sleep"], "the duration is part of a sleep's identity");
+    assert_eq!(
+        kinds,
+        ["step", "waitForEvent", "sleep", "sleep"],
+        "the duration is part of a sleep's identity"
+    );
 }
 
 async fn retry_schedules(mode: Mode) {
@@ -107,13 +124,18 @@ async fn retry_schedules(mode: Mode) {
                 wf(move |_, step| {
                     let t = t.clone();
                     Box::pin(async move {
-                        let cfg = StepConfig::new().retries(3u32, "10 minutes").backoff(backoff);
+                        let cfg = StepConfig::new()
+                            .retries(3u32, "10 minutes")
+                            .backoff(backoff);
                         let r: Result<i64, WorkflowError> = step
                             .run_with("flaky", cfg, move |ctx| {
                                 let t = t.clone();
                                 async move {
                                     t.hit();
-                                    Err(WorkflowError::msg(format!("attempt {} failed", ctx.attempt)))
+                                    Err(WorkflowError::msg(format!(
+                                        "attempt {} failed",
+                                        ctx.attempt
+                                    )))
                                 }
                             })
                             .await;
@@ -128,31 +150,60 @@ async fn retry_schedules(mode: Mode) {
         h.create("w", "i", json!({})).await;
         for (n, delay) in delays.iter().enumerate() {
             let d = h
-                .wait_until("w", "i", |d| d.status == InstanceStatus::Waiting && attempts(d, "flaky", 1).len() == n + 1)
+                .wait_until("w", "i", |d| {
+                    d.status == InstanceStatus::Waiting && attempts(d, "flaky", 1).len() == n + 1
+                })
                 .await;
             assert_eq!(tries.get(), n as u32 + 1);
             let a = attempts(&d, "flaky", 1);
             assert_eq!(a.len(), n + 1);
-            assert_eq!(a[n].2, Some(*delay), "{backoff:?} delay after attempt {}", n + 1);
+            assert_eq!(
+                a[n].2,
+                Some(*delay),
+                "{backoff:?} delay after attempt {}",
+                n + 1
+            );
             h.checkpoint().await;
             h.advance(delay - 1);
             h.wait_status("w", "i", InstanceStatus::Waiting).await;
-            assert_eq!(tries.get(), n as u32 + 1, "no retry before the delay has passed");
+            assert_eq!(
+                tries.get(),
+                n as u32 + 1,
+                "no retry before the delay has passed"
+            );
             h.advance(1);
         }
         let d = h.wait_finished("w", "i").await;
-        assert_eq!(d.status, InstanceStatus::Complete, "the error was caught by run");
-        assert_eq!(d.output, json!({"caught": "attempt 4 failed", "name": "Error"}), "the last attempt's error reaches run");
+        assert_eq!(
+            d.status,
+            InstanceStatus::Complete,
+            "the error was caught by run"
+        );
+        assert_eq!(
+            d.output,
+            json!({"caught": "attempt 4 failed", "name": "Error"}),
+            "the last attempt's error reaches run"
+        );
         assert_eq!(tries.get(), 4, "limit 3 = 3 retries = 4 attempts");
         let a = attempts(&d, "flaky", 1);
         assert_eq!(a.len(), 4);
-        assert_eq!(a[3], (Some(false), Some("Error: attempt 4 failed".into()), None));
+        assert_eq!(
+            a[3],
+            (Some(false), Some("Error: attempt 4 failed".into()), None)
+        );
         match step_entry(&d, "flaky", 1) {
-            StepDoc::Step { success, attempts, .. } => {
+            StepDoc::Step {
+                success, attempts, ..
+            } => {
                 assert_eq!(*success, Some(false));
                 for (k, delay) in delays.iter().enumerate() {
                     let gap = attempts[k + 1].start.since(attempts[k].end.unwrap());
-                    assert_eq!(gap, *delay, "attempt {} started exactly when its back-off ended", k + 2);
+                    assert_eq!(
+                        gap,
+                        *delay,
+                        "attempt {} started exactly when its back-off ended",
+                        k + 2
+                    );
                 }
             }
             other => panic!("{other:?}"),
@@ -167,12 +218,20 @@ async fn defaults_and_zero_limit(mode: Mode) {
             wf(|_, step| {
                 Box::pin(async move {
                     let once: Result<i64, _> = step
-                        .run_with("once", StepConfig::new().retries(0u32, 1000u64), |_| async { Err(WorkflowError::msg("no")) })
+                        .run_with(
+                            "once",
+                            StepConfig::new().retries(0u32, 1000u64),
+                            |_| async { Err(WorkflowError::msg("no")) },
+                        )
                         .await;
                     assert!(once.is_err());
                     let v: i64 = step
                         .run("default", |ctx| async move {
-                            if ctx.attempt < 3 { Err(WorkflowError::msg("not yet")) } else { Ok(i64::from(ctx.attempt)) }
+                            if ctx.attempt < 3 {
+                                Err(WorkflowError::msg("not yet"))
+                            } else {
+                                Ok(i64::from(ctx.attempt))
+                            }
                         })
                         .await?;
                     Ok(json!(v))
@@ -185,18 +244,33 @@ async fn defaults_and_zero_limit(mode: Mode) {
     h.create("w", "i", json!({})).await;
     let d = h.wait_status("w", "i", InstanceStatus::Waiting).await;
     assert_eq!(attempts(&d, "once", 1).len(), 1, "limit 0 = one attempt");
-    assert_eq!(attempts(&d, "default", 1)[0].2, Some(10_000), "default delay 10 s");
+    assert_eq!(
+        attempts(&d, "default", 1)[0].2,
+        Some(10_000),
+        "default delay 10 s"
+    );
     h.checkpoint().await;
     h.advance(10_000);
-    let d = h.wait_until("w", "i", |d| d.status == InstanceStatus::Waiting && attempts(d, "default", 1).len() == 2).await;
-    assert_eq!(attempts(&d, "default", 1)[1].2, Some(20_000), "default back-off exponential");
+    let d = h
+        .wait_until("w", "i", |d| {
+            d.status == InstanceStatus::Waiting && attempts(d, "default", 1).len() == 2
+        })
+        .await;
+    assert_eq!(
+        attempts(&d, "default", 1)[1].2,
+        Some(20_000),
+        "default back-off exponential"
+    );
     h.advance(20_000);
     let d = h.wait_finished("w", "i").await;
     assert_eq!(d.output, json!(3));
     match step_entry(&d, "default", 1) {
         StepDoc::Step { config, .. } => {
             let c = serde_json::to_value(config).unwrap();
-            assert_eq!(c, json!({"retries": {"limit": 5, "delay": 10000, "backoff": "exponential"}, "timeout": 600000}));
+            assert_eq!(
+                c,
+                json!({"retries": {"limit": 5, "delay": 10000, "backoff": "exponential"}, "timeout": 600000})
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -234,13 +308,20 @@ async fn attempt_timeouts_are_retried(mode: Mode) {
     h.create("w", "i", json!({})).await;
     assert_eq!(rx.recv().await, Some(1));
     let d = h.wait_status("w", "i", InstanceStatus::Running).await;
-    assert_eq!(d.status, InstanceStatus::Running, "a running attempt keeps the instance running");
+    assert_eq!(
+        d.status,
+        InstanceStatus::Running,
+        "a running attempt keeps the instance running"
+    );
     h.advance(300_000);
     assert_eq!(rx.recv().await, Some(2));
     let d = h.wait_finished("w", "i").await;
     assert_eq!(d.output, json!(2));
     let a = attempts(&d, "slow", 1);
-    assert_eq!(a[0].1.as_deref(), Some("WorkflowTimeoutError: Execution timed out after 300000ms"));
+    assert_eq!(
+        a[0].1.as_deref(),
+        Some("WorkflowTimeoutError: Execution timed out after 300000ms")
+    );
     assert_eq!(a[1].0, Some(true));
 }
 
@@ -265,7 +346,10 @@ async fn non_retryable_errors(mode: Mode) {
                         })
                         .await;
                     let e = caught.unwrap_err();
-                    assert_eq!((e.name.as_str(), e.message.as_str()), ("NonRetryableError", "bad input"));
+                    assert_eq!(
+                        (e.name.as_str(), e.message.as_str()),
+                        ("NonRetryableError", "bad input")
+                    );
                     step.sleep("between", "1 minute").await?;
                     if event.payload["rethrow"] == json!(true) {
                         return Err(e);
@@ -280,20 +364,35 @@ async fn non_retryable_errors(mode: Mode) {
     h.create("w", "handled", json!({})).await;
     h.create("w", "unhandled", json!({"rethrow": true})).await;
     h.wait_status("w", "handled", InstanceStatus::Waiting).await;
-    h.wait_status("w", "unhandled", InstanceStatus::Waiting).await;
+    h.wait_status("w", "unhandled", InstanceStatus::Waiting)
+        .await;
     h.checkpoint().await;
     h.advance(60_000);
     let d = h.wait_finished("w", "handled").await;
     assert_eq!(d.output, json!("handled"));
     assert_eq!(
         attempts(&d, "fatal", 1),
-        vec![(Some(false), Some("WorkflowFatalError: Step threw a NonRetryableError with message \"bad input\"".into()), None)]
+        vec![(
+            Some(false),
+            Some(
+                "WorkflowFatalError: Step threw a NonRetryableError with message \"bad input\""
+                    .into()
+            ),
+            None
+        )]
     );
     let d = h.wait_finished("w", "unhandled").await;
     assert_eq!(d.status, InstanceStatus::Errored);
     let err = d.error.unwrap();
-    assert_eq!((err.name.as_str(), err.message.as_str()), ("NonRetryableError", "bad input"));
-    assert_eq!(runs.get(), 2, "one attempt each; a replay re-throws the recorded failure");
+    assert_eq!(
+        (err.name.as_str(), err.message.as_str()),
+        ("NonRetryableError", "bad input")
+    );
+    assert_eq!(
+        runs.get(),
+        2,
+        "one attempt each; a replay re-throws the recorded failure"
+    );
 }
 
 async fn errors_reach_run_and_end_the_instance(mode: Mode) {
@@ -319,13 +418,19 @@ async fn errors_reach_run_and_end_the_instance(mode: Mode) {
     assert_eq!(d.status, InstanceStatus::Errored);
     assert_eq!(d.success, Some(false));
     let e = d.error.unwrap();
-    assert_eq!((e.name.as_str(), e.message.as_str()), ("TypeError", "x is not a function"));
+    assert_eq!(
+        (e.name.as_str(), e.message.as_str()),
+        ("TypeError", "x is not a function")
+    );
     assert_eq!(d.output, Value::Null);
 }
 
 async fn step_limit(mode: Mode) {
     let h = Harness::new(mode, |b| {
-        let opts = WorkflowOptions { step_limit: 3, ..WorkflowOptions::default() };
+        let opts = WorkflowOptions {
+            step_limit: 3,
+            ..WorkflowOptions::default()
+        };
         b.workflow_with(
             "w",
             wf(|_, step| {
@@ -364,12 +469,26 @@ async fn invalid_names_configs_and_durations(mode: Mode) {
                     };
                     let long = "n".repeat(257);
                     let bad_name = msg(step.run(long.clone(), |_| async { Ok(json!(1)) }).await);
-                    let bad_cfg = msg(step.run_with("c", StepConfig::new().timeout(0u64), |_| async { Ok(json!(1)) }).await);
-                    let bad_delay = msg(step.run_with("d", StepConfig::new().retries(1u32, "5 mins"), |_| async { Ok(json!(1)) }).await);
+                    let bad_cfg = msg(step
+                        .run_with("c", StepConfig::new().timeout(0u64), |_| async {
+                            Ok(json!(1))
+                        })
+                        .await);
+                    let bad_delay = msg(step
+                        .run_with("d", StepConfig::new().retries(1u32, "5 mins"), |_| async {
+                            Ok(json!(1))
+                        })
+                        .await);
                     let bad_sleep = step.sleep("s", "soon").await.unwrap_err().message;
                     let long_sleep = step.sleep("l", "366 days").await.unwrap_err().message;
-                    let bad_type = step.wait_for_event::<Value>("e", WaitForEvent::new("a/b")).await.unwrap_err().name;
-                    Ok(json!([bad_name, bad_cfg, bad_delay, bad_sleep, long_sleep, bad_type]))
+                    let bad_type = step
+                        .wait_for_event::<Value>("e", WaitForEvent::new("a/b"))
+                        .await
+                        .unwrap_err()
+                        .name;
+                    Ok(json!([
+                        bad_name, bad_cfg, bad_delay, bad_sleep, long_sleep, bad_type
+                    ]))
                 })
             }),
         )
@@ -382,7 +501,9 @@ async fn invalid_names_configs_and_durations(mode: Mode) {
     assert_eq!(
         d.output,
         json!([
-            format!("WorkflowFatalError: Step name \"{long}\" exceeds max length (256 chars) or invalid characters found"),
+            format!(
+                "WorkflowFatalError: Step name \"{long}\" exceeds max length (256 chars) or invalid characters found"
+            ),
             "WorkflowFatalError: Step config for \"c\" is in a invalid format. See https://developers.cloudflare.com/workflows/build/sleeping-and-retrying/",
             "WorkflowFatalError: Step config for \"d\" is in a invalid format. See https://developers.cloudflare.com/workflows/build/sleeping-and-retrying/",
             "Invalid sleep duration for \"s\": expected \"<number> <unit>\", e.g. \"5 seconds\"",
@@ -400,9 +521,17 @@ async fn oversized_output_is_a_retried_failure(mode: Mode) {
             wf(|_, step| {
                 Box::pin(async move {
                     let v: String = step
-                        .run_with("big", StepConfig::new().retries(1u32, 0u64), |ctx| async move {
-                            Ok(if ctx.attempt == 1 { "x".repeat(1024 * 1024 + 1) } else { "small".into() })
-                        })
+                        .run_with(
+                            "big",
+                            StepConfig::new().retries(1u32, 0u64),
+                            |ctx| async move {
+                                Ok(if ctx.attempt == 1 {
+                                    "x".repeat(1024 * 1024 + 1)
+                                } else {
+                                    "small".into()
+                                })
+                            },
+                        )
                         .await?;
                     Ok(json!(v))
                 })
@@ -416,7 +545,9 @@ async fn oversized_output_is_a_retried_failure(mode: Mode) {
     assert_eq!(d.output, json!("small"));
     assert_eq!(
         attempts(&d, "big", 1)[0].1.as_deref(),
-        Some("WorkflowInternalError: Step big-1 output is too large. Maximum allowed size is 1MiB.")
+        Some(
+            "WorkflowInternalError: Step big-1 output is too large. Maximum allowed size is 1MiB."
+        )
     );
 }
 
@@ -518,7 +649,10 @@ async fn run_errors_and_params(mode: Mode) {
     h.create("w", "ok", json!({})).await;
     h.create("w", "bad", json!({"fail": 1})).await;
     let d = h.wait_finished("w", "ok").await;
-    assert_eq!(d.output, json!({"instance": "ok", "workflow": "w", "ts": T0.0}));
+    assert_eq!(
+        d.output,
+        json!({"instance": "ok", "workflow": "w", "ts": T0.0})
+    );
     assert_eq!(d.params, json!({}));
     assert_eq!(d.queued, T0);
     let d = h.wait_finished("w", "bad").await;

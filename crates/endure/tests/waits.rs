@@ -25,10 +25,16 @@ async fn sleeping_instances_hibernate(mode: Mode) {
         h.create("w", &format!("i{i}"), json!({})).await;
     }
     for i in 0..20 {
-        let d = h.wait_status("w", &format!("i{i}"), InstanceStatus::Waiting).await;
+        let d = h
+            .wait_status("w", &format!("i{i}"), InstanceStatus::Waiting)
+            .await;
         match &d.steps[0] {
             StepDoc::Sleep { end, finished, .. } => {
-                assert_eq!(*end, T0.plus_ms(30 * 86_400_000), "the wake-up time is reported");
+                assert_eq!(
+                    *end,
+                    T0.plus_ms(30 * 86_400_000),
+                    "the wake-up time is reported"
+                );
                 assert!(!finished);
             }
             other => panic!("{other:?}"),
@@ -37,7 +43,10 @@ async fn sleeping_instances_hibernate(mode: Mode) {
     assert_eq!(h.engine.running(), 0, "waiting instances hold no run");
     h.checkpoint().await;
     h.advance(30 * 86_400_000 - 1);
-    assert_eq!(h.get("w", "i0").await.status().await.unwrap().status, InstanceStatus::Waiting);
+    assert_eq!(
+        h.get("w", "i0").await.status().await.unwrap().status,
+        InstanceStatus::Waiting
+    );
     h.advance(1);
     for i in 0..20 {
         let d = h.wait_finished("w", &format!("i{i}")).await;
@@ -73,8 +82,15 @@ async fn sleep_until(mode: Mode) {
     // The replay meets `until` with its target in the past: completed, so it is done.
     h.advance(3_600_000);
     let d = h.wait_finished("w", "i").await;
-    assert_eq!(d.output, json!({"past": "You can't sleep until a time in the past, time-traveler", "name": "Error"}));
-    assert_eq!(d.steps.len(), 2, "a sleep_until that failed is not recorded");
+    assert_eq!(
+        d.output,
+        json!({"past": "You can't sleep until a time in the past, time-traveler", "name": "Error"})
+    );
+    assert_eq!(
+        d.steps.len(),
+        2,
+        "a sleep_until that failed is not recorded"
+    );
 }
 
 async fn events_are_buffered_and_delivered_once(mode: Mode) {
@@ -84,11 +100,26 @@ async fn events_are_buffered_and_delivered_once(mode: Mode) {
             wf(|_, step| {
                 Box::pin(async move {
                     step.sleep("first", "1 hour").await?;
-                    let a = step.wait_for_event::<Value>("a", WaitForEvent::new("approval")).await?;
-                    let b = step.wait_for_event::<Value>("b", WaitForEvent::new("approval")).await?;
+                    let a = step
+                        .wait_for_event::<Value>("a", WaitForEvent::new("approval"))
+                        .await?;
+                    let b = step
+                        .wait_for_event::<Value>("b", WaitForEvent::new("approval"))
+                        .await?;
                     step.sleep("second", "1 hour").await?;
-                    let c = step.wait_for_event::<Value>("c", WaitForEvent::new("approval").timeout("1 minute")).await;
-                    Ok(json!([a.payload, b.payload, c.map(|e| e.payload).map_err(|e| e.message).unwrap_or_else(Value::String)]))
+                    let c = step
+                        .wait_for_event::<Value>(
+                            "c",
+                            WaitForEvent::new("approval").timeout("1 minute"),
+                        )
+                        .await;
+                    Ok(json!([
+                        a.payload,
+                        b.payload,
+                        c.map(|e| e.payload)
+                            .map_err(|e| e.message)
+                            .unwrap_or_else(Value::String)
+                    ]))
                 })
             }),
         )
@@ -110,9 +141,18 @@ async fn events_are_buffered_and_delivered_once(mode: Mode) {
     h.checkpoint().await;
     h.advance(60_000);
     let d = h.wait_finished("w", "i").await;
-    assert_eq!(d.output, json!([1, 2, "Execution timed out after 60000ms"]), "each event is consumed once");
+    assert_eq!(
+        d.output,
+        json!([1, 2, "Execution timed out after 60000ms"]),
+        "each event is consumed once"
+    );
     match step_entry(&d, "c", 1) {
-        StepDoc::WaitForEvent { error, finished, event_type, .. } => {
+        StepDoc::WaitForEvent {
+            error,
+            finished,
+            event_type,
+            ..
+        } => {
             assert_eq!(error.as_ref().unwrap().name, "WorkflowTimeoutError");
             assert!(finished);
             assert_eq!(event_type, "approval");
@@ -126,7 +166,12 @@ async fn events_are_buffered_and_delivered_once(mode: Mode) {
         }
         other => panic!("{other:?}"),
     }
-    let err = h.get("w", "i").await.send_event("approval", json!(3)).await.unwrap_err();
+    let err = h
+        .get("w", "i")
+        .await
+        .send_event("approval", json!(3))
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotRunning);
 }
 
@@ -150,13 +195,29 @@ async fn events_wake_a_waiting_instance(mode: Mode) {
     .await;
     h.create("w", "i", json!({})).await;
     let d = h.wait_status("w", "i", InstanceStatus::Waiting).await;
-    assert_eq!(d.status, InstanceStatus::Waiting, "waiting for an event is `waiting`");
+    assert_eq!(
+        d.status,
+        InstanceStatus::Waiting,
+        "waiting for an event is `waiting`"
+    );
     h.checkpoint().await;
     h.advance(5);
-    h.get("w", "i").await.send_event("t", json!("first")).await.unwrap();
-    h.get("w", "i").await.send_event("t", json!("second")).await.unwrap();
+    h.get("w", "i")
+        .await
+        .send_event("t", json!("first"))
+        .await
+        .unwrap();
+    h.get("w", "i")
+        .await
+        .send_event("t", json!("second"))
+        .await
+        .unwrap();
     let d = h.wait_finished("w", "i").await;
-    assert_eq!(d.output, json!({"x": "first", "y": "second", "type": "t", "ts": T0.0 + 5}), "waiters are served in call order");
+    assert_eq!(
+        d.output,
+        json!({"x": "first", "y": "second", "type": "t", "ts": T0.0 + 5}),
+        "waiters are served in call order"
+    );
 }
 
 async fn event_timeout_survives_restart(mode: Mode) {
@@ -165,7 +226,10 @@ async fn event_timeout_survives_restart(mode: Mode) {
             "w",
             wf(|_, step| {
                 Box::pin(async move {
-                    match step.wait_for_event::<Value>("w", WaitForEvent::new("never")).await {
+                    match step
+                        .wait_for_event::<Value>("w", WaitForEvent::new("never"))
+                        .await
+                    {
                         Ok(_) => Ok(json!("got")),
                         Err(e) => Ok(json!(format!("{}: {}", e.name, e.message))),
                     }
@@ -180,7 +244,11 @@ async fn event_timeout_survives_restart(mode: Mode) {
     h.checkpoint().await;
     h.advance(86_400_000);
     let d = h.wait_finished("w", "i").await;
-    assert_eq!(d.output, json!("WorkflowTimeoutError: Execution timed out after 86400000ms"), "default time-out 24 hours");
+    assert_eq!(
+        d.output,
+        json!("WorkflowTimeoutError: Execution timed out after 86400000ms"),
+        "default time-out 24 hours"
+    );
 }
 
 async fn bad_events_are_refused(mode: Mode) {
@@ -198,10 +266,19 @@ async fn bad_events_are_refused(mode: Mode) {
     })
     .await;
     let i = h.create("w", "i", json!({})).await;
-    assert_eq!(i.send_event("", json!(1)).await.unwrap_err().code, ErrorCode::InvalidEventType);
-    assert_eq!(i.send_event("a/b", json!(1)).await.unwrap_err().code, ErrorCode::InvalidEventType);
+    assert_eq!(
+        i.send_event("", json!(1)).await.unwrap_err().code,
+        ErrorCode::InvalidEventType
+    );
+    assert_eq!(
+        i.send_event("a/b", json!(1)).await.unwrap_err().code,
+        ErrorCode::InvalidEventType
+    );
     let big = json!("x".repeat(1024 * 1024));
-    assert_eq!(i.send_event("t", big).await.unwrap_err().code, ErrorCode::PayloadTooLarge);
+    assert_eq!(
+        i.send_event("t", big).await.unwrap_err().code,
+        ErrorCode::PayloadTooLarge
+    );
     let d = h.wait_status("w", "i", InstanceStatus::Waiting).await;
     assert_eq!(d.steps.len(), 1);
 }

@@ -2,7 +2,10 @@
 
 #![allow(dead_code)]
 
-use endure::{Engine, EngineBuilder, EngineConfig, InstanceDetails, InstanceHandle, InstanceStatus, ManualClock, Timestamp};
+use endure::{
+    Engine, EngineBuilder, EngineConfig, InstanceDetails, InstanceHandle, InstanceStatus,
+    ManualClock, Timestamp,
+};
 use endure::{Workflow, WorkflowError, WorkflowEvent, WorkflowStep};
 use endure_engine::BoxFuture;
 use endure_store::{MemoryStore, Store};
@@ -42,13 +45,19 @@ fn open_store(backend: Backend, dir: &std::path::Path) -> Arc<dyn Store> {
     match backend {
         Backend::Memory => Arc::new(MemoryStore::new()),
         Backend::Sqlite => Arc::new(
-            endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(dir.join("endure.sqlite"))).expect("open sqlite"),
+            endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(
+                dir.join("endure.sqlite"),
+            ))
+            .expect("open sqlite"),
         ),
     }
 }
 
 impl Harness {
-    pub async fn new(mode: Mode, register: impl Fn(EngineBuilder) -> EngineBuilder + Send + Sync + 'static) -> Harness {
+    pub async fn new(
+        mode: Mode,
+        register: impl Fn(EngineBuilder) -> EngineBuilder + Send + Sync + 'static,
+    ) -> Harness {
         Harness::with_config(mode, EngineConfig::default(), register).await
     }
 
@@ -62,7 +71,16 @@ impl Harness {
         let store = open_store(mode.backend, dir.path());
         let register: Register = Arc::new(register);
         let engine = start(&store, &clock, &config, &register).await;
-        Harness { mode, clock, store, engine, config, register, dir, restarts: 0 }
+        Harness {
+            mode,
+            clock,
+            store,
+            engine,
+            config,
+            register,
+            dir,
+            restarts: 0,
+        }
     }
 
     /// Kills the engine (no more writes) and starts a new one on the same data.
@@ -103,22 +121,40 @@ impl Harness {
 
     /// A fresh handle (handles do not survive an engine restart).
     pub async fn get(&self, workflow: &str, id: &str) -> InstanceHandle {
-        self.engine.workflow(workflow).unwrap().get(id).await.expect("get")
+        self.engine
+            .workflow(workflow)
+            .unwrap()
+            .get(id)
+            .await
+            .expect("get")
     }
 
-    pub async fn wait_status(&self, workflow: &str, id: &str, status: InstanceStatus) -> InstanceDetails {
+    pub async fn wait_status(
+        &self,
+        workflow: &str,
+        id: &str,
+        status: InstanceStatus,
+    ) -> InstanceDetails {
         let h = self.get(workflow, id).await;
         guard(h.wait_for(|s| s == status)).await
     }
 
-    pub async fn wait_until(&self, workflow: &str, id: &str, done: impl Fn(&InstanceDetails) -> bool) -> InstanceDetails {
+    pub async fn wait_until(
+        &self,
+        workflow: &str,
+        id: &str,
+        done: impl Fn(&InstanceDetails) -> bool,
+    ) -> InstanceDetails {
         let h = self.get(workflow, id).await;
         guard(h.wait_until(done)).await
     }
 
     /// Waits until the instance waits (hibernated) with `n` entries in its step history.
     pub async fn wait_waiting_with(&self, workflow: &str, id: &str, n: usize) -> InstanceDetails {
-        self.wait_until(workflow, id, |d| d.status == InstanceStatus::Waiting && d.steps.len() == n).await
+        self.wait_until(workflow, id, |d| {
+            d.status == InstanceStatus::Waiting && d.steps.len() == n
+        })
+        .await
     }
 
     pub async fn wait_finished(&self, workflow: &str, id: &str) -> InstanceDetails {
@@ -130,11 +166,21 @@ impl Harness {
 /// Hang protection only (a deadlock fails the test instead of hanging CI): never an assertion
 /// about speed.
 pub async fn guard<T>(f: impl std::future::Future<Output = Result<T, endure::ApiError>>) -> T {
-    tokio::time::timeout(Duration::from_secs(60), f).await.expect("the engine stopped making progress").expect("engine error")
+    tokio::time::timeout(Duration::from_secs(60), f)
+        .await
+        .expect("the engine stopped making progress")
+        .expect("engine error")
 }
 
-async fn start(store: &Arc<dyn Store>, clock: &Arc<ManualClock>, config: &EngineConfig, register: &Register) -> Engine {
-    let b = EngineBuilder::new(store.clone()).clock(clock.clone()).config(config.clone());
+async fn start(
+    store: &Arc<dyn Store>,
+    clock: &Arc<ManualClock>,
+    config: &EngineConfig,
+    register: &Register,
+) -> Engine {
+    let b = EngineBuilder::new(store.clone())
+        .clock(clock.clone())
+        .config(config.clone());
     register(b).start().await.expect("engine start")
 }
 
@@ -143,18 +189,28 @@ pub struct FnWorkflow<F>(pub F);
 
 impl<F> Workflow for FnWorkflow<F>
 where
-    F: Fn(WorkflowEvent<Value>, WorkflowStep) -> BoxFuture<'static, Result<Value, WorkflowError>> + Send + Sync + 'static,
+    F: Fn(WorkflowEvent<Value>, WorkflowStep) -> BoxFuture<'static, Result<Value, WorkflowError>>
+        + Send
+        + Sync
+        + 'static,
 {
     type Params = Value;
     type Output = Value;
-    fn run(&self, event: WorkflowEvent<Value>, step: WorkflowStep) -> impl Future<Output = Result<Value, WorkflowError>> + Send {
+    fn run(
+        &self,
+        event: WorkflowEvent<Value>,
+        step: WorkflowStep,
+    ) -> impl Future<Output = Result<Value, WorkflowError>> + Send {
         (self.0)(event, step)
     }
 }
 
 pub fn wf<F>(f: F) -> FnWorkflow<F>
 where
-    F: Fn(WorkflowEvent<Value>, WorkflowStep) -> BoxFuture<'static, Result<Value, WorkflowError>> + Send + Sync + 'static,
+    F: Fn(WorkflowEvent<Value>, WorkflowStep) -> BoxFuture<'static, Result<Value, WorkflowError>>
+        + Send
+        + Sync
+        + 'static,
 {
     FnWorkflow(f)
 }
@@ -182,20 +238,38 @@ pub fn step_entry<'a>(d: &'a InstanceDetails, name: &str, count: u32) -> &'a end
     d.steps
         .iter()
         .find(|s| match s {
-            endure::StepDoc::Step { name: n, count: c, .. }
-            | endure::StepDoc::Sleep { name: n, count: c, .. }
-            | endure::StepDoc::WaitForEvent { name: n, count: c, .. } => n == name && *c == count,
+            endure::StepDoc::Step {
+                name: n, count: c, ..
+            }
+            | endure::StepDoc::Sleep {
+                name: n, count: c, ..
+            }
+            | endure::StepDoc::WaitForEvent {
+                name: n, count: c, ..
+            } => n == name && *c == count,
             endure::StepDoc::Termination { .. } => false,
         })
         .unwrap_or_else(|| panic!("no step {name}-{count} in {:#?}", d.steps))
 }
 
 /// Attempts of a `do` step: (success, error message, retry delay).
-pub fn attempts(d: &InstanceDetails, name: &str, count: u32) -> Vec<(Option<bool>, Option<String>, Option<u64>)> {
+pub fn attempts(
+    d: &InstanceDetails,
+    name: &str,
+    count: u32,
+) -> Vec<(Option<bool>, Option<String>, Option<u64>)> {
     match step_entry(d, name, count) {
         endure::StepDoc::Step { attempts, .. } => attempts
             .iter()
-            .map(|a| (a.success, a.error.as_ref().map(|e| format!("{}: {}", e.name, e.message)), a.retry_delay_ms))
+            .map(|a| {
+                (
+                    a.success,
+                    a.error
+                        .as_ref()
+                        .map(|e| format!("{}: {}", e.name, e.message)),
+                    a.retry_delay_ms,
+                )
+            })
             .collect(),
         other => panic!("not a do step: {other:?}"),
     }
