@@ -93,3 +93,8 @@ pub mod prelude {
         StepContext, WaitForEvent, Workflow, WorkflowError, WorkflowEvent, WorkflowStep,
     };
 }
+
+/// The README's Rust example compiles (checked by `cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
