@@ -20,20 +20,81 @@ pub struct Args {
     /// Most instances running at once.
     #[arg(long, default_value_t = 1000)]
     max_running: usize,
+    /// Instead: create this many `approval` instances, which all wait for an event, and report
+    /// the memory held once they all hibernate.
+    #[arg(long)]
+    waiting: Option<usize>,
     /// Where the database goes (a fresh file is made in it).
     #[arg(long, default_value = "target/bench")]
     dir: PathBuf,
 }
 
-fn peak_rss_kib() -> Option<u64> {
+fn proc_status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
+        .find(|l| l.starts_with(field))?
         .split_whitespace()
         .nth(1)?
         .parse()
         .ok()
+}
+
+fn peak_rss_kib() -> Option<u64> {
+    proc_status_kib("VmHWM:")
+}
+
+async fn waiting(
+    store: Arc<SqliteStore>,
+    engine: endure::Engine,
+    n: usize,
+    db: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let rss_before = proc_status_kib("VmRSS:").unwrap_or(0);
+    let w = engine.workflow("approval")?;
+    let start = Instant::now();
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(100);
+        w.create_batch((0..k).map(|_| CreateOptions::new()).collect())
+            .await?;
+        left -= k;
+    }
+    let busy = [InstanceStatus::Queued, InstanceStatus::Running];
+    loop {
+        if endure_store::Store::instances_in(&*store, &busy)
+            .await?
+            .is_empty()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let waiting = endure_store::Store::instances_in(&*store, &[InstanceStatus::Waiting])
+        .await?
+        .len();
+    let rss_after = proc_status_kib("VmRSS:").unwrap_or(0);
+    println!(
+        "| waiting instances | time to hibernate all | runs live | RSS before | RSS with all waiting | peak RSS |"
+    );
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| {waiting} | {elapsed:.2} s | {} | {} MiB | {} MiB | {} MiB |",
+        engine.running(),
+        rss_before / 1024,
+        rss_after / 1024,
+        peak_rss_kib().unwrap_or(0) / 1024
+    );
+    engine.shutdown();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    Ok(if waiting == n {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -52,6 +113,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = endure_examples::register(EngineBuilder::new(store.clone()).config(config))?
         .start()
         .await?;
+    if let Some(n) = args.waiting {
+        return waiting(store, engine, n, &db).await;
+    }
     let w = engine.workflow("steps")?;
     let start = Instant::now();
     let mut left = args.instances;

@@ -167,7 +167,16 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                     n
                 }
             };
-            let Some(i) = next else { break };
+            let Some(i) = next else {
+                // Give back the memory of a burst of queued instances.
+                let mut st = s.lock();
+                if st.queued.is_empty() && st.queued.capacity() > 1024 {
+                    st.queued.shrink_to_fit();
+                    st.wake_q.shrink_to_fit();
+                    st.new_q.shrink_to_fit();
+                }
+                break;
+            };
             if !crate::driver::try_start(&shared, i) {
                 s.slot_freed();
             }

@@ -42,8 +42,13 @@ impl SqliteConfig {
 pub struct SqliteStore {
     writer: Mutex<mpsc::Sender<Op>>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    /// Bounds the read connections (and their page caches) to [`MAX_READERS`].
+    read_permits: Arc<tokio::sync::Semaphore>,
     path: PathBuf,
 }
+
+/// Most read connections open at once.
+const MAX_READERS: usize = 4;
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -66,6 +71,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             writer: Mutex::new(tx),
             readers: Arc::new(Mutex::new(Vec::new())),
+            read_permits: Arc::new(tokio::sync::Semaphore::new(MAX_READERS)),
             path: config.path,
         })
     }
@@ -97,9 +103,16 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        let permit = self
+            .read_permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Closed)?;
         let readers = self.readers.clone();
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let conn = readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let conn = match conn {
                 Some(c) => c,
