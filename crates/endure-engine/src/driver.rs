@@ -4,7 +4,6 @@
 //! only waits left) to hibernate.
 
 use crate::binding::StepSelector;
-use crate::clock::BoxFuture;
 use crate::code::WorkflowEvent;
 use crate::control::{ControlOp, pause_commit, restart_commit, terminate_commit};
 use crate::engine::{Shared, Slot};
@@ -149,6 +148,7 @@ async fn run_instance(
         step_limit: reg.options.step_limit,
         inner: Mutex::new(LiveInner {
             history,
+            state_bytes: log.iter().map(|e| crate::live::event_bytes(&e.event)).sum(),
             ..LiveInner::default()
         }),
         changed: tokio::sync::Notify::new(),
@@ -166,8 +166,7 @@ async fn run_instance(
         workflow_name: row.workflow.clone(),
         schedule: None,
     };
-    let mut run: BoxFuture<'static, Result<Value, WorkflowError>> =
-        reg.code.run(event, Step { live: live.clone() });
+    let mut run = crate::panic::CatchPanic(reg.code.run(event, Step { live: live.clone() }));
 
     let next = loop {
         let polled = tokio::select! {
@@ -277,7 +276,7 @@ fn evaluate(live: &Live) -> Option<Next> {
 }
 
 fn failure_record(e: &WorkflowError) -> ErrorInfo {
-    if e.is_non_retryable() {
+    if e.name == names::NON_RETRYABLE || e.message.starts_with(names::NON_RETRYABLE) {
         let message = e
             .message
             .strip_prefix("NonRetryableError: ")

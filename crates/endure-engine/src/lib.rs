@@ -21,6 +21,7 @@ mod control;
 mod driver;
 mod engine;
 mod live;
+mod panic;
 mod scheduler;
 mod step;
 

@@ -38,6 +38,13 @@ pub(crate) struct LiveInner {
     pub claimed: HashSet<u64>,
     pub pause_requested: bool,
     pub fatal: Option<StoreError>,
+    /// Serialized size of the instance's log, against `Limits::max_instance_state_bytes`.
+    pub state_bytes: u64,
+}
+
+/// The serialized size of a log event, as the store keeps it.
+pub(crate) fn event_bytes(e: &LogEvent) -> u64 {
+    serde_json::to_vec(e).map_or(0, |b| b.len() as u64)
 }
 
 pub(crate) struct Live {
@@ -115,6 +122,7 @@ impl Live {
         match self.store.submit(c).await {
             Ok(res) => {
                 let mut g = self.lock();
+                g.state_bytes += events.iter().map(event_bytes).sum::<u64>();
                 for (seq, event) in res.seqs.into_iter().zip(events) {
                     g.history.apply(&LogEntry {
                         seq,

@@ -321,7 +321,7 @@ async fn run_do(
             let _busy = live.busy();
             let deadline = live.now().plus_ms(config.timeout_ms);
             tokio::select! {
-                r = callback(ctx) => r,
+                r = crate::panic::CatchPanic(callback(ctx)) => r,
                 _ = live.clock.sleep_until(deadline) => Err(WorkflowError::new(names::TIMEOUT, messages::timed_out(config.timeout_ms))),
             }
         };
@@ -329,11 +329,17 @@ async fn run_do(
             let size = serde_json::to_vec(&v)
                 .map(|b| b.len())
                 .unwrap_or(usize::MAX);
+            let limit = live.limits.max_instance_state_bytes;
             if size > live.limits.max_output_bytes {
                 Err(WorkflowError::new(
                     names::INTERNAL,
                     messages::output_too_large(&key.name, key.count),
                 ))
+            } else if live.lock().state_bytes.saturating_add(size as u64) > limit {
+                // Retrying cannot make room: the step fails for good.
+                let mut e = WorkflowError::new(names::INTERNAL, messages::state_limit(limit));
+                e.non_retryable = true;
+                Err(e)
             } else {
                 Ok(v)
             }

@@ -59,6 +59,17 @@ pub mod messages {
     pub fn output_too_large(name: &str, count: u32) -> String {
         format!("Step {name}-{count} output is too large. Maximum allowed size is 1MiB.")
     }
+    pub fn state_limit(limit_bytes: u64) -> String {
+        const MIB: u64 = 1024 * 1024;
+        let human = if limit_bytes % (1024 * MIB) == 0 {
+            format!("{}GiB", limit_bytes / (1024 * MIB))
+        } else if limit_bytes % MIB == 0 {
+            format!("{}MiB", limit_bytes / MIB)
+        } else {
+            format!("{limit_bytes} bytes")
+        };
+        format!("The instance has exceeded the {human} storage limit")
+    }
     pub const ATTEMPT_CUT_SHORT: &str = "Attempt failed due to internal workflows error";
     pub const TIME_TRAVELER: &str = "You can't sleep until a time in the past, time-traveler";
     pub fn invalid_duration(what: &str, name: &str, reason: &str) -> String {

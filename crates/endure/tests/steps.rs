@@ -660,7 +660,123 @@ async fn run_errors_and_params(mode: Mode) {
     assert_eq!(d.params, json!({"fail": 1}));
 }
 
+async fn sensitive_outputs_are_redacted(mode: Mode) {
+    let h = Harness::new(mode, |b| {
+        b.workflow(
+            "w",
+            wf(|_, step| {
+                Box::pin(async move {
+                    let secret: String = step
+                        .run_with("token", StepConfig::new().sensitive_output(), |_| async {
+                            Ok("s3cr3t".to_string())
+                        })
+                        .await?;
+                    Ok(json!(secret.len()))
+                })
+            }),
+        )
+        .unwrap()
+    })
+    .await;
+    h.create("w", "i", json!({})).await;
+    let d = h.wait_finished("w", "i").await;
+    assert_eq!(d.output, json!(6), "run gets the real value");
+    match step_entry(&d, "token", 1) {
+        StepDoc::Step { output, config, .. } => {
+            assert_eq!(output, &json!("[REDACTED]"));
+            assert_eq!(config.sensitive.as_deref(), Some("output"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn instance_state_limit(mode: Mode) {
+    let mut config = endure::EngineConfig::default();
+    config.limits.max_instance_state_bytes = 20_000;
+    let h = Harness::with_config(mode, config, |b| {
+        b.workflow(
+            "w",
+            wf(|_, step| {
+                Box::pin(async move {
+                    for i in 0..10 {
+                        let r: Result<String, _> = step
+                            .run(format!("chunk-{i}"), |_| async { Ok("x".repeat(5_000)) })
+                            .await;
+                        if let Err(e) = r {
+                            return Ok(json!({"at": i, "name": e.name, "message": e.message}));
+                        }
+                    }
+                    Ok(json!("no limit"))
+                })
+            }),
+        )
+        .unwrap()
+    })
+    .await;
+    h.create("w", "i", json!({})).await;
+    let d = h.wait_finished("w", "i").await;
+    assert_eq!(d.output["name"], "WorkflowInternalError");
+    assert_eq!(
+        d.output["message"],
+        "The instance has exceeded the 20000 bytes storage limit"
+    );
+    let at = d.output["at"].as_u64().unwrap();
+    assert!(
+        (2..=3).contains(&at),
+        "stops near 20 000 bytes of 5 000-byte outputs: {at}"
+    );
+    assert_eq!(
+        attempts(&d, &format!("chunk-{at}"), 1).len(),
+        1,
+        "not retried: retrying cannot make room"
+    );
+}
+
+async fn panics_are_failures_not_crashes(mode: Mode) {
+    let h = Harness::new(mode, |b| {
+        b.workflow(
+            "w",
+            wf(|event, step| {
+                Box::pin(async move {
+                    let v: u32 = step
+                        .run_with(
+                            "shaky",
+                            StepConfig::new().retries(1u32, 0u64),
+                            |ctx| async move {
+                                if ctx.attempt == 1 {
+                                    panic!("attempt one blew up");
+                                }
+                                Ok(ctx.attempt)
+                            },
+                        )
+                        .await?;
+                    if event.payload["panic"] == json!(true) {
+                        panic!("run blew up");
+                    }
+                    Ok(json!(v))
+                })
+            }),
+        )
+        .unwrap()
+    })
+    .await;
+    h.create("w", "calm", json!({})).await;
+    h.create("w", "wild", json!({"panic": true})).await;
+    let d = h.wait_finished("w", "calm").await;
+    assert_eq!(d.output, json!(2));
+    assert_eq!(
+        attempts(&d, "shaky", 1)[0].1.as_deref(),
+        Some("Error: panicked: attempt one blew up")
+    );
+    let d = h.wait_finished("w", "wild").await;
+    assert_eq!(d.status, InstanceStatus::Errored);
+    assert_eq!(d.error.unwrap().message, "panicked: run blew up");
+}
+
 matrix!(
+    sensitive_outputs_are_redacted,
+    instance_state_limit,
+    panics_are_failures_not_crashes,
     recorded_results_are_not_recomputed,
     kinds_have_separate_identities,
     retry_schedules,
