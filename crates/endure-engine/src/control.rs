@@ -45,10 +45,16 @@ pub(crate) async fn control(
             let mut slots = shared.slots();
             match slots.get(&i) {
                 Some(Slot::Live(tx, _)) => Access::Send(tx.clone()),
-                Some(Slot::Control(n)) => Access::Wait(n.clone()),
+                Some(Slot::Control { notify, .. }) => Access::Wait(notify.clone()),
                 None => {
                     let n = Arc::new(Notify::new());
-                    slots.insert(i, Slot::Control(n.clone()));
+                    slots.insert(
+                        i,
+                        Slot::Control {
+                            notify: n.clone(),
+                            deferred: false,
+                        },
+                    );
                     Access::Mine(n)
                 }
             }
@@ -73,17 +79,23 @@ pub(crate) async fn control(
                 let notified = n.notified();
                 tokio::pin!(notified);
                 notified.as_mut().enable();
-                let same =
-                    matches!(shared.slots().get(&i), Some(Slot::Control(m)) if Arc::ptr_eq(m, &n));
+                let same = matches!(shared.slots().get(&i), Some(Slot::Control { notify, .. }) if Arc::ptr_eq(notify, &n));
                 if same {
                     notified.await;
                 }
             }
             Access::Mine(n) => {
                 let result = dormant(shared, i, id, op).await;
-                shared.slots().remove(&i);
+                let deferred = matches!(
+                    shared.slots().remove(&i),
+                    Some(Slot::Control { deferred: true, .. })
+                );
                 n.notify_waiters();
                 shared.bump();
+                if deferred {
+                    // The scheduler tried to start it meanwhile; the driver decides whether to run.
+                    shared.scheduler.enqueue_wake(i);
+                }
                 return match result {
                     Ok(Requeue::No) => Ok(()),
                     Ok(Requeue::Wake) => {

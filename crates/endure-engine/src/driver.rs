@@ -33,8 +33,15 @@ pub(crate) enum CmdReply {
 /// Starts a driver for `i` unless something already holds the instance.
 pub(crate) fn try_start(shared: &Arc<Shared>, i: InstanceRef) -> bool {
     let mut slots = shared.slots();
-    if slots.contains_key(&i) {
-        return false;
+    match slots.get_mut(&i) {
+        // Already running here.
+        Some(Slot::Live(..)) => return false,
+        // A control operation is changing it: it queues the instance again when it is done.
+        Some(Slot::Control { deferred, .. }) => {
+            *deferred = true;
+            return false;
+        }
+        None => {}
     }
     let (tx, rx) = mpsc::unbounded_channel();
     let task = tokio::spawn(drive(shared.clone(), i, rx));
@@ -263,7 +270,7 @@ fn evaluate(live: &Live) -> Option<Next> {
     if let Some(e) = g.fatal.take() {
         return Some(Next::Fatal(e));
     }
-    if g.busy > 0 {
+    if g.busy > 0 || g.pending_deliveries > 0 {
         return None;
     }
     if g.pause_requested {

@@ -60,8 +60,9 @@ pub(crate) struct Registered {
 pub(crate) enum Slot {
     /// A driver runs it; commands go to the driver.
     Live(mpsc::UnboundedSender<Command>, AbortHandle),
-    /// A control operation changes it in the store; others wait for `Notify`.
-    Control(Arc<Notify>),
+    /// A control operation changes it in the store; others wait for `notify`. `deferred`: the
+    /// scheduler wanted to start it meanwhile.
+    Control { notify: Arc<Notify>, deferred: bool },
 }
 
 pub(crate) struct Shared {

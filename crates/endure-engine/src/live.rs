@@ -36,6 +36,8 @@ pub(crate) struct LiveInner {
     pub next_waiter: u64,
     /// Events handed to a waiter but not yet recorded as consumed.
     pub claimed: HashSet<u64>,
+    /// Events delivered to a waiter that has not run since: the run must not be dropped.
+    pub pending_deliveries: usize,
     pub pause_requested: bool,
     pub fatal: Option<StoreError>,
     /// Serialized size of the instance's log, against `Limits::max_instance_state_bytes`.
@@ -179,6 +181,7 @@ impl Live {
             && tx.send((seq, event.clone())).is_ok()
         {
             g.claimed.insert(seq);
+            g.pending_deliveries += 1;
         }
     }
 

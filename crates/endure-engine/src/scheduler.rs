@@ -22,6 +22,9 @@ struct State {
     new_q: VecDeque<InstanceRef>,
     queued: HashSet<InstanceRef>,
     next_wake: Option<Timestamp>,
+    /// Wake-up times noted while the store was being asked for the earliest one: the answer
+    /// may predate them.
+    noted: Option<Timestamp>,
     recheck: bool,
     shutdown: bool,
     task: Option<AbortHandle>,
@@ -88,6 +91,7 @@ impl Scheduler {
     pub fn note_wake(&self, at: Timestamp) {
         let mut st = self.lock();
         st.next_wake = Some(st.next_wake.map_or(at, |w| w.min(at)));
+        st.noted = Some(st.noted.map_or(at, |w| w.min(at)));
         drop(st);
         self.notify.notify_one();
     }
@@ -138,6 +142,9 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             let mut st = s.lock();
             let due = st.recheck || st.next_wake.is_some_and(|w| w <= now);
             st.recheck = false;
+            if due {
+                st.noted = None;
+            }
             due
         };
         let mut progressed = false;
@@ -150,7 +157,11 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                 }
             }
             let next = shared.store.next_wakeup().await.ok().flatten();
-            s.lock().next_wake = next;
+            let mut st = s.lock();
+            st.next_wake = match (next, st.noted.take()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
         }
         // Start what the limit allows, woken instances first.
         loop {

@@ -535,8 +535,20 @@ async fn run_wait(
                 },
             );
             tokio::select! {
-                got = &mut rx => got.ok(),
-                _ = live.clock.sleep_until(deadline) => rx.try_recv().ok(),
+                got = &mut rx => {
+                    // Delivered by the driver: from here the wait's own commit keeps the run busy.
+                    let mut g = live.lock();
+                    g.pending_deliveries = g.pending_deliveries.saturating_sub(1);
+                    got.ok()
+                }
+                _ = live.clock.sleep_until(deadline) => {
+                    let got = rx.try_recv().ok();
+                    if got.is_some() {
+                        let mut g = live.lock();
+                        g.pending_deliveries = g.pending_deliveries.saturating_sub(1);
+                    }
+                    got
+                }
             }
         }
     };

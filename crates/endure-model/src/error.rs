@@ -61,9 +61,9 @@ pub mod messages {
     }
     pub fn state_limit(limit_bytes: u64) -> String {
         const MIB: u64 = 1024 * 1024;
-        let human = if limit_bytes % (1024 * MIB) == 0 {
+        let human = if limit_bytes.is_multiple_of(1024 * MIB) {
             format!("{}GiB", limit_bytes / (1024 * MIB))
-        } else if limit_bytes % MIB == 0 {
+        } else if limit_bytes.is_multiple_of(MIB) {
             format!("{}MiB", limit_bytes / MIB)
         } else {
             format!("{limit_bytes} bytes")

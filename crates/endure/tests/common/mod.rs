@@ -146,7 +146,18 @@ impl Harness {
         done: impl Fn(&InstanceDetails) -> bool,
     ) -> InstanceDetails {
         let h = self.get(workflow, id).await;
-        guard(h.wait_until(done)).await
+        match tokio::time::timeout(Duration::from_secs(60), h.wait_until(done)).await {
+            Ok(r) => r.expect("engine error"),
+            Err(_) => {
+                let d = h.status().await.unwrap();
+                panic!(
+                    "the engine stopped making progress; clock at {}, running {}, instance: {}",
+                    self.now().0,
+                    self.engine.running(),
+                    serde_json::to_string_pretty(&d).unwrap()
+                )
+            }
+        }
     }
 
     /// Waits until the instance waits (hibernated) with `n` entries in its step history.
