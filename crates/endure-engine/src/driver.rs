@@ -33,6 +33,11 @@ pub(crate) enum CmdReply {
 /// Starts a driver for `i` unless something already holds the instance.
 pub(crate) fn try_start(shared: &Arc<Shared>, i: InstanceRef) -> bool {
     let mut slots = shared.slots();
+    // Checked under the slots lock: `Engine::shutdown` sets the flag, then takes every slot
+    // under this lock, so no driver can start after it and escape being stopped.
+    if shared.scheduler.is_shut_down() {
+        return false;
+    }
     match slots.get_mut(&i) {
         // Already running here.
         Some(Slot::Live(..)) => return false,

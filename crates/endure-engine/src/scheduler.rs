@@ -118,7 +118,7 @@ impl Scheduler {
         }
     }
 
-    fn is_shut_down(&self) -> bool {
+    pub fn is_shut_down(&self) -> bool {
         self.lock().shutdown
     }
 }
