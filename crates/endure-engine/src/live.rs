@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use endure_model::history::History;
 use endure_model::log::ReceivedEvent;
 use endure_model::{LogEntry, LogEvent, StepKind, Timestamp};
-use endure_store::{Commit, Fence, InstanceRef, RowUpdate, Store, StoreError};
+use endure_store::{Commit, Fence, InstanceRef, Store, StoreError};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Notify, oneshot};
@@ -111,13 +111,13 @@ impl Live {
         WaiterGuard { live: self, id }
     }
 
-    /// Durably appends `events` (and applies `update`), then folds them into the history.
-    /// If the store fails, the run cannot go on: the failure is recorded for the driver and this
-    /// future never resolves (the driver drops the run).
-    pub async fn commit(&self, events: Vec<LogEvent>, update: RowUpdate) {
+    /// Durably appends `events`, then folds them into the history. If the store fails, the run
+    /// cannot go on: the failure is recorded for the driver and this future never resolves (the
+    /// driver drops the run).
+    pub async fn record(&self, events: Vec<LogEvent>) {
         let _busy = self.busy();
         let now = self.now();
-        let mut c = Commit::new(self.instance, Some(self.fence)).update(update);
+        let mut c = Commit::new(self.instance, Some(self.fence));
         for e in events.iter().cloned() {
             c = c.log(now, e);
         }

@@ -187,8 +187,29 @@ impl Step {
     }
 }
 
-fn no_update() -> endure_store::RowUpdate {
-    endure_store::RowUpdate::default()
+/// The entries that end a `do` step for good: its last attempt failed with `attempt_error`, and
+/// the step with `step_error`.
+fn final_failure(
+    key: &StepKey,
+    attempt: u32,
+    attempt_error: ErrorInfo,
+    step_error: ErrorInfo,
+    non_retryable: bool,
+) -> Vec<LogEvent> {
+    vec![
+        LogEvent::AttemptFailure {
+            key: key.clone(),
+            attempt,
+            error: attempt_error,
+            retry_delay_ms: None,
+            retry_at: None,
+        },
+        LogEvent::StepFailure {
+            key: key.clone(),
+            error: step_error,
+            non_retryable,
+        },
+    ]
 }
 
 /// Recorded state of a `do` step, copied out of the history.
@@ -263,36 +284,23 @@ async fn run_do(
             let failed = v.last_attempt;
             let error = ErrorInfo::new(names::INTERNAL, messages::ATTEMPT_CUT_SHORT);
             if config.retries.limit.allows_retry_after(failed) {
-                live.commit(
-                    vec![LogEvent::AttemptFailure {
-                        key: key.clone(),
-                        attempt: failed,
-                        error,
-                        retry_delay_ms: None,
-                        retry_at: None,
-                    }],
-                    no_update(),
-                )
+                live.record(vec![LogEvent::AttemptFailure {
+                    key: key.clone(),
+                    attempt: failed,
+                    error,
+                    retry_delay_ms: None,
+                    retry_at: None,
+                }])
                 .await;
                 continue;
             }
-            live.commit(
-                vec![
-                    LogEvent::AttemptFailure {
-                        key: key.clone(),
-                        attempt: failed,
-                        error: error.clone(),
-                        retry_delay_ms: None,
-                        retry_at: None,
-                    },
-                    LogEvent::StepFailure {
-                        key: key.clone(),
-                        error: error.clone(),
-                        non_retryable: false,
-                    },
-                ],
-                no_update(),
-            )
+            live.record(final_failure(
+                &key,
+                failed,
+                error.clone(),
+                error.clone(),
+                false,
+            ))
             .await;
             return Err(WorkflowError::from(error));
         }
@@ -308,7 +316,7 @@ async fn run_do(
             key: key.clone(),
             attempt,
         });
-        live.commit(events, no_update()).await;
+        live.record(events).await;
         let ctx = StepContext {
             step: StepIdentity {
                 name: key.name.clone(),
@@ -346,79 +354,47 @@ async fn run_do(
         });
         match result {
             Ok(output) => {
-                live.commit(
-                    vec![
-                        LogEvent::AttemptSuccess {
-                            key: key.clone(),
-                            attempt,
-                        },
-                        LogEvent::StepSuccess {
-                            key: key.clone(),
-                            output: output.clone(),
-                        },
-                    ],
-                    no_update(),
-                )
+                live.record(vec![
+                    LogEvent::AttemptSuccess {
+                        key: key.clone(),
+                        attempt,
+                    },
+                    LogEvent::StepSuccess {
+                        key: key.clone(),
+                        output: output.clone(),
+                    },
+                ])
                 .await;
                 return Ok(output);
             }
             Err(err) if err.is_non_retryable() => {
                 let attempt_error =
                     ErrorInfo::new(names::FATAL, messages::non_retryable_attempt(&err.message));
-                live.commit(
-                    vec![
-                        LogEvent::AttemptFailure {
-                            key: key.clone(),
-                            attempt,
-                            error: attempt_error,
-                            retry_delay_ms: None,
-                            retry_at: None,
-                        },
-                        LogEvent::StepFailure {
-                            key: key.clone(),
-                            error: err.info(),
-                            non_retryable: true,
-                        },
-                    ],
-                    no_update(),
-                )
+                live.record(final_failure(
+                    &key,
+                    attempt,
+                    attempt_error,
+                    err.info(),
+                    true,
+                ))
                 .await;
                 return Err(err);
             }
             Err(err) if config.retries.limit.allows_retry_after(attempt) => {
                 let delay = config.retry_delay_ms(attempt);
                 let retry_at = live.now().plus_ms(delay);
-                live.commit(
-                    vec![LogEvent::AttemptFailure {
-                        key: key.clone(),
-                        attempt,
-                        error: err.info(),
-                        retry_delay_ms: Some(delay),
-                        retry_at: Some(retry_at),
-                    }],
-                    no_update(),
-                )
+                live.record(vec![LogEvent::AttemptFailure {
+                    key: key.clone(),
+                    attempt,
+                    error: err.info(),
+                    retry_delay_ms: Some(delay),
+                    retry_at: Some(retry_at),
+                }])
                 .await;
             }
             Err(err) => {
-                live.commit(
-                    vec![
-                        LogEvent::AttemptFailure {
-                            key: key.clone(),
-                            attempt,
-                            error: err.info(),
-                            retry_delay_ms: None,
-                            retry_at: None,
-                        },
-                        LogEvent::StepFailure {
-                            key: key.clone(),
-                            error: err.info(),
-                            non_retryable: false,
-                        },
-                    ],
-                    no_update(),
-                )
-                .await;
+                live.record(final_failure(&key, attempt, err.info(), err.info(), false))
+                    .await;
                 return Err(err);
             }
         }
@@ -457,14 +433,11 @@ async fn run_sleep(live: &Live, key: StepKey, target: SleepTarget) -> StepResult
                     (at.since(now), at)
                 }
             };
-            live.commit(
-                vec![LogEvent::SleepStart {
-                    key: key.clone(),
-                    duration_ms,
-                    wake_at,
-                }],
-                no_update(),
-            )
+            live.record(vec![LogEvent::SleepStart {
+                key: key.clone(),
+                duration_ms,
+                wake_at,
+            }])
             .await;
             wake_at
         }
@@ -473,8 +446,7 @@ async fn run_sleep(live: &Live, key: StepKey, target: SleepTarget) -> StepResult
         let _w = live.add_waiter(wake_at, WaiterKind::Timer);
         live.clock.sleep_until(wake_at).await;
     }
-    live.commit(vec![LogEvent::SleepComplete { key }], no_update())
-        .await;
+    live.record(vec![LogEvent::SleepComplete { key }]).await;
     Ok(())
 }
 
@@ -498,15 +470,12 @@ async fn run_wait(
         Some((deadline, None)) => deadline,
         None => {
             let deadline = live.now().plus_ms(timeout_ms);
-            live.commit(
-                vec![LogEvent::WaitStart {
-                    key: key.clone(),
-                    event_type: event_type.clone(),
-                    timeout_ms,
-                    deadline,
-                }],
-                no_update(),
-            )
+            live.record(vec![LogEvent::WaitStart {
+                key: key.clone(),
+                event_type: event_type.clone(),
+                timeout_ms,
+                deadline,
+            }])
             .await;
             deadline
         }
@@ -554,26 +523,20 @@ async fn run_wait(
     };
     match delivered {
         Some((event_seq, event)) => {
-            live.commit(
-                vec![LogEvent::WaitComplete {
-                    key,
-                    event_seq,
-                    event: event.clone(),
-                }],
-                no_update(),
-            )
+            live.record(vec![LogEvent::WaitComplete {
+                key,
+                event_seq,
+                event: event.clone(),
+            }])
             .await;
             Ok(event)
         }
         None => {
             let error = ErrorInfo::new(names::TIMEOUT, messages::timed_out(timeout_ms));
-            live.commit(
-                vec![LogEvent::WaitTimedOut {
-                    key,
-                    error: error.clone(),
-                }],
-                no_update(),
-            )
+            live.record(vec![LogEvent::WaitTimedOut {
+                key,
+                error: error.clone(),
+            }])
             .await;
             Err(WorkflowError::from(error))
         }

@@ -523,7 +523,32 @@ async fn binding_validation(mode: Mode) {
     );
 }
 
+async fn restart_while_a_step_runs(mode: Mode) {
+    let gate = Arc::new(Semaphore::new(0));
+    let afters = Counter::default();
+    let h = Harness::new(mode, gated(gate.clone(), afters.clone())).await;
+    h.create("w", "i", json!({})).await;
+    h.wait_until("w", "i", |d| !d.steps.is_empty()).await;
+    h.get("w", "i").await.restart().await.unwrap();
+    // The running attempt was abandoned; the restarted run starts the step afresh.
+    let d = h
+        .wait_until("w", "i", |d| {
+            d.status == InstanceStatus::Running && !d.steps.is_empty()
+        })
+        .await;
+    assert_eq!(
+        attempts(&d, "block", 1).len(),
+        1,
+        "history erased: attempt 1 again"
+    );
+    gate.add_permits(1);
+    let d = h.wait_waiting_with("w", "i", 3).await;
+    assert_eq!(afters.get(), 1);
+    assert_eq!(attempts(&d, "block", 1), vec![(Some(true), None, None)]);
+}
+
 matrix!(
+    restart_while_a_step_runs,
     pause_while_sleeping_keeps_the_remaining_time,
     pause_while_a_step_runs,
     resume_cancels_a_pending_pause,
