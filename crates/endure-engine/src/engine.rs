@@ -218,6 +218,11 @@ impl Engine {
         self.shared.store.clone()
     }
 
+    /// Now, by the engine's clock.
+    pub fn now(&self) -> endure_model::Timestamp {
+        self.shared.clock.now()
+    }
+
     /// How many instances are running in this process now.
     pub fn running(&self) -> usize {
         self.shared.scheduler.running()

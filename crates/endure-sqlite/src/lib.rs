@@ -332,6 +332,27 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn count_by_status(
+        &self,
+        workflow: &str,
+    ) -> Result<Vec<(InstanceStatus, u64)>, StoreError> {
+        let w = workflow.to_string();
+        self.read(move |c| {
+            let mut stmt = c
+                .prepare_cached("SELECT status, COUNT(*) FROM instances WHERE workflow = ?1 GROUP BY status ORDER BY status")
+                .map_err(backend)?;
+            let rows = stmt.query_map(params![w], |r| Ok((r.get::<_, u8>(0)?, r.get::<_, i64>(1)?))).map_err(backend)?;
+            let mut out = vec![];
+            for r in rows {
+                let (code, n) = r.map_err(backend)?;
+                let status = InstanceStatus::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("status {code}")))?;
+                out.push((status, n as u64));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     async fn delete_instance(&self, instance: InstanceRef) -> Result<bool, StoreError> {
         self.write(|tx| Op::Delete(instance, tx)).await
     }

@@ -77,6 +77,12 @@ pub trait Store: Send + Sync + 'static {
     /// One page of a workflow's instances, newest first.
     async fn list_instances(&self, query: &ListQuery) -> Result<Vec<InstanceRow>, StoreError>;
 
+    /// How many instances of `workflow` are in each status (statuses with none are absent).
+    async fn count_by_status(
+        &self,
+        workflow: &str,
+    ) -> Result<Vec<(endure_model::InstanceStatus, u64)>, StoreError>;
+
     /// Deletes an instance and its log. `false` if it did not exist.
     async fn delete_instance(&self, instance: InstanceRef) -> Result<bool, StoreError>;
 }

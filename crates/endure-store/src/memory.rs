@@ -227,6 +227,21 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    async fn count_by_status(
+        &self,
+        workflow: &str,
+    ) -> Result<Vec<(InstanceStatus, u64)>, StoreError> {
+        let st = self.lock();
+        let mut counts: std::collections::BTreeMap<u8, u64> = Default::default();
+        for r in st.rows.values().filter(|r| r.workflow == workflow) {
+            *counts.entry(r.status.code()).or_default() += 1;
+        }
+        Ok(counts
+            .into_iter()
+            .filter_map(|(c, n)| InstanceStatus::from_code(c).map(|s| (s, n)))
+            .collect())
+    }
+
     async fn delete_instance(&self, instance: InstanceRef) -> Result<bool, StoreError> {
         let mut st = self.lock();
         let Some(row) = st.rows.remove(&instance) else {

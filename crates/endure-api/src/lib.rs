@@ -1,0 +1,226 @@
+//! The REST API's wire types: the Cloudflare v4 envelope and the Workflows request and response
+//! bodies, with Cloudflare's field names (mixed snake_case and camelCase, copied exactly).
+//! The server and the CLI both use these, so they cannot disagree.
+
+use endure_model::{ErrorCode, InstanceStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Base path of the API; `{account_id}` is accepted and echoed, not checked.
+pub const BASE_PATH: &str = "/client/v4/accounts/{account_id}/workflows";
+
+/// `{code, message}` in `errors` and `messages`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiMessage {
+    pub code: u32,
+    pub message: String,
+}
+
+/// Pagination facts of a list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResultInfo {
+    pub count: usize,
+    pub per_page: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<usize>,
+}
+
+/// The v4 envelope around every response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    pub success: bool,
+    pub errors: Vec<ApiMessage>,
+    pub messages: Vec<ApiMessage>,
+    pub result: Option<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_info: Option<ResultInfo>,
+}
+
+impl<T> Envelope<T> {
+    pub fn ok(result: T) -> Self {
+        Envelope {
+            success: true,
+            errors: vec![],
+            messages: vec![],
+            result: Some(result),
+            result_info: None,
+        }
+    }
+    pub fn page(result: T, info: ResultInfo) -> Self {
+        Envelope {
+            result_info: Some(info),
+            ..Envelope::ok(result)
+        }
+    }
+    pub fn error(code: u32, message: impl Into<String>) -> Self {
+        Envelope {
+            success: false,
+            errors: vec![ApiMessage {
+                code,
+                message: message.into(),
+            }],
+            messages: vec![],
+            result: None,
+            result_info: None,
+        }
+    }
+}
+
+/// Numeric error codes in `errors[].code`, and the HTTP status of each engine error code.
+/// 10001 (invalid input) and 10501 (not found) are those Cloudflare's local emulator uses; the
+/// others are Endure's own (production's codes are not published).
+pub fn http_error(code: ErrorCode) -> (u16, u32) {
+    match code {
+        ErrorCode::WorkflowNotFound | ErrorCode::InstanceNotFound => (404, 10501),
+        ErrorCode::InvalidInstanceId
+        | ErrorCode::InvalidWorkflowName
+        | ErrorCode::InvalidBatchSize
+        | ErrorCode::InvalidEventType
+        | ErrorCode::InvalidInput => (400, 10001),
+        ErrorCode::AlreadyExists => (409, 10409),
+        ErrorCode::CannotTerminate | ErrorCode::CannotRestart | ErrorCode::NotRunning => {
+            (409, 10410)
+        }
+        ErrorCode::PayloadTooLarge => (413, 10413),
+        ErrorCode::ShuttingDown => (503, 10503),
+        ErrorCode::Storage => (500, 10500),
+    }
+}
+
+/// Body of `POST …/instances` (all optional), also one element of `POST …/instances/batch`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateInstance {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_retention: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_hint: Option<String>,
+}
+
+/// Result of a create: `{id, status, version_id, workflow_id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceCreated {
+    pub id: String,
+    pub status: InstanceStatus,
+    pub version_id: String,
+    pub workflow_id: String,
+}
+
+/// One element of `GET …/instances`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceListItem {
+    pub id: String,
+    pub workflow_id: String,
+    pub version_id: String,
+    pub status: InstanceStatus,
+    pub created_on: String,
+    pub modified_on: String,
+    pub started_on: Option<String>,
+    pub ended_on: Option<String>,
+    pub trigger_source: String,
+}
+
+/// `from` of a restart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestartFrom {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+/// Body of `PATCH …/instances/{id}/status`: a union tagged by `status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase", deny_unknown_fields)]
+pub enum StatusChange {
+    Pause,
+    Resume,
+    Terminate {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rollback: Option<bool>,
+    },
+    Restart {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<RestartFrom>,
+    },
+}
+
+/// Result of a status change: `{status, timestamp}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChanged {
+    pub status: InstanceStatus,
+    pub timestamp: String,
+}
+
+/// One element of `GET …/workflows` (and the result of `GET …/workflows/{name}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowItem {
+    pub id: String,
+    pub name: String,
+    pub class_name: String,
+    pub script_name: String,
+    pub created_on: String,
+    pub modified_on: String,
+    pub triggered_on: Option<String>,
+    /// Instance counts by status (statuses with none are absent).
+    pub instances: std::collections::BTreeMap<String, u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn status_change_bodies() {
+        let cases = [
+            (json!({"status": "pause"}), StatusChange::Pause),
+            (json!({"status": "resume"}), StatusChange::Resume),
+            (
+                json!({"status": "terminate"}),
+                StatusChange::Terminate { rollback: None },
+            ),
+            (
+                json!({"status": "restart", "from": {"name": "a", "count": 2, "type": "sleep"}}),
+                StatusChange::Restart {
+                    from: Some(RestartFrom {
+                        name: "a".into(),
+                        count: Some(2),
+                        kind: Some("sleep".into()),
+                    }),
+                },
+            ),
+        ];
+        for (j, want) in cases {
+            assert_eq!(serde_json::from_value::<StatusChange>(j).unwrap(), want);
+        }
+        assert!(serde_json::from_value::<StatusChange>(json!({"status": "explode"})).is_err());
+    }
+
+    #[test]
+    fn envelope_shape() {
+        let e = serde_json::to_value(Envelope::<()>::error(10501, "nope")).unwrap();
+        assert_eq!(
+            e,
+            json!({"success": false, "errors": [{"code": 10501, "message": "nope"}], "messages": [], "result": null})
+        );
+        let ok = serde_json::to_value(Envelope::page(
+            vec![1],
+            ResultInfo {
+                count: 1,
+                per_page: 10,
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+        assert_eq!(ok["result_info"], json!({"count": 1, "per_page": 10}));
+    }
+}

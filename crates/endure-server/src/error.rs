@@ -1,0 +1,53 @@
+//! One error type for every handler: the v4 envelope with `success: false`, a stable code and
+//! the right HTTP status. Messages never carry internals.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use endure_api::Envelope;
+use endure_model::{ApiError, ErrorCode};
+
+/// An API failure: HTTP status, numeric code, message.
+#[derive(Debug)]
+pub struct ApiFailure {
+    pub status: StatusCode,
+    pub code: u32,
+    pub message: String,
+}
+
+impl ApiFailure {
+    pub fn new(status: u16, code: u32, message: impl Into<String>) -> Self {
+        ApiFailure {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiFailure::new(400, 10001, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiFailure::new(404, 10501, message)
+    }
+}
+
+impl From<ApiError> for ApiFailure {
+    fn from(e: ApiError) -> Self {
+        let (status, code) = endure_api::http_error(e.code);
+        let message = if e.code == ErrorCode::Storage {
+            "internal storage error".to_string()
+        } else {
+            e.message
+        };
+        ApiFailure::new(status, code, message)
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            axum::Json(Envelope::<()>::error(self.code, self.message)),
+        )
+            .into_response()
+    }
+}

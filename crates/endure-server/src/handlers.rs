@@ -1,0 +1,345 @@
+//! Handlers of the REST API.
+
+use crate::{ApiFailure, ServerState};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use endure_api::{
+    CreateInstance, Envelope, InstanceCreated, InstanceListItem, ResultInfo, StatusChange,
+    StatusChanged, WorkflowItem,
+};
+use endure_engine::{CreateOptions, InstanceHandle, StepSelector, WorkflowBinding};
+use endure_model::{InstanceStatus, StepKind, TriggerSource};
+use endure_store::{InstanceRef, ListQuery};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+type Reply<T> = Result<Json<Envelope<T>>, ApiFailure>;
+
+/// Parses a JSON body; an empty body is `empty`, or an error when there is no default.
+fn body_json<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    empty: Option<T>,
+) -> Result<T, ApiFailure> {
+    let bytes = body.map_err(|r| {
+        let status = r.status().as_u16();
+        if status == 413 {
+            ApiFailure::new(
+                413,
+                10413,
+                format!(
+                    "Request body is larger than {} bytes",
+                    crate::MAX_BODY_BYTES
+                ),
+            )
+        } else {
+            ApiFailure::invalid("Could not read the request body")
+        }
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return empty.ok_or_else(|| ApiFailure::invalid("A JSON body is required"));
+    }
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiFailure::invalid(format!("Malformed JSON body: {e}")))
+}
+
+fn binding(state: &ServerState, name: &str) -> Result<WorkflowBinding, ApiFailure> {
+    state
+        .engine
+        .workflow(name)
+        .map_err(|_| ApiFailure::not_found(format!("Workflow '{name}' not found.")))
+}
+
+async fn instance(state: &ServerState, name: &str, id: &str) -> Result<InstanceHandle, ApiFailure> {
+    binding(state, name)?
+        .get(id)
+        .await
+        .map_err(|_| ApiFailure::not_found(format!("Workflow instance '{id}' not found.")))
+}
+
+async fn workflow_item(state: &ServerState, name: &str) -> Result<WorkflowItem, ApiFailure> {
+    let counts = state
+        .engine
+        .store()
+        .count_by_status(name)
+        .await
+        .map_err(|_| ApiFailure::new(500, 10500, "internal storage error"))?;
+    Ok(WorkflowItem {
+        id: name.to_string(),
+        name: name.to_string(),
+        class_name: name.to_string(),
+        script_name: "endure".into(),
+        created_on: state.started_on.clone(),
+        modified_on: state.started_on.clone(),
+        triggered_on: None,
+        instances: counts
+            .into_iter()
+            .map(|(s, n)| (s.as_str().to_string(), n))
+            .collect::<BTreeMap<_, _>>(),
+    })
+}
+
+pub async fn list_workflows(State(state): State<ServerState>) -> Reply<Vec<WorkflowItem>> {
+    let mut items = vec![];
+    for name in state.engine.workflow_names() {
+        items.push(workflow_item(&state, &name).await?);
+    }
+    let n = items.len();
+    Ok(Json(Envelope::page(
+        items,
+        ResultInfo {
+            count: n,
+            per_page: n.max(1),
+            total_count: Some(n as u64),
+            cursor: None,
+            page: Some(1),
+        },
+    )))
+}
+
+pub async fn get_workflow(
+    State(state): State<ServerState>,
+    Path((_account, name)): Path<(String, String)>,
+) -> Reply<WorkflowItem> {
+    binding(&state, &name)?;
+    Ok(Json(Envelope::ok(workflow_item(&state, &name).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    status: Option<String>,
+    per_page: Option<String>,
+    cursor: Option<String>,
+}
+
+pub async fn list_instances(
+    State(state): State<ServerState>,
+    Path((_account, name)): Path<(String, String)>,
+    Query(q): Query<ListParams>,
+) -> Reply<Vec<InstanceListItem>> {
+    let b = binding(&state, &name)?;
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(s.parse::<InstanceStatus>().map_err(|_| {
+            ApiFailure::invalid(format!("Invalid status \"{s}\"; expected one of queued, running, paused, errored, terminated, complete, waitingForPause, waiting"))
+        })?),
+    };
+    let per_page = match q.per_page.as_deref() {
+        None => 50,
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| ApiFailure::invalid("per_page must be an integer from 1 to 100"))?,
+    };
+    let before = match q.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(InstanceRef(
+            c.parse::<i64>()
+                .map_err(|_| ApiFailure::invalid("Invalid cursor"))?,
+        )),
+    };
+    let query = ListQuery {
+        workflow: b.name().to_string(),
+        status,
+        before,
+        limit: per_page + 1,
+    };
+    let mut rows = state
+        .engine
+        .store()
+        .list_instances(&query)
+        .await
+        .map_err(|_| ApiFailure::new(500, 10500, "internal storage error"))?;
+    let more = rows.len() > per_page;
+    rows.truncate(per_page);
+    let cursor = if more {
+        rows.last().map(|r| r.instance.0.to_string())
+    } else {
+        None
+    };
+    let items: Vec<InstanceListItem> = rows
+        .into_iter()
+        .map(|r| {
+            let modified = r.ended_at.or(r.started_at).unwrap_or(r.created_at);
+            InstanceListItem {
+                id: r.id,
+                workflow_id: r.workflow,
+                version_id: r.version_id,
+                status: r.status,
+                created_on: r.created_at.to_iso(),
+                modified_on: modified.to_iso(),
+                started_on: r.started_at.map(|t| t.to_iso()),
+                ended_on: r.ended_at.map(|t| t.to_iso()),
+                trigger_source: serde_json::to_value(r.trigger)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let n = items.len();
+    Ok(Json(Envelope::page(
+        items,
+        ResultInfo {
+            count: n,
+            per_page,
+            total_count: None,
+            cursor,
+            page: None,
+        },
+    )))
+}
+
+fn created(h: &InstanceHandle, version_id: &str) -> InstanceCreated {
+    InstanceCreated {
+        id: h.id().to_string(),
+        status: InstanceStatus::Queued,
+        version_id: version_id.into(),
+        workflow_id: h.workflow().to_string(),
+    }
+}
+
+fn options(c: CreateInstance) -> CreateOptions {
+    CreateOptions {
+        id: c.instance_id,
+        params: c.params,
+    }
+}
+
+pub async fn create_instance(
+    State(state): State<ServerState>,
+    Path((_account, name)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<InstanceCreated> {
+    let b = binding(&state, &name)?;
+    let req: CreateInstance = body_json(body, Some(CreateInstance::default()))?;
+    let handles = b
+        .create_with(vec![options(req)], TriggerSource::Api)
+        .await?;
+    let d = handles[0].status().await?;
+    Ok(Json(Envelope::ok(created(&handles[0], &d.version_id))))
+}
+
+pub async fn create_batch(
+    State(state): State<ServerState>,
+    Path((_account, name)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<Vec<InstanceCreated>> {
+    let b = binding(&state, &name)?;
+    let req: Vec<CreateInstance> = body_json(body, Some(vec![]))?;
+    if req.is_empty() || req.len() > endure_model::limits::MAX_BATCH_SIZE {
+        return Err(ApiFailure::invalid(format!(
+            "A batch holds 1 to 100 instances, got {}",
+            req.len()
+        )));
+    }
+    let handles = b
+        .create_with(req.into_iter().map(options).collect(), TriggerSource::Api)
+        .await?;
+    let mut out = Vec::with_capacity(handles.len());
+    for h in &handles {
+        let d = h.status().await?;
+        out.push(created(h, &d.version_id));
+    }
+    Ok(Json(Envelope::ok(out)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GetParams {
+    order: Option<String>,
+    simple: Option<String>,
+}
+
+pub async fn get_instance(
+    State(state): State<ServerState>,
+    Path((_account, name, id)): Path<(String, String, String)>,
+    Query(q): Query<GetParams>,
+) -> Reply<Value> {
+    let h = instance(&state, &name, &id).await?;
+    let mut d = h.status().await?;
+    match q.order.as_deref() {
+        None | Some("asc") => {}
+        Some("desc") => d.steps.reverse(),
+        Some(_) => return Err(ApiFailure::invalid("order must be asc or desc")),
+    }
+    let mut v =
+        serde_json::to_value(&d).map_err(|_| ApiFailure::new(500, 10500, "internal error"))?;
+    match q.simple.as_deref() {
+        None | Some("false") => {}
+        Some("true") => {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("steps");
+            }
+        }
+        Some(_) => return Err(ApiFailure::invalid("simple must be true or false")),
+    }
+    Ok(Json(Envelope::ok(v)))
+}
+
+pub async fn change_status(
+    State(state): State<ServerState>,
+    Path((_account, name, id)): Path<(String, String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<StatusChanged> {
+    let h = instance(&state, &name, &id).await?;
+    let change: StatusChange = body_json(body, None)?;
+    match change {
+        StatusChange::Pause => h.pause().await?,
+        StatusChange::Resume => h.resume().await?,
+        StatusChange::Terminate {
+            rollback: Some(true),
+        } => {
+            return Err(ApiFailure::invalid(
+                "terminate with rollback is not supported yet",
+            ));
+        }
+        StatusChange::Terminate { .. } => h.terminate().await?,
+        StatusChange::Restart { from: None } => h.restart().await?,
+        StatusChange::Restart { from: Some(f) } => {
+            let kind = match f.kind.as_deref() {
+                None | Some("do") => StepKind::Do,
+                Some("sleep") => StepKind::Sleep,
+                Some("waitForEvent") => StepKind::WaitForEvent,
+                Some(other) => {
+                    return Err(ApiFailure::invalid(format!(
+                        "Invalid step type \"{other}\"; expected do, sleep or waitForEvent"
+                    )));
+                }
+            };
+            let count = f.count.unwrap_or(1);
+            if count == 0 {
+                return Err(ApiFailure::invalid("from.count must be a positive integer"));
+            }
+            h.restart_from(StepSelector {
+                name: f.name,
+                count,
+                kind,
+            })
+            .await?
+        }
+    }
+    let d = h.status().await?;
+    Ok(Json(Envelope::ok(StatusChanged {
+        status: d.status,
+        timestamp: state.engine.now().to_iso(),
+    })))
+}
+
+pub async fn send_event(
+    State(state): State<ServerState>,
+    Path((_account, name, id, event_type)): Path<(String, String, String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<Value> {
+    let h = instance(&state, &name, &id).await?;
+    let payload: Value = body_json(body, Some(Value::Object(Default::default())))?;
+    h.send_event(&event_type, payload).await?;
+    Ok(Json(Envelope::ok(Value::Object(Default::default()))))
+}
+
+pub async fn not_found() -> ApiFailure {
+    ApiFailure::not_found("No route for that path")
+}

@@ -1,0 +1,313 @@
+//! The REST API over real HTTP on loopback: shapes, status codes, the envelope, and a human
+//! approval driven entirely through the API.
+
+use endure_engine::{Engine, EngineBuilder};
+use endure_server::{ServerState, router, serve};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+async fn server() -> (String, Engine) {
+    let b = EngineBuilder::new(Arc::new(endure_store::MemoryStore::new()));
+    let engine = endure_examples::register(b).unwrap().start().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = ServerState {
+        engine: engine.clone(),
+        started_on: engine.now().to_iso(),
+    };
+    tokio::spawn(serve(listener, router(state)));
+    (
+        format!("http://{addr}/client/v4/accounts/acct-1/workflows"),
+        engine,
+    )
+}
+
+async fn call(method: reqwest::Method, url: &str, body: Option<Value>) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let mut req = client.request(method, url);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.expect("a JSON body"))
+}
+
+async fn get(url: &str) -> (u16, Value) {
+    call(reqwest::Method::GET, url, None).await
+}
+
+async fn post(url: &str, body: Value) -> (u16, Value) {
+    call(reqwest::Method::POST, url, Some(body)).await
+}
+
+async fn patch(url: &str, body: Value) -> (u16, Value) {
+    call(reqwest::Method::PATCH, url, Some(body)).await
+}
+
+/// Polls the instance until `done` holds (bounded: 30 s of 10 ms polls).
+async fn until(url: &str, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..3000 {
+        let (code, v) = get(url).await;
+        assert_eq!(code, 200, "{v}");
+        if done(&v["result"]) {
+            return v["result"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{url} never reached the expected state");
+}
+
+fn assert_error(code: u16, body: &Value, want_status: u16, want_code: u64) {
+    assert_eq!(code, want_status, "{body}");
+    assert_eq!(body["success"], false);
+    assert_eq!(body["result"], Value::Null);
+    assert_eq!(body["errors"][0]["code"], want_code, "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workflows_are_listed_with_counts() {
+    let (base, _e) = server().await;
+    let (code, v) = get(&base).await;
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["success"], true);
+    assert_eq!(v["errors"], json!([]));
+    let names: Vec<&str> = v["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["approval", "my-workflow", "steps"]);
+    assert_eq!(v["result_info"]["count"], 3);
+    post(
+        &format!("{base}/steps/instances"),
+        json!({"params": {"steps": 1}}),
+    )
+    .await;
+    let (code, v) = get(&format!("{base}/steps")).await;
+    assert_eq!(code, 200);
+    assert_eq!(v["result"]["name"], "steps");
+    let total: u64 = v["result"]["instances"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 1);
+    let (code, v) = get(&format!("{base}/nope")).await;
+    assert_error(code, &v, 404, 10501);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_and_follow_an_instance() {
+    let (base, _e) = server().await;
+    let (code, v) = post(
+        &format!("{base}/steps/instances"),
+        json!({"instance_id": "run-1", "params": {"steps": 3}}),
+    )
+    .await;
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["result"]["id"], "run-1");
+    assert_eq!(v["result"]["workflow_id"], "steps");
+    assert_eq!(v["result"]["status"], "queued");
+    let url = format!("{base}/steps/instances/run-1");
+    let doc = until(&url, |r| r["status"] == "complete").await;
+    assert_eq!(doc["output"], json!({"steps": 3}));
+    assert_eq!(doc["params"], json!({"steps": 3}));
+    assert_eq!(doc["trigger"]["source"], "api");
+    assert_eq!(doc["success"], true);
+    assert_eq!(doc["step_count"], 3);
+    assert_eq!(doc["steps"][0]["name"], "step-1");
+    assert_eq!(doc["steps"][0]["attempts"][0]["success"], true);
+    assert!(doc["versionId"].is_string());
+    let (_, v) = get(&format!("{url}?order=desc")).await;
+    assert_eq!(v["result"]["steps"][0]["name"], "step-3");
+    let (_, v) = get(&format!("{url}?simple=true")).await;
+    assert!(v["result"].get("steps").is_none());
+    assert_eq!(v["result"]["step_count"], 3);
+    // a generated id
+    let (code, v) = post(&format!("{base}/steps/instances"), json!({})).await;
+    assert_eq!(code, 200);
+    assert_eq!(v["result"]["id"].as_str().unwrap().len(), 36);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_clear_errors() {
+    let (base, _e) = server().await;
+    let inst = format!("{base}/steps/instances");
+    post(
+        &inst,
+        json!({"instance_id": "taken", "params": {"steps": 0}}),
+    )
+    .await;
+    let (c, v) = post(&inst, json!({"instance_id": "taken"})).await;
+    assert_error(c, &v, 409, 10409);
+    let (c, v) = post(&inst, json!({"instance_id": "bad id!"})).await;
+    assert_error(c, &v, 400, 10001);
+    assert_eq!(
+        v["errors"][0]["message"],
+        "Workflow instance has invalid id"
+    );
+    let (c, v) = post(&format!("{base}/nope/instances"), json!({})).await;
+    assert_error(c, &v, 404, 10501);
+    let (c, v) = get(&format!("{inst}/unknown")).await;
+    assert_error(c, &v, 404, 10501);
+    let (c, v) = get(&format!("{inst}?status=sleepy")).await;
+    assert_error(c, &v, 400, 10001);
+    let (c, v) = get(&format!("{inst}?per_page=0")).await;
+    assert_error(c, &v, 400, 10001);
+    let (c, v) = get(&format!("{inst}?cursor=abc")).await;
+    assert_error(c, &v, 400, 10001);
+    let (c, v) = get(&format!("{base}/steps/instances/taken?order=sideways")).await;
+    assert_error(c, &v, 400, 10001);
+    let (c, v) = patch(
+        &format!("{inst}/taken/status"),
+        json!({"status": "explode"}),
+    )
+    .await;
+    assert_error(c, &v, 400, 10001);
+    let (c, v) = post(&format!("{inst}/batch"), json!([])).await;
+    assert_error(c, &v, 400, 10001);
+    // malformed JSON
+    let resp = reqwest::Client::new()
+        .post(&inst)
+        .header("content-type", "application/json")
+        .body("{\"instance_id\": ")
+        .send()
+        .await
+        .unwrap();
+    let c = resp.status().as_u16();
+    let v: Value = resp.json().await.unwrap();
+    assert_error(c, &v, 400, 10001);
+    // params over 1 MiB, body under the body limit
+    let (c, v) = post(
+        &inst,
+        json!({"params": {"x": "y".repeat(1024 * 1024 + 10)}}),
+    )
+    .await;
+    assert_error(c, &v, 413, 10413);
+    // a body over the body limit
+    let (c, v) = post(&inst, json!({"params": {"x": "y".repeat(3 * 1024 * 1024)}})).await;
+    assert_error(c, &v, 413, 10413);
+    let (c, v) = get(&format!("{base}/steps/instances/taken/nothing-here")).await;
+    assert_error(c, &v, 404, 10501);
+    // nothing half-written: the failed creates left no instance behind
+    let (_, v) = get(&inst).await;
+    assert_eq!(v["result"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_through_the_api() {
+    let (base, _e) = server().await;
+    let inst = format!("{base}/approval/instances");
+    let (c, _) = post(
+        &inst,
+        json!({"instance_id": "req-1", "params": {"request": "ship it"}}),
+    )
+    .await;
+    assert_eq!(c, 200);
+    let url = format!("{inst}/req-1");
+    until(&url, |r| r["status"] == "waiting").await;
+    let (c, v) = patch(&format!("{url}/status"), json!({"status": "pause"})).await;
+    assert_eq!(c, 200, "{v}");
+    assert_eq!(v["result"]["status"], "paused");
+    assert!(v["result"]["timestamp"].is_string());
+    let (c, _) = post(
+        &format!("{url}/events/approval"),
+        json!({"approved": true, "by": "grace"}),
+    )
+    .await;
+    assert_eq!(c, 200, "an event to a paused instance is buffered");
+    let (c, v) = patch(&format!("{url}/status"), json!({"status": "resume"})).await;
+    assert_eq!(c, 200, "{v}");
+    let doc = until(&url, |r| r["status"] == "complete").await;
+    assert_eq!(doc["output"]["outcome"], "carried out");
+    assert_eq!(doc["output"]["by"], "grace");
+    let wait = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["type"] == "waitForEvent")
+        .unwrap()
+        .clone();
+    assert_eq!(wait["event_type"], "approval");
+    assert_eq!(wait["output"], json!({"approved": true, "by": "grace"}));
+    let (c, v) = patch(&format!("{url}/status"), json!({"status": "terminate"})).await;
+    assert_error(c, &v, 409, 10410);
+    let (c, v) = post(&format!("{url}/events/approval"), json!({})).await;
+    assert_error(c, &v, 409, 10410);
+    let (c, v) = patch(
+        &format!("{url}/status"),
+        json!({"status": "restart", "from": {"name": "no such step"}}),
+    )
+    .await;
+    assert_error(c, &v, 409, 10410);
+    let (c, v) = patch(
+        &format!("{url}/status"),
+        json!({"status": "restart", "from": {"name": "act on decision", "type": "do"}}),
+    )
+    .await;
+    assert_eq!(c, 200, "{v}");
+    let doc = until(&url, |r| r["status"] == "complete").await;
+    assert_eq!(
+        doc["output"]["outcome"], "carried out",
+        "earlier steps (and the event) kept"
+    );
+    let (c, _) = patch(&format!("{url}/status"), json!({"status": "restart"})).await;
+    assert_eq!(c, 200);
+    until(&url, |r| r["status"] == "waiting").await;
+    let (c, v) = patch(&format!("{url}/status"), json!({"status": "terminate"})).await;
+    assert_eq!(c, 200, "{v}");
+    assert_eq!(v["result"]["status"], "terminated");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_page_by_cursor() {
+    let (base, _e) = server().await;
+    let inst = format!("{base}/steps/instances");
+    let batch: Vec<Value> = (0..5)
+        .map(|i| json!({"instance_id": format!("b{i}"), "params": {"steps": 1}}))
+        .collect();
+    let (c, v) = post(&format!("{inst}/batch"), json!(batch)).await;
+    assert_eq!(c, 200, "{v}");
+    assert_eq!(v["result"].as_array().unwrap().len(), 5);
+    let mut seen = vec![];
+    let mut cursor: Option<String> = None;
+    for _ in 0..5 {
+        let url = match &cursor {
+            None => format!("{inst}?per_page=2"),
+            Some(c) => format!("{inst}?per_page=2&cursor={c}"),
+        };
+        let (c, v) = get(&url).await;
+        assert_eq!(c, 200, "{v}");
+        for item in v["result"].as_array().unwrap() {
+            seen.push(item["id"].as_str().unwrap().to_string());
+            assert!(item["created_on"].is_string());
+        }
+        cursor = v["result_info"]["cursor"].as_str().map(String::from);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(
+        seen,
+        ["b4", "b3", "b2", "b1", "b0"],
+        "newest first, each once"
+    );
+    until(&format!("{inst}/b0"), |r| r["status"] == "complete").await;
+    let (_, v) = get(&format!("{inst}?status=complete")).await;
+    assert!(
+        v["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["status"] == "complete")
+    );
+}
