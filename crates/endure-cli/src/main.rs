@@ -5,6 +5,7 @@
 
 mod bench;
 mod crash_child;
+mod dev;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the bundled example workflows on 127.0.0.1:8787: the REST API (Cloudflare's v4
+    /// Workflows paths) and the seed guide's handler at `/`, state in `./.endure`.
+    Dev(dev::Args),
     /// Run a bundled example workflow to the end on the embedded SQLite store and print its
     /// final status document. Instances left unfinished in the same state folder (say, by a
     /// killed earlier run) carry on too.
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
     };
     let result = rt.block_on(async {
         match cli.command {
+            Command::Dev(a) => dev::run(a).await,
             Command::Run(a) => run::run(a).await,
             Command::Bench(a) => bench::run(a).await,
             Command::CrashChild(a) => crash_child::run(a).await,

@@ -6,6 +6,7 @@
 //! below knows nothing about HTTP.
 
 mod error;
+pub mod guide;
 mod handlers;
 
 pub use error::ApiFailure;

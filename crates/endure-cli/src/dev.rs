@@ -1,0 +1,75 @@
+//! `endure dev`: the bundled examples served on loopback, state in a local folder.
+
+use anyhow::Context;
+use endure::EngineBuilder;
+use endure_server::{ServerState, guide, router};
+use endure_sqlite::{SqliteConfig, SqliteStore};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on: loopback only (`endure serve` is for anything else).
+    #[arg(long, default_value = "127.0.0.1")]
+    ip: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+    /// Where state lives.
+    #[arg(long, default_value_os_t = crate::default_state_dir())]
+    state_dir: PathBuf,
+}
+
+/// `MY_WORKFLOW` for `my-workflow`: the binding names the banner shows.
+fn binding_name(workflow: &str) -> String {
+    workflow.to_uppercase().replace('-', "_")
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !args.ip.is_loopback() {
+        eprintln!(
+            "error: endure dev listens on loopback only (127.0.0.1 or ::1), not {}",
+            args.ip
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let db = args.state_dir.join("endure.sqlite");
+    let store = SqliteStore::open(SqliteConfig::new(&db))
+        .with_context(|| format!("opening {}", db.display()))?;
+    let engine = endure_examples::register(EngineBuilder::new(Arc::new(store)))?
+        .start()
+        .await?;
+    let listener = match tokio::net::TcpListener::bind(SocketAddr::new(args.ip, args.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}:{}: {e}", args.ip, args.port);
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let addr = listener.local_addr()?;
+    let state = ServerState {
+        engine: engine.clone(),
+        started_on: engine.now().to_iso(),
+    };
+    let app = router(state).merge(guide::routes(
+        engine.workflow(endure_examples::starter::NAME)?,
+    ));
+    let names = engine.workflow_names();
+    println!("endure dev");
+    println!("  listening on http://{addr}");
+    println!("  REST API     http://{addr}/client/v4/accounts/local/workflows");
+    println!(
+        "  app routes   http://{addr}/ (the seed guide's handler for {})",
+        endure_examples::starter::NAME
+    );
+    println!("  state        {}", db.display());
+    for n in &names {
+        println!("  workflow     {n} (binding {})", binding_name(n));
+    }
+    use std::io::Write;
+    std::io::stdout().flush()?;
+    endure_server::serve(listener, app).await?;
+    Ok(ExitCode::SUCCESS)
+}
