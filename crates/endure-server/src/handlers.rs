@@ -82,22 +82,55 @@ async fn workflow_item(state: &ServerState, name: &str) -> Result<WorkflowItem, 
     })
 }
 
-pub async fn list_workflows(State(state): State<ServerState>) -> Reply<Vec<WorkflowItem>> {
+#[derive(Debug, Deserialize)]
+pub struct PageParams {
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+fn page_params(
+    page: Option<&str>,
+    per_page: Option<&str>,
+    default_per_page: usize,
+) -> Result<(usize, usize), ApiFailure> {
+    let page = match page {
+        None => 1,
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| ApiFailure::invalid("page must be a positive integer"))?,
+    };
+    let per_page = match per_page {
+        None => default_per_page,
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| ApiFailure::invalid("per_page must be an integer from 1 to 100"))?,
+    };
+    Ok((page, per_page))
+}
+
+pub async fn list_workflows(
+    State(state): State<ServerState>,
+    Query(q): Query<PageParams>,
+) -> Reply<Vec<WorkflowItem>> {
+    let (page, per_page) = page_params(q.page.as_deref(), q.per_page.as_deref(), 50)?;
+    let names = state.engine.workflow_names();
+    let total = names.len();
     let mut items = vec![];
-    for name in state.engine.workflow_names() {
-        items.push(workflow_item(&state, &name).await?);
+    for name in names.iter().skip((page - 1) * per_page).take(per_page) {
+        items.push(workflow_item(&state, name).await?);
     }
-    let n = items.len();
-    Ok(Json(Envelope::page(
-        items,
-        ResultInfo {
-            count: n,
-            per_page: n.max(1),
-            total_count: Some(n as u64),
-            cursor: None,
-            page: Some(1),
-        },
-    )))
+    let info = ResultInfo {
+        count: items.len(),
+        per_page,
+        total_count: Some(total as u64),
+        cursor: None,
+        page: Some(page),
+    };
+    Ok(Json(Envelope::page(items, info)))
 }
 
 pub async fn get_workflow(
@@ -111,6 +144,7 @@ pub async fn get_workflow(
 #[derive(Debug, Deserialize)]
 pub struct ListParams {
     status: Option<String>,
+    page: Option<String>,
     per_page: Option<String>,
     cursor: Option<String>,
 }
@@ -127,14 +161,7 @@ pub async fn list_instances(
             ApiFailure::invalid(format!("Invalid status \"{s}\"; expected one of queued, running, paused, errored, terminated, complete, waitingForPause, waiting"))
         })?),
     };
-    let per_page = match q.per_page.as_deref() {
-        None => 50,
-        Some(p) => p
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| ApiFailure::invalid("per_page must be an integer from 1 to 100"))?,
-    };
+    let (page, per_page) = page_params(q.page.as_deref(), q.per_page.as_deref(), 50)?;
     let before = match q.cursor.as_deref() {
         None | Some("") => None,
         Some(c) => Some(InstanceRef(
@@ -142,11 +169,18 @@ pub async fn list_instances(
                 .map_err(|_| ApiFailure::invalid("Invalid cursor"))?,
         )),
     };
+    if before.is_some() && q.page.is_some() {
+        return Err(ApiFailure::invalid(
+            "page and cursor cannot be used together",
+        ));
+    }
+    // `page` (deprecated by Cloudflare, still used by its SDKs) skips whole pages.
+    let skip = (page - 1) * per_page;
     let query = ListQuery {
         workflow: b.name().to_string(),
         status,
         before,
-        limit: per_page + 1,
+        limit: skip + per_page + 1,
     };
     let mut rows = state
         .engine
@@ -154,7 +188,9 @@ pub async fn list_instances(
         .list_instances(&query)
         .await
         .map_err(|_| ApiFailure::new(500, 10500, "internal storage error"))?;
-    let more = rows.len() > per_page;
+    let rows_total = rows.len();
+    let mut rows: Vec<_> = rows.drain(..).skip(skip).collect();
+    let more = rows_total > skip + per_page;
     rows.truncate(per_page);
     let cursor = if more {
         rows.last().map(|r| r.instance.0.to_string())

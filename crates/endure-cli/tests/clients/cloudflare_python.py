@@ -1,0 +1,67 @@
+"""Cloudflare's official Python client (the `cloudflare` package on PyPI) against Endure.
+
+Only the base URL and the token differ from talking to Cloudflare. Exits non-zero, with the
+failing check, if anything does not behave as it does against Cloudflare's API.
+Usage: python3 cloudflare_python.py http://127.0.0.1:PORT
+"""
+
+import sys
+import time
+
+import cloudflare
+
+base = sys.argv[1]
+c = cloudflare.Cloudflare(api_token="any-token", base_url=base + "/client/v4", max_retries=0)
+acct = "acct-1"
+
+
+def wait(workflow, instance_id, status):
+    for _ in range(1500):
+        d = c.workflows.instances.get(instance_id, account_id=acct, workflow_name=workflow)
+        if d.status == status:
+            return d
+        time.sleep(0.02)
+    raise AssertionError(f"{workflow}/{instance_id} never became {status}, last {d.status}")
+
+
+names = [w.name for w in c.workflows.list(account_id=acct)]
+assert names == ["approval", "my-workflow", "steps"], names
+assert c.workflows.get("steps", account_id=acct).name == "steps"
+
+created = c.workflows.instances.create("steps", account_id=acct, instance_id="py-1", params={"steps": 2})
+assert created.id == "py-1" and created.status == "queued", created
+done = wait("steps", "py-1", "complete")
+assert done.output == {"steps": 2}, done.output
+assert len(done.steps) == 2, done.steps
+assert done.trigger.source == "api", done.trigger
+
+bulk = c.workflows.instances.bulk("steps", account_id=acct, body=[{"instance_id": "py-2", "params": {"steps": 1}}])
+assert [i.id for i in bulk] == ["py-2"], bulk
+listed = [i.id for i in c.workflows.instances.list("steps", account_id=acct, per_page=1)]
+assert sorted(listed) == ["py-1", "py-2"], listed
+
+c.workflows.instances.create("approval", account_id=acct, instance_id="py-a")
+wait("approval", "py-a", "waiting")
+assert c.workflows.instances.status.edit("py-a", account_id=acct, workflow_name="approval", status="pause").status == "paused"
+c.workflows.instances.status.edit("py-a", account_id=acct, workflow_name="approval", status="resume")
+c.workflows.instances.events.create("approval", account_id=acct, workflow_name="approval", instance_id="py-a", body={"approved": True, "by": "py"})
+d = wait("approval", "py-a", "complete")
+assert d.output["outcome"] == "carried out" and d.output["by"] == "py", d.output
+
+try:
+    c.workflows.instances.create("steps", account_id=acct, instance_id="py-1")
+    raise AssertionError("a duplicate id was accepted")
+except cloudflare.ConflictError as e:
+    assert e.status_code == 409
+try:
+    c.workflows.instances.get("nope", account_id=acct, workflow_name="steps")
+    raise AssertionError("an unknown instance was found")
+except cloudflare.NotFoundError as e:
+    assert e.status_code == 404
+try:
+    c.workflows.instances.create("steps", account_id=acct, instance_id="bad id")
+    raise AssertionError("an invalid id was accepted")
+except cloudflare.BadRequestError as e:
+    assert e.status_code == 400
+
+print("cloudflare python client: all checks passed")
