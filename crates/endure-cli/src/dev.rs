@@ -52,6 +52,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let state = ServerState {
         engine: engine.clone(),
         started_on: engine.now().to_iso(),
+        tokens: Default::default(),
     };
     let app = router(state).merge(guide::routes(
         engine.workflow(endure_examples::starter::NAME)?,

@@ -7,6 +7,7 @@ mod bench;
 mod crash_child;
 mod dev;
 mod run;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -28,6 +29,9 @@ enum Command {
     /// Serve the bundled example workflows on 127.0.0.1:8787: the REST API (Cloudflare's v4
     /// Workflows paths) and the seed guide's handler at `/`, state in `./.endure`.
     Dev(dev::Args),
+    /// The production server: configured from a TOML file, API tokens required beyond
+    /// loopback, state in SQLite.
+    Serve(serve::Args),
     /// Run a bundled example workflow to the end on the embedded SQLite store and print its
     /// final status document. Instances left unfinished in the same state folder (say, by a
     /// killed earlier run) carry on too.
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
     let result = rt.block_on(async {
         match cli.command {
             Command::Dev(a) => dev::run(a).await,
+            Command::Serve(a) => serve::run(a).await,
             Command::Run(a) => run::run(a).await,
             Command::Bench(a) => bench::run(a).await,
             Command::CrashChild(a) => crash_child::run(a).await,

@@ -5,6 +5,7 @@
 //! Architecture invariant: the only crate (with the CLI) that knows the wire format; the engine
 //! below knows nothing about HTTP.
 
+mod auth;
 mod error;
 pub mod guide;
 mod handlers;
@@ -26,6 +27,8 @@ pub struct ServerState {
     pub engine: Engine,
     /// When the server started (ISO-8601), reported as workflows' `created_on`.
     pub started_on: String,
+    /// API tokens; empty means no authentication (`endure dev` on loopback).
+    pub tokens: std::sync::Arc<Vec<String>>,
 }
 
 /// The REST API as a router (tests drive it without a socket; `serve` binds it).
@@ -55,6 +58,10 @@ pub fn router(state: ServerState) -> Router {
             post(handlers::send_event),
         )
         .fallback(handlers::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_token,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

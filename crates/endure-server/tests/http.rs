@@ -15,6 +15,7 @@ async fn server() -> (String, Engine) {
     let state = ServerState {
         engine: engine.clone(),
         started_on: engine.now().to_iso(),
+        tokens: Default::default(),
     };
     tokio::spawn(serve(listener, router(state)));
     (

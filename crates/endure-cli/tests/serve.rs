@@ -1,0 +1,164 @@
+//! `endure serve` as a real process: the config file, bearer tokens, and its refusals.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(config: &std::path::Path, env_token: Option<&str>) -> (Server, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_endure"));
+    cmd.args(["serve", "--port", "0", "--config"])
+        .arg(config)
+        .stdout(Stdio::piped())
+        .env_remove("ENDURE_API_TOKEN");
+    if let Some(t) = env_token {
+        cmd.env("ENDURE_API_TOKEN", t);
+    }
+    let mut child = cmd.spawn().expect("spawn endure serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("banner").unwrap();
+        if let Some(url) = line.trim().strip_prefix("listening on ") {
+            break url.to_string();
+        }
+    };
+    (
+        Server(child),
+        format!("{base}/client/v4/accounts/a/workflows"),
+    )
+}
+
+const CONFIG: &str = r#"
+port = 8787
+database = "state/endure.sqlite"
+max_running = 10
+api_tokens = ["file-token"]
+
+[[workflows]]
+name = "orders"
+binding = "ORDERS"
+class_name = "StepsWorkflow"
+limits = { steps = 2 }
+"#;
+
+async fn status(url: &str, token: Option<&str>) -> u16 {
+    let mut req = reqwest::Client::new().get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_required_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("endure.toml");
+    std::fs::write(&cfg, CONFIG).unwrap();
+    let (_server, api) = start(&cfg, Some("env-token"));
+    assert_eq!(status(&api, None).await, 401);
+    assert_eq!(status(&api, Some("wrong")).await, 403);
+    assert_eq!(status(&api, Some("file-token")).await, 200);
+    assert_eq!(status(&api, Some("env-token")).await, 200);
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(&api)
+        .bearer_auth("file-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = body["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["orders"]);
+    let r = reqwest::Client::new().get(&api).send().await.unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["success"], false);
+    assert_eq!(v["errors"][0]["code"], 10000);
+    assert!(
+        dir.path().join("state/endure.sqlite").exists(),
+        "database relative to the config file"
+    );
+    // limits.steps from the config applies
+    let c = reqwest::Client::new();
+    c.post(format!("{api}/orders/instances"))
+        .bearer_auth("file-token")
+        .json(&serde_json::json!({"instance_id": "o1", "params": {"steps": 3}}))
+        .send()
+        .await
+        .unwrap();
+    let mut doc = serde_json::Value::Null;
+    for _ in 0..3000 {
+        doc = c
+            .get(format!("{api}/orders/instances/o1"))
+            .bearer_auth("file-token")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if doc["result"]["status"] == "errored" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        doc["result"]["error"]["name"], "WorkflowFatalError",
+        "{doc}"
+    );
+}
+
+#[test]
+fn refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], cfg: &str| {
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, cfg).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_endure"))
+            .args(["serve", "--config"])
+            .arg(&path)
+            .args(args)
+            .env_remove("ENDURE_API_TOKEN")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, err) = run(&["--ip", "0.0.0.0", "--port", "0"], "");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("without an API token"), "{err}");
+    let (code, err) = run(&[], "port = \"eighty\"");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("invalid config"), "{err}");
+    let (code, err) = run(&[], "colour = 1");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown field"), "{err}");
+    let (code, err) = run(&[], "[[workflows]]\nname = \"x\"\nclass_name = \"Nope\"");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown class_name"), "{err}");
+    let (code, err) = run(
+        &[],
+        "[[workflows]]\nname = \"bad name!\"\nclass_name = \"StepsWorkflow\"",
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("invalid"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_endure"))
+        .args(["serve", "--config", "/nonexistent/x.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
