@@ -1,13 +1,15 @@
 //! `endure`: the command line. Glue only: argument parsing, then the engine.
 //!
 //! Exit codes: 0 success (the instance completed); 1 the instance errored or was terminated;
-//! 2 bad usage or input; 3 a storage or engine failure.
+//! 2 bad usage or input; 3 a storage or engine failure; 4 the server cannot be reached;
+//! 5 the server answered with an error.
 
 mod bench;
 mod crash_child;
 mod dev;
 mod run;
 mod serve;
+mod workflows;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -32,6 +34,8 @@ enum Command {
     /// The production server: configured from a TOML file, API tokens required beyond
     /// loopback, state in SQLite.
     Serve(serve::Args),
+    /// The client: manage workflows and instances on an Endure server (like `wrangler workflows`).
+    Workflows(workflows::Args),
     /// Run a bundled example workflow to the end on the embedded SQLite store and print its
     /// final status document. Instances left unfinished in the same state folder (say, by a
     /// killed earlier run) carry on too.
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Dev(a) => dev::run(a).await,
             Command::Serve(a) => serve::run(a).await,
+            Command::Workflows(a) => workflows::run(a).await,
             Command::Run(a) => run::run(a).await,
             Command::Bench(a) => bench::run(a).await,
             Command::CrashChild(a) => crash_child::run(a).await,

@@ -1,0 +1,676 @@
+//! `endure workflows …`: the command-line client of the REST API, modelled on `wrangler
+//! workflows …` (commands, messages, tables), against any Endure server.
+
+use endure_api::{Envelope, InstanceCreated, InstanceListItem, StatusChanged, WorkflowItem};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit codes of the client.
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_UNREACHABLE: u8 = 4;
+pub const EXIT_API_ERROR: u8 = 5;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The server (default http://127.0.0.1:8787).
+    #[arg(
+        long,
+        env = "ENDURE_URL",
+        default_value = "http://127.0.0.1:8787",
+        global = true
+    )]
+    url: String,
+    /// API token, sent as `Authorization: Bearer`.
+    #[arg(long, env = "ENDURE_API_TOKEN", hide_env_values = true, global = true)]
+    token: Option<String>,
+    /// Print the API's result as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(clap::Subcommand)]
+enum Cmd {
+    /// List workflows.
+    List {
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        #[arg(long, default_value_t = 50)]
+        per_page: usize,
+    },
+    /// Show one workflow and its instance counts.
+    Describe { name: String },
+    /// Create an instance.
+    Trigger {
+        name: String,
+        /// Params as JSON.
+        params: Option<String>,
+        #[arg(long)]
+        id: Option<String>,
+        /// Follow the instance step by step until it finishes.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Manage instances.
+    Instances {
+        #[command(subcommand)]
+        command: InstanceCmd,
+    },
+}
+
+#[derive(clap::Subcommand)]
+enum InstanceCmd {
+    /// List instances, newest first.
+    List {
+        name: String,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Show an instance with its steps, attempts, sleeps and waits.
+    Describe {
+        name: String,
+        id: String,
+    },
+    Pause {
+        name: String,
+        id: String,
+    },
+    Resume {
+        name: String,
+        id: String,
+    },
+    Terminate {
+        name: String,
+        id: String,
+    },
+    Restart {
+        name: String,
+        id: String,
+        #[arg(long)]
+        from_step: Option<String>,
+        #[arg(long)]
+        count: Option<u32>,
+        #[arg(long = "type")]
+        step_type: Option<String>,
+    },
+    /// Send an event to an instance.
+    SendEvent {
+        name: String,
+        id: String,
+        #[arg(long = "type")]
+        event_type: String,
+        #[arg(long)]
+        payload: Option<String>,
+    },
+}
+
+struct Client {
+    http: reqwest::Client,
+    api: String,
+    token: Option<String>,
+}
+
+/// Why a command failed, with its exit code.
+struct Failure(u8, String);
+
+impl Client {
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Envelope<T>, Failure> {
+        let mut req = self.http.request(method, format!("{}{path}", self.api));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.map_err(|e| {
+            Failure(
+                EXIT_UNREACHABLE,
+                format!(
+                    "cannot reach the Endure server at {}: {}",
+                    self.api,
+                    e.without_url()
+                ),
+            )
+        })?;
+        let status = resp.status();
+        let text = resp.text().await.map_err(|e| {
+            Failure(
+                EXIT_UNREACHABLE,
+                format!("the server's answer was cut short: {e}"),
+            )
+        })?;
+        let env: Envelope<T> = serde_json::from_str(&text).map_err(|_| {
+            Failure(
+                EXIT_API_ERROR,
+                format!("the server answered {status} with a body that is not the API's envelope"),
+            )
+        })?;
+        if !env.success {
+            let msg = env
+                .errors
+                .first()
+                .map(|e| format!("{} (code {})", e.message, e.code))
+                .unwrap_or_else(|| status.to_string());
+            return Err(Failure(EXIT_API_ERROR, msg));
+        }
+        Ok(env)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Failure> {
+        self.call(reqwest::Method::GET, path, None)
+            .await?
+            .result
+            .ok_or_else(|| Failure(EXIT_API_ERROR, "empty result".into()))
+    }
+
+    /// `latest` means the newest instance.
+    async fn resolve(&self, name: &str, id: &str) -> Result<String, Failure> {
+        if id != "latest" {
+            return Ok(id.to_string());
+        }
+        let list: Vec<InstanceListItem> =
+            self.get(&format!("/{name}/instances?per_page=1")).await?;
+        list.into_iter().next().map(|i| i.id).ok_or_else(|| {
+            Failure(
+                EXIT_API_ERROR,
+                format!("There are no instances in workflow \"{name}\""),
+            )
+        })
+    }
+}
+
+fn parse_json(what: &str, raw: &str) -> Result<Value, Failure> {
+    serde_json::from_str(raw).map_err(|e| {
+        Failure(
+            EXIT_USAGE,
+            format!("Error while parsing {what}: \"{raw}\" with {e}"),
+        )
+    })
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "complete" => "✅ Completed",
+        "errored" => "❌ Errored",
+        "paused" => "⏸️ Paused",
+        "queued" => "⌛ Queued",
+        "running" => "▶ Running",
+        "terminated" => "🚫 Terminated",
+        "waiting" => "⏰ Waiting",
+        "waitingForPause" => "⏱️ Waiting for Pause",
+        _ => "❓ Unknown",
+    }
+}
+
+fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+            .collect::<Vec<_>>()
+            .join(" │ ")
+    };
+    let mut out = vec![line(headers.iter().map(|h| h.to_string()).collect())];
+    out.push(
+        widths
+            .iter()
+            .map(|w| "─".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("─┼─"),
+    );
+    out.extend(rows.into_iter().map(line));
+    out.join("\n")
+}
+
+fn s(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The `instances describe` layout.
+pub fn describe_instance(doc: &Value) -> String {
+    let mut out = vec![];
+    let mut field = |label: &str, value: String| out.push(format!("{label:<16}{value}"));
+    field("Workflow Name", s(&doc["workflow"]));
+    field("Instance Id", s(&doc["id"]));
+    field("Version Id", s(&doc["versionId"]));
+    field(
+        "Status",
+        status_label(doc["status"].as_str().unwrap_or("")).to_string(),
+    );
+    field("Trigger", s(&doc["trigger"]["source"]));
+    field("Queued", s(&doc["queued"]));
+    if let Some(ok) = doc["success"].as_bool() {
+        field(
+            "Success",
+            if ok {
+                "✅ Yes".into()
+            } else {
+                "❌ No".into()
+            },
+        );
+    }
+    field("Start", s(&doc["start"]));
+    field("End", s(&doc["end"]));
+    if !doc["error"].is_null() {
+        field(
+            "Error",
+            format!(
+                "{}: {}",
+                s(&doc["error"]["name"]),
+                s(&doc["error"]["message"])
+            ),
+        );
+    }
+    if !doc["output"].is_null() {
+        field("Output", doc["output"].to_string());
+    }
+    out.push("Steps:".into());
+    for step in doc["steps"].as_array().into_iter().flatten() {
+        out.push(String::new());
+        let name = format!("{} #{}", s(&step["name"]), s(&step["count"]));
+        match step["type"].as_str() {
+            Some("step") => {
+                out.push(format!("  Name:    {name}"));
+                out.push("  Type:    🎯 Step".into());
+                out.push(format!("  Start:   {}", s(&step["start"])));
+                out.push(format!("  End:     {}", s(&step["end"])));
+                let state = match step["success"].as_bool() {
+                    Some(true) => "✅ Yes",
+                    Some(false) => "❌ No",
+                    None => "▶ Running",
+                };
+                out.push(format!("  Success: {state}"));
+                let retries = &step["config"]["retries"];
+                out.push(format!(
+                    "  Retries: limit {}, delay {} ms, {}",
+                    s(&retries["limit"]),
+                    s(&retries["delay"]),
+                    s(&retries["backoff"])
+                ));
+                if !step["output"].is_null() {
+                    out.push(format!("  Output:  {}", step["output"]));
+                }
+                if !step["error"].is_null() {
+                    out.push(format!(
+                        "  Error:   {}: {}",
+                        s(&step["error"]["name"]),
+                        s(&step["error"]["message"])
+                    ));
+                }
+                let rows = step["attempts"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|a| {
+                        let st = match a["success"].as_bool() {
+                            Some(true) => "✅ Success",
+                            Some(false) => "❌ Error",
+                            None => "🔄 Working",
+                        };
+                        let err = if a["error"].is_null() {
+                            String::new()
+                        } else {
+                            format!("{}: {}", s(&a["error"]["name"]), s(&a["error"]["message"]))
+                        };
+                        vec![s(&a["start"]), s(&a["end"]), st.to_string(), err]
+                    })
+                    .collect();
+                for l in table(&["Start", "End", "State", "Error"], rows).lines() {
+                    out.push(format!("  {l}"));
+                }
+            }
+            Some("sleep") => {
+                out.push(format!("  Name:    {name}"));
+                out.push("  Type:    💤 Sleeping".into());
+                out.push(format!("  Start:   {}", s(&step["start"])));
+                let verb = if step["finished"] == json!(true) {
+                    "End:    "
+                } else {
+                    "Wakes:  "
+                };
+                out.push(format!("  {verb} {}", s(&step["end"])));
+            }
+            Some("waitForEvent") => {
+                out.push(format!("  Name:    {name}"));
+                out.push(format!(
+                    "  Type:    👀 Waiting for event \"{}\"",
+                    s(&step["event_type"])
+                ));
+                out.push(format!("  Start:   {}", s(&step["start"])));
+                out.push(format!("  End:     {}", s(&step["end"])));
+                if !step["output"].is_null() {
+                    out.push(format!("  Event:   {}", step["output"]));
+                }
+                if !step["error"].is_null() {
+                    out.push(format!(
+                        "  Error:   {}: {}",
+                        s(&step["error"]["name"]),
+                        s(&step["error"]["message"])
+                    ));
+                }
+            }
+            _ => out.push("  Type:    🚫 Termination".into()),
+        }
+    }
+    out.join("\n")
+}
+
+async fn follow(c: &Client, name: &str, id: &str) -> Result<Value, Failure> {
+    let mut shown = 0usize;
+    let mut last_status = String::new();
+    loop {
+        let doc: Value = c.get(&format!("/{name}/instances/{id}")).await?;
+        let status = s(&doc["status"]);
+        if status != last_status {
+            println!("  {}", status_label(&status));
+            last_status = status.clone();
+        }
+        let steps = doc["steps"].as_array().cloned().unwrap_or_default();
+        for step in steps.iter().skip(shown) {
+            println!(
+                "  {} {} #{}",
+                s(&step["type"]),
+                s(&step["name"]),
+                s(&step["count"])
+            );
+        }
+        shown = steps.len();
+        if matches!(status.as_str(), "complete" | "errored" | "terminated") {
+            return Ok(doc);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let url = args.url.trim_end_matches('/').to_string();
+    let client = Client {
+        http: reqwest::Client::new(),
+        api: format!("{url}/client/v4/accounts/local/workflows"),
+        token: args.token.clone(),
+    };
+    match execute(&client, args.command, args.json).await {
+        Ok(code) => Ok(code),
+        Err(Failure(code, msg)) => {
+            eprintln!("✘ {msg}");
+            Ok(ExitCode::from(code))
+        }
+    }
+}
+
+fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+async fn execute(c: &Client, cmd: Cmd, json_out: bool) -> Result<ExitCode, Failure> {
+    match cmd {
+        Cmd::List { page, per_page } => {
+            let list: Vec<WorkflowItem> =
+                c.get(&format!("?page={page}&per_page={per_page}")).await?;
+            if json_out {
+                print_json(&list);
+            } else if list.is_empty() {
+                println!("There are no Workflows on this server");
+            } else {
+                println!("Showing {} workflow(s) from page {page}:", list.len());
+                let rows = list
+                    .iter()
+                    .map(|w| {
+                        vec![
+                            w.name.clone(),
+                            w.script_name.clone(),
+                            w.class_name.clone(),
+                            w.created_on.clone(),
+                            w.modified_on.clone(),
+                        ]
+                    })
+                    .collect();
+                println!(
+                    "{}",
+                    table(
+                        &["Name", "Script name", "Class name", "Created", "Modified"],
+                        rows
+                    )
+                );
+            }
+        }
+        Cmd::Describe { name } => {
+            let w: WorkflowItem = c.get(&format!("/{name}")).await?;
+            if json_out {
+                print_json(&w);
+            } else {
+                println!(
+                    "{:<14}{}\n{:<14}{}\n{:<14}{}\n{:<14}{}",
+                    "Name",
+                    w.name,
+                    "Id",
+                    w.id,
+                    "Script Name",
+                    w.script_name,
+                    "Class Name",
+                    w.class_name
+                );
+                println!("Instance Status Counts:");
+                for (status, n) in &w.instances {
+                    println!("  {status}: {n}");
+                }
+            }
+        }
+        Cmd::Trigger {
+            name,
+            params,
+            id,
+            wait,
+        } => {
+            let params = match params.as_deref() {
+                None | Some("") => None,
+                Some(raw) => Some(parse_json("instance parameters", raw)?),
+            };
+            let body = json!({"instance_id": id, "params": params});
+            let created: InstanceCreated = c
+                .call(
+                    reqwest::Method::POST,
+                    &format!("/{name}/instances"),
+                    Some(body),
+                )
+                .await?
+                .result
+                .ok_or_else(|| Failure(EXIT_API_ERROR, "empty result".into()))?;
+            if !json_out {
+                println!(
+                    "🚀 Workflow instance \"{}\" has been queued successfully",
+                    created.id
+                );
+            }
+            if wait {
+                let doc = follow(c, &name, &created.id).await?;
+                if json_out {
+                    print_json(&doc);
+                } else {
+                    println!("{}", describe_instance(&doc));
+                }
+                return Ok(if doc["status"] == "complete" {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                });
+            }
+            if json_out {
+                print_json(&created);
+            }
+        }
+        Cmd::Instances { command } => return instances(c, command, json_out).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn instances(c: &Client, cmd: InstanceCmd, json_out: bool) -> Result<ExitCode, Failure> {
+    let change = |name: &str, id: &str, body: Value| {
+        let path = format!("/{name}/instances/{id}/status");
+        async move {
+            c.call::<StatusChanged>(reqwest::Method::PATCH, &path, Some(body))
+                .await
+        }
+    };
+    match cmd {
+        InstanceCmd::List {
+            name,
+            status,
+            limit,
+        } => {
+            let mut path = format!("/{name}/instances?per_page={}", limit.clamp(1, 100));
+            if let Some(s) = &status {
+                path.push_str(&format!("&status={s}"));
+            }
+            let list: Vec<InstanceListItem> = c.get(&path).await?;
+            if json_out {
+                print_json(&list);
+            } else if list.is_empty() {
+                println!(
+                    "There are no instances in workflow \"{name}\". You can trigger it with \"endure workflows trigger {name}\""
+                );
+            } else {
+                println!("Showing {} instance(s) from page 1:", list.len());
+                let rows = list
+                    .iter()
+                    .map(|i| {
+                        vec![
+                            i.id.clone(),
+                            i.version_id.clone(),
+                            i.created_on.clone(),
+                            i.modified_on.clone(),
+                            status_label(i.status.as_str()).to_string(),
+                        ]
+                    })
+                    .collect();
+                println!(
+                    "{}",
+                    table(
+                        &["Instance ID", "Version", "Created", "Modified", "Status"],
+                        rows
+                    )
+                );
+            }
+        }
+        InstanceCmd::Describe { name, id } => {
+            let id = c.resolve(&name, &id).await?;
+            let doc: Value = c.get(&format!("/{name}/instances/{id}")).await?;
+            if json_out {
+                print_json(&doc);
+            } else {
+                println!("{}", describe_instance(&doc));
+            }
+        }
+        InstanceCmd::Pause { name, id } => {
+            let id = c.resolve(&name, &id).await?;
+            let r = change(&name, &id, json!({"status": "pause"})).await?;
+            if json_out {
+                print_json(&json!({"name": name, "id": id, "success": true, "result": r.result}))
+            } else {
+                println!("⏸️ The instance \"{id}\" from {name} was paused successfully")
+            }
+        }
+        InstanceCmd::Resume { name, id } => {
+            let id = c.resolve(&name, &id).await?;
+            let r = change(&name, &id, json!({"status": "resume"})).await?;
+            if json_out {
+                print_json(&json!({"name": name, "id": id, "success": true, "result": r.result}))
+            } else {
+                println!("🔄 The instance \"{id}\" from {name} was resumed successfully")
+            }
+        }
+        InstanceCmd::Terminate { name, id } => {
+            let id = c.resolve(&name, &id).await?;
+            let r = change(&name, &id, json!({"status": "terminate"})).await?;
+            if json_out {
+                print_json(&json!({"name": name, "id": id, "success": true, "result": r.result}))
+            } else {
+                println!("🥷 The instance \"{id}\" from {name} was terminated successfully")
+            }
+        }
+        InstanceCmd::Restart {
+            name,
+            id,
+            from_step,
+            count,
+            step_type,
+        } => {
+            if from_step.is_none() && (count.is_some() || step_type.is_some()) {
+                return Err(Failure(
+                    EXIT_USAGE,
+                    "--from-step is required when using --count or --type".into(),
+                ));
+            }
+            if count == Some(0) {
+                return Err(Failure(
+                    EXIT_USAGE,
+                    "--count must be a positive integer".into(),
+                ));
+            }
+            let id = c.resolve(&name, &id).await?;
+            let body = match from_step {
+                None => json!({"status": "restart"}),
+                Some(step) => {
+                    json!({"status": "restart", "from": {"name": step, "count": count, "type": step_type}})
+                }
+            };
+            let r = change(&name, &id, body).await?;
+            if json_out {
+                print_json(&json!({"name": name, "id": id, "success": true, "result": r.result}))
+            } else {
+                println!("🥷 The instance \"{id}\" from {name} was restarted successfully")
+            }
+        }
+        InstanceCmd::SendEvent {
+            name,
+            id,
+            event_type,
+            payload,
+        } => {
+            let payload = match payload.as_deref() {
+                None => json!({}),
+                Some(raw) => parse_json("event payload", raw)?,
+            };
+            let id = c.resolve(&name, &id).await?;
+            c.call::<Value>(
+                reqwest::Method::POST,
+                &format!("/{name}/instances/{id}/events/{event_type}"),
+                Some(payload.clone()),
+            )
+            .await?;
+            if json_out {
+                print_json(&json!({"name": name, "id": id, "type": event_type, "success": true}));
+            } else if payload == json!({}) {
+                println!(
+                    "📤 The event with type \"{event_type}\" was sent to the instance \"{id}\" from {name}"
+                );
+            } else {
+                println!(
+                    "📤 The event with type \"{event_type}\" and payload \"{payload}\" was sent to the instance \"{id}\" from {name}"
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

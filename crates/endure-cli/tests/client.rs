@@ -1,0 +1,154 @@
+//! `endure workflows …` against a real `endure dev` server.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Dev(Child);
+
+impl Drop for Dev {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn dev(dir: &std::path::Path) -> (Dev, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_endure"))
+        .args(["dev", "--port", "0", "--state-dir"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(u) = line.trim().strip_prefix("listening on ") {
+            break u.to_string();
+        }
+    };
+    (Dev(child), url)
+}
+
+fn endure(url: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_endure"))
+        .arg("workflows")
+        .args(args)
+        .args(["--url", url])
+        .env_remove("ENDURE_API_TOKEN")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn the_client_drives_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_dev, url) = dev(dir.path());
+
+    let (code, out, err) = endure(&url, &["list"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Showing 3 workflow(s) from page 1:"), "{out}");
+    assert!(out.contains("Name") && out.contains("my-workflow"), "{out}");
+
+    let (code, out, err) = endure(
+        &url,
+        &[
+            "trigger",
+            "steps",
+            r#"{"steps": 2}"#,
+            "--id",
+            "c1",
+            "--wait",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("🚀 Workflow instance \"c1\" has been queued successfully"),
+        "{out}"
+    );
+    assert!(out.contains("✅ Completed"), "{out}");
+    assert!(out.contains("Name:    step-2 #1"), "{out}");
+    assert!(out.contains("✅ Success"), "{out}");
+
+    let (code, out, _) = endure(&url, &["instances", "list", "steps"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("c1") && out.contains("✅ Completed"), "{out}");
+    let (code, out, _) = endure(
+        &url,
+        &["instances", "describe", "steps", "latest", "--json"],
+    );
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["id"], "c1");
+    assert_eq!(doc["output"], serde_json::json!({"steps": 2}));
+
+    let (code, _, err) = endure(&url, &["trigger", "approval", "--id", "a1"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = endure(&url, &["instances", "pause", "approval", "a1"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("⏸️ The instance \"a1\" from approval was paused successfully"),
+        "{out}"
+    );
+    let (code, out, _) = endure(
+        &url,
+        &[
+            "instances",
+            "send-event",
+            "approval",
+            "a1",
+            "--type",
+            "approval",
+            "--payload",
+            r#"{"approved": false}"#,
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("📤 The event with type \"approval\" and payload"),
+        "{out}"
+    );
+    let (code, out, _) = endure(&url, &["instances", "resume", "approval", "a1"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = endure(
+        &url,
+        &[
+            "instances",
+            "restart",
+            "approval",
+            "a1",
+            "--from-step",
+            "act on decision",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = endure(&url, &["instances", "describe", "approval", "a1"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Instance Id     a1"), "{out}");
+
+    let (code, _, err) = endure(
+        &url,
+        &["instances", "restart", "approval", "a1", "--count", "2"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--from-step is required"), "{err}");
+    let (code, _, err) = endure(&url, &["trigger", "steps", "{oops"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("Error while parsing instance parameters"),
+        "{err}"
+    );
+    let (code, _, err) = endure(&url, &["instances", "describe", "steps", "missing"]);
+    assert_eq!(code, 5);
+    assert!(err.contains("not found"), "{err}");
+    let (code, _, err) = endure(&url, &["trigger", "steps", "--id", "c1"]);
+    assert_eq!(code, 5);
+    assert!(err.contains("already exists"), "{err}");
+    let (code, _, err) = endure("http://127.0.0.1:9", &["list"]);
+    assert_eq!(code, 4);
+    assert!(err.contains("cannot reach the Endure server"), "{err}");
+}
