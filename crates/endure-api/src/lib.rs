@@ -160,6 +160,44 @@ pub struct StatusChanged {
     pub timestamp: String,
 }
 
+/// Body of `POST …/instances/batch/delete`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchDelete {
+    pub instances: Vec<String>,
+}
+
+/// `{id}` of a deleted instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deleted {
+    pub id: String,
+}
+
+/// `{id, code, message}` of an instance that could not be deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeleteError {
+    pub id: String,
+    pub code: u32,
+    pub message: String,
+}
+
+/// Result of a batch delete.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchDeleted {
+    pub deleted: Vec<Deleted>,
+    pub errors: Vec<DeleteError>,
+}
+
+/// Result of `GET …/instances/{id}/step`: one step's status, error and full output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepOutput {
+    pub status: String,
+    pub error: Option<endure_model::ErrorInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
+}
+
 /// One element of `GET …/workflows` (and the result of `GET …/workflows/{name}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkflowItem {

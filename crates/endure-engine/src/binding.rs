@@ -279,6 +279,12 @@ impl InstanceHandle {
         .await
     }
 
+    /// Deletes the instance and everything recorded about it, stopping it first if it runs.
+    /// Its id can then be used again.
+    pub async fn delete(&self) -> Result<(), ApiError> {
+        control(&self.shared, self.instance, &self.id, ControlOp::Delete).await
+    }
+
     /// Sends an event. Buffered until a `wait_for_event` of that type consumes it; an error
     /// (`instance.not_running`) if the instance finished.
     pub async fn send_event(&self, event_type: &str, payload: Value) -> Result<(), ApiError> {

@@ -19,6 +19,7 @@ pub(crate) enum ControlOp {
     Terminate,
     Restart(Option<StepSelector>),
     SendEvent(ReceivedEvent),
+    Delete,
 }
 
 enum Access {
@@ -169,6 +170,10 @@ async fn dormant(
             let c = restart_commit(i, None, &log, from.as_ref())?;
             commit(c).await?;
             Ok(Requeue::New)
+        }
+        ControlOp::Delete => {
+            shared.store.delete_instance(i).await.map_err(store_error)?;
+            Ok(Requeue::No)
         }
         ControlOp::SendEvent(event) => {
             if row.status.is_finished() {

@@ -98,6 +98,7 @@ enum Next {
     Pause,
     Hibernate(Timestamp),
     Terminate(oneshot::Sender<CmdReply>),
+    Delete(oneshot::Sender<CmdReply>),
     Restart(Option<StepSelector>, oneshot::Sender<CmdReply>),
     Fatal(StoreError),
 }
@@ -244,6 +245,7 @@ async fn handle(live: &Live, cmd: Command) -> Next {
                 })
         }
         ControlOp::Terminate => return Next::Terminate(reply),
+        ControlOp::Delete => return Next::Delete(reply),
         ControlOp::Restart(from) => {
             if let Some(sel) = &from
                 && live
@@ -372,6 +374,16 @@ async fn finish(shared: &Arc<Shared>, live: &Live, next: Next) -> Result<Stop, S
             Ok(Stop::Nothing)
         }
         Next::Terminate(reply) => match submit(terminate_commit(i, fence, now)).await {
+            Ok(_) => {
+                let _ = reply.send(CmdReply::Done(Ok(())));
+                Ok(Stop::Nothing)
+            }
+            Err(e) => {
+                let _ = reply.send(CmdReply::NotLive);
+                Err(e)
+            }
+        },
+        Next::Delete(reply) => match live.store.delete_instance(i).await {
             Ok(_) => {
                 let _ = reply.send(CmdReply::Done(Ok(())));
                 Ok(Stop::Nothing)

@@ -6,8 +6,8 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use endure_api::{
-    CreateInstance, Envelope, InstanceCreated, InstanceListItem, ResultInfo, StatusChange,
-    StatusChanged, WorkflowItem,
+    BatchDelete, BatchDeleted, CreateInstance, DeleteError, Deleted, Envelope, InstanceCreated,
+    InstanceListItem, ResultInfo, StatusChange, StatusChanged, StepOutput, WorkflowItem,
 };
 use endure_engine::{CreateOptions, InstanceHandle, StepSelector, WorkflowBinding};
 use endure_model::{InstanceStatus, StepKind, TriggerSource};
@@ -378,4 +378,232 @@ pub async fn send_event(
 
 pub async fn not_found() -> ApiFailure {
     ApiFailure::not_found("No route for that path")
+}
+
+fn storage() -> ApiFailure {
+    ApiFailure::new(500, 10500, "internal storage error")
+}
+
+/// Every instance of a workflow, newest first.
+async fn all_instances(
+    state: &ServerState,
+    name: &str,
+    status: Option<InstanceStatus>,
+) -> Result<Vec<String>, ApiFailure> {
+    let mut ids = vec![];
+    let mut before = None;
+    loop {
+        let q = ListQuery {
+            workflow: name.to_string(),
+            status,
+            before,
+            limit: 500,
+        };
+        let rows = state
+            .engine
+            .store()
+            .list_instances(&q)
+            .await
+            .map_err(|_| storage())?;
+        let Some(last) = rows.last() else { break };
+        before = Some(last.instance);
+        ids.extend(rows.into_iter().map(|r| r.id));
+    }
+    Ok(ids)
+}
+
+/// `DELETE …/workflows/{name}`: deletes the workflow's instances (the code stays registered).
+pub async fn delete_workflow(
+    State(state): State<ServerState>,
+    Path((_account, name)): Path<(String, String)>,
+) -> Reply<Value> {
+    let b = binding(&state, &name)?;
+    for id in all_instances(&state, &name, None).await? {
+        if let Ok(h) = b.get(&id).await {
+            h.delete().await?;
+        }
+    }
+    Ok(Json(Envelope::ok(
+        serde_json::json!({"status": "ok", "success": true}),
+    )))
+}
+
+/// `POST …/instances/batch/delete` `{instances: [...]}`: 1 to 100 ids, each deleted once.
+pub async fn delete_batch(
+    State(state): State<ServerState>,
+    Path((_account, name)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<BatchDeleted> {
+    let b = binding(&state, &name)?;
+    let req: BatchDelete = body_json(body, None)?;
+    if req.instances.is_empty() || req.instances.len() > endure_model::limits::MAX_BATCH_SIZE {
+        return Err(ApiFailure::invalid(format!(
+            "A batch delete holds 1 to 100 ids, got {}",
+            req.instances.len()
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = BatchDeleted {
+        deleted: vec![],
+        errors: vec![],
+    };
+    for id in req.instances {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let result = match b.get(&id).await {
+            Ok(h) => h.delete().await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => out.deleted.push(Deleted { id }),
+            Err(e) => {
+                let f = ApiFailure::from(e);
+                out.errors.push(DeleteError {
+                    id,
+                    code: f.code,
+                    message: f.message,
+                });
+            }
+        }
+    }
+    Ok(Json(Envelope::ok(out)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TerminateAllParams {
+    status: Option<String>,
+}
+
+/// `PUT …/instances/terminate[?status=]`: terminates every unfinished instance (of a status).
+/// Endure does it before answering, so a second call never finds a job `already_running`.
+pub async fn terminate_all(
+    State(state): State<ServerState>,
+    Path((_account, name)): Path<(String, String)>,
+    Query(q): Query<TerminateAllParams>,
+) -> Reply<Value> {
+    let b = binding(&state, &name)?;
+    let allowed = [
+        InstanceStatus::Queued,
+        InstanceStatus::Running,
+        InstanceStatus::Paused,
+        InstanceStatus::WaitingForPause,
+        InstanceStatus::Waiting,
+    ];
+    let statuses: Vec<InstanceStatus> = match q.status.as_deref() {
+        None => allowed.to_vec(),
+        Some(s) => match s.parse::<InstanceStatus>() {
+            Ok(st) if allowed.contains(&st) => vec![st],
+            _ => {
+                return Err(ApiFailure::invalid(format!(
+                    "Invalid status \"{s}\"; expected queued, running, paused, waitingForPause or waiting"
+                )));
+            }
+        },
+    };
+    for st in statuses {
+        for id in all_instances(&state, &name, Some(st)).await? {
+            if let Ok(h) = b.get(&id).await {
+                // It may have finished meanwhile: that is not an error here.
+                let _ = h.terminate().await;
+            }
+        }
+    }
+    Ok(Json(Envelope::ok(serde_json::json!({"status": "ok"}))))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StepParams {
+    name: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    attempt: Option<String>,
+}
+
+/// `GET …/instances/{id}/step?name=<name>-<n>&type=step|waitForEvent[&attempt=]`.
+pub async fn step_output(
+    State(state): State<ServerState>,
+    Path((_account, name, id)): Path<(String, String, String)>,
+    Query(q): Query<StepParams>,
+) -> Reply<StepOutput> {
+    let h = instance(&state, &name, &id).await?;
+    let full = q.name.ok_or_else(|| {
+        ApiFailure::invalid("name is required (the step name with its -<count> suffix)")
+    })?;
+    let (step_name, count) = full
+        .rsplit_once('-')
+        .and_then(|(n, c)| c.parse::<u32>().ok().map(|c| (n.to_string(), c)))
+        .ok_or_else(|| ApiFailure::invalid("name must end with -<count>, e.g. \"fetch data-1\""))?;
+    let kind = q.kind.as_deref().unwrap_or("step");
+    if kind != "step" && kind != "waitForEvent" {
+        return Err(ApiFailure::invalid("type must be step or waitForEvent"));
+    }
+    let attempt = match q.attempt.as_deref() {
+        None => None,
+        Some(_) if kind == "waitForEvent" => {
+            return Err(ApiFailure::invalid(
+                "attempt is not valid with waitForEvent",
+            ));
+        }
+        Some(a) => Some(
+            a.parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| ApiFailure::invalid("attempt must be a positive integer"))?,
+        ),
+    };
+    let doc = serde_json::to_value(h.status().await?).map_err(|_| storage())?;
+    let step = doc["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["type"] == kind && s["name"] == step_name.as_str() && s["count"] == count)
+        .ok_or_else(|| ApiFailure::not_found(format!("Step '{full}' not found.")))?;
+    let error = |v: &Value| {
+        serde_json::from_value::<Option<endure_model::ErrorInfo>>(v.clone())
+            .ok()
+            .flatten()
+    };
+    let out = if kind == "waitForEvent" {
+        let finished = step["finished"] == serde_json::json!(true);
+        let status = match (finished, step["error"].is_null()) {
+            (false, _) => "waiting",
+            (true, true) => "complete",
+            (true, false) => "errored",
+        };
+        StepOutput {
+            status: status.into(),
+            error: error(&step["error"]),
+            output: finished.then(|| step["output"].clone()),
+            event_type: step["event_type"].as_str().map(String::from),
+        }
+    } else if let Some(n) = attempt {
+        let a = step["attempts"].get(n - 1).ok_or_else(|| {
+            ApiFailure::not_found(format!("Attempt {n} of step '{full}' not found."))
+        })?;
+        let status = match a["success"].as_bool() {
+            Some(true) => "complete",
+            Some(false) => "errored",
+            None => "running",
+        };
+        StepOutput {
+            status: status.into(),
+            error: error(&a["error"]),
+            output: None,
+            event_type: None,
+        }
+    } else {
+        let status = match step["success"].as_bool() {
+            Some(true) => "complete",
+            Some(false) => "errored",
+            None => "running",
+        };
+        StepOutput {
+            status: status.into(),
+            error: error(&step["error"]),
+            output: (status == "complete").then(|| step["output"].clone()),
+            event_type: None,
+        }
+    };
+    Ok(Json(Envelope::ok(out)))
 }

@@ -36,7 +36,10 @@ pub fn router(state: ServerState) -> Router {
     let p = |rest: &str| format!("{}{rest}", endure_api::BASE_PATH);
     Router::new()
         .route(&p(""), get(handlers::list_workflows))
-        .route(&p("/{workflow_name}"), get(handlers::get_workflow))
+        .route(
+            &p("/{workflow_name}"),
+            get(handlers::get_workflow).delete(handlers::delete_workflow),
+        )
         .route(
             &p("/{workflow_name}/instances"),
             get(handlers::list_instances).post(handlers::create_instance),
@@ -44,6 +47,18 @@ pub fn router(state: ServerState) -> Router {
         .route(
             &p("/{workflow_name}/instances/batch"),
             post(handlers::create_batch),
+        )
+        .route(
+            &p("/{workflow_name}/instances/batch/delete"),
+            post(handlers::delete_batch),
+        )
+        .route(
+            &p("/{workflow_name}/instances/terminate"),
+            axum::routing::put(handlers::terminate_all),
+        )
+        .route(
+            &p("/{workflow_name}/instances/{instance_id}/step"),
+            get(handlers::step_output),
         )
         .route(
             &p("/{workflow_name}/instances/{instance_id}"),

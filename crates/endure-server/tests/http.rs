@@ -312,3 +312,80 @@ async fn instances_page_by_cursor() {
             .all(|i| i["status"] == "complete")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn step_output_and_deletion() {
+    let (base, _e) = server().await;
+    let inst = format!("{base}/steps/instances");
+    post(&inst, json!({"instance_id": "d1", "params": {"steps": 2}})).await;
+    until(&format!("{inst}/d1"), |r| r["status"] == "complete").await;
+    let (c, v) = get(&format!("{inst}/d1/step?name=step-2-1")).await;
+    assert_eq!(c, 200, "{v}");
+    assert_eq!(
+        v["result"],
+        json!({"status": "complete", "error": null, "output": {"i": 2}})
+    );
+    let (c, v) = get(&format!("{inst}/d1/step?name=step-1-1&attempt=1")).await;
+    assert_eq!(c, 200, "{v}");
+    assert_eq!(v["result"]["status"], "complete");
+    let (c, v) = get(&format!("{inst}/d1/step?name=step-9-1")).await;
+    assert_error(c, &v, 404, 10501);
+    let (c, v) = get(&format!("{inst}/d1/step?name=nosuffix")).await;
+    assert_error(c, &v, 400, 10001);
+    let (c, v) = get(&format!("{inst}/d1/step?name=step-1-1&type=sleep")).await;
+    assert_error(c, &v, 400, 10001);
+
+    // waitForEvent step output
+    let ap = format!("{base}/approval/instances");
+    post(&ap, json!({"instance_id": "w1"})).await;
+    until(&format!("{ap}/w1"), |r| r["status"] == "waiting").await;
+    let (_, v) = get(&format!(
+        "{ap}/w1/step?name=wait for approval-1&type=waitForEvent"
+    ))
+    .await;
+    assert_eq!(v["result"]["status"], "waiting");
+    assert_eq!(v["result"]["event_type"], "approval");
+
+    // terminate-all: only unfinished ones
+    let (c, v) = call(
+        reqwest::Method::PUT,
+        &format!("{ap}/terminate?status=waiting"),
+        None,
+    )
+    .await;
+    assert_eq!(c, 200, "{v}");
+    assert_eq!(v["result"]["status"], "ok");
+    until(&format!("{ap}/w1"), |r| r["status"] == "terminated").await;
+    let (c, v) = call(
+        reqwest::Method::PUT,
+        &format!("{ap}/terminate?status=complete"),
+        None,
+    )
+    .await;
+    assert_error(c, &v, 400, 10001);
+
+    // batch delete: deleted once, unknown ids reported
+    let (c, v) = post(
+        &format!("{inst}/batch/delete"),
+        json!({"instances": ["d1", "d1", "ghost"]}),
+    )
+    .await;
+    assert_eq!(c, 200, "{v}");
+    assert_eq!(v["result"]["deleted"], json!([{"id": "d1"}]));
+    assert_eq!(v["result"]["errors"][0]["id"], "ghost");
+    assert_eq!(v["result"]["errors"][0]["code"], 10501);
+    let (c, v) = get(&format!("{inst}/d1")).await;
+    assert_error(c, &v, 404, 10501);
+    let (c, v) = post(&format!("{inst}/batch/delete"), json!({"instances": []})).await;
+    assert_error(c, &v, 400, 10001);
+    // the id is free again
+    let (c, _) = post(&inst, json!({"instance_id": "d1", "params": {"steps": 0}})).await;
+    assert_eq!(c, 200);
+
+    // deleting the workflow deletes its instances
+    let (c, v) = call(reqwest::Method::DELETE, &format!("{base}/steps"), None).await;
+    assert_eq!(c, 200, "{v}");
+    assert_eq!(v["result"], json!({"status": "ok", "success": true}));
+    let (_, v) = get(&inst).await;
+    assert_eq!(v["result"], json!([]));
+}

@@ -547,7 +547,47 @@ async fn restart_while_a_step_runs(mode: Mode) {
     assert_eq!(attempts(&d, "block", 1), vec![(Some(true), None, None)]);
 }
 
+async fn delete_running_and_waiting(mode: Mode) {
+    let gate = Arc::new(Semaphore::new(0));
+    let afters = Counter::default();
+    let mut h = Harness::new(mode, gated(gate.clone(), afters.clone())).await;
+    h.create("w", "running", json!({})).await;
+    h.wait_until("w", "running", |d| !d.steps.is_empty()).await;
+    h.get("w", "running").await.delete().await.unwrap();
+    let w = h.engine.workflow("w").unwrap();
+    assert_eq!(
+        w.get("running").await.unwrap_err().code,
+        ErrorCode::InstanceNotFound
+    );
+    gate.add_permits(1);
+    h.create("w", "waiting", json!({})).await;
+    h.wait_waiting_with("w", "waiting", 3).await;
+    h.checkpoint().await;
+    h.get("w", "waiting").await.delete().await.unwrap();
+    h.advance(3_600_000);
+    // The id is free again, and the deleted instance's timer woke nothing.
+    gate.add_permits(1);
+    h.create("w", "running", json!({})).await;
+    h.wait_waiting_with("w", "running", 3).await;
+    assert_eq!(
+        h.engine
+            .workflow("w")
+            .unwrap()
+            .get("waiting")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InstanceNotFound
+    );
+    assert_eq!(
+        afters.get(),
+        2,
+        "the deleted running step's successor never ran"
+    );
+}
+
 matrix!(
+    delete_running_and_waiting,
     restart_while_a_step_runs,
     pause_while_sleeping_keeps_the_remaining_time,
     pause_while_a_step_runs,
