@@ -54,6 +54,8 @@ enum Cmd {
         #[arg(long)]
         wait: bool,
     },
+    /// Delete a workflow's instances.
+    Delete { name: String },
     /// Manage instances.
     Instances {
         #[command(subcommand)]
@@ -97,6 +99,12 @@ enum InstanceCmd {
         count: Option<u32>,
         #[arg(long = "type")]
         step_type: Option<String>,
+    },
+    /// Delete instances (1 to 100 ids, `latest` allowed).
+    Delete {
+        name: String,
+        #[arg(required = true)]
+        ids: Vec<String>,
     },
     /// Send an event to an instance.
     SendEvent {
@@ -520,6 +528,16 @@ async fn execute(c: &Client, cmd: Cmd, json_out: bool) -> Result<ExitCode, Failu
                 print_json(&created);
             }
         }
+        Cmd::Delete { name } => {
+            let r = c
+                .call::<Value>(reqwest::Method::DELETE, &format!("/{name}"), None)
+                .await?;
+            if json_out {
+                print_json(&json!({"name": name, "success": true, "result": r.result}));
+            } else {
+                println!("✅ Workflow \"{name}\" removed successfully.");
+            }
+        }
         Cmd::Instances { command } => return instances(c, command, json_out).await,
     }
     Ok(ExitCode::SUCCESS)
@@ -640,6 +658,43 @@ async fn instances(c: &Client, cmd: InstanceCmd, json_out: bool) -> Result<ExitC
                 print_json(&json!({"name": name, "id": id, "success": true, "result": r.result}))
             } else {
                 println!("🥷 The instance \"{id}\" from {name} was restarted successfully")
+            }
+        }
+        InstanceCmd::Delete { name, ids } => {
+            if ids.len() > 100 {
+                return Err(Failure(
+                    EXIT_USAGE,
+                    "delete takes 1 to 100 instance ids".into(),
+                ));
+            }
+            let mut resolved = vec![];
+            for id in &ids {
+                resolved.push(c.resolve(&name, id).await?);
+            }
+            let r: endure_api::BatchDeleted = c
+                .call(
+                    reqwest::Method::POST,
+                    &format!("/{name}/instances/batch/delete"),
+                    Some(json!({"instances": resolved})),
+                )
+                .await?
+                .result
+                .ok_or_else(|| Failure(EXIT_API_ERROR, "empty result".into()))?;
+            if json_out {
+                print_json(&r);
+            } else if !r.deleted.is_empty() {
+                let list: Vec<String> = r.deleted.iter().map(|d| format!("\"{}\"", d.id)).collect();
+                println!(
+                    "🗑️  Deleted workflow instances from \"{name}\": {}",
+                    list.join(", ")
+                );
+            }
+            if !r.errors.is_empty() {
+                let mut msg = format!("Failed to delete {} workflow instance(s):", r.errors.len());
+                for e in &r.errors {
+                    msg.push_str(&format!("\n  - {}: {}", e.id, e.message));
+                }
+                return Err(Failure(EXIT_API_ERROR, msg));
             }
         }
         InstanceCmd::SendEvent {

@@ -148,6 +148,29 @@ fn the_client_drives_a_server() {
     let (code, _, err) = endure(&url, &["trigger", "steps", "--id", "c1"]);
     assert_eq!(code, 5);
     assert!(err.contains("already exists"), "{err}");
+    let (code, out, err) = endure(&url, &["instances", "delete", "steps", "c1", "ghost"]);
+    assert_eq!(code, 5, "{out}{err}");
+    assert!(
+        out.contains("Deleted workflow instances from \"steps\": \"c1\""),
+        "{out}"
+    );
+    assert!(
+        err.contains("Failed to delete 1 workflow instance(s):") && err.contains("ghost"),
+        "{err}"
+    );
+    let (code, out, _) = endure(&url, &["delete", "approval"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Workflow \"approval\" removed successfully"),
+        "{out}"
+    );
+    let (code, out, _) = endure(&url, &["instances", "list", "approval"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("There are no instances in workflow \"approval\""),
+        "{out}"
+    );
+
     let (code, _, err) = endure("http://127.0.0.1:9", &["list"]);
     assert_eq!(code, 4);
     assert!(err.contains("cannot reach the Endure server"), "{err}");
