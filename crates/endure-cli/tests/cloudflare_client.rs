@@ -1,11 +1,14 @@
-//! The bar for the REST API: Cloudflare's official Python client (`cloudflare` on PyPI, which
-//! `.ci/run` installs) works against `endure dev` with only its base URL and token changed.
+//! The bar for the REST API: Cloudflare's official clients — Python (`cloudflare` on PyPI) and
+//! TypeScript (`cloudflare` on npm), which `.ci/run` installs — work against `endure dev` with
+//! only their base URL and token changed.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-#[test]
-fn cloudflares_python_client_works_against_endure() {
+const CLIENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients");
+
+/// Runs `client` against a fresh `endure dev`, and checks it passed all its checks.
+fn against_dev(client: impl FnOnce(&str) -> std::process::Output) {
     let dir = tempfile::tempdir().unwrap();
     let mut dev = Command::new(env!("CARGO_BIN_EXE_endure"))
         .args(["dev", "--port", "0", "--state-dir"])
@@ -20,15 +23,7 @@ fn cloudflares_python_client_works_against_endure() {
             break url.to_string();
         }
     };
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/clients/cloudflare_python.py"
-    );
-    let out = Command::new("python3")
-        .arg(script)
-        .arg(&base)
-        .output()
-        .expect("python3 runs");
+    let out = client(&base);
     let _ = dev.kill();
     let _ = dev.wait();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -38,4 +33,27 @@ fn cloudflares_python_client_works_against_endure() {
         "the client failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("all checks passed"), "{stdout}");
+}
+
+#[test]
+fn cloudflares_python_client_works_against_endure() {
+    against_dev(|base| {
+        Command::new("python3")
+            .arg(format!("{CLIENTS}/cloudflare_python.py"))
+            .arg(base)
+            .output()
+            .expect("python3 runs")
+    });
+}
+
+#[test]
+fn cloudflares_npm_client_works_against_endure() {
+    against_dev(|base| {
+        Command::new("node")
+            .arg("cloudflare_npm.mjs")
+            .arg(base)
+            .current_dir(CLIENTS)
+            .output()
+            .expect("node runs")
+    });
 }
