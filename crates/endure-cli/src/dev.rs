@@ -28,6 +28,7 @@ fn binding_name(workflow: &str) -> String {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    use std::fmt::Write as _;
     if !args.ip.is_loopback() {
         eprintln!(
             "error: endure dev listens on loopback only (127.0.0.1 or ::1), not {}",
@@ -58,19 +59,27 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         engine.workflow(endure_examples::starter::NAME)?,
     ));
     let names = engine.workflow_names();
-    println!("endure dev");
-    println!("  listening on http://{addr}");
-    println!("  REST API     http://{addr}/client/v4/accounts/local/workflows");
-    println!(
+    let mut banner = String::from("endure dev\n");
+    let _ = writeln!(banner, "  listening on http://{addr}");
+    let _ = writeln!(
+        banner,
+        "  REST API     http://{addr}/client/v4/accounts/local/workflows"
+    );
+    let _ = writeln!(
+        banner,
         "  app routes   http://{addr}/ (the seed guide's handler for {})",
         endure_examples::starter::NAME
     );
-    println!("  state        {}", db.display());
+    let _ = writeln!(banner, "  state        {}", db.display());
     for n in &names {
-        println!("  workflow     {n} (binding {})", binding_name(n));
+        let _ = writeln!(banner, "  workflow     {n} (binding {})", binding_name(n));
     }
-    use std::io::Write;
-    std::io::stdout().flush()?;
+    // One write, and never fatal: a closed stdout (say `endure dev | head -1`) must not stop the
+    // server.
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes()).and_then(|_| out.flush());
+    drop(out);
     endure_server::serve(listener, app).await?;
     Ok(ExitCode::SUCCESS)
 }

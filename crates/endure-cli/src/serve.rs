@@ -99,6 +99,7 @@ fn usage_error(msg: String) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    use std::fmt::Write as _;
     let text = match std::fs::read_to_string(&args.config) {
         Ok(t) => t,
         Err(e) => return usage_error(format!("cannot read {}: {e}", args.config.display())),
@@ -163,10 +164,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         started_on: engine.now().to_iso(),
         tokens: Arc::new(tokens),
     };
-    println!("endure serve");
-    println!("  listening on http://{addr}");
-    println!("  database     {}", db.display());
-    println!(
+    let mut banner = String::from("endure serve\n");
+    let _ = writeln!(banner, "  listening on http://{addr}");
+    let _ = writeln!(banner, "  database     {}", db.display());
+    let _ = writeln!(
+        banner,
         "  auth         {}",
         if state.tokens.is_empty() {
             "none (loopback only)"
@@ -175,7 +177,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     );
     for w in &config.workflows {
-        println!(
+        let _ = writeln!(
+            banner,
             "  workflow     {} (binding {})",
             w.name,
             w.binding
@@ -183,8 +186,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(|| w.name.to_uppercase().replace('-', "_"))
         );
     }
-    use std::io::Write;
-    std::io::stdout().flush()?;
+    // One write, and never fatal: a closed stdout (say `endure dev | head -1`) must not stop the
+    // server.
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes()).and_then(|_| out.flush());
+    drop(out);
     endure_server::serve(listener, router(state)).await?;
     Ok(ExitCode::SUCCESS)
 }
