@@ -1,13 +1,9 @@
 //! `endure dev`: the bundled examples served on loopback, state in a local folder.
 
-use anyhow::Context;
-use endure::EngineBuilder;
 use endure_server::{ServerState, guide, router};
-use endure_sqlite::{SqliteConfig, SqliteStore};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -36,12 +32,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    let db = args.state_dir.join("endure.sqlite");
-    let store = SqliteStore::open(SqliteConfig::new(&db))
-        .with_context(|| format!("opening {}", db.display()))?;
-    let engine = endure_examples::register(EngineBuilder::new(Arc::new(store)))?
-        .start()
-        .await?;
+    let (engine, db) = crate::examples_engine(&args.state_dir).await?;
     let listener = match tokio::net::TcpListener::bind(SocketAddr::new(args.ip, args.port)).await {
         Ok(l) => l,
         Err(e) => {

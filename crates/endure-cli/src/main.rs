@@ -52,6 +52,18 @@ pub(crate) fn default_state_dir() -> PathBuf {
     PathBuf::from(".endure")
 }
 
+/// The bundled examples on the SQLite file `DIR/endure.sqlite`, started.
+pub(crate) async fn examples_engine(
+    state_dir: &std::path::Path,
+) -> anyhow::Result<(endure::Engine, PathBuf)> {
+    use anyhow::Context;
+    let db = state_dir.join("endure.sqlite");
+    let store = endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(&db))
+        .with_context(|| format!("opening {}", db.display()))?;
+    let builder = endure::EngineBuilder::new(std::sync::Arc::new(store));
+    Ok((endure_examples::register(builder)?.start().await?, db))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread()

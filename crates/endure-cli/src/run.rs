@@ -1,11 +1,8 @@
 //! `endure run WORKFLOW [PARAMS]`.
 
-use anyhow::Context;
-use endure::{CreateOptions, EngineBuilder, InstanceStatus, StepDoc};
-use endure_sqlite::{SqliteConfig, SqliteStore};
+use endure::{CreateOptions, InstanceStatus, StepDoc};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -43,12 +40,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         },
     };
-    let db = args.state_dir.join("endure.sqlite");
-    let store = SqliteStore::open(SqliteConfig::new(&db))
-        .with_context(|| format!("opening {}", db.display()))?;
-    let engine = endure_examples::register(EngineBuilder::new(Arc::new(store)))?
-        .start()
-        .await?;
+    let (engine, db) = crate::examples_engine(&args.state_dir).await?;
     let binding = engine.workflow(&args.workflow)?;
     let existing = match &args.id {
         Some(id) => binding.get(id).await.ok(),

@@ -1,33 +1,8 @@
 //! `endure workflows …` against a real `endure dev` server.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-struct Dev(Child);
-
-impl Drop for Dev {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn dev(dir: &std::path::Path) -> (Dev, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_endure"))
-        .args(["dev", "--port", "0", "--state-dir"])
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(u) = line.trim().strip_prefix("listening on ") {
-            break u.to_string();
-        }
-    };
-    (Dev(child), url)
-}
+use std::process::Command;
 
 fn endure(url: &str, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_endure"))
@@ -47,7 +22,8 @@ fn endure(url: &str, args: &[&str]) -> (i32, String, String) {
 #[test]
 fn the_client_drives_a_server() {
     let dir = tempfile::tempdir().unwrap();
-    let (_dev, url) = dev(dir.path());
+    let dev = common::dev(dir.path());
+    let url = dev.url.clone();
 
     let (code, out, err) = endure(&url, &["list"]);
     assert_eq!(code, 0, "{err}");

@@ -2,30 +2,18 @@
 //! TypeScript (`cloudflare` on npm), which `.ci/run` installs — work against `endure dev` with
 //! only their base URL and token changed.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod common;
+
+use std::process::Command;
 
 const CLIENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients");
 
 /// Runs `client` against a fresh `endure dev`, and checks it passed all its checks.
 fn against_dev(client: impl FnOnce(&str) -> std::process::Output) {
     let dir = tempfile::tempdir().unwrap();
-    let mut dev = Command::new(env!("CARGO_BIN_EXE_endure"))
-        .args(["dev", "--port", "0", "--state-dir"])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn endure dev");
-    let mut lines = BufReader::new(dev.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("banner").unwrap();
-        if let Some(url) = line.trim().strip_prefix("listening on ") {
-            break url.to_string();
-        }
-    };
-    let out = client(&base);
-    let _ = dev.kill();
-    let _ = dev.wait();
+    let dev = common::dev(dir.path());
+    let out = client(&dev.url);
+    drop(dev);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

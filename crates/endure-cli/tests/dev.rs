@@ -1,52 +1,21 @@
 //! `endure dev` as a real process: the banner, the REST API and the seed guide's handler over
 //! loopback HTTP, state kept across a SIGKILL, and loopback-only listening.
 
+mod common;
+
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-struct Dev {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Dev {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(state: &std::path::Path) -> Dev {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_endure"))
-        .args(["dev", "--port", "0", "--state-dir"])
-        .arg(state)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn endure dev");
-    let out = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(out).lines();
-    let mut banner = vec![];
-    let base = loop {
-        let line = lines.next().expect("the banner").expect("read the banner");
-        banner.push(line.clone());
-        if let Some(url) = line.trim().strip_prefix("listening on ") {
-            break url.to_string();
-        }
-    };
-    // The rest of the banner: the workflows and their bindings.
-    for _ in 0..6 {
-        banner.push(lines.next().unwrap().unwrap());
-    }
-    let text = banner.join("\n");
+fn start(state: &std::path::Path) -> common::Server {
+    let dev = common::dev(state);
+    let text = dev.banner.join("\n");
     assert!(
         text.contains("workflow     my-workflow (binding MY_WORKFLOW)"),
         "{text}"
     );
     assert!(text.contains("state        "), "{text}");
-    Dev { child, base }
+    dev
 }
 
 async fn get(url: &str) -> (u16, Value) {
@@ -59,20 +28,20 @@ async fn dev_serves_the_api_and_the_guide_handler() {
     let dir = tempfile::tempdir().unwrap();
     let dev = start(dir.path());
     // The seed guide's flow: create through the app's handler, read the status back.
-    let (code, created) = get(&format!("{}/", dev.base)).await;
+    let (code, created) = get(&format!("{}/", dev.url)).await;
     assert_eq!(code, 200, "{created}");
     let id = created["instanceId"]
         .as_str()
         .expect("instanceId")
         .to_string();
-    let (code, status) = get(&format!("{}/?instanceId={id}", dev.base)).await;
+    let (code, status) = get(&format!("{}/?instanceId={id}", dev.url)).await;
     assert_eq!(code, 200, "{status}");
     assert!(
         ["queued", "running", "waiting"].contains(&status["status"].as_str().unwrap()),
         "{status}"
     );
     // The REST API beside it.
-    let api = format!("{}/client/v4/accounts/local/workflows", dev.base);
+    let api = format!("{}/client/v4/accounts/local/workflows", dev.url);
     let client = reqwest::Client::new();
     let r = client
         .post(format!("{api}/steps/instances"))
@@ -94,17 +63,17 @@ async fn dev_serves_the_api_and_the_guide_handler() {
     // Killed and started again on the same folder: the instances are still there.
     drop(dev);
     let dev = start(dir.path());
-    let (code, v) = get(&format!("{}/?instanceId={id}", dev.base)).await;
+    let (code, v) = get(&format!("{}/?instanceId={id}", dev.url)).await;
     assert_eq!(code, 200, "{v}");
     assert_eq!(v["id"], id.as_str());
     let (code, v) = get(&format!(
         "{}/client/v4/accounts/local/workflows/steps/instances/s1",
-        dev.base
+        dev.url
     ))
     .await;
     assert_eq!(code, 200);
     assert_eq!(v["result"]["status"], "complete");
-    let (code, v) = get(&format!("{}/?instanceId=nope", dev.base)).await;
+    let (code, v) = get(&format!("{}/?instanceId=nope", dev.url)).await;
     assert_eq!(code, 404, "{v}");
 }
 

@@ -1,38 +1,20 @@
 //! `endure serve` as a real process: the config file, bearer tokens, and its refusals.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-struct Server(Child);
+use std::process::Command;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(config: &std::path::Path, env_token: Option<&str>) -> (Server, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_endure"));
-    cmd.args(["serve", "--port", "0", "--config"])
-        .arg(config)
-        .stdout(Stdio::piped())
-        .env_remove("ENDURE_API_TOKEN");
-    if let Some(t) = env_token {
-        cmd.env("ENDURE_API_TOKEN", t);
-    }
-    let mut child = cmd.spawn().expect("spawn endure serve");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("banner").unwrap();
-        if let Some(url) = line.trim().strip_prefix("listening on ") {
-            break url.to_string();
-        }
-    };
-    (
-        Server(child),
-        format!("{base}/client/v4/accounts/a/workflows"),
-    )
+fn start(config: &std::path::Path, env_token: Option<&str>) -> (common::Server, String) {
+    let env: Vec<(&str, &str)> = env_token
+        .map(|t| ("ENDURE_API_TOKEN", t))
+        .into_iter()
+        .collect();
+    let server = common::spawn(
+        &["serve", "--port", "0", "--config", config.to_str().unwrap()],
+        &env,
+    );
+    let api = format!("{}/client/v4/accounts/a/workflows", server.url);
+    (server, api)
 }
 
 const CONFIG: &str = r#"

@@ -1,0 +1,65 @@
+//! Starting `endure dev` / `endure serve` as real processes for the tests.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// A server process, killed (SIGKILL) when dropped.
+pub struct Server {
+    pub child: Child,
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    /// The banner lines the server printed.
+    pub banner: Vec<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `endure ARGS` (a server command given `--port 0`) and reads its banner up to the
+/// `listening on` line and everything else already written (the banner is one write).
+pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_endure"));
+    cmd.args(args)
+        .stdout(Stdio::piped())
+        .env_remove("ENDURE_API_TOKEN");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn the endure binary");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = vec![];
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the server's banner")
+            .expect("read the banner");
+        banner.push(line.clone());
+        if let Some(u) = line.trim().strip_prefix("listening on ") {
+            break u.to_string();
+        }
+    };
+    // Keep reading the rest in the background so the pipe never fills or closes under it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in lines.map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    banner.extend(rx.try_iter());
+    Server { child, url, banner }
+}
+
+/// `endure dev` on a free port with its state in `dir`.
+pub fn dev(dir: &std::path::Path) -> Server {
+    spawn(
+        &["dev", "--port", "0", "--state-dir", dir.to_str().unwrap()],
+        &[],
+    )
+}
