@@ -90,6 +90,15 @@ fn the_client_drives_a_server() {
     );
     let (code, out, _) = endure(&url, &["instances", "resume", "approval", "a1"]);
     assert_eq!(code, 0, "{out}");
+    // The restart below needs "act on decision" to have run: wait for the instance to finish.
+    for _ in 0..1000 {
+        let (_, out, _) = endure(&url, &["instances", "describe", "approval", "a1", "--json"]);
+        if serde_json::from_str::<serde_json::Value>(&out).is_ok_and(|d| d["status"] == "complete")
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let (code, out, _) = endure(
         &url,
         &[
