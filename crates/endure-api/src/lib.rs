@@ -10,14 +10,14 @@ use serde_json::Value;
 pub const BASE_PATH: &str = "/client/v4/accounts/{account_id}/workflows";
 
 /// `{code, message}` in `errors` and `messages`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApiMessage {
     pub code: u32,
     pub message: String,
 }
 
 /// Pagination facts of a list.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ResultInfo {
     pub count: usize,
     pub per_page: usize,
@@ -30,7 +30,8 @@ pub struct ResultInfo {
 }
 
 /// The v4 envelope around every response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "Envelope_for_{T}")]
 pub struct Envelope<T> {
     pub success: bool,
     pub errors: Vec<ApiMessage>,
@@ -92,7 +93,7 @@ pub fn http_error(code: ErrorCode) -> (u16, u32) {
 }
 
 /// Body of `POST …/instances` (all optional), also one element of `POST …/instances/batch`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CreateInstance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
@@ -105,7 +106,7 @@ pub struct CreateInstance {
 }
 
 /// Result of a create: `{id, status, version_id, workflow_id}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InstanceCreated {
     pub id: String,
     pub status: InstanceStatus,
@@ -114,7 +115,7 @@ pub struct InstanceCreated {
 }
 
 /// One element of `GET …/instances`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InstanceListItem {
     pub id: String,
     pub workflow_id: String,
@@ -128,7 +129,7 @@ pub struct InstanceListItem {
 }
 
 /// `from` of a restart.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RestartFrom {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,7 +139,7 @@ pub struct RestartFrom {
 }
 
 /// Body of `PATCH …/instances/{id}/status`: a union tagged by `status`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "lowercase", deny_unknown_fields)]
 pub enum StatusChange {
     Pause,
@@ -154,26 +155,26 @@ pub enum StatusChange {
 }
 
 /// Result of a status change: `{status, timestamp}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StatusChanged {
     pub status: InstanceStatus,
     pub timestamp: String,
 }
 
 /// Body of `POST …/instances/batch/delete`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BatchDelete {
     pub instances: Vec<String>,
 }
 
 /// `{id}` of a deleted instance.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Deleted {
     pub id: String,
 }
 
 /// `{id, code, message}` of an instance that could not be deleted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeleteError {
     pub id: String,
     pub code: u32,
@@ -181,14 +182,14 @@ pub struct DeleteError {
 }
 
 /// Result of a batch delete.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BatchDeleted {
     pub deleted: Vec<Deleted>,
     pub errors: Vec<DeleteError>,
 }
 
 /// Result of `GET …/instances/{id}/step`: one step's status, error and full output.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StepOutput {
     pub status: String,
     pub error: Option<endure_model::ErrorInfo>,
@@ -199,7 +200,7 @@ pub struct StepOutput {
 }
 
 /// One element of `GET …/workflows` (and the result of `GET …/workflows/{name}`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WorkflowItem {
     pub id: String,
     pub name: String,

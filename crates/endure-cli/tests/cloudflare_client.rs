@@ -45,3 +45,14 @@ fn cloudflares_npm_client_works_against_endure() {
             .expect("node runs")
     });
 }
+
+#[test]
+fn the_openapi_document_is_valid_openapi() {
+    against_dev(|base| {
+        Command::new("python3")
+            .arg(format!("{CLIENTS}/validate_openapi.py"))
+            .arg(base)
+            .output()
+            .expect("python3 runs")
+    });
+}

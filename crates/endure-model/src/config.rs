@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Back-off between attempts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Backoff {
     Constant,
     Linear,
@@ -46,6 +47,19 @@ impl<'de> Deserialize<'de> for RetryLimit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = serde_json::Value::deserialize(d)?;
         RetryLimit::from_json(&v).ok_or_else(|| serde::de::Error::custom("invalid retry limit"))
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for RetryLimit {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RetryLimit".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Retries after the first attempt: a number, or \"unlimited\"",
+            "oneOf": [{"type": "integer", "minimum": 0}, {"const": "unlimited"}]
+        })
     }
 }
 
@@ -198,6 +212,7 @@ pub const DEFAULT_TIMEOUT_MS: u64 = 600_000;
 
 /// Resolved retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Retries {
     pub limit: RetryLimit,
     /// Base delay in milliseconds.
@@ -209,6 +224,7 @@ pub struct Retries {
 /// A step's resolved configuration, persisted with the step on its first execution. On replay
 /// the persisted configuration wins over what the code passes now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StepConfig {
     pub retries: Retries,
     /// Per-attempt timeout in milliseconds.

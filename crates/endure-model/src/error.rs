@@ -6,6 +6,7 @@ use std::fmt;
 
 /// A failure as recorded and reported: `{name, message}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorInfo {
     pub name: String,
     pub message: String,

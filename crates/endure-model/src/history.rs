@@ -324,16 +324,20 @@ impl History {
 
 /// `{source}` of the status document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Trigger {
     pub source: TriggerSource,
 }
 
 /// One attempt in the status document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AttemptDoc {
     #[serde(with = "iso")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub start: Timestamp,
     #[serde(with = "iso_opt")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub end: Option<Timestamp>,
     pub success: Option<bool>,
     pub error: Option<ErrorInfo>,
@@ -348,14 +352,17 @@ pub struct AttemptDoc {
 /// One entry of `steps` in the status document, tagged by `type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum StepDoc {
     #[serde(rename = "step")]
     Step {
         name: String,
         count: u32,
         #[serde(with = "iso")]
+        #[cfg_attr(feature = "schema", schemars(with = "String"))]
         start: Timestamp,
         #[serde(with = "iso_opt")]
+        #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
         end: Option<Timestamp>,
         success: Option<bool>,
         output: Value,
@@ -368,9 +375,11 @@ pub enum StepDoc {
         name: String,
         count: u32,
         #[serde(with = "iso")]
+        #[cfg_attr(feature = "schema", schemars(with = "String"))]
         start: Timestamp,
         /// The scheduled wake-up time.
         #[serde(with = "iso")]
+        #[cfg_attr(feature = "schema", schemars(with = "String"))]
         end: Timestamp,
         finished: bool,
         error: Option<ErrorInfo>,
@@ -380,9 +389,11 @@ pub enum StepDoc {
         name: String,
         count: u32,
         #[serde(with = "iso")]
+        #[cfg_attr(feature = "schema", schemars(with = "String"))]
         start: Timestamp,
         /// When the event arrived, or the time-out deadline while waiting.
         #[serde(with = "iso")]
+        #[cfg_attr(feature = "schema", schemars(with = "String"))]
         end: Timestamp,
         finished: bool,
         error: Option<ErrorInfo>,
@@ -396,6 +407,7 @@ pub enum StepDoc {
 
 /// The status document: `status()` of the binding, `GET …/instances/{id}` of the REST API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InstanceDetails {
     pub id: String,
     pub workflow: String,
@@ -405,10 +417,13 @@ pub struct InstanceDetails {
     #[serde(rename = "versionId")]
     pub version_id: String,
     #[serde(with = "iso")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub queued: Timestamp,
     #[serde(with = "iso_opt")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub start: Option<Timestamp>,
     #[serde(with = "iso_opt")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub end: Option<Timestamp>,
     pub success: Option<bool>,
     pub error: Option<ErrorInfo>,

@@ -7,6 +7,7 @@ use std::str::FromStr;
 /// The status of a workflow instance (`queued`, `running`, … as on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum InstanceStatus {
     Queued,
     Running,
@@ -89,6 +90,7 @@ impl FromStr for InstanceStatus {
 /// What created an instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum TriggerSource {
     Unknown,
     Api,

@@ -9,6 +9,7 @@ mod auth;
 mod error;
 pub mod guide;
 mod handlers;
+pub mod openapi;
 
 pub use error::ApiFailure;
 
@@ -33,52 +34,54 @@ pub struct ServerState {
 
 /// The REST API as a router (tests drive it without a socket; `serve` binds it).
 pub fn router(state: ServerState) -> Router {
-    let p = |rest: &str| format!("{}{rest}", endure_api::BASE_PATH);
-    Router::new()
-        .route(&p(""), get(handlers::list_workflows))
-        .route(
-            &p("/{workflow_name}"),
-            get(handlers::get_workflow).delete(handlers::delete_workflow),
-        )
-        .route(
-            &p("/{workflow_name}/instances"),
-            get(handlers::list_instances).post(handlers::create_instance),
-        )
-        .route(
-            &p("/{workflow_name}/instances/batch"),
-            post(handlers::create_batch),
-        )
-        .route(
-            &p("/{workflow_name}/instances/batch/delete"),
-            post(handlers::delete_batch),
-        )
-        .route(
-            &p("/{workflow_name}/instances/terminate"),
-            axum::routing::put(handlers::terminate_all),
-        )
-        .route(
-            &p("/{workflow_name}/instances/{instance_id}/step"),
-            get(handlers::step_output),
-        )
-        .route(
-            &p("/{workflow_name}/instances/{instance_id}"),
-            get(handlers::get_instance),
-        )
-        .route(
-            &p("/{workflow_name}/instances/{instance_id}/status"),
-            patch(handlers::change_status),
-        )
-        .route(
-            &p("/{workflow_name}/instances/{instance_id}/events/{event_type}"),
-            post(handlers::send_event),
-        )
-        .fallback(handlers::not_found)
+    // Built from the same table as the OpenAPI document.
+    let mut by_path: std::collections::BTreeMap<String, axum::routing::MethodRouter<ServerState>> =
+        Default::default();
+    for op in openapi::OPERATIONS {
+        let full = format!("{}{}", endure_api::BASE_PATH, op.path);
+        let route = handler(op.id);
+        let merged = match by_path.remove(&full) {
+            Some(existing) => existing.merge(route),
+            None => route,
+        };
+        by_path.insert(full, merged);
+    }
+    let mut api = Router::new();
+    for (path, route) in by_path {
+        api = api.route(&path, route);
+    }
+    api.fallback(handlers::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
         ))
+        .route("/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+async fn openapi_json() -> axum::Json<serde_json::Value> {
+    axum::Json(openapi::document())
+}
+
+/// The handler of an operation of [`openapi::OPERATIONS`]. An id without a handler is a
+/// programming error that every test building the router catches.
+fn handler(id: &str) -> axum::routing::MethodRouter<ServerState> {
+    match id {
+        "listWorkflows" => get(handlers::list_workflows),
+        "getWorkflow" => get(handlers::get_workflow),
+        "deleteWorkflow" => axum::routing::delete(handlers::delete_workflow),
+        "listInstances" => get(handlers::list_instances),
+        "createInstance" => post(handlers::create_instance),
+        "createInstances" => post(handlers::create_batch),
+        "deleteInstances" => post(handlers::delete_batch),
+        "terminateInstances" => axum::routing::put(handlers::terminate_all),
+        "getInstance" => get(handlers::get_instance),
+        "getInstanceStep" => get(handlers::step_output),
+        "changeInstanceStatus" => patch(handlers::change_status),
+        "sendEvent" => post(handlers::send_event),
+        other => panic!("operation {other} has no handler"),
+    }
 }
 
 /// Serves `router` on `listener` until the task is dropped.
