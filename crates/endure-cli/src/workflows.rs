@@ -72,6 +72,15 @@ enum InstanceCmd {
         status: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// Only instances created at or after this ISO-8601 date or time (UTC).
+        #[arg(long)]
+        date_start: Option<String>,
+        /// Only instances created at or before this ISO-8601 date or time (a date means its end).
+        #[arg(long)]
+        date_end: Option<String>,
+        /// Oldest first.
+        #[arg(long)]
+        reverse: bool,
     },
     /// Show an instance with its steps, attempts, sleeps and waits.
     Describe {

@@ -50,7 +50,23 @@ fn the_client_drives_a_server() {
     assert!(out.contains("Name:    step-2 #1"), "{out}");
     assert!(out.contains("✅ Success"), "{out}");
 
-    let (code, out, _) = endure(&url, &["instances", "list", "steps"]);
+    let (code, out, _) = endure(
+        &url,
+        &["instances", "list", "steps", "--date-end", "2000-01-01"],
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("There are no instances"), "{out}");
+    let (code, out, _) = endure(
+        &url,
+        &[
+            "instances",
+            "list",
+            "steps",
+            "--date-start",
+            "2000-01-01",
+            "--reverse",
+        ],
+    );
     assert_eq!(code, 0);
     assert!(out.contains("c1") && out.contains("✅ Completed"), "{out}");
     let (code, out, _) = endure(

@@ -144,6 +144,9 @@ pub async fn get_workflow(
 #[derive(Debug, Deserialize)]
 pub struct ListParams {
     status: Option<String>,
+    date_start: Option<String>,
+    date_end: Option<String>,
+    direction: Option<String>,
     page: Option<String>,
     per_page: Option<String>,
     cursor: Option<String>,
@@ -176,10 +179,42 @@ pub async fn list_instances(
     }
     // `page` (deprecated by Cloudflare, still used by its SDKs) skips whole pages.
     let skip = (page - 1) * per_page;
+    let date =
+        |field: &str, v: Option<&str>| -> Result<Option<endure_model::Timestamp>, ApiFailure> {
+            match v {
+                None | Some("") => Ok(None),
+                Some(s) => endure_model::Timestamp::parse_iso(s)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        ApiFailure::invalid(format!(
+                            "{field} must be an ISO-8601 date or time in UTC, got \"{s}\""
+                        ))
+                    }),
+            }
+        };
+    let created_from = date("date_start", q.date_start.as_deref())?;
+    let created_to = date("date_end", q.date_end.as_deref())?;
+    if let (Some(a), Some(b)) = (created_from, created_to)
+        && a > b
+    {
+        return Err(ApiFailure::invalid("date_start is after date_end"));
+    }
+    let ascending = match q.direction.as_deref() {
+        None | Some("desc") => false,
+        Some("asc") => true,
+        Some(other) => {
+            return Err(ApiFailure::invalid(format!(
+                "direction must be asc or desc, got \"{other}\""
+            )));
+        }
+    };
     let query = ListQuery {
         workflow: b.name().to_string(),
         status,
         before,
+        created_from,
+        created_to,
+        ascending,
         limit: skip + per_page + 1,
     };
     let mut rows = state
@@ -398,6 +433,7 @@ async fn all_instances(
             status,
             before,
             limit: 500,
+            ..ListQuery::default()
         };
         let rows = state
             .engine

@@ -73,6 +73,15 @@ pub const OPERATIONS: &[Operation] = &[
             ("per_page", "Items per page, 1 to 100"),
             ("cursor", "result_info.cursor of the previous page"),
             ("page", "Page number (deprecated; use cursor)"),
+            (
+                "date_start",
+                "Only instances created at or after this ISO-8601 UTC time",
+            ),
+            (
+                "date_end",
+                "Only instances created at or before this ISO-8601 UTC time",
+            ),
+            ("direction", "desc (newest first, default) or asc"),
         ],
         request: None,
         response: schema::<Envelope<Vec<InstanceListItem>>>,

@@ -302,6 +302,33 @@ async fn instances_page_by_cursor() {
         ["b4", "b3", "b2", "b1", "b0"],
         "newest first, each once"
     );
+    let (_, v) = get(&format!("{inst}?direction=asc&per_page=2")).await;
+    let asc: Vec<&str> = v["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(asc, ["b0", "b1"], "oldest first");
+    let (_, v) = get(&format!(
+        "{inst}?direction=asc&per_page=2&cursor={}",
+        v["result_info"]["cursor"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(v["result"][0]["id"], "b2");
+    let (_, v) = get(&format!(
+        "{inst}?date_start=2000-01-01T00:00:00Z&date_end=2999-01-01"
+    ))
+    .await;
+    assert_eq!(v["result"].as_array().unwrap().len(), 5);
+    let (_, v) = get(&format!("{inst}?date_end=2000-01-01T00:00:00.000Z")).await;
+    assert_eq!(v["result"], json!([]));
+    let (c, v) = get(&format!("{inst}?date_start=yesterday")).await;
+    assert_error(c, &v, 400, 10001);
+    let (c, v) = get(&format!("{inst}?date_start=2030-01-01&date_end=2020-01-01")).await;
+    assert_error(c, &v, 400, 10001);
+    let (c, v) = get(&format!("{inst}?direction=up")).await;
+    assert_error(c, &v, 400, 10001);
     until(&format!("{inst}/b0"), |r| r["status"] == "complete").await;
     let (_, v) = get(&format!("{inst}?status=complete")).await;
     assert!(

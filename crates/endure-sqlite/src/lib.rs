@@ -319,14 +319,23 @@ impl Store for SqliteStore {
     async fn list_instances(&self, q: &ListQuery) -> Result<Vec<InstanceRow>, StoreError> {
         let q = q.clone();
         self.read(move |c| {
+            let (cmp, order) = if q.ascending { (">", "ASC") } else { ("<", "DESC") };
             let sql = format!(
                 "SELECT {ROW_COLUMNS} FROM instances WHERE workflow = ?1 AND (?2 IS NULL OR status = ?2) \
-                 AND (?3 IS NULL OR pk < ?3) ORDER BY pk DESC LIMIT ?4"
+                 AND (?3 IS NULL OR pk {cmp} ?3) AND (?4 IS NULL OR created_at >= ?4) \
+                 AND (?5 IS NULL OR created_at <= ?5) ORDER BY pk {order} LIMIT ?6"
             );
             query_rows(
                 c,
                 &sql,
-                params![q.workflow, q.status.map(|s| s.code()), q.before.map(|b| b.0), q.limit as i64],
+                params![
+                    q.workflow,
+                    q.status.map(|s| s.code()),
+                    q.before.map(|b| b.0),
+                    q.created_from.map(|t| t.0 as i64),
+                    q.created_to.map(|t| t.0 as i64),
+                    q.limit as i64
+                ],
             )
         })
         .await

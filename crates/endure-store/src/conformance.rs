@@ -401,9 +401,8 @@ async fn listing_and_recovery_queries(store: &impl Store) {
     let ids = |rows: Vec<InstanceRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
     let q = ListQuery {
         workflow: "wf".into(),
-        status: None,
-        before: None,
         limit: 3,
+        ..ListQuery::default()
     };
     let page1 = store.list_instances(&q).await.unwrap();
     assert_eq!(ids(page1.clone()), ["i4", "i3", "i2"], "newest first");
@@ -414,9 +413,43 @@ async fn listing_and_recovery_queries(store: &impl Store) {
     assert_eq!(ids(store.list_instances(&q2).await.unwrap()), ["i1", "i0"]);
     let q3 = ListQuery {
         status: Some(InstanceStatus::Running),
-        ..q
+        ..q.clone()
     };
     assert_eq!(ids(store.list_instances(&q3).await.unwrap()), ["i1"]);
+    let asc = ListQuery {
+        ascending: true,
+        ..q.clone()
+    };
+    let first = store.list_instances(&asc).await.unwrap();
+    assert_eq!(ids(first.clone()), ["i0", "i1", "i2"], "oldest first");
+    let asc2 = ListQuery {
+        before: Some(first[2].instance),
+        ..asc
+    };
+    assert_eq!(
+        ids(store.list_instances(&asc2).await.unwrap()),
+        ["i3", "i4"]
+    );
+    let late = store
+        .create_instances(vec![NewInstance {
+            created_at: Timestamp(9_000),
+            ..new("wf", "late")
+        }])
+        .await
+        .unwrap();
+    let window = ListQuery {
+        created_from: Some(Timestamp(5_000)),
+        created_to: Some(Timestamp(9_000)),
+        ..q.clone()
+    };
+    assert_eq!(ids(store.list_instances(&window).await.unwrap()), ["late"]);
+    let before_late = ListQuery {
+        created_to: Some(Timestamp(8_999)),
+        limit: 10,
+        ..q
+    };
+    assert_eq!(store.list_instances(&before_late).await.unwrap().len(), 5);
+    store.delete_instance(late[0]).await.unwrap();
     let rec = store
         .instances_in(&[InstanceStatus::Running, InstanceStatus::Queued])
         .await

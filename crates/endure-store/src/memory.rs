@@ -215,13 +215,25 @@ impl Store for MemoryStore {
 
     async fn list_instances(&self, q: &ListQuery) -> Result<Vec<InstanceRow>, StoreError> {
         let st = self.lock();
-        Ok(st
-            .rows
-            .values()
-            .rev()
+        let rows: Box<dyn Iterator<Item = &InstanceRow>> = if q.ascending {
+            Box::new(st.rows.values())
+        } else {
+            Box::new(st.rows.values().rev())
+        };
+        Ok(rows
             .filter(|r| r.workflow == q.workflow)
             .filter(|r| q.status.is_none_or(|s| r.status == s))
-            .filter(|r| q.before.is_none_or(|b| r.instance < b))
+            .filter(|r| {
+                q.before.is_none_or(|b| {
+                    if q.ascending {
+                        r.instance > b
+                    } else {
+                        r.instance < b
+                    }
+                })
+            })
+            .filter(|r| q.created_from.is_none_or(|t| r.created_at >= t))
+            .filter(|r| q.created_to.is_none_or(|t| r.created_at <= t))
             .take(q.limit)
             .cloned()
             .collect())

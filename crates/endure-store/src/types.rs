@@ -139,13 +139,19 @@ pub struct CommitResult {
     pub seqs: Vec<u64>,
 }
 
-/// A page query over one workflow's instances (newest first).
+/// A page query over one workflow's instances: newest first, or oldest first if `ascending`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListQuery {
     pub workflow: String,
     pub status: Option<InstanceStatus>,
-    /// Only instances with a ref below this one (cursor pagination).
+    /// Only instances after this one in the chosen order (cursor pagination).
     pub before: Option<InstanceRef>,
+    /// Only instances created at or after this time.
+    pub created_from: Option<Timestamp>,
+    /// Only instances created at or before this time.
+    pub created_to: Option<Timestamp>,
+    /// Oldest first (and `before` then means "after").
+    pub ascending: bool,
     pub limit: usize,
 }
 
