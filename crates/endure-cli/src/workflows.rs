@@ -565,10 +565,28 @@ async fn instances(c: &Client, cmd: InstanceCmd, json_out: bool) -> Result<ExitC
             name,
             status,
             limit,
+            date_start,
+            date_end,
+            reverse,
         } => {
             let mut path = format!("/{name}/instances?per_page={}", limit.clamp(1, 100));
             if let Some(s) = &status {
                 path.push_str(&format!("&status={s}"));
+            }
+            if let Some(d) = &date_start {
+                path.push_str(&format!("&date_start={d}"));
+            }
+            if let Some(d) = &date_end {
+                // A date alone means the whole day, as wrangler sends it.
+                let full = if d.len() == 10 {
+                    format!("{d}T23:59:59.999Z")
+                } else {
+                    d.clone()
+                };
+                path.push_str(&format!("&date_end={full}"));
+            }
+            if reverse {
+                path.push_str("&direction=asc");
             }
             let list: Vec<InstanceListItem> = c.get(&path).await?;
             if json_out {
