@@ -45,6 +45,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         engine: engine.clone(),
         started_on: engine.now().to_iso(),
         tokens: Default::default(),
+        creation_limit: None,
     };
     let app = router(state).merge(guide::routes(
         engine.workflow(endure_examples::starter::NAME)?,

@@ -6,6 +6,8 @@
 //! database = "endure.sqlite"  # relative to the config file
 //! max_running = 1000
 //! api_tokens = ["…"]          # or ENDURE_API_TOKEN; required beyond loopback
+//! max_creations_per_second = 100   # off when absent; over it, HTTP 429
+//! creation_burst = 100
 //!
 //! [[workflows]]
 //! name = "orders"
@@ -49,6 +51,10 @@ struct Config {
     max_running: Option<usize>,
     #[serde(default)]
     api_tokens: Vec<String>,
+    /// Instance creations allowed per second (off when absent); over it, HTTP 429.
+    max_creations_per_second: Option<f64>,
+    /// How many creations may come at once before the rate applies (default 100).
+    creation_burst: Option<u32>,
     #[serde(default)]
     workflows: Vec<WorkflowEntry>,
 }
@@ -163,6 +169,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         engine: engine.clone(),
         started_on: engine.now().to_iso(),
         tokens: Arc::new(tokens),
+        creation_limit: config.max_creations_per_second.map(|r| {
+            Arc::new(endure_server::limit::RateLimit::new(
+                r,
+                config.creation_burst.unwrap_or(100),
+            ))
+        }),
     };
     let mut banner = String::from("endure serve\n");
     let _ = writeln!(banner, "  listening on http://{addr}");

@@ -144,3 +144,33 @@ fn refusals() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creations_over_the_rate_limit_get_429() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("endure.toml");
+    std::fs::write(
+        &cfg,
+        "max_creations_per_second = 0.0001\ncreation_burst = 2\n[[workflows]]\nname = \"s\"\nclass_name = \"StepsWorkflow\"\n",
+    )
+    .unwrap();
+    let (_server, api) = start(&cfg, None);
+    let c = reqwest::Client::new();
+    let create = |id: &'static str| {
+        c.post(format!("{api}/s/instances"))
+            .json(&serde_json::json!({"instance_id": id, "params": {"steps": 0}}))
+            .send()
+    };
+    assert_eq!(create("a").await.unwrap().status().as_u16(), 200);
+    assert_eq!(create("b").await.unwrap().status().as_u16(), 200);
+    let r = create("c").await.unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["errors"][0]["code"], 10429);
+    let r = c.get(format!("{api}/s/instances/c")).send().await.unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        404,
+        "a refused creation creates nothing"
+    );
+}

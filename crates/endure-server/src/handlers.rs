@@ -274,6 +274,18 @@ fn created(h: &InstanceHandle, version_id: &str) -> InstanceCreated {
     }
 }
 
+/// 429 when creating `n` instances now would pass the creation rate limit.
+fn check_rate(state: &ServerState, n: usize) -> Result<(), ApiFailure> {
+    match &state.creation_limit {
+        Some(l) if !l.try_take(n) => Err(ApiFailure::new(
+            429,
+            10429,
+            "Too many instance creations; try again later",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn options(c: CreateInstance) -> CreateOptions {
     CreateOptions {
         id: c.instance_id,
@@ -288,6 +300,7 @@ pub async fn create_instance(
 ) -> Reply<InstanceCreated> {
     let b = binding(&state, &name)?;
     let req: CreateInstance = body_json(body, Some(CreateInstance::default()))?;
+    check_rate(&state, 1)?;
     let handles = b
         .create_with(vec![options(req)], TriggerSource::Api)
         .await?;
@@ -308,6 +321,7 @@ pub async fn create_batch(
             req.len()
         )));
     }
+    check_rate(&state, req.len())?;
     let handles = b
         .create_with(req.into_iter().map(options).collect(), TriggerSource::Api)
         .await?;

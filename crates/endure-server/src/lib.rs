@@ -9,6 +9,7 @@ mod auth;
 mod error;
 pub mod guide;
 mod handlers;
+pub mod limit;
 pub mod openapi;
 
 pub use error::ApiFailure;
@@ -30,6 +31,8 @@ pub struct ServerState {
     pub started_on: String,
     /// API tokens; empty means no authentication (`endure dev` on loopback).
     pub tokens: std::sync::Arc<Vec<String>>,
+    /// Instance-creation rate limit; `None` is unlimited.
+    pub creation_limit: Option<std::sync::Arc<limit::RateLimit>>,
 }
 
 /// The REST API as a router (tests drive it without a socket; `serve` binds it).

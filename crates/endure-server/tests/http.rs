@@ -16,6 +16,7 @@ async fn server() -> (String, Engine) {
         engine: engine.clone(),
         started_on: engine.now().to_iso(),
         tokens: Default::default(),
+        creation_limit: None,
     };
     tokio::spawn(serve(listener, router(state)));
     (
