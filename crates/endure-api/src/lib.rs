@@ -199,6 +199,37 @@ pub struct StepOutput {
     pub event_type: Option<String>,
 }
 
+/// `limits` of a workflow version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct VersionLimits {
+    pub steps: u64,
+}
+
+/// A workflow version (`GET …/versions`, `GET …/versions/{version_id}`). An Endure workflow has
+/// one version per registration: the code the server runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct WorkflowVersion {
+    pub id: String,
+    pub workflow_id: String,
+    pub class_name: String,
+    pub created_on: String,
+    pub modified_on: String,
+    pub has_dag: bool,
+    pub language: String,
+    pub limits: VersionLimits,
+}
+
+/// `GET …/versions/{version_id}/graph`: Endure has no step graph yet, so `graph` is null.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct VersionGraph {
+    pub id: String,
+    pub workflow_id: String,
+    pub class_name: String,
+    pub created_on: String,
+    pub modified_on: String,
+    pub graph: Option<Value>,
+}
+
 /// One element of `GET …/workflows` (and the result of `GET …/workflows/{name}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WorkflowItem {

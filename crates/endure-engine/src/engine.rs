@@ -213,6 +213,11 @@ impl Engine {
         v
     }
 
+    /// The options a workflow was registered with.
+    pub fn workflow_options(&self, name: &str) -> Option<WorkflowOptions> {
+        self.shared.workflows.get(name).map(|r| r.options.clone())
+    }
+
     /// The store the engine runs on.
     pub fn store(&self) -> Arc<dyn Store> {
         self.shared.store.clone()

@@ -657,3 +657,83 @@ pub async fn step_output(
     };
     Ok(Json(Envelope::ok(out)))
 }
+
+fn version(state: &ServerState, name: &str) -> Result<endure_api::WorkflowVersion, ApiFailure> {
+    binding(state, name)?;
+    let opts = state
+        .engine
+        .workflow_options(name)
+        .ok_or_else(|| ApiFailure::not_found(format!("Workflow '{name}' not found.")))?;
+    Ok(endure_api::WorkflowVersion {
+        id: opts.version_id,
+        workflow_id: name.to_string(),
+        class_name: name.to_string(),
+        created_on: state.started_on.clone(),
+        modified_on: state.started_on.clone(),
+        has_dag: false,
+        language: "rust".into(),
+        limits: endure_api::VersionLimits {
+            steps: opts.step_limit,
+        },
+    })
+}
+
+/// `GET …/workflows/{name}/versions`: the one version this server runs.
+pub async fn list_versions(
+    State(state): State<ServerState>,
+    Path((_account, name)): Path<(String, String)>,
+    Query(q): Query<PageParams>,
+) -> Reply<Vec<endure_api::WorkflowVersion>> {
+    let (page, per_page) = page_params(q.page.as_deref(), q.per_page.as_deref(), 50)?;
+    let v = version(&state, &name)?;
+    let items: Vec<_> = std::iter::once(v)
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
+    let info = ResultInfo {
+        count: items.len(),
+        per_page,
+        total_count: Some(1),
+        cursor: None,
+        page: Some(page),
+    };
+    Ok(Json(Envelope::page(items, info)))
+}
+
+fn version_by_id(
+    state: &ServerState,
+    name: &str,
+    id: &str,
+) -> Result<endure_api::WorkflowVersion, ApiFailure> {
+    let v = version(state, name)?;
+    if v.id != id {
+        return Err(ApiFailure::not_found(format!(
+            "Version '{id}' of workflow '{name}' not found."
+        )));
+    }
+    Ok(v)
+}
+
+/// `GET …/workflows/{name}/versions/{version_id}`.
+pub async fn get_version(
+    State(state): State<ServerState>,
+    Path((_account, name, id)): Path<(String, String, String)>,
+) -> Reply<endure_api::WorkflowVersion> {
+    Ok(Json(Envelope::ok(version_by_id(&state, &name, &id)?)))
+}
+
+/// `GET …/workflows/{name}/versions/{version_id}/graph`.
+pub async fn version_graph(
+    State(state): State<ServerState>,
+    Path((_account, name, id)): Path<(String, String, String)>,
+) -> Reply<endure_api::VersionGraph> {
+    let v = version_by_id(&state, &name, &id)?;
+    Ok(Json(Envelope::ok(endure_api::VersionGraph {
+        id: v.id,
+        workflow_id: v.workflow_id,
+        class_name: v.class_name,
+        created_on: v.created_on,
+        modified_on: v.modified_on,
+        graph: None,
+    })))
+}

@@ -6,7 +6,7 @@
 
 use endure_api::{
     BatchDelete, BatchDeleted, CreateInstance, Envelope, InstanceCreated, InstanceListItem,
-    StatusChange, StatusChanged, StepOutput, WorkflowItem,
+    StatusChange, StatusChanged, StepOutput, VersionGraph, WorkflowItem, WorkflowVersion,
 };
 use endure_model::history::InstanceDetails;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -62,6 +62,36 @@ pub const OPERATIONS: &[Operation] = &[
         query: &[],
         request: None,
         response: schema::<Envelope<Value>>,
+    },
+    Operation {
+        method: "get",
+        path: "/{workflow_name}/versions",
+        id: "listVersions",
+        summary: "List a workflow's versions (one: the code this server runs)",
+        query: &[
+            ("page", "Page number, from 1"),
+            ("per_page", "Items per page, 1 to 100"),
+        ],
+        request: None,
+        response: schema::<Envelope<Vec<WorkflowVersion>>>,
+    },
+    Operation {
+        method: "get",
+        path: "/{workflow_name}/versions/{version_id}",
+        id: "getVersion",
+        summary: "Get a workflow version",
+        query: &[],
+        request: None,
+        response: schema::<Envelope<WorkflowVersion>>,
+    },
+    Operation {
+        method: "get",
+        path: "/{workflow_name}/versions/{version_id}/graph",
+        id: "getVersionGraph",
+        summary: "A version's step graph (null: not computed by Endure yet)",
+        query: &[],
+        request: None,
+        response: schema::<Envelope<VersionGraph>>,
     },
     Operation {
         method: "get",

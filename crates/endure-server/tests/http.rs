@@ -105,6 +105,18 @@ async fn workflows_are_listed_with_counts() {
     assert_eq!(total, 1);
     let (code, v) = get(&format!("{base}/nope")).await;
     assert_error(code, &v, 404, 10501);
+    let (code, v) = get(&format!("{base}/steps/versions")).await;
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["result"][0]["id"], "1");
+    assert_eq!(v["result"][0]["limits"]["steps"], 10_000);
+    let (code, v) = get(&format!("{base}/steps/versions/1")).await;
+    assert_eq!(code, 200);
+    assert_eq!(v["result"]["workflow_id"], "steps");
+    let (code, v) = get(&format!("{base}/steps/versions/1/graph")).await;
+    assert_eq!(code, 200);
+    assert_eq!(v["result"]["graph"], Value::Null);
+    let (code, v) = get(&format!("{base}/steps/versions/9")).await;
+    assert_error(code, &v, 404, 10501);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -441,7 +453,7 @@ async fn the_openapi_document_matches_the_routes() {
     assert_eq!(c, 200);
     assert_eq!(doc["openapi"], "3.0.3");
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 10, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(paths.len(), 13, "{:?}", paths.keys().collect::<Vec<_>>());
     let ops: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(ops, endure_server::openapi::OPERATIONS.len());
     let mut all = vec![];
@@ -469,6 +481,7 @@ async fn the_openapi_document_matches_the_routes() {
                 .replace("{workflow_name}", "steps")
                 .replace("{instance_id}", "nope")
                 .replace("{event_type}", "t")
+                .replace("{version_id}", "1")
         );
         for method in methods.as_object().unwrap().keys() {
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();

@@ -27,6 +27,9 @@ def wait(workflow, instance_id, status):
 names = [w.name for w in c.workflows.list(account_id=acct)]
 assert names == ["approval", "my-workflow", "steps"], names
 assert c.workflows.get("steps", account_id=acct).name == "steps"
+versions = list(c.workflows.versions.list("steps", account_id=acct))
+assert len(versions) == 1 and versions[0].workflow_id == "steps", versions
+assert c.workflows.versions.get(versions[0].id, account_id=acct, workflow_name="steps").id == versions[0].id
 
 created = c.workflows.instances.create("steps", account_id=acct, instance_id="py-1", params={"steps": 2})
 assert created.id == "py-1" and created.status == "queued", created
