@@ -123,7 +123,15 @@ async fn dormant(
     let row = shared.store.get_instance(i).await.map_err(store_error)?;
     let row = row.ok_or_else(|| ApiError::instance_not_found(id))?;
     let now = shared.clock.now();
-    let commit = |c: Commit| async {
+    // Every change takes the lease first: a run of this instance still going anywhere (another
+    // node, or an engine of this process that was shut down) is fenced out from here on.
+    let commit = |mut c: Commit| async move {
+        let fence = shared
+            .store
+            .acquire_lease(i, &shared.config.node_id)
+            .await
+            .map_err(store_error)?;
+        c.fence = Some(fence);
         shared
             .store
             .submit(c)
@@ -292,9 +300,15 @@ pub(crate) async fn finish_pending_pause(
     row: &InstanceRow,
 ) -> Result<(), StoreError> {
     let now = shared.clock.now();
+    let fence = shared
+        .store
+        .acquire_lease(row.instance, &shared.config.node_id)
+        .await?;
     shared
         .store
-        .submit(pause_commit(row.instance, None, now).expect(&[InstanceStatus::WaitingForPause]))
+        .submit(
+            pause_commit(row.instance, Some(fence), now).expect(&[InstanceStatus::WaitingForPause]),
+        )
         .await?;
     shared.bump();
     Ok(())
