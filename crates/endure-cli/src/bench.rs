@@ -86,7 +86,7 @@ async fn waiting(
         rss_after / 1024,
         peak_rss_kib().unwrap_or(0) / 1024
     );
-    engine.shutdown();
+    engine.shutdown().await;
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
@@ -145,7 +145,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let errored = endure_store::Store::instances_in(&*store, &[InstanceStatus::Errored])
         .await?
         .len();
-    engine.shutdown();
+    engine.shutdown().await;
     let size_mib = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0) as f64 / 1_048_576.0
         + std::fs::metadata(db.with_extension("sqlite-wal"))
             .map(|m| m.len())

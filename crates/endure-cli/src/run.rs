@@ -97,7 +97,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     println!("{}", serde_json::to_string_pretty(&done)?);
-    engine.shutdown();
+    engine.shutdown().await;
     Ok(if done.status == InstanceStatus::Complete {
         ExitCode::SUCCESS
     } else {

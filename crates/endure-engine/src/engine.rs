@@ -233,15 +233,30 @@ impl Engine {
         self.shared.scheduler.running()
     }
 
+    /// How many instances wait in this process's run queues: (resuming — woken, resumed or
+    /// recovered — which go first, newly created).
+    pub fn queued(&self) -> (usize, usize) {
+        self.shared.scheduler.queued()
+    }
+
     /// Stops the scheduler and every run at once, as a crash would: nothing more is written.
     /// A new engine on the same store carries on from what was recorded.
-    pub fn shutdown(&self) {
-        self.shared.scheduler.shutdown();
+    ///
+    /// Returns once every task of this engine has ended: a run that was in the middle of a poll
+    /// when it was cancelled finishes that poll first, and could otherwise still commit (it is
+    /// fenced out of the store by the next lease either way).
+    pub async fn shutdown(&self) {
+        let scheduler = self.shared.scheduler.shutdown();
         let slots = std::mem::take(&mut *self.shared.slots());
+        let mut tasks: Vec<AbortHandle> = scheduler.into_iter().collect();
         for (_, slot) in slots {
             if let Slot::Live(_, abort) = slot {
                 abort.abort();
+                tasks.push(abort);
             }
+        }
+        while !tasks.iter().all(AbortHandle::is_finished) {
+            tokio::task::yield_now().await;
         }
     }
 }

@@ -60,6 +60,12 @@ impl Scheduler {
         self.lock().running
     }
 
+    /// (instances queued to resume, newly queued instances).
+    pub fn queued(&self) -> (usize, usize) {
+        let st = self.lock();
+        (st.wake_q.len(), st.new_q.len())
+    }
+
     /// Queues an instance that resumes (woken, resumed, recovered): it goes before new ones.
     pub fn enqueue_wake(&self, i: InstanceRef) -> bool {
         let mut st = self.lock();
@@ -110,12 +116,15 @@ impl Scheduler {
         self.notify.notify_one();
     }
 
-    pub fn shutdown(&self) {
+    /// Stops scheduling; returns the scheduler task's handle, aborted.
+    pub fn shutdown(&self) -> Option<AbortHandle> {
         let mut st = self.lock();
         st.shutdown = true;
-        if let Some(t) = st.task.take() {
+        let task = st.task.take();
+        if let Some(t) = &task {
             t.abort();
         }
+        task
     }
 
     pub fn is_shut_down(&self) -> bool {

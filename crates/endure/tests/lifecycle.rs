@@ -376,6 +376,18 @@ async fn concurrency_limit_and_wake_priority(mode: Mode) {
         h.wait_until("w", "blocker", |d| attempts(d, "work", 1).len() == 2)
             .await;
     }
+    // Both are queued (the woken sleeper and the newcomer) before the slot frees.
+    for _ in 0..1_000_000 {
+        if h.engine.queued() == (1, 1) {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(
+        h.engine.queued(),
+        (1, 1),
+        "the woken sleeper and the newcomer are queued"
+    );
     gate.add_permits(1);
     for id in ["sleeper", "blocker", "newcomer"] {
         h.wait_finished("w", id).await;
@@ -395,9 +407,7 @@ async fn a_cut_short_attempt_counts(mode: Mode) {
     h.create("w", "i", json!({})).await;
     h.wait_until("w", "i", |d| !d.steps.is_empty()).await;
     h.restart().await; // a crash in the middle of attempt 1 (the step and its attempt start together)
-    // Two permits: the killed run's callback may still be queued on the semaphore for a moment
-    // (its task is cancelled asynchronously). See the closing note of session 1.
-    gate.add_permits(2);
+    gate.add_permits(1);
     let d = h.wait_waiting_with("w", "i", 3).await;
     assert_eq!(
         attempts(&d, "block", 1),
@@ -426,8 +436,7 @@ async fn a_pending_pause_becomes_paused_after_a_crash(mode: Mode) {
         InstanceStatus::Paused
     );
     h.get("w", "i").await.resume().await.unwrap();
-    // Two permits: the killed run's callback may still be queued on the semaphore for a moment.
-    gate.add_permits(2);
+    gate.add_permits(1);
     h.wait_waiting_with("w", "i", 3).await;
 }
 

@@ -85,7 +85,7 @@ impl Harness {
 
     /// Kills the engine (no more writes) and starts a new one on the same data.
     pub async fn restart(&mut self) {
-        self.engine.shutdown();
+        self.engine.shutdown().await;
         tokio::task::yield_now().await;
         if self.mode.backend == Backend::Sqlite {
             self.store = open_store(Backend::Sqlite, self.dir.path());
