@@ -44,6 +44,10 @@ pub(crate) struct LiveInner {
     pub state_bytes: u64,
 }
 
+/// What a log entry costs beyond its output or payload (key, names, timestamps), for the state
+/// count during a run; the count is exact again at the next start.
+const ENTRY_OVERHEAD_BYTES: u64 = 160;
+
 /// The serialized size of a log event, as the store keeps it.
 pub(crate) fn event_bytes(e: &LogEvent) -> u64 {
     serde_json::to_vec(e).map_or(0, |b| b.len() as u64)
@@ -115,6 +119,13 @@ impl Live {
     /// cannot go on: the failure is recorded for the driver and this future never resolves (the
     /// driver drops the run).
     pub async fn record(&self, events: Vec<LogEvent>) {
+        self.record_with(events, 0).await
+    }
+
+    /// [`Live::record`] for entries that carry `payload_bytes` of serialized output or event
+    /// payload the caller has already measured: the state count adds that plus a fixed
+    /// overhead per entry, so a step's output is not serialized again just to be counted.
+    pub async fn record_with(&self, events: Vec<LogEvent>, payload_bytes: u64) {
         let _busy = self.busy();
         let now = self.now();
         let mut c = Commit::new(self.instance, Some(self.fence));
@@ -124,7 +135,7 @@ impl Live {
         match self.store.submit(c).await {
             Ok(res) => {
                 let mut g = self.lock();
-                g.state_bytes += events.iter().map(event_bytes).sum::<u64>();
+                g.state_bytes += events.len() as u64 * ENTRY_OVERHEAD_BYTES + payload_bytes;
                 for (seq, event) in res.seqs.into_iter().zip(events) {
                     g.history.apply(&LogEntry {
                         seq,

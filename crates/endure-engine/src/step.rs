@@ -333,10 +333,12 @@ async fn run_do(
                 _ = live.clock.sleep_until(deadline) => Err(WorkflowError::new(names::TIMEOUT, messages::timed_out(config.timeout_ms))),
             }
         };
+        let mut output_bytes = 0u64;
         let result = result.and_then(|v| {
             let size = serde_json::to_vec(&v)
                 .map(|b| b.len())
                 .unwrap_or(usize::MAX);
+            output_bytes = size as u64;
             let limit = live.limits.max_instance_state_bytes;
             if size > live.limits.max_output_bytes {
                 Err(WorkflowError::new(
@@ -354,16 +356,19 @@ async fn run_do(
         });
         match result {
             Ok(output) => {
-                live.record(vec![
-                    LogEvent::AttemptSuccess {
-                        key: key.clone(),
-                        attempt,
-                    },
-                    LogEvent::StepSuccess {
-                        key: key.clone(),
-                        output: output.clone(),
-                    },
-                ])
+                live.record_with(
+                    vec![
+                        LogEvent::AttemptSuccess {
+                            key: key.clone(),
+                            attempt,
+                        },
+                        LogEvent::StepSuccess {
+                            key: key.clone(),
+                            output: output.clone(),
+                        },
+                    ],
+                    output_bytes,
+                )
                 .await;
                 return Ok(output);
             }
