@@ -373,26 +373,12 @@ async fn finish(shared: &Arc<Shared>, live: &Live, next: Next) -> Result<Stop, S
             shared.scheduler.note_wake(at);
             Ok(Stop::Nothing)
         }
-        Next::Terminate(reply) => match submit(terminate_commit(i, fence, now)).await {
-            Ok(_) => {
-                let _ = reply.send(CmdReply::Done(Ok(())));
-                Ok(Stop::Nothing)
-            }
-            Err(e) => {
-                let _ = reply.send(CmdReply::NotLive);
-                Err(e)
-            }
-        },
-        Next::Delete(reply) => match live.store.delete_instance(i).await {
-            Ok(_) => {
-                let _ = reply.send(CmdReply::Done(Ok(())));
-                Ok(Stop::Nothing)
-            }
-            Err(e) => {
-                let _ = reply.send(CmdReply::NotLive);
-                Err(e)
-            }
-        },
+        Next::Terminate(reply) => answer(
+            reply,
+            submit(terminate_commit(i, fence, now)).await,
+            Stop::Nothing,
+        ),
+        Next::Delete(reply) => answer(reply, live.store.delete_instance(i).await, Stop::Nothing),
         Next::Restart(from, reply) => {
             let log = live.store.read_log(i).await?;
             let c = match restart_commit(i, fence, &log, from.as_ref()) {
@@ -402,16 +388,26 @@ async fn finish(shared: &Arc<Shared>, live: &Live, next: Next) -> Result<Stop, S
                     return Ok(Stop::Requeue);
                 }
             };
-            match submit(c).await {
-                Ok(_) => {
-                    let _ = reply.send(CmdReply::Done(Ok(())));
-                    Ok(Stop::Requeue)
-                }
-                Err(e) => {
-                    let _ = reply.send(CmdReply::NotLive);
-                    Err(e)
-                }
-            }
+            answer(reply, submit(c).await, Stop::Requeue)
+        }
+    }
+}
+
+/// Answers a control command once its store change is done: success, or "not live" so the
+/// caller retries on the store once this driver has stopped.
+fn answer<T>(
+    reply: oneshot::Sender<CmdReply>,
+    result: Result<T, StoreError>,
+    then: Stop,
+) -> Result<Stop, StoreError> {
+    match result {
+        Ok(_) => {
+            let _ = reply.send(CmdReply::Done(Ok(())));
+            Ok(then)
+        }
+        Err(e) => {
+            let _ = reply.send(CmdReply::NotLive);
+            Err(e)
         }
     }
 }
