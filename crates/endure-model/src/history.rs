@@ -58,17 +58,6 @@ pub struct StepRecord {
     pub state: StepState,
 }
 
-impl StepRecord {
-    /// Whether the step has reached its final result.
-    pub fn is_finished(&self) -> bool {
-        match &self.state {
-            StepState::Do { outcome, .. } => outcome.is_some(),
-            StepState::Sleep { completed, .. } => *completed,
-            StepState::Wait { outcome, .. } => outcome.is_some(),
-        }
-    }
-}
-
 /// Everything the log says about an instance, folded.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
