@@ -217,6 +217,8 @@ pub struct WorkflowVersion {
     pub has_dag: bool,
     pub language: String,
     pub limits: VersionLimits,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_retention: Option<RetentionBody>,
 }
 
 /// `GET …/versions/{version_id}/graph`: Endure has no step graph yet, so `graph` is null.
@@ -228,6 +230,58 @@ pub struct VersionGraph {
     pub created_on: String,
     pub modified_on: String,
     pub graph: Option<Value>,
+}
+
+/// `default_retention` of a workflow: each a number of milliseconds or a duration string
+/// (`"30 days"`); answered in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RetentionBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_retention: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_retention: Option<Value>,
+}
+
+/// `limits` of `PUT …/workflows/{name}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct WorkflowLimitsBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<u64>,
+}
+
+/// Body of `PUT …/workflows/{name}` (create or update).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PutWorkflow {
+    /// A workflow class the server has (Rust code it registered, or a class its Worker project
+    /// exports).
+    pub class_name: String,
+    pub script_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<WorkflowLimitsBody>,
+    /// Cron triggers: not supported by this release; a non-empty list is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedules: Option<Vec<Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_retention: Option<RetentionBody>,
+    /// A per-workflow concurrency limit: not supported by this release (the server-wide
+    /// `max_running` applies); given, it is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<Value>,
+}
+
+/// Result of `PUT …/workflows/{name}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct WorkflowPut {
+    pub id: String,
+    pub name: String,
+    pub class_name: String,
+    pub script_name: String,
+    pub created_on: String,
+    pub modified_on: String,
+    pub triggered_on: Option<String>,
+    pub version_id: String,
+    pub is_deleted: u8,
+    pub terminator_running: u8,
 }
 
 /// One element of `GET …/workflows` (and the result of `GET …/workflows/{name}`).

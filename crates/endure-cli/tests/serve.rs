@@ -174,3 +174,82 @@ async fn creations_over_the_rate_limit_get_429() {
         "a refused creation creates nothing"
     );
 }
+
+/// A workflow defined with `PUT …/workflows/{name}` is stored: after the server is killed
+/// (SIGKILL) and started again it is still there with its settings, and its instances run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workflows_defined_by_put_survive_a_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("endure.toml");
+    std::fs::write(
+        &cfg,
+        "[[workflows]]\nname = \"orders\"\nclass_name = \"StepsWorkflow\"\n",
+    )
+    .unwrap();
+    let c = reqwest::Client::new();
+    {
+        let (_server, api) = start(&cfg, None);
+        let r = c
+            .put(format!("{api}/invoices"))
+            .json(&serde_json::json!({
+                "class_name": "StepsWorkflow",
+                "script_name": "billing",
+                "limits": {"steps": 3},
+                "default_retention": {"success_retention": "1 day"}
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        // _server is dropped here: SIGKILL.
+    }
+    let (_server, api) = start(&cfg, None);
+    let v: serde_json::Value = c
+        .get(format!("{api}/invoices/versions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["result"][0]["class_name"], "StepsWorkflow", "{v}");
+    assert_eq!(v["result"][0]["limits"]["steps"], 3);
+    assert_eq!(
+        v["result"][0]["default_retention"]["success_retention"],
+        86_400_000u64
+    );
+    let v: serde_json::Value = c
+        .get(format!("{api}/invoices"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["result"]["script_name"], "billing", "{v}");
+    c.post(format!("{api}/invoices/instances"))
+        .json(&serde_json::json!({"instance_id": "i1", "params": {"steps": 3}}))
+        .send()
+        .await
+        .unwrap();
+    let mut doc = serde_json::Value::Null;
+    for _ in 0..3000 {
+        doc = c
+            .get(format!("{api}/invoices/instances/i1"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if doc["result"]["status"] == "complete" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        doc["result"]["output"],
+        serde_json::json!({"steps": 3}),
+        "{doc}"
+    );
+}

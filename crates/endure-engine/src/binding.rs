@@ -97,7 +97,7 @@ impl WorkflowBinding {
             .shared
             .workflows
             .get(&self.name)
-            .map(|r| r.options.version_id.clone())
+            .map(|r| r.options.version_id)
             .unwrap_or_default();
         Ok(NewInstance {
             workflow: self.name.clone(),

@@ -4,6 +4,7 @@ use crate::binding::WorkflowBinding;
 use crate::clock::{Clock, SystemClock};
 use crate::code::WorkflowCode;
 use crate::driver::Command;
+use crate::registry::{Registry, WorkflowDefinition, WorkflowInfo};
 use crate::scheduler::Scheduler;
 use endure_model::validate::is_valid_workflow_name;
 use endure_model::{ApiError, ErrorCode, InstanceStatus, Limits};
@@ -34,12 +35,15 @@ impl Default for EngineConfig {
 }
 
 /// Per-workflow settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkflowOptions {
     /// `step.do` calls allowed per run (`limits.steps`).
     pub step_limit: u64,
     /// Reported as `versionId`.
     pub version_id: String,
+    /// The code's class name (`class_name` in the API; `PUT …/workflows/{name}` binds names to
+    /// classes). Empty: the workflow's name.
+    pub class_name: String,
 }
 
 impl Default for WorkflowOptions {
@@ -47,13 +51,9 @@ impl Default for WorkflowOptions {
         WorkflowOptions {
             step_limit: endure_model::limits::DEFAULT_STEP_LIMIT,
             version_id: "1".into(),
+            class_name: String::new(),
         }
     }
-}
-
-pub(crate) struct Registered {
-    pub code: Arc<dyn WorkflowCode>,
-    pub options: WorkflowOptions,
 }
 
 /// Who may touch an instance right now.
@@ -69,7 +69,7 @@ pub(crate) struct Shared {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub config: EngineConfig,
-    pub workflows: HashMap<String, Registered>,
+    pub workflows: Registry,
     pub slots: Mutex<HashMap<InstanceRef, Slot>>,
     pub scheduler: Scheduler,
     /// Bumped after every committed change, so waiters can look again.
@@ -103,7 +103,7 @@ pub struct EngineBuilder {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     config: EngineConfig,
-    workflows: HashMap<String, Registered>,
+    workflows: Registry,
 }
 
 impl EngineBuilder {
@@ -112,7 +112,7 @@ impl EngineBuilder {
             store,
             clock: Arc::new(SystemClock),
             config: EngineConfig::default(),
-            workflows: HashMap::new(),
+            workflows: Registry::default(),
         }
     }
 
@@ -131,7 +131,7 @@ impl EngineBuilder {
         mut self,
         name: &str,
         code: Arc<dyn WorkflowCode>,
-        options: WorkflowOptions,
+        mut options: WorkflowOptions,
     ) -> Result<Self, ApiError> {
         if !is_valid_workflow_name(name) {
             return Err(ApiError::new(
@@ -139,14 +139,20 @@ impl EngineBuilder {
                 format!("Workflow name \"{name}\" is invalid"),
             ));
         }
-        self.workflows
-            .insert(name.to_string(), Registered { code, options });
+        if options.class_name.is_empty() {
+            options.class_name = name.to_string();
+        }
+        self.workflows.register(name, code, options);
         Ok(self)
     }
 
-    /// Starts the engine: recovers instances left running, queued or pausing by an earlier
-    /// process, and starts the scheduler. Sleeping instances wake from their recorded times.
+    /// Starts the engine: applies workflow definitions stored through
+    /// [`Engine::put_workflow`], recovers instances left running, queued or pausing by an
+    /// earlier process, and starts the scheduler. Sleeping instances wake from their recorded
+    /// times.
     pub async fn start(self) -> Result<Engine, ApiError> {
+        self.workflows
+            .load(self.store.workflows().await.map_err(store_error)?);
         let (changes, _) = watch::channel(0);
         let shared = Arc::new(Shared {
             store: self.store,
@@ -194,7 +200,7 @@ pub struct Engine {
 impl Engine {
     /// The binding for a registered workflow (the seeds' `env.MY_WORKFLOW`).
     pub fn workflow(&self, name: &str) -> Result<WorkflowBinding, ApiError> {
-        if !self.shared.workflows.contains_key(name) {
+        if !self.shared.workflows.contains(name) {
             return Err(ApiError::new(
                 ErrorCode::WorkflowNotFound,
                 format!("Workflow \"{name}\" not found"),
@@ -206,16 +212,65 @@ impl Engine {
         })
     }
 
-    /// Names of the registered workflows, sorted.
+    /// Names of the workflows this engine runs, sorted.
     pub fn workflow_names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.shared.workflows.keys().cloned().collect();
-        v.sort();
-        v
+        self.shared.workflows.names()
     }
 
-    /// The options a workflow was registered with.
+    /// The options runs of a workflow use.
     pub fn workflow_options(&self, name: &str) -> Option<WorkflowOptions> {
-        self.shared.workflows.get(name).map(|r| r.options.clone())
+        self.shared.workflows.get(name).map(|r| r.options)
+    }
+
+    /// Everything the engine knows about a workflow name.
+    pub fn workflow_info(&self, name: &str) -> Option<WorkflowInfo> {
+        self.shared.workflows.info(name)
+    }
+
+    /// Defines or changes a workflow (`PUT …/workflows/{name}`): binds `name` to a registered
+    /// class and sets its step limit and retention. Stored before it applies, so it
+    /// survives restarts. A name registered by code keeps its class; instances already running
+    /// pick the new step limit up at their next start.
+    pub async fn put_workflow(
+        &self,
+        name: &str,
+        def: WorkflowDefinition,
+    ) -> Result<WorkflowInfo, ApiError> {
+        if !is_valid_workflow_name(name) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidWorkflowName,
+                format!("Workflow name \"{name}\" is invalid"),
+            ));
+        }
+        let rec = self
+            .shared
+            .workflows
+            .record_for(name, &def, self.shared.clock.now())?;
+        let stored = self
+            .shared
+            .store
+            .put_workflow(rec)
+            .await
+            .map_err(store_error)?;
+        self.shared.workflows.apply(stored);
+        self.shared
+            .workflows
+            .info(name)
+            .ok_or_else(|| ApiError::new(ErrorCode::Storage, "the definition did not apply"))
+    }
+
+    /// Removes a workflow's stored definition: a name registered by code goes back to the
+    /// code's settings, a name defined only through the API is gone. Instances are untouched
+    /// (delete them first). `false` if there was no definition.
+    pub async fn delete_workflow_definition(&self, name: &str) -> Result<bool, ApiError> {
+        let existed = self
+            .shared
+            .store
+            .delete_workflow(name)
+            .await
+            .map_err(store_error)?;
+        self.shared.workflows.remove_record(name);
+        Ok(existed)
     }
 
     /// The store the engine runs on.

@@ -22,6 +22,7 @@ mod driver;
 mod engine;
 mod live;
 mod panic;
+mod registry;
 mod scheduler;
 mod step;
 
@@ -29,4 +30,5 @@ pub use binding::{CreateOptions, InstanceHandle, StepSelector, WorkflowBinding};
 pub use clock::{BoxFuture, Clock, ManualClock, SystemClock};
 pub use code::{Schedule, StepContext, StepFn, StepIdentity, WorkflowCode, WorkflowEvent};
 pub use engine::{Engine, EngineBuilder, EngineConfig, WorkflowOptions};
+pub use registry::{Retention, WorkflowDefinition, WorkflowInfo};
 pub use step::Step;

@@ -61,25 +61,39 @@ async fn instance(state: &ServerState, name: &str, id: &str) -> Result<InstanceH
 }
 
 async fn workflow_item(state: &ServerState, name: &str) -> Result<WorkflowItem, ApiFailure> {
+    let info = state
+        .engine
+        .workflow_info(name)
+        .ok_or_else(|| ApiFailure::not_found(format!("Workflow '{name}' not found.")))?;
     let counts = state
         .engine
         .store()
         .count_by_status(name)
         .await
         .map_err(|_| ApiFailure::new(500, 10500, "internal storage error"))?;
+    let (created_on, modified_on) = defined_on(state, &info);
     Ok(WorkflowItem {
         id: name.to_string(),
         name: name.to_string(),
-        class_name: name.to_string(),
-        script_name: "endure".into(),
-        created_on: state.started_on.clone(),
-        modified_on: state.started_on.clone(),
+        class_name: info.class_name,
+        script_name: info.script_name,
+        created_on,
+        modified_on,
         triggered_on: None,
         instances: counts
             .into_iter()
             .map(|(s, n)| (s.as_str().to_string(), n))
             .collect::<BTreeMap<_, _>>(),
     })
+}
+
+/// `created_on`/`modified_on` of a workflow: when it was defined through the API, or when this
+/// server started (code-registered workflows come into being with the process).
+fn defined_on(state: &ServerState, info: &endure_engine::WorkflowInfo) -> (String, String) {
+    match info.defined_at {
+        Some((c, m)) => (c.to_iso(), m.to_iso()),
+        None => (state.started_on.clone(), state.started_on.clone()),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,12 +126,25 @@ fn page_params(
     Ok((page, per_page))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct WorkflowListParams {
+    page: Option<String>,
+    per_page: Option<String>,
+    search: Option<String>,
+}
+
 pub async fn list_workflows(
     State(state): State<ServerState>,
-    Query(q): Query<PageParams>,
+    Query(q): Query<WorkflowListParams>,
 ) -> Reply<Vec<WorkflowItem>> {
     let (page, per_page) = page_params(q.page.as_deref(), q.per_page.as_deref(), 50)?;
-    let names = state.engine.workflow_names();
+    let search = q.search.unwrap_or_default().to_lowercase();
+    let names: Vec<String> = state
+        .engine
+        .workflow_names()
+        .into_iter()
+        .filter(|n| n.to_lowercase().contains(&search))
+        .collect();
     let total = names.len();
     let mut items = vec![];
     for name in names.iter().skip((page - 1) * per_page).take(per_page) {
@@ -139,6 +166,70 @@ pub async fn get_workflow(
 ) -> Reply<WorkflowItem> {
     binding(&state, &name)?;
     Ok(Json(Envelope::ok(workflow_item(&state, &name).await?)))
+}
+
+/// A retention value: milliseconds or a duration string.
+fn retention_ms(field: &str, v: &Option<Value>) -> Result<Option<u64>, ApiFailure> {
+    let Some(v) = v else { return Ok(None) };
+    let input: endure_model::DurationInput = serde_json::from_value(v.clone()).map_err(|_| {
+        ApiFailure::invalid(format!(
+            "default_retention.{field} must be milliseconds or a duration string like \"30 days\""
+        ))
+    })?;
+    input
+        .to_ms()
+        .map(Some)
+        .map_err(|e| ApiFailure::invalid(format!("default_retention.{field}: {e}")))
+}
+
+/// `PUT …/workflows/{name}`: binds a name to one of the server's workflow classes and sets its
+/// step limit and retention (stored; survives restarts).
+pub async fn put_workflow(
+    State(state): State<ServerState>,
+    Path((_account, name)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<endure_api::WorkflowPut> {
+    let req: endure_api::PutWorkflow = body_json(body, None)?;
+    if req.schedules.as_ref().is_some_and(|s| !s.is_empty()) {
+        return Err(ApiFailure::invalid(
+            "schedules: cron triggers are not supported by this Endure release",
+        ));
+    }
+    if req.concurrency.is_some() {
+        return Err(ApiFailure::invalid(
+            "concurrency: per-workflow concurrency limits are not supported by this Endure release (the server's max_running applies)",
+        ));
+    }
+    if req.script_name.is_empty() {
+        return Err(ApiFailure::invalid("script_name must not be empty"));
+    }
+    let retention = match &req.default_retention {
+        None => None,
+        Some(r) => Some(endure_engine::Retention {
+            success_retention: retention_ms("success_retention", &r.success_retention)?,
+            error_retention: retention_ms("error_retention", &r.error_retention)?,
+        }),
+    };
+    let def = endure_engine::WorkflowDefinition {
+        class_name: req.class_name,
+        script_name: req.script_name,
+        step_limit: req.limits.and_then(|l| l.steps),
+        retention,
+    };
+    let info = state.engine.put_workflow(&name, def).await?;
+    let (created_on, modified_on) = defined_on(&state, &info);
+    Ok(Json(Envelope::ok(endure_api::WorkflowPut {
+        id: info.name.clone(),
+        name: info.name,
+        class_name: info.class_name,
+        script_name: info.script_name,
+        created_on,
+        modified_on,
+        triggered_on: None,
+        version_id: info.options.version_id,
+        is_deleted: 0,
+        terminator_running: 0,
+    })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -473,6 +564,7 @@ pub async fn delete_workflow(
             h.delete().await?;
         }
     }
+    state.engine.delete_workflow_definition(&name).await?;
     Ok(Json(Envelope::ok(
         serde_json::json!({"status": "ok", "success": true}),
     )))
@@ -659,22 +751,26 @@ pub async fn step_output(
 }
 
 fn version(state: &ServerState, name: &str) -> Result<endure_api::WorkflowVersion, ApiFailure> {
-    binding(state, name)?;
-    let opts = state
+    let info = state
         .engine
-        .workflow_options(name)
+        .workflow_info(name)
         .ok_or_else(|| ApiFailure::not_found(format!("Workflow '{name}' not found.")))?;
+    let (created_on, modified_on) = defined_on(state, &info);
     Ok(endure_api::WorkflowVersion {
-        id: opts.version_id,
+        id: info.options.version_id,
         workflow_id: name.to_string(),
-        class_name: name.to_string(),
-        created_on: state.started_on.clone(),
-        modified_on: state.started_on.clone(),
+        class_name: info.class_name,
+        created_on,
+        modified_on,
         has_dag: false,
         language: "rust".into(),
         limits: endure_api::VersionLimits {
-            steps: opts.step_limit,
+            steps: info.options.step_limit,
         },
+        default_retention: info.retention.map(|r| endure_api::RetentionBody {
+            success_retention: r.success_retention.map(Value::from),
+            error_retention: r.error_retention.map(Value::from),
+        }),
     })
 }
 

@@ -73,6 +73,7 @@ fn handler(id: &str) -> axum::routing::MethodRouter<ServerState> {
     match id {
         "listWorkflows" => get(handlers::list_workflows),
         "getWorkflow" => get(handlers::get_workflow),
+        "putWorkflow" => axum::routing::put(handlers::put_workflow),
         "deleteWorkflow" => axum::routing::delete(handlers::delete_workflow),
         "listVersions" => get(handlers::list_versions),
         "getVersion" => get(handlers::get_version),

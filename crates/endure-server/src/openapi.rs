@@ -39,6 +39,10 @@ pub const OPERATIONS: &[Operation] = &[
         id: "listWorkflows",
         summary: "List workflows with instance counts by status",
         query: &[
+            (
+                "search",
+                "Only workflows whose name contains this (case-insensitive)",
+            ),
             ("page", "Page number, from 1"),
             ("per_page", "Items per page, 1 to 100"),
         ],
@@ -55,10 +59,19 @@ pub const OPERATIONS: &[Operation] = &[
         response: schema::<Envelope<WorkflowItem>>,
     },
     Operation {
+        method: "put",
+        path: "/{workflow_name}",
+        id: "putWorkflow",
+        summary: "Create or update a workflow: bind the name to one of the server's classes and set its step limit and retention",
+        query: &[],
+        request: Some(schema::<endure_api::PutWorkflow>),
+        response: schema::<Envelope<endure_api::WorkflowPut>>,
+    },
+    Operation {
         method: "delete",
         path: "/{workflow_name}",
         id: "deleteWorkflow",
-        summary: "Delete a workflow's instances",
+        summary: "Delete a workflow's instances and its stored definition",
         query: &[],
         request: None,
         response: schema::<Envelope<Value>>,

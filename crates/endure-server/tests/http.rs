@@ -494,3 +494,176 @@ async fn the_openapi_document_matches_the_routes() {
         }
     }
 }
+
+async fn put(url: &str, body: Value) -> (u16, Value) {
+    call(reqwest::Method::PUT, url, Some(body)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workflows_are_defined_and_changed_with_put() {
+    let (base, _e) = server().await;
+    let orders = format!("{base}/orders");
+    let (code, v) = put(
+        &orders,
+        json!({
+            "class_name": "StepsWorkflow",
+            "script_name": "shop",
+            "limits": {"steps": 2},
+            "default_retention": {"success_retention": "3 days", "error_retention": 60000},
+            "schedules": []
+        }),
+    )
+    .await;
+    assert_eq!(code, 200, "{v}");
+    let r = &v["result"];
+    assert_eq!(r["id"], "orders");
+    assert_eq!(r["name"], "orders");
+    assert_eq!(r["class_name"], "StepsWorkflow");
+    assert_eq!(r["script_name"], "shop");
+    assert_eq!(r["version_id"], "1");
+    assert_eq!(r["is_deleted"], 0);
+    assert_eq!(r["terminator_running"], 0);
+    let created_on = r["created_on"].clone();
+
+    // It is a workflow like the others: listed, searchable, with its version's settings.
+    let (_, list) = get(&format!("{base}?search=ORD")).await;
+    let names: Vec<&str> = list["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["orders"]);
+    let (_, one) = get(&orders).await;
+    assert_eq!(one["result"]["class_name"], "StepsWorkflow");
+    assert_eq!(one["result"]["script_name"], "shop");
+    let (_, versions) = get(&format!("{orders}/versions")).await;
+    let ver = &versions["result"][0];
+    assert_eq!(ver["class_name"], "StepsWorkflow");
+    assert_eq!(ver["limits"]["steps"], 2);
+    assert_eq!(
+        ver["default_retention"],
+        json!({"success_retention": 259_200_000u64, "error_retention": 60000})
+    );
+
+    // Its runs use its step limit: two steps pass, three fail on the third.
+    let (code, v) = post(
+        &format!("{orders}/instances"),
+        json!({"instance_id": "ok", "params": {"steps": 2}}),
+    )
+    .await;
+    assert_eq!(code, 200, "{v}");
+    let done = until(&format!("{orders}/instances/ok"), |r| {
+        r["status"] == "complete"
+    })
+    .await;
+    assert_eq!(done["output"], json!({"steps": 2}));
+    post(
+        &format!("{orders}/instances"),
+        json!({"instance_id": "over", "params": {"steps": 3}}),
+    )
+    .await;
+    let failed = until(&format!("{orders}/instances/over"), |r| {
+        r["status"] == "errored"
+    })
+    .await;
+    assert!(
+        failed["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains('2')),
+        "{failed}"
+    );
+
+    // An update keeps the creation time and changes the settings.
+    let (code, v) = put(
+        &orders,
+        json!({"class_name": "StepsWorkflow", "script_name": "shop-2", "limits": {"steps": 5}}),
+    )
+    .await;
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["result"]["created_on"], created_on);
+    assert_eq!(v["result"]["script_name"], "shop-2");
+    let (_, versions) = get(&format!("{orders}/versions")).await;
+    assert_eq!(versions["result"][0]["limits"]["steps"], 5);
+    assert!(versions["result"][0].get("default_retention").is_none());
+
+    // A code-registered workflow takes new settings but keeps its class.
+    let steps = format!("{base}/steps");
+    let (code, v) = put(
+        &steps,
+        json!({"class_name": "StepsWorkflow", "script_name": "x", "limits": {"steps": 7}}),
+    )
+    .await;
+    assert_eq!(code, 200, "{v}");
+    let (_, versions) = get(&format!("{steps}/versions")).await;
+    assert_eq!(versions["result"][0]["limits"]["steps"], 7);
+    let (code, v) = put(
+        &steps,
+        json!({"class_name": "MyWorkflow", "script_name": "x"}),
+    )
+    .await;
+    assert_error(code, &v, 400, 10001);
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot change")
+    );
+
+    // Bad definitions are refused and change nothing.
+    let bad = [
+        (
+            orders.clone(),
+            json!({"class_name": "Nope", "script_name": "s"}),
+            "StepsWorkflow",
+        ),
+        (orders.clone(), json!({"script_name": "s"}), "class_name"),
+        (
+            orders.clone(),
+            json!({"class_name": "StepsWorkflow", "script_name": "s", "limits": {"steps": 0}}),
+            "at least 1",
+        ),
+        (
+            orders.clone(),
+            json!({"class_name": "StepsWorkflow", "script_name": "s", "default_retention": {"success_retention": "soon"}}),
+            "success_retention",
+        ),
+        (
+            orders.clone(),
+            json!({"class_name": "StepsWorkflow", "script_name": "s", "schedules": [{"cron": "* * * * *"}]}),
+            "cron",
+        ),
+        (
+            format!("{base}/-bad"),
+            json!({"class_name": "StepsWorkflow", "script_name": "s"}),
+            "invalid",
+        ),
+    ];
+    for (url, body, says) in bad {
+        let (code, v) = put(&url, body.clone()).await;
+        assert_error(code, &v, 400, 10001);
+        let msg = v["errors"][0]["message"].as_str().unwrap();
+        assert!(msg.contains(says), "{body} → {msg}");
+    }
+    let resp = reqwest::Client::new()
+        .put(&orders)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let (_, versions) = get(&format!("{orders}/versions")).await;
+    assert_eq!(versions["result"][0]["limits"]["steps"], 5);
+
+    // Deleting: a defined-only workflow is gone; a code-registered one returns to its code's
+    // settings.
+    let (code, v) = call(reqwest::Method::DELETE, &orders, None).await;
+    assert_eq!(code, 200, "{v}");
+    let (code, v) = get(&orders).await;
+    assert_error(code, &v, 404, 10501);
+    let (code, _) = call(reqwest::Method::DELETE, &steps, None).await;
+    assert_eq!(code, 200);
+    let (_, versions) = get(&format!("{steps}/versions")).await;
+    assert_eq!(versions["result"][0]["limits"]["steps"], 10_000);
+}

@@ -14,12 +14,13 @@ use async_trait::async_trait;
 use endure_model::{InstanceStatus, LogEntry, Timestamp};
 use endure_store::{
     Commit, Fence, InstanceRef, InstanceRow, ListQuery, NewInstance, Store, StoreError, Ticket,
+    WorkflowRecord,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::oneshot;
-use writer::Op;
+use writer::{Op, WorkflowOp};
 
 /// How to open a SQLite store.
 #[derive(Debug, Clone)]
@@ -364,5 +365,58 @@ impl Store for SqliteStore {
 
     async fn delete_instance(&self, instance: InstanceRef) -> Result<bool, StoreError> {
         self.write(|tx| Op::Delete(instance, tx)).await
+    }
+
+    async fn put_workflow(&self, record: WorkflowRecord) -> Result<WorkflowRecord, StoreError> {
+        self.write(|tx| Op::Workflow(WorkflowOp::Put(record), tx))
+            .await?
+            .ok_or_else(|| StoreError::Backend("upsert stored nothing".into()))
+    }
+
+    async fn workflows(&self) -> Result<Vec<WorkflowRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT name, class_name, script_name, settings, created_at, modified_at \
+                     FROM workflows ORDER BY name",
+                )
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, i64>(5)?,
+                    ))
+                })
+                .map_err(backend)?;
+            let mut out = vec![];
+            for r in rows {
+                let (name, class_name, script_name, settings, created, modified) =
+                    r.map_err(backend)?;
+                out.push(WorkflowRecord {
+                    name,
+                    class_name,
+                    script_name,
+                    settings: serde_json::from_str(&settings)
+                        .map_err(|e| StoreError::Corrupt(format!("workflow settings: {e}")))?,
+                    created_at: Timestamp(created as u64),
+                    modified_at: Timestamp(modified as u64),
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn delete_workflow(&self, name: &str) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        Ok(self
+            .write(|tx| Op::Workflow(WorkflowOp::Delete(name), tx))
+            .await?
+            .is_some())
     }
 }

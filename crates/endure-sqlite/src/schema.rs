@@ -18,7 +18,17 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
+
+/// Version 2: workflow records (`PUT …/workflows/{name}`).
+const V2: &str = "CREATE TABLE workflows (
+             name TEXT PRIMARY KEY,
+             class_name TEXT NOT NULL,
+             script_name TEXT NOT NULL,
+             settings TEXT NOT NULL,
+             created_at INTEGER NOT NULL,
+             modified_at INTEGER NOT NULL
+         );";
 
 pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     let version: i64 = conn
@@ -27,12 +37,17 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     if version == SCHEMA_VERSION {
         return Ok(());
     }
+    if version == 1 {
+        return conn
+            .execute_batch(&format!("BEGIN; {V2} PRAGMA user_version = 2; COMMIT;"))
+            .map_err(super::backend);
+    }
     if version != 0 {
         return Err(StoreError::Corrupt(format!(
             "database schema version {version} is not one this build knows ({SCHEMA_VERSION})"
         )));
     }
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "BEGIN;
          CREATE TABLE instances (
              pk INTEGER PRIMARY KEY,
@@ -63,8 +78,9 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
              data TEXT NOT NULL
          );
          CREATE INDEX log_instance ON log (pk, seq);
-         PRAGMA user_version = 1;
-         COMMIT;",
-    )
+         {V2}
+         PRAGMA user_version = {SCHEMA_VERSION};
+         COMMIT;"
+    ))
     .map_err(super::backend)
 }

@@ -1,7 +1,9 @@
 //! The writer thread: group commit.
 
 use endure_model::InstanceStatus;
-use endure_store::{Commit, CommitResult, Fence, InstanceRef, NewInstance, RowUpdate, StoreError};
+use endure_store::{
+    Commit, CommitResult, Fence, InstanceRef, NewInstance, RowUpdate, StoreError, WorkflowRecord,
+};
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::mpsc;
@@ -14,6 +16,15 @@ pub(crate) enum Op {
     Create(Vec<NewInstance>, Reply<Vec<InstanceRef>>),
     Lease(InstanceRef, Reply<Fence>),
     Delete(InstanceRef, Reply<bool>),
+    Workflow(WorkflowOp, Reply<Option<WorkflowRecord>>),
+}
+
+/// Changes to workflow records.
+pub(crate) enum WorkflowOp {
+    /// Upsert; answers the stored record.
+    Put(WorkflowRecord),
+    /// Answers the deleted record, if there was one.
+    Delete(String),
 }
 
 enum Done {
@@ -24,6 +35,10 @@ enum Done {
     ),
     Lease(Reply<Fence>, Result<Fence, StoreError>),
     Delete(Reply<bool>, Result<bool, StoreError>),
+    Workflow(
+        Reply<Option<WorkflowRecord>>,
+        Result<Option<WorkflowRecord>, StoreError>,
+    ),
 }
 
 impl Done {
@@ -33,6 +48,7 @@ impl Done {
             Done::Create(r, _) => Done::Create(r, Err(e)),
             Done::Lease(r, _) => Done::Lease(r, Err(e)),
             Done::Delete(r, _) => Done::Delete(r, Err(e)),
+            Done::Workflow(r, _) => Done::Workflow(r, Err(e)),
         }
     }
     fn send(self) {
@@ -42,6 +58,7 @@ impl Done {
             Done::Create(r, v) => drop(r.send(v)),
             Done::Lease(r, v) => drop(r.send(v)),
             Done::Delete(r, v) => drop(r.send(v)),
+            Done::Workflow(r, v) => drop(r.send(v)),
         }
     }
 }
@@ -93,6 +110,7 @@ fn apply_batch(conn: &mut Connection, batch: Vec<Op>) -> Vec<Done> {
                 Done::Create(_, r) => r.is_ok(),
                 Done::Lease(_, r) => r.is_ok(),
                 Done::Delete(_, r) => r.is_ok(),
+                Done::Workflow(_, r) => r.is_ok(),
             };
             let end = if ok {
                 sp.release()
@@ -118,6 +136,7 @@ fn pending(op: Op) -> Done {
         Op::Create(_, r) => Done::Create(r, Err(StoreError::Closed)),
         Op::Lease(_, r) => Done::Lease(r, Err(StoreError::Closed)),
         Op::Delete(_, r) => Done::Delete(r, Err(StoreError::Closed)),
+        Op::Workflow(_, r) => Done::Workflow(r, Err(StoreError::Closed)),
     }
 }
 
@@ -160,6 +179,72 @@ fn apply(c: &Connection, op: Op) -> Done {
         Op::Create(batch, r) => Done::Create(r, create(c, batch)),
         Op::Lease(i, r) => Done::Lease(r, lease(c, i)),
         Op::Delete(i, r) => Done::Delete(r, delete(c, i)),
+        Op::Workflow(op, r) => Done::Workflow(r, workflow(c, op)),
+    }
+}
+
+fn workflow(c: &Connection, op: WorkflowOp) -> Result<Option<WorkflowRecord>, StoreError> {
+    match op {
+        WorkflowOp::Put(mut rec) => {
+            let created: Option<i64> = c
+                .query_row(
+                    "SELECT created_at FROM workflows WHERE name = ?1",
+                    params![rec.name],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(backend)?;
+            if let Some(t) = created {
+                rec.created_at = endure_model::Timestamp(t as u64);
+            }
+            c.execute(
+                "INSERT OR REPLACE INTO workflows (name, class_name, script_name, settings, created_at, modified_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    rec.name,
+                    rec.class_name,
+                    rec.script_name,
+                    to_json(&rec.settings)?,
+                    rec.created_at.0 as i64,
+                    rec.modified_at.0 as i64
+                ],
+            )
+            .map_err(backend)?;
+            Ok(Some(rec))
+        }
+        WorkflowOp::Delete(name) => {
+            let old = c
+                .query_row(
+                    "SELECT class_name, script_name, settings, created_at, modified_at \
+                     FROM workflows WHERE name = ?1",
+                    params![name],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, i64>(3)?,
+                            r.get::<_, i64>(4)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(backend)?;
+            let Some((class_name, script_name, settings, created, modified)) = old else {
+                return Ok(None);
+            };
+            c.execute("DELETE FROM workflows WHERE name = ?1", params![name])
+                .map_err(backend)?;
+            Ok(Some(WorkflowRecord {
+                name,
+                class_name,
+                script_name,
+                settings: serde_json::from_str(&settings)
+                    .map_err(|e| StoreError::Corrupt(format!("workflow settings: {e}")))?,
+                created_at: endure_model::Timestamp(created as u64),
+                modified_at: endure_model::Timestamp(modified as u64),
+            }))
+        }
     }
 }
 

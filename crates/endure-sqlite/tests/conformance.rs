@@ -45,3 +45,49 @@ fn a_newer_schema_is_refused() {
         .expect("must refuse");
     assert!(err.to_string().contains("schema version 99"), "{err}");
 }
+
+/// A database written by the first release (schema 1: no workflow records) opens, keeps its
+/// instances and gains the workflows table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_1_database_is_migrated() {
+    use endure_store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.sqlite");
+    {
+        let store = SqliteStore::open(SqliteConfig::new(&path)).unwrap();
+        store
+            .create_instances(vec![endure_store::NewInstance {
+                workflow: "wf".into(),
+                id: "old".into(),
+                params: serde_json::json!({}),
+                trigger: endure_model::TriggerSource::Api,
+                version_id: "1".into(),
+                created_at: endure_model::Timestamp(1),
+            }])
+            .await
+            .unwrap();
+    }
+    // Turn the file back into what schema 1 looked like.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE workflows; PRAGMA user_version = 1;")
+        .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(SqliteConfig::new(&path)).unwrap();
+    assert!(store.find_instance("wf", "old").await.unwrap().is_some());
+    assert!(store.workflows().await.unwrap().is_empty());
+    let rec = endure_store::WorkflowRecord {
+        name: "n".into(),
+        class_name: "C".into(),
+        script_name: "s".into(),
+        settings: serde_json::json!({}),
+        created_at: endure_model::Timestamp(2),
+        modified_at: endure_model::Timestamp(2),
+    };
+    store.put_workflow(rec.clone()).await.unwrap();
+    assert_eq!(store.workflows().await.unwrap(), vec![rec]);
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+}

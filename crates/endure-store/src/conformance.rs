@@ -29,6 +29,7 @@ where
     unknown_instances(&fresh().await).await;
     large_and_unicode_values(&fresh().await).await;
     concurrent_commits_all_land(&fresh().await).await;
+    workflow_records(&fresh().await).await;
     if let Some(mut reopen) = reopen {
         let store = fresh().await;
         let r = write_some(&store).await;
@@ -577,7 +578,44 @@ async fn write_some(store: &impl Store) -> Written {
         )
         .await
         .unwrap();
+    store
+        .put_workflow(record("kept", "KeptClass", 5))
+        .await
+        .unwrap();
     Written { instance: r, fence }
+}
+
+fn record(name: &str, class: &str, at: u64) -> WorkflowRecord {
+    WorkflowRecord {
+        name: name.into(),
+        class_name: class.into(),
+        script_name: "script".into(),
+        settings: json!({"limits": {"steps": at}, "note": "ünïcode"}),
+        created_at: Timestamp(at),
+        modified_at: Timestamp(at),
+    }
+}
+
+async fn workflow_records(store: &impl Store) {
+    assert!(store.workflows().await.unwrap().is_empty());
+    assert!(!store.delete_workflow("none").await.unwrap());
+    let b = store.put_workflow(record("b", "B", 1)).await.unwrap();
+    assert_eq!(b, record("b", "B", 1));
+    store.put_workflow(record("a", "A", 2)).await.unwrap();
+    // An upsert replaces everything but the creation time.
+    let b2 = store.put_workflow(record("b", "B2", 3)).await.unwrap();
+    assert_eq!(b2.created_at, Timestamp(1));
+    assert_eq!(b2.modified_at, Timestamp(3));
+    assert_eq!(b2.class_name, "B2");
+    let all = store.workflows().await.unwrap();
+    assert_eq!(all, vec![record("a", "A", 2), b2.clone()], "sorted by name");
+    assert!(store.delete_workflow("a").await.unwrap());
+    assert!(!store.delete_workflow("a").await.unwrap());
+    assert_eq!(store.workflows().await.unwrap(), vec![b2]);
+    // Instances are not workflow records, and records do not hold instances.
+    let i = one(store, "x").await;
+    assert!(store.delete_workflow("b").await.unwrap());
+    assert!(store.get_instance(i).await.unwrap().is_some());
 }
 
 async fn everything_survives_reopen(store: &impl Store, w: Written) {
@@ -606,5 +644,9 @@ async fn everything_survives_reopen(store: &impl Store, w: Written) {
     assert!(
         more.seqs[0] > log[1].seq,
         "seqs keep growing after a reopen"
+    );
+    assert_eq!(
+        store.workflows().await.unwrap(),
+        vec![record("kept", "KeptClass", 5)]
     );
 }

@@ -85,6 +85,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Deletes an instance and its log. `false` if it did not exist.
     async fn delete_instance(&self, instance: InstanceRef) -> Result<bool, StoreError>;
+
+    /// Creates or replaces the record of workflow `record.name`. A replaced record keeps its
+    /// `created_at`. Returns the record as stored.
+    async fn put_workflow(&self, record: WorkflowRecord) -> Result<WorkflowRecord, StoreError>;
+
+    /// Every workflow record, by name.
+    async fn workflows(&self) -> Result<Vec<WorkflowRecord>, StoreError>;
+
+    /// Deletes a workflow record (not its instances). `false` if there was none.
+    async fn delete_workflow(&self, name: &str) -> Result<bool, StoreError>;
 }
 
 /// Resolves when a submitted commit is durable (or failed).

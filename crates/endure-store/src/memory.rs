@@ -2,7 +2,7 @@
 
 use crate::{
     Commit, CommitResult, Fence, InstanceRef, InstanceRow, ListQuery, NewInstance, Store,
-    StoreError, Ticket,
+    StoreError, Ticket, WorkflowRecord,
 };
 use async_trait::async_trait;
 use endure_model::{InstanceStatus, LogEntry, LogEvent, Timestamp};
@@ -16,6 +16,7 @@ struct State {
     logs: HashMap<InstanceRef, Vec<LogEntry>>,
     next_ref: i64,
     next_seq: u64,
+    workflows: BTreeMap<String, WorkflowRecord>,
 }
 
 /// A store that keeps everything in memory. Commits are applied at once.
@@ -262,6 +263,23 @@ impl Store for MemoryStore {
         st.keys.remove(&(row.workflow, row.id));
         st.logs.remove(&instance);
         Ok(true)
+    }
+
+    async fn put_workflow(&self, mut record: WorkflowRecord) -> Result<WorkflowRecord, StoreError> {
+        let mut st = self.lock();
+        if let Some(old) = st.workflows.get(&record.name) {
+            record.created_at = old.created_at;
+        }
+        st.workflows.insert(record.name.clone(), record.clone());
+        Ok(record)
+    }
+
+    async fn workflows(&self) -> Result<Vec<WorkflowRecord>, StoreError> {
+        Ok(self.lock().workflows.values().cloned().collect())
+    }
+
+    async fn delete_workflow(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.lock().workflows.remove(name).is_some())
     }
 }
 

@@ -155,6 +155,20 @@ pub struct ListQuery {
     pub limit: usize,
 }
 
+/// A workflow defined or changed through the API (`PUT …/workflows/{name}`): the registered
+/// class it runs and its settings. Workflow code is registered by the process; a record binds a
+/// name to it and survives restarts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkflowRecord {
+    pub name: String,
+    pub class_name: String,
+    pub script_name: String,
+    /// The settings as the engine encodes them (opaque to the store).
+    pub settings: Value,
+    pub created_at: Timestamp,
+    pub modified_at: Timestamp,
+}
+
 /// Storage failures.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {

@@ -240,14 +240,25 @@ pub trait EngineBuilderExt: Sized {
 
 impl EngineBuilderExt for EngineBuilder {
     fn workflow<W: Workflow>(self, name: &str, workflow: W) -> Result<Self, ApiError> {
-        self.register(name, code(workflow), WorkflowOptions::default())
+        self.workflow_with(name, workflow, WorkflowOptions::default())
     }
     fn workflow_with<W: Workflow>(
         self,
         name: &str,
         workflow: W,
-        options: WorkflowOptions,
+        mut options: WorkflowOptions,
     ) -> Result<Self, ApiError> {
+        if options.class_name.is_empty() {
+            options.class_name = class_name::<W>();
+        }
         self.register(name, code(workflow), options)
     }
+}
+
+/// A Rust workflow's class name: its type's name without the module path or generics
+/// (`my_app::OrderWorkflow<T>` → `OrderWorkflow`).
+fn class_name<W>() -> String {
+    let full = std::any::type_name::<W>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base).to_string()
 }

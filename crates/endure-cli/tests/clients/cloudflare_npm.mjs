@@ -45,4 +45,9 @@ try {
 } catch (e) {
   assert(e instanceof Cloudflare.NotFoundError, 'not found error type ' + e);
 }
+const up = await c.workflows.update('js-flow', { account_id: acct, class_name: 'StepsWorkflow', script_name: 'js', limits: { steps: 4 } });
+assert(up.name === 'js-flow' && up.class_name === 'StepsWorkflow', 'update ' + JSON.stringify(up));
+await c.workflows.instances.create('js-flow', { account_id: acct, instance_id: 'jf-1', params: { steps: 1 } });
+await wait('js-flow', 'jf-1', 'complete');
+await c.workflows.delete('js-flow', { account_id: acct });
 console.log('cloudflare npm client: all checks passed');

@@ -67,4 +67,23 @@ try:
 except cloudflare.BadRequestError as e:
     assert e.status_code == 400
 
+# Create or update a workflow (PUT), then delete it.
+up = c.workflows.update(
+    "py-flow", account_id=acct, class_name="StepsWorkflow", script_name="py",
+    limits={"steps": 4}, default_retention={"success_retention": "2 days"},
+)
+assert up.name == "py-flow" and up.class_name == "StepsWorkflow" and up.script_name == "py", up
+assert "py-flow" in [w.name for w in c.workflows.list(account_id=acct)]
+v = list(c.workflows.versions.list("py-flow", account_id=acct))[0]
+assert v.limits.steps == 4, v
+c.workflows.instances.create("py-flow", account_id=acct, instance_id="pf-1", params={"steps": 1})
+assert wait("py-flow", "pf-1", "complete").output == {"steps": 1}
+try:
+    c.workflows.update("py-flow", account_id=acct, class_name="NoSuchClass", script_name="py")
+    raise AssertionError("an unknown class was accepted")
+except cloudflare.BadRequestError as e:
+    assert e.status_code == 400
+c.workflows.delete("py-flow", account_id=acct)
+assert "py-flow" not in [w.name for w in c.workflows.list(account_id=acct)]
+
 print("cloudflare python client: all checks passed")
