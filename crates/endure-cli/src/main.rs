@@ -6,6 +6,7 @@
 
 mod bench;
 mod crash_child;
+mod describe;
 mod dev;
 mod run;
 mod serve;

@@ -1,6 +1,7 @@
 //! `endure workflows …`: the command-line client of the REST API, modelled on `wrangler
 //! workflows …` (commands, messages, tables), against any Endure server.
 
+use crate::describe::{OutputOptions, Progress, describe_instance, status_label};
 use endure_api::{Envelope, InstanceCreated, InstanceListItem, StatusChanged, WorkflowItem};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -85,7 +86,15 @@ enum InstanceCmd {
     /// Show an instance with its steps, attempts, sleeps and waits.
     Describe {
         name: String,
+        /// An instance id, or `latest`.
+        #[arg(default_value = "latest")]
         id: String,
+        /// Show step outputs and event payloads (`--step-output=false` hides them).
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        step_output: bool,
+        /// Cut outputs after this many characters.
+        #[arg(long, default_value_t = 5000)]
+        truncate_output_limit: usize,
     },
     Pause {
         name: String,
@@ -215,21 +224,7 @@ fn parse_json(what: &str, raw: &str) -> Result<Value, Failure> {
     })
 }
 
-fn status_label(s: &str) -> &'static str {
-    match s {
-        "complete" => "✅ Completed",
-        "errored" => "❌ Errored",
-        "paused" => "⏸️ Paused",
-        "queued" => "⌛ Queued",
-        "running" => "▶ Running",
-        "terminated" => "🚫 Terminated",
-        "waiting" => "⏰ Waiting",
-        "waitingForPause" => "⏱️ Waiting for Pause",
-        _ => "❓ Unknown",
-    }
-}
-
-fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+pub(crate) fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
@@ -256,168 +251,30 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     out.join("\n")
 }
 
-fn s(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".into(),
-        other => other.to_string(),
-    }
-}
-
-/// The `instances describe` layout.
-pub fn describe_instance(doc: &Value) -> String {
-    let mut out = vec![];
-    let mut field = |label: &str, value: String| out.push(format!("{label:<16}{value}"));
-    field("Workflow Name", s(&doc["workflow"]));
-    field("Instance Id", s(&doc["id"]));
-    field("Version Id", s(&doc["versionId"]));
-    field(
-        "Status",
-        status_label(doc["status"].as_str().unwrap_or("")).to_string(),
-    );
-    field("Trigger", s(&doc["trigger"]["source"]));
-    field("Queued", s(&doc["queued"]));
-    if let Some(ok) = doc["success"].as_bool() {
-        field(
-            "Success",
-            if ok {
-                "✅ Yes".into()
-            } else {
-                "❌ No".into()
-            },
-        );
-    }
-    field("Start", s(&doc["start"]));
-    field("End", s(&doc["end"]));
-    if !doc["error"].is_null() {
-        field(
-            "Error",
-            format!(
-                "{}: {}",
-                s(&doc["error"]["name"]),
-                s(&doc["error"]["message"])
-            ),
-        );
-    }
-    if !doc["output"].is_null() {
-        field("Output", doc["output"].to_string());
-    }
-    out.push("Steps:".into());
-    for step in doc["steps"].as_array().into_iter().flatten() {
-        out.push(String::new());
-        let name = format!("{} #{}", s(&step["name"]), s(&step["count"]));
-        match step["type"].as_str() {
-            Some("step") => {
-                out.push(format!("  Name:    {name}"));
-                out.push("  Type:    🎯 Step".into());
-                out.push(format!("  Start:   {}", s(&step["start"])));
-                out.push(format!("  End:     {}", s(&step["end"])));
-                let state = match step["success"].as_bool() {
-                    Some(true) => "✅ Yes",
-                    Some(false) => "❌ No",
-                    None => "▶ Running",
-                };
-                out.push(format!("  Success: {state}"));
-                let retries = &step["config"]["retries"];
-                out.push(format!(
-                    "  Retries: limit {}, delay {} ms, {}",
-                    s(&retries["limit"]),
-                    s(&retries["delay"]),
-                    s(&retries["backoff"])
-                ));
-                if !step["output"].is_null() {
-                    out.push(format!("  Output:  {}", step["output"]));
-                }
-                if !step["error"].is_null() {
-                    out.push(format!(
-                        "  Error:   {}: {}",
-                        s(&step["error"]["name"]),
-                        s(&step["error"]["message"])
-                    ));
-                }
-                let rows = step["attempts"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|a| {
-                        let st = match a["success"].as_bool() {
-                            Some(true) => "✅ Success",
-                            Some(false) => "❌ Error",
-                            None => "🔄 Working",
-                        };
-                        let err = if a["error"].is_null() {
-                            String::new()
-                        } else {
-                            format!("{}: {}", s(&a["error"]["name"]), s(&a["error"]["message"]))
-                        };
-                        vec![s(&a["start"]), s(&a["end"]), st.to_string(), err]
-                    })
-                    .collect();
-                for l in table(&["Start", "End", "State", "Error"], rows).lines() {
-                    out.push(format!("  {l}"));
-                }
-            }
-            Some("sleep") => {
-                out.push(format!("  Name:    {name}"));
-                out.push("  Type:    💤 Sleeping".into());
-                out.push(format!("  Start:   {}", s(&step["start"])));
-                let verb = if step["finished"] == json!(true) {
-                    "End:    "
-                } else {
-                    "Wakes:  "
-                };
-                out.push(format!("  {verb} {}", s(&step["end"])));
-            }
-            Some("waitForEvent") => {
-                out.push(format!("  Name:    {name}"));
-                out.push(format!(
-                    "  Type:    👀 Waiting for event \"{}\"",
-                    s(&step["event_type"])
-                ));
-                out.push(format!("  Start:   {}", s(&step["start"])));
-                out.push(format!("  End:     {}", s(&step["end"])));
-                if !step["output"].is_null() {
-                    out.push(format!("  Event:   {}", step["output"]));
-                }
-                if !step["error"].is_null() {
-                    out.push(format!(
-                        "  Error:   {}: {}",
-                        s(&step["error"]["name"]),
-                        s(&step["error"]["message"])
-                    ));
-                }
-            }
-            _ => out.push("  Type:    🚫 Termination".into()),
-        }
-    }
-    out.join("\n")
-}
-
 async fn follow(c: &Client, name: &str, id: &str) -> Result<Value, Failure> {
-    let mut shown = 0usize;
-    let mut last_status = String::new();
+    let mut progress = Progress::default();
     loop {
         let doc: Value = c.get(&format!("/{name}/instances/{id}")).await?;
-        let status = s(&doc["status"]);
-        if status != last_status {
-            println!("  {}", status_label(&status));
-            last_status = status.clone();
+        for line in progress.update(&doc, now()) {
+            println!("{line}");
         }
-        let steps = doc["steps"].as_array().cloned().unwrap_or_default();
-        for step in steps.iter().skip(shown) {
-            println!(
-                "  {} {} #{}",
-                s(&step["type"]),
-                s(&step["name"]),
-                s(&step["count"])
-            );
-        }
-        shown = steps.len();
-        if matches!(status.as_str(), "complete" | "errored" | "terminated") {
+        if matches!(
+            doc["status"].as_str(),
+            Some("complete" | "errored" | "terminated")
+        ) {
             return Ok(doc);
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+fn now() -> endure_model::Timestamp {
+    endure_model::Timestamp(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0),
+    )
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -525,7 +382,10 @@ async fn execute(c: &Client, cmd: Cmd, json_out: bool) -> Result<ExitCode, Failu
                 if json_out {
                     print_json(&doc);
                 } else {
-                    println!("{}", describe_instance(&doc));
+                    println!(
+                        "{}",
+                        describe_instance(&doc, now(), OutputOptions::default())
+                    );
                 }
                 return Ok(if doc["status"] == "complete" {
                     ExitCode::SUCCESS
@@ -618,13 +478,22 @@ async fn instances(c: &Client, cmd: InstanceCmd, json_out: bool) -> Result<ExitC
                 );
             }
         }
-        InstanceCmd::Describe { name, id } => {
+        InstanceCmd::Describe {
+            name,
+            id,
+            step_output,
+            truncate_output_limit,
+        } => {
             let id = c.resolve(&name, &id).await?;
             let doc: Value = c.get(&format!("/{name}/instances/{id}")).await?;
             if json_out {
                 print_json(&doc);
             } else {
-                println!("{}", describe_instance(&doc));
+                let opts = OutputOptions {
+                    show: step_output,
+                    limit: truncate_output_limit,
+                };
+                println!("{}", describe_instance(&doc, now(), opts));
             }
         }
         InstanceCmd::Pause { name, id } => {

@@ -47,8 +47,39 @@ fn the_client_drives_a_server() {
         "{out}"
     );
     assert!(out.contains("✅ Completed"), "{out}");
-    assert!(out.contains("Name:    step-2 #1"), "{out}");
+    // Followed live: each step as it starts and ends, then the describe layout.
+    let started = out.find("  ▶ step step-1").expect("step-1 start line");
+    let ended = out.find("  ✅ step step-2").expect("step-2 end line");
+    assert!(started < ended, "{out}");
+    assert!(out.contains("Name       step-2 #1"), "{out}");
+    assert!(out.contains("Last Successful Step  step-2"), "{out}");
+    assert!(out.contains("Duration "), "{out}");
     assert!(out.contains("✅ Success"), "{out}");
+    assert!(out.contains("Output     {\"i\":2}"), "{out}");
+    let (code, out, _) = endure(
+        &url,
+        &[
+            "instances",
+            "describe",
+            "steps",
+            "c1",
+            "--step-output=false",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(!out.contains("Output "), "{out}");
+    let (code, out, _) = endure(
+        &url,
+        &[
+            "instances",
+            "describe",
+            "steps",
+            "--truncate-output-limit",
+            "3",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("{\"i[...output truncated]"), "{out}");
 
     let (code, out, _) = endure(
         &url,
@@ -129,7 +160,7 @@ fn the_client_drives_a_server() {
     assert_eq!(code, 0, "{out}");
     let (code, out, _) = endure(&url, &["instances", "describe", "approval", "a1"]);
     assert_eq!(code, 0);
-    assert!(out.contains("Instance Id     a1"), "{out}");
+    assert!(out.contains("Instance Id           a1"), "{out}");
 
     let (code, _, err) = endure(
         &url,
