@@ -77,6 +77,36 @@ async fn dev_serves_the_api_and_the_guide_handler() {
     assert_eq!(code, 404, "{v}");
 }
 
+/// The README's flow, in real time: `endure dev`, create an instance of the seeds' starter
+/// through the guide's handler, read its status until it completes (a real 20-second sleep and a
+/// retry 5 seconds after a failed attempt).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seed_guide_flow_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let dev = start(dir.path());
+    let (code, created) = get(&format!("{}/", dev.url)).await;
+    assert_eq!(code, 200, "{created}");
+    let id = created["instanceId"].as_str().expect("instanceId").to_string();
+    let mut seen = vec![];
+    let mut last = Value::Null;
+    for _ in 0..600 {
+        let (code, v) = get(&format!("{}/?instanceId={id}", dev.url)).await;
+        assert_eq!(code, 200, "{v}");
+        let status = v["status"].as_str().unwrap_or("").to_string();
+        if seen.last() != Some(&status) {
+            seen.push(status.clone());
+        }
+        last = v;
+        if status == "complete" || status == "errored" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(last["status"], "complete", "{last}");
+    assert!(seen.contains(&"waiting".to_string()), "{seen:?}");
+    assert_eq!(last["output"]["ipCount"], 5, "{last}");
+}
+
 #[test]
 fn dev_refuses_a_public_address() {
     let out = Command::new(env!("CARGO_BIN_EXE_endure"))
