@@ -86,7 +86,10 @@ async fn the_seed_guide_flow_completes() {
     let dev = start(dir.path());
     let (code, created) = get(&format!("{}/", dev.url)).await;
     assert_eq!(code, 200, "{created}");
-    let id = created["instanceId"].as_str().expect("instanceId").to_string();
+    let id = created["instanceId"]
+        .as_str()
+        .expect("instanceId")
+        .to_string();
     let mut seen = vec![];
     let mut last = Value::Null;
     for _ in 0..600 {
