@@ -1,0 +1,367 @@
+//! A Worker project's configuration: `wrangler.jsonc`, `wrangler.json` or `wrangler.toml`.
+//!
+//! Endure reads what it runs (`name`, `main`, `compatibility_date`, `compatibility_flags`,
+//! `vars`, `[[workflows]]`, `triggers.crons`). Every other key, and every compatibility flag it
+//! does not act on, is reported once in [`ProjectConfig::ignored`] and otherwise ignored.
+
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// The file names looked for, in order.
+pub const CONFIG_FILES: [&str; 3] = ["wrangler.jsonc", "wrangler.json", "wrangler.toml"];
+
+/// One `[[workflows]]` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkflowEntry {
+    pub name: String,
+    pub binding: String,
+    pub class_name: String,
+    /// Another Worker's script that defines the class (unsupported: it must be this project's).
+    pub script_name: Option<String>,
+    pub step_limit: Option<u64>,
+    /// Cron expressions (for the cron issue; reported, not run).
+    pub schedules: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectConfig {
+    /// The file it came from.
+    pub path: PathBuf,
+    pub name: String,
+    /// The entry module, relative to the project directory.
+    pub main: PathBuf,
+    pub compatibility_date: Option<String>,
+    pub compatibility_flags: Vec<String>,
+    /// `vars`: plain values put on `env`.
+    pub vars: Map<String, Value>,
+    pub workflows: Vec<WorkflowEntry>,
+    pub crons: Vec<String>,
+    /// Keys and flags that were present but are not acted on, for one report at start-up.
+    pub ignored: Vec<String>,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Compatibility flags Endure acts on or that change nothing here.
+const KNOWN_FLAGS: [&str; 2] = [
+    "nodejs_compat",
+    "workflows_preserve_non_retryable_error_message",
+];
+
+const KNOWN_KEYS: [&str; 9] = [
+    "$schema",
+    "name",
+    "main",
+    "compatibility_date",
+    "compatibility_flags",
+    "vars",
+    "workflows",
+    "triggers",
+    "observability",
+];
+
+/// Finds the configuration file of the project in `dir`, if there is one.
+pub fn find(dir: &Path) -> Option<PathBuf> {
+    CONFIG_FILES
+        .iter()
+        .map(|f| dir.join(f))
+        .find(|p| p.is_file())
+}
+
+/// Reads and checks a configuration file.
+pub fn load(path: &Path) -> Result<ProjectConfig, ConfigError> {
+    let err = |message: String| ConfigError {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    let value: Value = if path.extension().is_some_and(|e| e == "toml") {
+        let t: toml::Value =
+            toml::from_str(&text).map_err(|e| err(format!("invalid TOML: {e}")))?;
+        serde_json::to_value(t).map_err(|e| err(e.to_string()))?
+    } else {
+        serde_json::from_str(&strip_jsonc(&text)).map_err(|e| err(format!("invalid JSON: {e}")))?
+    };
+    parse(path, &value).map_err(err)
+}
+
+fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
+    let obj = v.as_object().ok_or("the configuration must be an object")?;
+    let mut ignored = vec![];
+    for k in obj.keys() {
+        if !KNOWN_KEYS.contains(&k.as_str()) {
+            ignored.push(format!("key \"{k}\""));
+        }
+    }
+    let string = |key: &str| -> Result<Option<String>, String> {
+        match obj.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("\"{key}\" must be a string")),
+        }
+    };
+    let name = string("name")?.unwrap_or_else(|| "worker".into());
+    let main = string("main")?.ok_or("\"main\" (the entry module) is required")?;
+    let compatibility_flags: Vec<String> = match obj.get("compatibility_flags") {
+        None => vec![],
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|f| f.as_str().map(String::from))
+            .collect::<Option<_>>()
+            .ok_or("\"compatibility_flags\" must be a list of strings")?,
+        Some(_) => return Err("\"compatibility_flags\" must be a list of strings".into()),
+    };
+    for f in &compatibility_flags {
+        if !KNOWN_FLAGS.contains(&f.as_str()) {
+            ignored.push(format!("compatibility flag \"{f}\""));
+        }
+    }
+    let vars = match obj.get("vars") {
+        None => Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(_) => return Err("\"vars\" must be an object".into()),
+    };
+    let mut workflows = vec![];
+    if let Some(list) = obj.get("workflows") {
+        let list = list
+            .as_array()
+            .ok_or("\"workflows\" must be a list of objects")?;
+        for (i, w) in list.iter().enumerate() {
+            workflows.push(workflow_entry(i, w, &mut ignored)?);
+        }
+    }
+    let mut crons = vec![];
+    if let Some(t) = obj.get("triggers") {
+        if let Some(c) = t.get("crons") {
+            crons = c
+                .as_array()
+                .and_then(|a| a.iter().map(|x| x.as_str().map(String::from)).collect())
+                .ok_or("\"triggers.crons\" must be a list of strings")?;
+        }
+        for k in t.as_object().into_iter().flat_map(|o| o.keys()) {
+            if k != "crons" {
+                ignored.push(format!("key \"triggers.{k}\""));
+            }
+        }
+    }
+    Ok(ProjectConfig {
+        path: path.to_path_buf(),
+        name,
+        main: PathBuf::from(main),
+        compatibility_date: string("compatibility_date")?,
+        compatibility_flags,
+        vars,
+        workflows,
+        crons,
+        ignored,
+    })
+}
+
+fn workflow_entry(i: usize, w: &Value, ignored: &mut Vec<String>) -> Result<WorkflowEntry, String> {
+    let o = w
+        .as_object()
+        .ok_or_else(|| format!("workflows[{i}] must be an object"))?;
+    let s = |k: &str| -> Result<Option<String>, String> {
+        match o.get(k) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("workflows[{i}].{k} must be a string")),
+        }
+    };
+    let name = s("name")?.ok_or_else(|| format!("workflows[{i}].name is required"))?;
+    let binding = s("binding")?.ok_or_else(|| format!("workflows[{i}].binding is required"))?;
+    let class_name =
+        s("class_name")?.ok_or_else(|| format!("workflows[{i}].class_name is required"))?;
+    let step_limit =
+        match o.get("limits").and_then(|l| l.get("steps")) {
+            None => None,
+            Some(n) => Some(n.as_u64().filter(|n| *n >= 1).ok_or_else(|| {
+                format!("workflows[{i}].limits.steps must be a positive integer")
+            })?),
+        };
+    let schedules = match o.get("schedules") {
+        None => vec![],
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| match x {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(m) => m.get("cron").and_then(Value::as_str).map(String::from),
+                _ => None,
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                format!("workflows[{i}].schedules must be cron strings or {{cron}} objects")
+            })?,
+        Some(_) => return Err(format!("workflows[{i}].schedules must be a list")),
+    };
+    for k in o.keys() {
+        if ![
+            "name",
+            "binding",
+            "class_name",
+            "script_name",
+            "limits",
+            "schedules",
+        ]
+        .contains(&k.as_str())
+        {
+            ignored.push(format!("key \"workflows[{i}].{k}\""));
+        }
+    }
+    Ok(WorkflowEntry {
+        name,
+        binding,
+        class_name,
+        script_name: s("script_name")?,
+        step_limit,
+        schedules,
+    })
+}
+
+/// JSON with comments and trailing commas → JSON. Strings are left alone.
+pub fn strip_jsonc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '"' {
+            out.push(c);
+            i += 1;
+            while i < chars.len() {
+                out.push(chars[i]);
+                if chars[i] == '\\' && i + 1 < chars.len() {
+                    out.push(chars[i + 1]);
+                    i += 2;
+                    continue;
+                }
+                i += 1;
+                if chars[i - 1] == '"' {
+                    break;
+                }
+            }
+        } else if c == '/' && chars.get(i + 1) == Some(&'/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
+            i += 2;
+            while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
+                i += 1;
+            }
+            i += 2;
+        } else if c == ',' {
+            // A trailing comma: the next significant character closes a list or object.
+            let mut j = i + 1;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            if !matches!(chars.get(j), Some(']') | Some('}')) {
+                out.push(c);
+            }
+            i += 1;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jsonc_comments_and_trailing_commas() {
+        let text = r#"{
+            // a comment
+            "name": "a // not a comment", /* block */
+            "list": [1, 2,],
+        }"#;
+        let v: Value = serde_json::from_str(&strip_jsonc(text)).unwrap();
+        assert_eq!(v["name"], "a // not a comment");
+        assert_eq!(v["list"], serde_json::json!([1, 2]));
+    }
+
+    #[test]
+    fn the_seed_configs_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("wrangler.jsonc");
+        std::fs::write(
+            &p,
+            r#"{
+  "name": "my-project",
+  "main": "src/index.ts",
+  "compatibility_date": "2025-02-11",
+  "compatibility_flags": ["nodejs_compat", "something_new"],
+  "observability": {"enabled": true},
+  "routes": [],
+  "workflows": [
+    { "name": "workflows-starter", "binding": "MY_WORKFLOW", "class_name": "MyWorkflow", "limits": {"steps": 50} }
+  ]
+}"#,
+        )
+        .unwrap();
+        let c = load(&p).unwrap();
+        assert_eq!(c.main, PathBuf::from("src/index.ts"));
+        assert_eq!(c.workflows[0].binding, "MY_WORKFLOW");
+        assert_eq!(c.workflows[0].step_limit, Some(50));
+        assert_eq!(
+            c.ignored,
+            ["key \"routes\"", "compatibility flag \"something_new\""]
+        );
+        let t = dir.path().join("wrangler.toml");
+        std::fs::write(
+            &t,
+            r#"
+name = "backup"
+main = "src/index.ts"
+compatibility_date = "2024-09-02"
+compatibility_flags = [ "nodejs_compat" ]
+[vars]
+ACCOUNT = "x"
+[[workflows]]
+name = "backup-workflow"
+binding = "BACKUP_WORKFLOW"
+class_name = "BackupWorkflow"
+[triggers]
+crons = [ "0 0 * * *" ]
+"#,
+        )
+        .unwrap();
+        let c = load(&t).unwrap();
+        assert_eq!(c.crons, ["0 0 * * *"]);
+        assert_eq!(c.vars["ACCOUNT"], "x");
+        assert!(c.ignored.is_empty(), "{:?}", c.ignored);
+    }
+
+    #[test]
+    fn bad_configs_say_what_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("wrangler.json");
+        for (text, says) in [
+            ("{", "invalid JSON"),
+            ("[]", "must be an object"),
+            ("{}", "\"main\""),
+            (
+                r#"{"main": "a.js", "workflows": [{"name": "x"}]}"#,
+                "binding is required",
+            ),
+            (
+                r#"{"main": "a.js", "workflows": [{"name": "x", "binding": "X", "class_name": "C", "limits": {"steps": 0}}]}"#,
+                "limits.steps",
+            ),
+        ] {
+            std::fs::write(&p, text).unwrap();
+            let e = load(&p).unwrap_err();
+            assert!(e.to_string().contains(says), "{text}: {e}");
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Module resolution and sources: relative imports, JSON imports, bare imports from the
+//! project's `node_modules` (ES-module packages only), and the built-in `cloudflare:workers` and
+//! `cloudflare:workflows`. TypeScript is stripped once per file and cached.
+
+use crate::transpile::{is_typescript, strip_types};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Built-in modules: their names and sources. They re-export what the runtime prelude defines.
+pub const BUILTINS: [(&str, &str); 2] = [
+    (
+        "cloudflare:workers",
+        "const rt = globalThis.__endure_rt;\n\
+         export const WorkflowEntrypoint = rt.WorkflowEntrypoint;\n\
+         export const WorkerEntrypoint = rt.WorkerEntrypoint;\n\
+         export const DurableObject = rt.DurableObject;\n\
+         export const env = rt.env;\n\
+         export default {};\n",
+    ),
+    (
+        "cloudflare:workflows",
+        "export const NonRetryableError = globalThis.__endure_rt.NonRetryableError;\n\
+         export default {};\n",
+    ),
+];
+
+const EXTENSIONS: [&str; 7] = ["", ".ts", ".js", ".mjs", ".mts", ".tsx", ".json"];
+
+/// The sources of one project, transpiled on first use and kept.
+pub struct Sources {
+    root: PathBuf,
+    cache: Mutex<HashMap<String, Arc<str>>>,
+}
+
+impl Sources {
+    pub fn new(root: &Path) -> Sources {
+        Sources {
+            root: root.to_path_buf(),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The module name (an absolute path, or a built-in's name) that `spec`, imported from
+    /// module `base`, refers to.
+    pub fn resolve(&self, base: &str, spec: &str) -> Result<String, String> {
+        if BUILTINS.iter().any(|(n, _)| *n == spec) {
+            return Ok(spec.to_string());
+        }
+        if spec.starts_with("cloudflare:") || spec.starts_with("node:") {
+            return Err(format!(
+                "module \"{spec}\" is not available in Endure (imported from {base})"
+            ));
+        }
+        let base_dir = Path::new(base)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.root.clone());
+        if spec.starts_with("./") || spec.starts_with("../") || spec.starts_with('/') {
+            let target = normalize(&base_dir.join(spec));
+            return find_file(&target)
+                .map(path_name)
+                .ok_or_else(|| format!("cannot find module \"{spec}\" imported from {base}"));
+        }
+        resolve_package(&base_dir, spec, base).map(path_name)
+    }
+
+    /// The JavaScript source of module `name`.
+    pub fn load(&self, name: &str) -> Result<Arc<str>, String> {
+        if let Some((_, src)) = BUILTINS.iter().find(|(n, _)| *n == name) {
+            return Ok(Arc::from(*src));
+        }
+        if let Some(s) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
+            return Ok(s.clone());
+        }
+        let path = Path::new(name);
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let js = if path.extension().is_some_and(|e| e == "json") {
+            serde_json::from_str::<serde_json::Value>(&text)
+                .map_err(|e| format!("{name} is not valid JSON: {e}"))?;
+            format!("export default {text};\n")
+        } else if is_typescript(path) {
+            strip_types(path, &text).map_err(|e| format!("{name}: {e}"))?
+        } else {
+            text
+        };
+        let js: Arc<str> = Arc::from(js);
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string(), js.clone());
+        Ok(js)
+    }
+}
+
+fn path_name(p: PathBuf) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The file a specifier names: itself, with a known extension, or a directory's index.
+fn find_file(target: &Path) -> Option<PathBuf> {
+    for ext in EXTENSIONS {
+        let p = PathBuf::from(format!("{}{ext}", target.display()));
+        if p.is_file() {
+            return Some(p);
+        }
+    }
+    // TypeScript projects import "./x.js" meaning "./x.ts".
+    if target.extension().is_some_and(|e| e == "js") {
+        let ts = target.with_extension("ts");
+        if ts.is_file() {
+            return Some(ts);
+        }
+    }
+    for index in ["index.ts", "index.js", "index.mjs"] {
+        let p = target.join(index);
+        if p.is_file() {
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// `pkg`, `pkg/sub`, `@scope/pkg`, `@scope/pkg/sub` → (package name, subpath).
+fn split_package(spec: &str) -> (String, Option<String>) {
+    let mut parts = spec.splitn(if spec.starts_with('@') { 3 } else { 2 }, '/');
+    let name = if spec.starts_with('@') {
+        format!(
+            "{}/{}",
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or("")
+        )
+    } else {
+        parts.next().unwrap_or("").to_string()
+    };
+    (name, parts.next().map(String::from))
+}
+
+/// Conditions tried in `exports`, in order: what a Worker's bundler would pick for ES modules.
+const CONDITIONS: [&str; 5] = ["workerd", "worker", "import", "module", "default"];
+
+fn pick(exports: &serde_json::Value) -> Option<String> {
+    match exports {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Object(m) => CONDITIONS.iter().find_map(|c| m.get(*c).and_then(pick)),
+        serde_json::Value::Array(a) => a.iter().find_map(pick),
+        _ => None,
+    }
+}
+
+fn resolve_package(from: &Path, spec: &str, base: &str) -> Result<PathBuf, String> {
+    let (name, sub) = split_package(spec);
+    let dir = from
+        .ancestors()
+        .map(|d| d.join("node_modules").join(&name))
+        .find(|d| d.is_dir())
+        .ok_or_else(|| {
+            format!("cannot find package \"{name}\" (imported from {base}) in node_modules")
+        })?;
+    let manifest: serde_json::Value = std::fs::read_to_string(dir.join("package.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let is_module_type = manifest["type"] == "module";
+    let key = match &sub {
+        Some(s) => format!("./{s}"),
+        None => ".".to_string(),
+    };
+    let exports = &manifest["exports"];
+    let from_exports = match exports {
+        serde_json::Value::Object(m) if m.keys().any(|k| k.starts_with('.')) => {
+            m.get(&key).and_then(pick)
+        }
+        serde_json::Value::Null => None,
+        other if sub.is_none() => pick(other),
+        _ => None,
+    };
+    let esm_only_error = || {
+        format!(
+            "package \"{name}\" is CommonJS-only (no \"import\" export, \"module\" entry or \"type\": \"module\"); Endure loads ES modules"
+        )
+    };
+    let entry = if let Some(e) = from_exports {
+        e
+    } else if !exports.is_null() {
+        // `exports` exists but has no ES-module entry for this path.
+        let has_require = exports.to_string().contains("\"require\"");
+        return Err(if has_require && sub.is_none() {
+            esm_only_error()
+        } else {
+            format!("package \"{name}\" does not export \"{key}\" (imported from {base})")
+        });
+    } else if let Some(s) = &sub {
+        s.clone()
+    } else if let Some(m) = manifest["module"].as_str() {
+        m.to_string()
+    } else {
+        let main = manifest["main"].as_str().unwrap_or("index.js").to_string();
+        if !is_module_type && !main.ends_with(".mjs") {
+            return Err(esm_only_error());
+        }
+        main
+    };
+    if entry.ends_with(".cjs") {
+        return Err(esm_only_error());
+    }
+    let target = normalize(&dir.join(&entry));
+    find_file(&target).ok_or_else(|| {
+        format!(
+            "package \"{name}\": its entry {} does not exist",
+            target.display()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn relative_json_and_package_imports() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        write(root, "src/index.ts", "export const a: number = 1;");
+        write(root, "src/lib/util.ts", "export const b = 2;");
+        write(root, "src/data.json", "{\"k\": 1}");
+        write(
+            root,
+            "node_modules/esm-pkg/package.json",
+            r#"{"name": "esm-pkg", "exports": {".": {"require": "./c.cjs", "import": "./m.js"}, "./extra": "./extra.js"}}"#,
+        );
+        write(root, "node_modules/esm-pkg/m.js", "export default 1;");
+        write(root, "node_modules/esm-pkg/extra.js", "export default 2;");
+        write(
+            root,
+            "node_modules/@s/typed/package.json",
+            r#"{"type": "module", "main": "lib/main.js"}"#,
+        );
+        write(
+            root,
+            "node_modules/@s/typed/lib/main.js",
+            "export default 3;",
+        );
+        write(
+            root,
+            "node_modules/old-cjs/package.json",
+            r#"{"main": "index.js"}"#,
+        );
+        write(root, "node_modules/old-cjs/index.js", "module.exports = 1;");
+        let s = Sources::new(root);
+        let index = root.join("src/index.ts").display().to_string();
+        assert_eq!(
+            s.resolve(&index, "./lib/util").unwrap(),
+            root.join("src/lib/util.ts").display().to_string()
+        );
+        assert_eq!(
+            s.resolve(&index, "./lib/util.js").unwrap(),
+            root.join("src/lib/util.ts").display().to_string()
+        );
+        let json = s.resolve(&index, "./data.json").unwrap();
+        assert_eq!(&*s.load(&json).unwrap(), "export default {\"k\": 1};\n");
+        assert!(
+            s.resolve(&index, "esm-pkg")
+                .unwrap()
+                .ends_with("esm-pkg/m.js")
+        );
+        assert!(
+            s.resolve(&index, "esm-pkg/extra")
+                .unwrap()
+                .ends_with("extra.js")
+        );
+        assert!(
+            s.resolve(&index, "@s/typed")
+                .unwrap()
+                .ends_with("lib/main.js")
+        );
+        let e = s.resolve(&index, "old-cjs").unwrap_err();
+        assert!(e.contains("\"old-cjs\" is CommonJS-only"), "{e}");
+        let e = s.resolve(&index, "nowhere").unwrap_err();
+        assert!(e.contains("cannot find package \"nowhere\""), "{e}");
+        let e = s.resolve(&index, "./missing").unwrap_err();
+        assert!(e.contains("cannot find module \"./missing\""), "{e}");
+        assert_eq!(
+            s.resolve(&index, "cloudflare:workers").unwrap(),
+            "cloudflare:workers"
+        );
+        let ts = s
+            .load(&root.join("src/index.ts").display().to_string())
+            .unwrap();
+        assert!(ts.contains("export const a = 1"), "{ts}");
+    }
+}
