@@ -1,4 +1,31 @@
-//! Runs Cloudflare Workflows JavaScript and TypeScript on Endure's engine.
+//! Runs Cloudflare Workflows JavaScript and TypeScript, unchanged, on Endure's engine.
+//!
+//! A Worker project (a directory with `wrangler.jsonc`, `wrangler.json` or `wrangler.toml`) is
+//! loaded with [`Project::load`]; [`Project::register`] registers each `[[workflows]]` entry's
+//! exported `WorkflowEntrypoint` class as engine code; [`fetch::handle`] serves its default
+//! export's `fetch` handler. JavaScript runs in QuickJS (rquickjs), one fresh isolate per workflow
+//! run and per request, on its own thread, bounded in CPU time per turn and in memory
+//! ([`isolate::Limits`]). TypeScript is stripped with oxc.
+//!
+//! | Cloudflare (JavaScript) | Endure |
+//! |---|---|
+//! | `class X extends WorkflowEntrypoint` (`cloudflare:workers`) | [`workflow::JsWorkflow`], an [`endure_engine::WorkflowCode`] |
+//! | `step.do`, `step.sleep`, `step.sleepUntil`, `step.waitForEvent` | `Step::do_step`, `sleep`, `sleep_until`, `wait_for_event` |
+//! | `env.BINDING.create / createBatch / get` | `WorkflowBinding::create / create_batch / get` |
+//! | `instance.status / pause / resume / terminate / restart / sendEvent` | `InstanceHandle::…` |
+//! | `NonRetryableError` (`cloudflare:workflows`) | `WorkflowError::non_retryable` |
+
+mod base64;
+mod bridge;
 pub mod config;
+pub mod fetch;
+pub mod host;
+pub mod isolate;
 pub mod modules;
+pub mod project;
 pub mod transpile;
+pub mod workflow;
+
+pub use fetch::{HttpRequest, HttpResponse};
+pub use isolate::Limits;
+pub use project::{Project, ProjectError, RunOptions};

@@ -1,0 +1,159 @@
+//! What an isolate asks of the host that is the same for workflow runs and fetch requests:
+//! binding operations, outbound `fetch`, and console lines.
+
+use crate::project::Project;
+use endure_engine::CreateOptions;
+use endure_model::WorkflowError;
+use serde_json::{Value, json};
+
+fn api_error(e: endure_model::ApiError) -> WorkflowError {
+    WorkflowError::new("Error", e.to_string())
+}
+
+fn str_field<'a>(m: &'a Value, key: &str) -> Result<&'a str, WorkflowError> {
+    m[key]
+        .as_str()
+        .ok_or_else(|| WorkflowError::new("TypeError", format!("{key} must be a string")))
+}
+
+fn create_options(a: &Value) -> Result<CreateOptions, WorkflowError> {
+    let mut o = CreateOptions::new();
+    match &a["id"] {
+        Value::Null => {}
+        Value::String(s) => o = o.id(s.clone()),
+        _ => {
+            return Err(WorkflowError::new(
+                "Error",
+                "(instance.invalid_id) Workflow instance has invalid id",
+            ));
+        }
+    }
+    if !a["params"].is_null() {
+        o = o.params(a["params"].clone());
+    }
+    Ok(o)
+}
+
+/// `env.BINDING.create(…)`, `instance.status()`, ….
+pub async fn binding(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
+    let engine = p.engine().ok_or_else(|| {
+        WorkflowError::new(
+            endure_model::error::names::INTERNAL,
+            "the engine is not running",
+        )
+    })?;
+    let workflow = str_field(m, "workflow")?;
+    let b = engine.workflow(workflow).map_err(api_error)?;
+    let method = str_field(m, "method")?;
+    let args = &m["args"];
+    match method {
+        "create" => {
+            let h = b.create(create_options(args)?).await.map_err(api_error)?;
+            Ok(json!({"id": h.id()}))
+        }
+        "createBatch" => {
+            let list = args["instances"].as_array().cloned().unwrap_or_default();
+            if list.is_empty() {
+                return Err(WorkflowError::new(
+                    "Error",
+                    "WorkflowError: batchCreate should have at least 1 instance",
+                ));
+            }
+            let opts = list
+                .iter()
+                .map(create_options)
+                .collect::<Result<Vec<_>, _>>()?;
+            let hs = b.create_batch(opts).await.map_err(api_error)?;
+            Ok(json!({"ids": hs.iter().map(|h| h.id()).collect::<Vec<_>>()}))
+        }
+        _ => {
+            let id = str_field(m, "id")?;
+            let h = b.get(id).await.map_err(api_error)?;
+            match method {
+                "get" => Ok(json!({"id": h.id()})),
+                "status" => {
+                    let d = h.status().await.map_err(api_error)?;
+                    let mut out = json!({"status": d.status, "output": d.output});
+                    if let Some(e) = d.error {
+                        out["error"] = json!({"name": e.name, "message": e.message});
+                    }
+                    Ok(out)
+                }
+                "pause" => h.pause().await.map(|_| Value::Null).map_err(api_error),
+                "resume" => h.resume().await.map(|_| Value::Null).map_err(api_error),
+                "terminate" => h.terminate().await.map(|_| Value::Null).map_err(api_error),
+                "restart" => h.restart().await.map(|_| Value::Null).map_err(api_error),
+                "sendEvent" => {
+                    let t = args["type"].as_str().unwrap_or("");
+                    h.send_event(t, args["payload"].clone())
+                        .await
+                        .map(|_| Value::Null)
+                        .map_err(api_error)
+                }
+                other => Err(WorkflowError::new(
+                    "TypeError",
+                    format!("unknown binding method {other}"),
+                )),
+            }
+        }
+    }
+}
+
+/// Outbound `fetch`: `{url, method, headers, body (base64)}` →
+/// `{status, statusText, headers, body (base64), url, redirected}`.
+pub async fn fetch(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
+    let type_error = |msg: String| WorkflowError::new("TypeError", msg);
+    let url = p.outbound_url(str_field(m, "url")?);
+    let method = reqwest::Method::from_bytes(m["method"].as_str().unwrap_or("GET").as_bytes())
+        .map_err(|_| type_error("invalid method".into()))?;
+    let mut req = p.http().request(method, &url);
+    for h in m["headers"].as_array().into_iter().flatten() {
+        if let (Some(k), Some(v)) = (h[0].as_str(), h[1].as_str()) {
+            req = req.header(k, v);
+        }
+    }
+    if let Some(b) = m["body"].as_str() {
+        req = req.body(crate::base64::decode(b).map_err(type_error)?);
+    }
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| type_error(format!("fetch failed: {url}: {}", error_chain(&e))))?;
+    let status = resp.status();
+    let final_url = resp.url().to_string();
+    let headers: Vec<(String, String)> = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+        .collect();
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| type_error(format!("fetch failed reading the body of {url}: {e}")))?;
+    Ok(json!({
+        "status": status.as_u16(),
+        "statusText": status.canonical_reason().unwrap_or(""),
+        "headers": headers,
+        "body": crate::base64::encode(&body),
+        "url": final_url,
+        "redirected": final_url != url,
+    }))
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+/// A console line, prefixed with where it came from.
+pub fn log(origin: &str, m: &Value) {
+    let level = m["level"].as_str().unwrap_or("info");
+    let text = m["text"].as_str().unwrap_or("");
+    eprintln!("[{level}] {origin}: {text}");
+}

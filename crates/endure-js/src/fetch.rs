@@ -1,0 +1,115 @@
+//! The project's `fetch` handler (its default export), called once per HTTP request in a fresh
+//! isolate, with `env` holding the workflow bindings and `vars`.
+
+use crate::isolate;
+use crate::project::Project;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// An HTTP request for the handler.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: String,
+    /// The full URL (`http://127.0.0.1:8787/path?query`).
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+/// The handler's response.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    fn error(status: u16, text: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![("content-type".into(), "text/plain;charset=UTF-8".into())],
+            body: format!("{text}\n").into_bytes(),
+        }
+    }
+}
+
+/// Runs the project's `fetch` handler for one request.
+pub async fn handle(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
+    let mut iso = match isolate::spawn(p.sources.clone(), p.main.clone(), p.options.limits) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("[error] fetch: cannot start a JavaScript isolate: {e}");
+            return HttpResponse::error(500, "Internal Server Error");
+        }
+    };
+    iso.send(&p.env_message());
+    iso.send(&json!({
+        "op": "fetch",
+        "method": req.method,
+        "url": req.url,
+        "headers": req.headers,
+        "body": req.body.as_deref().map(crate::base64::encode),
+    }));
+    let origin = format!("fetch {} {}", req.method, req.url);
+    let mut pending = futures_util::stream::FuturesUnordered::new();
+    use futures_util::StreamExt;
+    loop {
+        tokio::select! {
+            msg = iso.from_js.recv() => {
+                let Some(text) = msg else {
+                    return HttpResponse::error(500, "Internal Server Error");
+                };
+                let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                let id = m["id"].as_u64().unwrap_or(0);
+                match m["op"].as_str().unwrap_or("") {
+                    "response" => {
+                        let headers = m["headers"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|h| Some((h[0].as_str()?.to_string(), h[1].as_str()?.to_string())))
+                            .collect();
+                        let body = m["body"]
+                            .as_str()
+                            .and_then(|b| crate::base64::decode(b).ok())
+                            .unwrap_or_default();
+                        return HttpResponse {
+                            status: m["status"].as_u64().unwrap_or(500) as u16,
+                            headers,
+                            body,
+                        };
+                    }
+                    "binding" => {
+                        let p = p.clone();
+                        pending.push(Box::pin(async move { (id, crate::bridge::binding(&p, &m).await) })
+                            as endure_engine::BoxFuture<'static, _>);
+                    }
+                    "fetch" => {
+                        let p = p.clone();
+                        pending.push(Box::pin(async move { (id, crate::bridge::fetch(&p, &m).await) }));
+                    }
+                    "log" => crate::bridge::log(&origin, &m),
+                    "limit" => {
+                        eprintln!("[error] {origin}: {}", m["text"].as_str().unwrap_or("a limit was exceeded"));
+                        if m["kind"] != "uncaught" {
+                            return HttpResponse::error(500, "Worker exceeded a resource limit");
+                        }
+                    }
+                    "fatal" => {
+                        eprintln!("[error] {origin}: {}", m["message"].as_str().unwrap_or(""));
+                        return HttpResponse::error(500, "Internal Server Error");
+                    }
+                    _ => {}
+                }
+            }
+            Some((id, reply)) = pending.next(), if !pending.is_empty() => {
+                let msg = match reply {
+                    Ok(v) => json!({"op": "resolve", "id": id, "ok": true, "value": v}),
+                    Err(e) => json!({"op": "resolve", "id": id, "ok": false, "error": {"name": e.name, "message": e.message}}),
+                };
+                iso.send(&msg);
+            }
+        }
+    }
+}

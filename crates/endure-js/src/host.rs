@@ -1,0 +1,53 @@
+//! What the isolates ask of the host that JavaScript cannot do itself: secure random bytes and
+//! digests.
+
+use sha2::Digest;
+
+/// `n` bytes from the operating system's generator (via v4 UUIDs, 16 random bytes each minus
+/// the version bits: the bytes are drawn from whole fresh UUIDs' random parts).
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n + 16);
+    while out.len() < n {
+        let mut buf = [0u8; 32];
+        if getrandom::fill(&mut buf).is_err() {
+            // No OS randomness: fall back to UUIDs (which use the same source).
+            buf[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+        }
+        out.extend_from_slice(&buf);
+    }
+    out.truncate(n);
+    out
+}
+
+/// `crypto.subtle.digest`.
+pub fn digest(alg: &str, data: &[u8]) -> Result<Vec<u8>, String> {
+    Ok(match alg.to_ascii_uppercase().as_str() {
+        "SHA-1" => sha1::Sha1::digest(data).to_vec(),
+        "SHA-256" => sha2::Sha256::digest(data).to_vec(),
+        "SHA-384" => sha2::Sha384::digest(data).to_vec(),
+        "SHA-512" => sha2::Sha512::digest(data).to_vec(),
+        other => return Err(format!("Unrecognized algorithm name: {other}")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_match_known_values() {
+        let hex = |b: Vec<u8>| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        assert_eq!(
+            hex(digest("SHA-256", b"abc").unwrap()),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hex(digest("sha-1", b"abc").unwrap()),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        assert!(digest("MD5", b"").is_err());
+        let a = random_bytes(40);
+        assert_eq!(a.len(), 40);
+        assert_ne!(a, random_bytes(40));
+    }
+}

@@ -1,0 +1,295 @@
+//! One isolate: a QuickJS runtime and context on a thread of its own, loaded with the runtime
+//! prelude (`runtime.js`) and the project's main module, driven by JSON messages.
+//!
+//! Each workflow run and each fetch request gets a fresh isolate, so nothing a user can observe
+//! (module state, globals) is shared between instances. A thread per isolate means an endless
+//! loop stalls only its own run, until the CPU limit interrupts it.
+//!
+//! Messages to JavaScript (`__endure_rt.receive`): `env`, `start`, `fetch`, `attempt`,
+//! `resolve`. Messages from JavaScript (`host.send`): `do`, `sleep`, `sleepUntil`,
+//! `waitForEvent`, `attemptDone`, `done`, `binding`, `fetch`, `response`, `log`; and from this
+//! thread itself `limit` (the CPU or memory limit cut a turn short) and `fatal` (the isolate
+//! could not start).
+
+use crate::modules::Sources;
+use rquickjs::loader::{ImportAttributes, Loader, Resolver};
+use rquickjs::{Context, Ctx, Function, Module, Object, Runtime, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+const RUNTIME_JS: &str = include_str!("runtime.js");
+
+/// Bounds on one isolate.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// CPU time one turn of JavaScript may take (a callback, a resolved promise and the jobs it
+    /// queues): the reference allows 30 s per step invocation.
+    pub cpu: Duration,
+    /// Heap of the isolate.
+    pub memory_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            cpu: Duration::from_secs(30),
+            memory_bytes: 128 * 1024 * 1024,
+        }
+    }
+}
+
+/// The handle on a running isolate. Dropping it stops the isolate.
+pub struct Isolate {
+    to_js: mpsc::Sender<String>,
+    pub from_js: tokio::sync::mpsc::UnboundedReceiver<String>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Isolate {
+    /// Sends a message to the isolate (ignored once it has stopped).
+    pub fn send(&self, msg: &serde_json::Value) {
+        let _ = self.to_js.send(msg.to_string());
+    }
+
+    /// A sender that outlives borrows of the isolate (for step callbacks).
+    pub fn sender(&self) -> mpsc::Sender<String> {
+        self.to_js.clone()
+    }
+}
+
+impl Drop for Isolate {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Starts an isolate for the project whose main module is `main` (a module name from
+/// [`Sources::resolve`]).
+pub fn spawn(sources: Arc<Sources>, main: String, limits: Limits) -> std::io::Result<Isolate> {
+    let (to_js, rx) = mpsc::channel::<String>();
+    let (tx, from_js) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread_stop = stop.clone();
+    std::thread::Builder::new()
+        .name("endure-js".into())
+        .stack_size(16 * 1024 * 1024)
+        .spawn(move || {
+            let out = tx.clone();
+            if let Err(e) = run(sources, &main, limits, rx, tx, thread_stop) {
+                let _ = out.send(serde_json::json!({"op": "fatal", "message": e}).to_string());
+            }
+        })?;
+    Ok(Isolate {
+        to_js,
+        from_js,
+        stop,
+    })
+}
+
+struct ProjectResolver(Arc<Sources>);
+impl Resolver for ProjectResolver {
+    fn resolve<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _attributes: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<String> {
+        if std::path::Path::new(name).is_absolute() {
+            return Ok(name.to_string());
+        }
+        self.0
+            .resolve(base, name)
+            .map_err(|m| rquickjs::Exception::throw_message(ctx, &m))
+    }
+}
+
+struct ProjectLoader(Arc<Sources>);
+impl Loader for ProjectLoader {
+    fn load<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        name: &str,
+        _attributes: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<Module<'js, rquickjs::module::Declared>> {
+        let src = self
+            .0
+            .load(name)
+            .map_err(|m| rquickjs::Exception::throw_message(ctx, &m))?;
+        Module::declare(ctx.clone(), name, src.as_bytes())
+    }
+}
+
+/// Why a turn stopped early.
+#[derive(Default)]
+struct Watch {
+    deadline: Mutex<Option<Instant>>,
+    cpu_exceeded: AtomicBool,
+}
+
+fn exception_text(ctx: &Ctx<'_>) -> String {
+    let v: Value = ctx.catch();
+    if let Some(o) = v.as_object() {
+        let name: String = o.get("name").unwrap_or_else(|_| "Error".into());
+        let message: String = o.get("message").unwrap_or_default();
+        let stack: String = o.get("stack").unwrap_or_default();
+        return format!("{name}: {message}\n{stack}").trim_end().to_string();
+    }
+    v.as_string()
+        .and_then(|s| s.to_string().ok())
+        .unwrap_or_else(|| format!("{v:?}"))
+}
+
+fn run(
+    sources: Arc<Sources>,
+    main: &str,
+    limits: Limits,
+    rx: mpsc::Receiver<String>,
+    tx: tokio::sync::mpsc::UnboundedSender<String>,
+    stop: Arc<AtomicBool>,
+) -> Result<(), String> {
+    let rt = Runtime::new().map_err(|e| e.to_string())?;
+    rt.set_memory_limit(limits.memory_bytes);
+    rt.set_max_stack_size(4 * 1024 * 1024);
+    rt.set_loader(
+        ProjectResolver(sources.clone()),
+        ProjectLoader(sources.clone()),
+    );
+    let watch = Arc::new(Watch::default());
+    {
+        let watch = watch.clone();
+        let stop = stop.clone();
+        rt.set_interrupt_handler(Some(Box::new(move || {
+            if stop.load(Ordering::Relaxed) {
+                return true;
+            }
+            let d = *watch.deadline.lock().unwrap_or_else(|e| e.into_inner());
+            if d.is_some_and(|d| Instant::now() > d) {
+                watch.cpu_exceeded.store(true, Ordering::SeqCst);
+                return true;
+            }
+            false
+        })));
+    }
+    let ctx = Context::full(&rt).map_err(|e| e.to_string())?;
+    let main_js = serde_json::to_string(main).unwrap_or_default();
+    ctx.with(|ctx| -> Result<(), String> {
+        let host = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
+        let out = tx.clone();
+        let send = Function::new(ctx.clone(), move |s: String| {
+            let _ = out.send(s);
+        })
+        .map_err(|e| e.to_string())?;
+        host.set("send", send).map_err(|e| e.to_string())?;
+        let random = Function::new(ctx.clone(), |n: usize| crate::host::random_bytes(n))
+            .map_err(|e| e.to_string())?;
+        host.set("random", random).map_err(|e| e.to_string())?;
+        let digest = Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'_>, alg: String, bytes: Vec<u8>| -> rquickjs::Result<Vec<u8>> {
+                crate::host::digest(&alg, &bytes)
+                    .map_err(|m| rquickjs::Exception::throw_type(&ctx, &m))
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        host.set("digest", digest).map_err(|e| e.to_string())?;
+        ctx.globals()
+            .set("__endure_host", host)
+            .map_err(|e| e.to_string())?;
+        ctx.eval::<(), _>(RUNTIME_JS)
+            .map_err(|_| format!("the runtime prelude failed: {}", exception_text(&ctx)))?;
+        ctx.eval::<(), _>(format!(
+            "import({main_js}).then((ns) => {{ globalThis.__endure_main = ns; }}, \
+             (e) => {{ globalThis.__endure_load_error = (e && e.name ? e.name + ': ' + e.message : String(e)); }});"
+        ))
+        .map_err(|_| exception_text(&ctx))?;
+        Ok(())
+    })?;
+    let turn = |f: &dyn Fn()| {
+        *watch.deadline.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(Instant::now() + limits.cpu);
+        f();
+        loop {
+            match rt.execute_pending_job() {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(e) => {
+                    let text = e.0.with(|c| exception_text(&c));
+                    report_uncaught(&tx, &watch, &text);
+                }
+            }
+        }
+        *watch.deadline.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        if watch.cpu_exceeded.swap(false, Ordering::SeqCst) {
+            let _ = tx.send(
+                serde_json::json!({"op": "limit", "kind": "cpu", "ms": limits.cpu.as_millis() as u64})
+                    .to_string(),
+            );
+        }
+    };
+    // Load the main module.
+    turn(&|| {});
+    let load_error: Option<String> = ctx.with(|ctx| ctx.globals().get("__endure_load_error").ok());
+    if let Some(e) = load_error {
+        return Err(format!("loading {main}: {e}"));
+    }
+    while !stop.load(Ordering::SeqCst) {
+        let next: f64 = ctx.with(|ctx| {
+            ctx.eval::<f64, _>("__endure_rt.nextTimer()")
+                .unwrap_or(-1.0)
+        });
+        let msg = if next >= 0.0 {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as f64)
+                .unwrap_or(0.0);
+            let wait = Duration::from_millis((next - now).max(0.0) as u64);
+            match rx.recv_timeout(wait) {
+                Ok(m) => Some(m),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match rx.recv() {
+                Ok(m) => Some(m),
+                Err(_) => break,
+            }
+        };
+        match msg {
+            Some(m) => turn(&|| {
+                ctx.with(|ctx| {
+                    let f: rquickjs::Result<Function> = ctx
+                        .globals()
+                        .get::<_, Object>("__endure_rt")
+                        .and_then(|rt| rt.get("receive"));
+                    if let Ok(f) = f
+                        && f.call::<_, ()>((m.clone(),)).is_err()
+                    {
+                        report_uncaught(&tx, &watch, &exception_text(&ctx));
+                    }
+                })
+            }),
+            None => turn(&|| {
+                ctx.with(|ctx| {
+                    if ctx.eval::<(), _>("__endure_rt.fireTimers()").is_err() {
+                        report_uncaught(&tx, &watch, &exception_text(&ctx));
+                    }
+                })
+            }),
+        }
+    }
+    Ok(())
+}
+
+fn report_uncaught(tx: &tokio::sync::mpsc::UnboundedSender<String>, watch: &Watch, text: &str) {
+    if watch.cpu_exceeded.load(Ordering::SeqCst) {
+        return;
+    }
+    let kind = if text.contains("out of memory") {
+        "memory"
+    } else {
+        "uncaught"
+    };
+    let _ = tx.send(serde_json::json!({"op": "limit", "kind": kind, "text": text}).to_string());
+}

@@ -1,0 +1,156 @@
+//! A Worker project: its configuration, its sources, and what it registers with the engine.
+
+use crate::config::{self, ProjectConfig};
+use crate::isolate::Limits;
+use crate::modules::Sources;
+use endure_engine::{Engine, EngineBuilder, WorkflowOptions};
+use endure_model::ApiError;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// A project that cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("no wrangler.jsonc, wrangler.json or wrangler.toml in {0}")]
+    NoConfig(String),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("{0}")]
+    Module(String),
+    #[error(
+        "workflow \"{name}\": script_name \"{script}\" names another Worker; Endure runs the classes of this project only"
+    )]
+    OtherScript { name: String, script: String },
+}
+
+/// Settings of how a project runs.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub limits: Limits,
+    /// Outbound `fetch` URL prefixes to rewrite (`from`, `to`): lets a project that calls
+    /// outside services run against local stand-ins, unchanged.
+    pub outbound: Vec<(String, String)>,
+}
+
+/// A loaded Worker project.
+pub struct Project {
+    pub config: ProjectConfig,
+    pub dir: PathBuf,
+    pub(crate) sources: Arc<Sources>,
+    pub(crate) main: String,
+    pub(crate) options: RunOptions,
+    engine: OnceLock<Engine>,
+    http: reqwest::Client,
+}
+
+impl Project {
+    /// Loads the project in `dir`: reads its configuration and compiles its main module (so
+    /// syntax and import errors show at start-up).
+    pub fn load(dir: &Path, options: RunOptions) -> Result<Arc<Project>, ProjectError> {
+        let dir = dir
+            .canonicalize()
+            .map_err(|_| ProjectError::NoConfig(dir.display().to_string()))?;
+        let path =
+            config::find(&dir).ok_or_else(|| ProjectError::NoConfig(dir.display().to_string()))?;
+        let config = config::load(&path)?;
+        for w in &config.workflows {
+            if let Some(s) = &w.script_name
+                && s != &config.name
+            {
+                return Err(ProjectError::OtherScript {
+                    name: w.name.clone(),
+                    script: s.clone(),
+                });
+            }
+        }
+        let sources = Arc::new(Sources::new(&dir));
+        let main_path = dir.join(&config.main);
+        let main = main_path.display().to_string();
+        if !main_path.is_file() {
+            return Err(ProjectError::Module(format!(
+                "main module {} does not exist",
+                main_path.display()
+            )));
+        }
+        sources.load(&main).map_err(ProjectError::Module)?;
+        Ok(Arc::new(Project {
+            config,
+            dir,
+            sources,
+            main,
+            options,
+            engine: OnceLock::new(),
+            http: reqwest::Client::new(),
+        }))
+    }
+
+    /// Whether `dir` holds a Worker project.
+    pub fn is_project(dir: &Path) -> bool {
+        config::find(dir).is_some()
+    }
+
+    /// Registers the project's workflows (`[[workflows]]`) with the engine being built.
+    pub fn register(
+        self: &Arc<Self>,
+        mut builder: EngineBuilder,
+    ) -> Result<EngineBuilder, ApiError> {
+        for w in &self.config.workflows {
+            let mut opts = WorkflowOptions {
+                class_name: w.class_name.clone(),
+                ..WorkflowOptions::default()
+            };
+            if let Some(n) = w.step_limit {
+                opts.step_limit = n;
+            }
+            let code = crate::workflow::JsWorkflow {
+                project: self.clone(),
+                class: w.class_name.clone(),
+            };
+            builder = builder.register(&w.name, Arc::new(code), opts)?;
+        }
+        Ok(builder)
+    }
+
+    /// Gives the project the started engine (its bindings need it).
+    pub fn attach(&self, engine: Engine) {
+        let _ = self.engine.set(engine);
+    }
+
+    pub(crate) fn engine(&self) -> Option<&Engine> {
+        self.engine.get()
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub(crate) fn outbound_url(&self, url: &str) -> String {
+        for (from, to) in &self.options.outbound {
+            if let Some(rest) = url.strip_prefix(from.as_str()) {
+                return format!("{to}{rest}");
+            }
+        }
+        url.to_string()
+    }
+
+    /// The `env` message: `vars` and one binding per `[[workflows]]` entry.
+    pub(crate) fn env_message(&self) -> Value {
+        let bindings: Vec<Value> = self
+            .config
+            .workflows
+            .iter()
+            .map(|w| json!({"binding": w.binding, "workflow": w.name}))
+            .collect();
+        json!({"op": "env", "vars": self.config.vars, "bindings": bindings})
+    }
+
+    /// The bindings, for a banner: (binding, workflow, class).
+    pub fn bindings(&self) -> Vec<(String, String, String)> {
+        self.config
+            .workflows
+            .iter()
+            .map(|w| (w.binding.clone(), w.name.clone(), w.class_name.clone()))
+            .collect()
+    }
+}

@@ -1,0 +1,72 @@
+use endure_engine::{CreateOptions, EngineBuilder};
+use endure_js::{Project, RunOptions};
+use serde_json::json;
+use std::sync::Arc;
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (p, t) in files {
+        let path = d.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, t).unwrap();
+    }
+    d
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typescript_workflow_runs() {
+    let d = project(&[
+        (
+            "wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.ts", "vars": {"GREETING": "hi"},
+               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
+        ),
+        (
+            "src/index.ts",
+            r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+type Params = { x: number };
+export class MyWorkflow extends WorkflowEntrypoint<{ GREETING: string }, Params> {
+  async run(event: WorkflowEvent<Params>, step: WorkflowStep) {
+    const a = await step.do('first', async () => ({ n: event.payload.x + 1, when: new Date(0) }));
+    const b = await step.do('second', { retries: { limit: 2, delay: 10 } }, async (ctx) => {
+      if (ctx.attempt < 2) throw new Error('flaky');
+      return a.n * 10;
+    });
+    return { b, greeting: this.env.GREETING, isDate: a.when instanceof Date, id: event.instanceId };
+  }
+}
+"#,
+        ),
+    ]);
+    let p = Project::load(d.path(), RunOptions::default()).unwrap();
+    let store = Arc::new(endure_store::MemoryStore::new());
+    let engine = p
+        .register(EngineBuilder::new(store))
+        .unwrap()
+        .start()
+        .await
+        .unwrap();
+    p.attach(engine.clone());
+    let h = engine
+        .workflow("wf")
+        .unwrap()
+        .create(CreateOptions::new().id("a").params(json!({"x": 1})))
+        .await
+        .unwrap();
+    let d = tokio::time::timeout(std::time::Duration::from_secs(30), h.wait_finished())
+        .await
+        .expect("finishes")
+        .unwrap();
+    let doc = serde_json::to_value(&d).unwrap();
+    assert_eq!(
+        doc["output"],
+        json!({"b": 20, "greeting": "hi", "isDate": true, "id": "a"}),
+        "{doc:#}"
+    );
+    assert_eq!(
+        doc["steps"][1]["attempts"].as_array().unwrap().len(),
+        2,
+        "{doc:#}"
+    );
+}
