@@ -1,21 +1,89 @@
-//! `endure dev`: the bundled examples served on loopback, state in a local folder.
+//! `endure dev [DIR]`: a Worker project (a directory with `wrangler.jsonc`, `wrangler.json` or
+//! `wrangler.toml`), or without one the bundled examples, served on loopback with state in a
+//! local folder.
 
-use endure_server::{ServerState, guide, router};
+use endure_server::{ServerState, guide, router_with_app};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// A Worker project's directory (default: the current directory if it holds a wrangler
+    /// configuration; otherwise the bundled examples are served).
+    dir: Option<PathBuf>,
     /// Address to listen on: loopback only (`endure serve` is for anything else).
     #[arg(long, default_value = "127.0.0.1")]
     ip: IpAddr,
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8787)]
     port: u16,
-    /// Where state lives.
-    #[arg(long, default_value_os_t = crate::default_state_dir())]
-    state_dir: PathBuf,
+    /// Where state lives (default `.endure` in the project directory, or in the current one).
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+}
+
+/// What `endure dev` serves.
+struct Served {
+    engine: endure::Engine,
+    db: PathBuf,
+    app: axum::Router,
+    /// Banner lines about the app and the workflows.
+    lines: Vec<String>,
+}
+
+async fn examples(state_dir: &std::path::Path) -> anyhow::Result<Served> {
+    let (engine, db) = crate::examples_engine(state_dir).await?;
+    let app = guide::routes(engine.workflow(endure_examples::starter::NAME)?);
+    let mut lines = vec![format!(
+        "  app routes   / (the seed guide's handler for {})",
+        endure_examples::starter::NAME
+    )];
+    for n in engine.workflow_names() {
+        lines.push(format!("  workflow     {n} (binding {})", binding_name(&n)));
+    }
+    Ok(Served {
+        engine,
+        db,
+        app,
+        lines,
+    })
+}
+
+#[cfg(feature = "js")]
+async fn project(dir: &std::path::Path, state_dir: &std::path::Path) -> anyhow::Result<Served> {
+    use anyhow::Context;
+    let p = crate::project::load(dir)?;
+    let db = state_dir.join("endure.sqlite");
+    let store = endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(&db))
+        .with_context(|| format!("opening {}", db.display()))?;
+    let engine = p
+        .register(endure::EngineBuilder::new(std::sync::Arc::new(store)))?
+        .start()
+        .await?;
+    p.attach(engine.clone());
+    let mut lines = vec![
+        format!(
+            "  project      {} ({})",
+            p.config.name,
+            p.config.path.display()
+        ),
+        format!(
+            "  app routes   / (the fetch handler of {})",
+            p.config.main.display()
+        ),
+    ];
+    for (binding, name, class) in p.bindings() {
+        lines.push(format!(
+            "  workflow     {name} (binding {binding}, class {class})"
+        ));
+    }
+    Ok(Served {
+        engine,
+        db,
+        app: crate::project::app(p),
+        lines,
+    })
 }
 
 /// `MY_WORKFLOW` for `my-workflow`: the binding names the banner shows.
@@ -32,7 +100,42 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    let (engine, db) = crate::examples_engine(&args.state_dir).await?;
+    let project_dir = match &args.dir {
+        Some(d) => {
+            if !d.is_dir() || !has_config(d) {
+                eprintln!(
+                    "error: {} is not a Worker project (no wrangler.jsonc, wrangler.json or wrangler.toml)",
+                    d.display()
+                );
+                return Ok(ExitCode::from(2));
+            }
+            Some(d.clone())
+        }
+        None => has_config(std::path::Path::new(".")).then(|| PathBuf::from(".")),
+    };
+    let state_dir = args
+        .state_dir
+        .clone()
+        .unwrap_or_else(|| match &project_dir {
+            Some(d) => d.join(crate::default_state_dir()),
+            None => crate::default_state_dir(),
+        });
+    let served = match &project_dir {
+        None => examples(&state_dir).await?,
+        Some(d) => match serve_project(d, &state_dir).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    let Served {
+        engine,
+        db,
+        app,
+        lines,
+    } = served;
     let listener = match tokio::net::TcpListener::bind(SocketAddr::new(args.ip, args.port)).await {
         Ok(l) => l,
         Err(e) => {
@@ -47,24 +150,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         tokens: Default::default(),
         creation_limit: None,
     };
-    let app = router(state).merge(guide::routes(
-        engine.workflow(endure_examples::starter::NAME)?,
-    ));
-    let names = engine.workflow_names();
+    let app = router_with_app(state, Some(app));
     let mut banner = String::from("endure dev\n");
     let _ = writeln!(banner, "  listening on http://{addr}");
     let _ = writeln!(
         banner,
         "  REST API     http://{addr}/client/v4/accounts/local/workflows"
     );
-    let _ = writeln!(
-        banner,
-        "  app routes   http://{addr}/ (the seed guide's handler for {})",
-        endure_examples::starter::NAME
-    );
     let _ = writeln!(banner, "  state        {}", db.display());
-    for n in &names {
-        let _ = writeln!(banner, "  workflow     {n} (binding {})", binding_name(n));
+    for l in lines {
+        let _ = writeln!(banner, "{l}");
     }
     // One write, and never fatal: a closed stdout (say `endure dev | head -1`) must not stop the
     // server.
@@ -74,4 +169,26 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     drop(out);
     endure_server::serve(listener, app).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn has_config(dir: &std::path::Path) -> bool {
+    ["wrangler.jsonc", "wrangler.json", "wrangler.toml"]
+        .iter()
+        .any(|f| dir.join(f).is_file())
+}
+
+#[cfg(feature = "js")]
+async fn serve_project(
+    dir: &std::path::Path,
+    state_dir: &std::path::Path,
+) -> anyhow::Result<Served> {
+    project(dir, state_dir).await
+}
+
+#[cfg(not(feature = "js"))]
+async fn serve_project(
+    _dir: &std::path::Path,
+    _state_dir: &std::path::Path,
+) -> anyhow::Result<Served> {
+    anyhow::bail!("this endure was built without JavaScript support (cargo feature `js`)")
 }

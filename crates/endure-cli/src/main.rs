@@ -8,6 +8,8 @@ mod bench;
 mod crash_child;
 mod describe;
 mod dev;
+#[cfg(feature = "js")]
+mod project;
 mod run;
 mod serve;
 mod workflows;
@@ -29,8 +31,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the bundled example workflows on 127.0.0.1:8787: the REST API (Cloudflare's v4
-    /// Workflows paths) and the seed guide's handler at `/`, state in `./.endure`.
+    /// Serve a Worker project (JavaScript or TypeScript with a wrangler configuration), or the
+    /// bundled example workflows, on 127.0.0.1:8787: the REST API (Cloudflare's v4 Workflows
+    /// paths) and the app's fetch handler at `/`, state in `.endure`.
     Dev(dev::Args),
     /// The production server: configured from a TOML file, API tokens required beyond
     /// loopback, state in SQLite.

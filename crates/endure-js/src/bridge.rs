@@ -67,7 +67,7 @@ pub async fn binding(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
             Ok(json!({"ids": hs.iter().map(|h| h.id()).collect::<Vec<_>>()}))
         }
         _ => {
-            let id = str_field(m, "id")?;
+            let id = str_field(m, "instance")?;
             let h = b.get(id).await.map_err(api_error)?;
             match method {
                 "get" => Ok(json!({"id": h.id()})),
@@ -104,6 +104,11 @@ pub async fn binding(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
 pub async fn fetch(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
     let type_error = |msg: String| WorkflowError::new("TypeError", msg);
     let url = p.outbound_url(str_field(m, "url")?);
+    if url.starts_with("https:") {
+        return Err(type_error(format!(
+            "fetch failed: {url}: HTTPS is not supported by this Endure build yet (plain HTTP is; ENDURE_OUTBOUND can point a URL prefix at a local service)"
+        )));
+    }
     let method = reqwest::Method::from_bytes(m["method"].as_str().unwrap_or("GET").as_bytes())
         .map_err(|_| type_error("invalid method".into()))?;
     let mut req = p.http().request(method, &url);

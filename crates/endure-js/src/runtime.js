@@ -89,7 +89,7 @@
       case 'ArrayBuffer': return new Uint8Array(v.v).buffer;
       case 'DataView': return new DataView(new Uint8Array(v.v).buffer);
       case 'Error': { const e = new Error(v.message); e.name = v.name; return e; }
-      case 'object': { const out = decode(v.v); out[TAG] = out[TAG]; return out; }
+      case 'object': { const out = {}; for (const k of Object.keys(v.v)) out[k] = decode(v.v[k]); return out; }
       default:
         if (TYPED.includes(kind)) {
           const C = globalThis[kind];
@@ -203,7 +203,7 @@
   // ---------------------------------------------------------------- bindings
   class WorkflowInstance {
     constructor(workflow, id) { this.__workflow = workflow; Object.defineProperty(this, 'id', { value: id, enumerable: true }); }
-    __do(method, args) { return call('binding', { workflow: this.__workflow, method, id: this.id, args: args || {} }); }
+    __do(method, args) { return call('binding', { workflow: this.__workflow, method, instance: this.id, args: args || {} }); }
     async status() { const s = await this.__do('status'); return s; }
     async pause() { await this.__do('pause'); }
     async resume() { await this.__do('resume'); }
@@ -233,7 +233,7 @@
       return r.ids.map((id) => new WorkflowInstance(this.__name, id));
     }
     async get(id) {
-      const r = await call('binding', { workflow: this.__name, method: 'get', id: String(id), args: {} });
+      const r = await call('binding', { workflow: this.__name, method: 'get', instance: String(id), args: {} });
       return new WorkflowInstance(this.__name, r.id);
     }
   }
@@ -793,7 +793,7 @@
       for (;;) { const { value, done } = await r.read(); if (done) return; yield value; }
     }
     __bytes() {
-      const parts = this.__chunks.map((c) => (typeof c === 'string' ? utf8encode(c) : new Uint8Array(c.buffer || c)));
+      const parts = this.__chunks.map((c) => (typeof c === 'string' ? utf8encode(c) : c instanceof Uint8Array ? c : ArrayBuffer.isView(c) ? new Uint8Array(c.buffer, c.byteOffset, c.byteLength) : new Uint8Array(c)));
       const n = parts.reduce((a, p) => a + p.length, 0);
       const out = new Uint8Array(n);
       let o = 0;

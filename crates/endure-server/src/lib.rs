@@ -37,6 +37,13 @@ pub struct ServerState {
 
 /// The REST API as a router (tests drive it without a socket; `serve` binds it).
 pub fn router(state: ServerState) -> Router {
+    router_with_app(state, None)
+}
+
+/// The REST API with an app beside it: every path outside `/client/v4/` and `/openapi.json`
+/// goes to `app` (a Worker's `fetch` handler, or a Rust app's routes), without the API's token
+/// check. Unknown API paths stay 404 in the API's envelope.
+pub fn router_with_app(state: ServerState, app: Option<Router>) -> Router {
     // Built from the same table as the OpenAPI document.
     let mut by_path: std::collections::BTreeMap<String, axum::routing::MethodRouter<ServerState>> =
         Default::default();
@@ -53,14 +60,22 @@ pub fn router(state: ServerState) -> Router {
     for (path, route) in by_path {
         api = api.route(&path, route);
     }
-    api.fallback(handlers::not_found)
+    let api = api
+        .route(
+            "/client/v4/{*rest}",
+            axum::routing::any(handlers::not_found),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
         ))
         .route("/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
+        .with_state(state);
+    match app {
+        Some(app) => api.fallback_service(app),
+        None => api.fallback(handlers::not_found),
+    }
 }
 
 async fn openapi_json() -> axum::Json<serde_json::Value> {

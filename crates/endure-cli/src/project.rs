@@ -1,0 +1,101 @@
+//! A Worker project served by `endure dev [DIR]` and `endure serve --project DIR`: its
+//! workflows registered with the engine, its `fetch` handler answering every path outside the
+//! REST API.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use endure_js::{HttpRequest, Project};
+use std::sync::Arc;
+
+/// Largest request body the handler receives.
+const MAX_BODY: usize = 32 * 1024 * 1024;
+
+/// The project's `fetch` handler as a router for every path.
+pub fn app(project: Arc<Project>) -> Router {
+    Router::new().fallback(handle).with_state(project)
+}
+
+async fn handle(State(p): State<Arc<Project>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return plain(413, "Request body too large"),
+    };
+    let host = parts
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_string();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+        .collect();
+    let r = endure_js::fetch::handle(
+        p,
+        HttpRequest {
+            method: parts.method.to_string(),
+            url: format!("http://{host}{path}"),
+            headers,
+            body: (!bytes.is_empty()).then(|| bytes.to_vec()),
+        },
+    )
+    .await;
+    let mut resp = Response::builder().status(r.status);
+    for (k, v) in r.headers {
+        resp = resp.header(k, v);
+    }
+    resp.body(Body::from(r.body))
+        .unwrap_or_else(|_| plain(500, "Internal Server Error"))
+}
+
+fn plain(status: u16, text: &str) -> Response {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain;charset=UTF-8")
+        .body(Body::from(format!("{text}\n")))
+        .unwrap_or_default()
+}
+
+/// Outbound rewrites from `ENDURE_OUTBOUND`: `FROM=TO[,FROM=TO…]` URL prefixes, so a project
+/// that calls outside services can run against local stand-ins unchanged.
+pub fn outbound_from_env() -> Vec<(String, String)> {
+    std::env::var("ENDURE_OUTBOUND")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|pair| {
+            let (a, b) = pair.split_once('=')?;
+            Some((a.trim().to_string(), b.trim().to_string()))
+        })
+        .filter(|(a, _)| !a.is_empty())
+        .collect()
+}
+
+/// Loads the project in `dir`, printing configuration it ignores once.
+pub fn load(dir: &std::path::Path) -> anyhow::Result<Arc<Project>> {
+    let p = Project::load(
+        dir,
+        endure_js::RunOptions {
+            outbound: outbound_from_env(),
+            ..Default::default()
+        },
+    )?;
+    for i in &p.config.ignored {
+        eprintln!(
+            "note: {}: {i} is not supported by Endure and is ignored",
+            p.config.path.display()
+        );
+    }
+    if !p.config.crons.is_empty() || p.config.workflows.iter().any(|w| !w.schedules.is_empty()) {
+        eprintln!("note: cron triggers are not run yet (a later release); they are ignored");
+    }
+    Ok(p)
+}
