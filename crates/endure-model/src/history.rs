@@ -459,7 +459,7 @@ impl InstanceDetails {
             id: summary.id.clone(),
             workflow: summary.workflow.clone(),
             status: summary.status,
-            params: summary.params.clone(),
+            params: crate::display::display(&summary.params),
             trigger: Trigger {
                 source: summary.trigger,
             },
@@ -469,7 +469,11 @@ impl InstanceDetails {
             end: summary.ended_at,
             success,
             error: summary.error.clone(),
-            output: summary.output.clone().unwrap_or(Value::Null),
+            output: summary
+                .output
+                .as_ref()
+                .map(crate::display::display)
+                .unwrap_or(Value::Null),
             step_count: steps.len(),
             steps,
         }
@@ -491,7 +495,7 @@ fn step_doc(s: &StepRecord) -> StepDoc {
                 Some(Ok(v)) if config.is_sensitive() => {
                     (Some(true), Value::String(REDACTED.into()), None)
                 }
-                Some(Ok(v)) => (Some(true), v.clone(), None),
+                Some(Ok(v)) => (Some(true), crate::display::display(v), None),
                 Some(Err(e)) => (Some(false), Value::Null, Some(e.clone())),
                 None => (
                     None,
@@ -538,7 +542,7 @@ fn step_doc(s: &StepRecord) -> StepDoc {
             ..
         } => {
             let (error, output) = match outcome {
-                Some(Ok(ev)) => (None, ev.payload.clone()),
+                Some(Ok(ev)) => (None, crate::display::display(&ev.payload)),
                 Some(Err(e)) => (Some(e.clone()), Value::Null),
                 None => (None, Value::Null),
             };

@@ -10,6 +10,7 @@
 //! * [`time`]: millisecond timestamps and their ISO-8601 form.
 
 pub mod config;
+pub mod display;
 pub mod duration;
 pub mod error;
 pub mod history;

@@ -1,0 +1,2 @@
+export { default } from "./index";
+export { MyWorkflow } from "./workflow";

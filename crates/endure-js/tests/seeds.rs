@@ -1,0 +1,133 @@
+//! The seeds' code samples, unchanged, on Endure: each project under tests/projects runs its
+//! workflows to the end on a manual clock, with stand-ins on loopback for outside services.
+
+mod common;
+
+use common::Js;
+use serde_json::{Value, json};
+
+const CIDRS: &str = r#"{"result": {"ipv4_cidrs": ["173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22"]}, "success": true}"#;
+
+async fn cloudflare_stub() -> Vec<(String, String)> {
+    let url = common::stub(|_, path, _| {
+        if path == "/client/v4/ips" {
+            (200, CIDRS.to_string())
+        } else {
+            (404, "{}".to_string())
+        }
+    })
+    .await;
+    vec![("https://api.cloudflare.com".to_string(), url)]
+}
+
+/// The starter template: a fetch handler that creates instances and reads their status, and a
+/// workflow with a fetch, a one-minute sleep and a step that fails at random half the time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_starter_template() {
+    let js = Js::fixture("starter", cloudflare_stub().await).await;
+    let (status, body) = js
+        .fetch(
+            "POST",
+            "/",
+            Some(r#"{"email": "ada@example.com", "metadata": {"k": "v"}}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let created: Value = serde_json::from_str(&body).unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(id.len(), 36, "a random UUID: {id}");
+    assert!(created["details"]["status"].is_string(), "{created}");
+    let doc = js.finish("workflows-starter", &id, 5_000).await;
+    let steps = doc["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["name"], "fetch files");
+    assert_eq!(steps[0]["output"]["files"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        steps[1]["output"]["result"]["ipv4_cidrs"][0], "173.245.48.0/20",
+        "the API call went to the stand-in: {doc:#}"
+    );
+    assert_eq!(steps[2]["type"], "sleep");
+    assert_eq!(steps[2]["name"], "wait on something");
+    let write = &steps[3];
+    assert_eq!(write["name"], "write to storage");
+    let attempts = write["attempts"].as_array().unwrap();
+    // Math.random() > 0.5 throws: each attempt fails with probability 1/2, 6 attempts at most.
+    match doc["status"].as_str().unwrap() {
+        "complete" => {
+            assert_eq!(write["success"], true);
+            for a in &attempts[..attempts.len() - 1] {
+                assert_eq!(a["error"]["message"], "Simulated failure - will retry");
+            }
+        }
+        "errored" => {
+            assert_eq!(attempts.len(), 6, "{doc:#}");
+            assert_eq!(doc["error"]["message"], "Simulated failure - will retry");
+        }
+        other => panic!("{other}: {doc:#}"),
+    }
+    // The handler reads the status back.
+    let (status, body) = js.fetch("GET", &format!("/?instanceId={id}"), None).await;
+    assert_eq!(status, 200);
+    let read: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(read["status"]["status"], doc["status"], "{read}");
+    let (status, _) = js.fetch("GET", "/favicon.ico", None).await;
+    assert_eq!(status, 404);
+}
+
+/// The get-started guide: workflow.ts and an index.ts that re-exports it, `response.json<T>()`,
+/// a 20-second sleep, a linear retry policy, `satisfies`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_guide() {
+    let js = Js::fixture("guide", cloudflare_stub().await).await;
+    let (status, body) = js.fetch("GET", "/", None).await;
+    assert_eq!(status, 200, "{body}");
+    let id = serde_json::from_str::<Value>(&body).unwrap()["instanceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = js.finish("my-workflow", &id, 5_000).await;
+    assert_eq!(doc["status"], "complete", "{doc:#}");
+    // `create()` without params: event.payload is {} so `name` is undefined and disappears.
+    assert_eq!(doc["output"], json!({"ipCount": 3}), "{doc:#}");
+    let (_, body) = js.fetch("GET", &format!("/?instanceId={id}"), None).await;
+    let status: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(status["status"], "complete", "{status}");
+    assert_eq!(status["output"]["ipCount"], 3);
+}
+
+/// Events and parameters: the handler passes `{url, createdTimestamp}` as params; the workflow
+/// sees them on `event.payload`, with `event.timestamp` a Date and `event.instanceId` set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_and_parameters() {
+    let js = Js::fixture("events", vec![]).await;
+    let (status, body) = js.fetch("GET", "/some/path?x=1", None).await;
+    assert_eq!(status, 200, "{body}");
+    let created: Value = serde_json::from_str(&body).unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let doc = js.finish("workflows-starter", &id, 1_000).await;
+    assert_eq!(doc["status"], "complete", "{doc:#}");
+    let out = &doc["output"];
+    assert_eq!(out["url"], "http://127.0.0.1:8787/some/path?x=1");
+    assert!(out["createdTimestamp"].as_f64().unwrap() > 1.7e12);
+    assert_eq!(out["eventTimestampIsDate"], true);
+    assert_eq!(out["instanceId"], id.as_str());
+    assert_eq!(doc["params"]["url"], "http://127.0.0.1:8787/some/path?x=1");
+}
+
+/// Parent and child: the parent creates the child from a step with a derived id and carries on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parent_starts_child() {
+    let js = Js::fixture("parent-child", vec![]).await;
+    js.engine
+        .workflow("parent")
+        .unwrap()
+        .create(endure_engine::CreateOptions::new().id("p1"))
+        .await
+        .unwrap();
+    let parent = js.finish("parent", "p1", 1_000).await;
+    assert_eq!(parent["status"], "complete", "{parent:#}");
+    assert_eq!(parent["steps"][1]["output"]["id"], "child-p1", "{parent:#}");
+    let child = js.finish("child", "child-p1", 1_000).await;
+    assert_eq!(child["status"], "complete", "{child:#}");
+    assert_eq!(child["output"], json!({"processed": "output.pdf"}));
+    assert_eq!(child["trigger"]["source"], "binding");
+}
