@@ -59,6 +59,23 @@ impl Js {
         Js::start(dir, "p", outbound, Limits::default()).await
     }
 
+    /// The fixture project `name` with limits.
+    pub async fn fixture_with(name: &str, outbound: Vec<(String, String)>, limits: Limits) -> Js {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixture(name), &dir.path().join("p"));
+        Js::start(dir, "p", outbound, limits).await
+    }
+
+    /// Creates an instance.
+    pub async fn create(&self, workflow: &str, id: &str, params: Value) -> InstanceHandle {
+        self.engine
+            .workflow(workflow)
+            .unwrap()
+            .create(endure_engine::CreateOptions::new().id(id).params(params))
+            .await
+            .unwrap()
+    }
+
     /// The project in `dir/sub`.
     pub async fn start(
         dir: tempfile::TempDir,

@@ -1,0 +1,309 @@
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from "cloudflare:workers";
+import { NonRetryableError } from "cloudflare:workflows";
+import { describeError } from "./util";
+import config from "./config.json";
+
+type Env = Record<string, any>;
+
+// A recorded result is returned on replay without running the callback again: the stub counts
+// calls. The sleep makes the engine drop the run; the second half runs in a fresh isolate.
+export class Replay extends WorkflowEntrypoint<Env, { stub: string }> {
+  async run(event: WorkflowEvent<{ stub: string }>, step: WorkflowStep) {
+    const a = await step.do("count", async () => {
+      const r = await fetch(`${event.payload.stub}/count`, { method: "POST" });
+      return (await r.json<{ n: number }>()).n;
+    });
+    await step.sleep("nap", "1 second");
+    const b = await step.do("after", async () => a + 1);
+    return { a, b };
+  }
+}
+
+export class Retries extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    try {
+      await step.do("flaky", { retries: { limit: 2, delay: 1000, backoff: "linear" } }, async (ctx) => {
+        throw new TypeError(`attempt ${ctx.attempt} of ${ctx.step.name}#${ctx.step.count}`);
+      });
+    } catch (e) {
+      return describeError(e);
+    }
+  }
+}
+
+export class NonRetryable extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    try {
+      await step.do("refuse", async () => {
+        throw new NonRetryableError("card declined");
+      });
+    } catch (e) {
+      return { ...describeError(e), isNonRetryable: e instanceof NonRetryableError };
+    }
+  }
+}
+
+export class NonRetryableUncaught extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    await step.do("refuse", async () => {
+      throw new NonRetryableError("card declined");
+    });
+  }
+}
+
+export class Limit extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    await step.do("one", async () => 1);
+    await step.sleep("sleeps do not count", 10);
+    await step.do("two", async () => 2);
+    try {
+      await step.do("three", async () => 3);
+    } catch (e) {
+      return describeError(e);
+    }
+  }
+}
+
+export class Invalid extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    const out: Record<string, unknown> = {};
+    const attempt = async (label: string, f: () => Promise<unknown>) => {
+      try {
+        await f();
+        out[label] = "ok";
+      } catch (e) {
+        out[label] = describeError(e);
+      }
+    };
+    await attempt("name", () => step.do("bad\u0001name", async () => 1));
+    await attempt("missingDelay", () => step.do("a", { retries: { limit: 1 } } as any, async () => 1));
+    await attempt("unknownKey", () => step.do("b", { colour: "red" } as any, async () => 1));
+    await attempt("noCallback", () => (step as any).do("c", { timeout: 10 }));
+    await attempt("duration", () => step.sleep("d", "five seconds" as any));
+    await attempt("tooLong", () => step.sleep("e", "366 days"));
+    return out;
+  }
+}
+
+export class Timeout extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    try {
+      await step.do("hang", { retries: { limit: 0, delay: 0 }, timeout: 100 }, () => new Promise(() => {}));
+    } catch (e) {
+      return describeError(e);
+    }
+  }
+}
+
+export class Parallel extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    const all = await Promise.all([
+      step.do("x", async (ctx) => `x${ctx.step.count}`),
+      step.do("x", async (ctx) => `x${ctx.step.count}`),
+      step.do("y", async (ctx) => `y${ctx.step.count}`),
+    ]);
+    const race = await Promise.race([
+      step.do("fast", async () => "fast"),
+      step.sleep("slow", "1 hour").then(() => "slow"),
+    ]);
+    return { all, race };
+  }
+}
+
+export class Values extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    class Point {
+      constructor(public x: number) {}
+      norm() { return this.x; }
+    }
+    const v = await step.do("rich value", async () => ({
+      date: new Date(5),
+      map: new Map<any, any>([[1, "a"], ["k", { deep: true }]]),
+      set: new Set([1, 2]),
+      bytes: new Uint8Array([1, 2, 3]),
+      missing: undefined,
+      big: 10n,
+      nan: NaN,
+      point: new Point(3),
+      nested: [undefined, null, -0],
+    }));
+    // A sleep, so what follows runs in a fresh isolate from the recorded value.
+    await step.sleep("nap", "1 second");
+    return await step.do("check", async () => ({
+      date: v.date instanceof Date && v.date.getTime() === 5,
+      map: v.map instanceof Map && v.map.get(1) === "a" && v.map.get("k").deep === true,
+      set: v.set instanceof Set && v.set.has(2),
+      bytes: v.bytes instanceof Uint8Array && v.bytes[2] === 3,
+      missing: "missing" in v && v.missing === undefined,
+      big: v.big === 10n,
+      nan: Number.isNaN(v.nan),
+      point: !(v.point instanceof Point) && v.point.x === 3 && (v.point as any).norm === undefined,
+      nested: v.nested[0] === undefined && v.nested[1] === null && Object.is(v.nested[2], -0),
+    }));
+  }
+}
+
+export class NotSerialisable extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    await step.do("returns a function", async () => ({ f: () => 1 }));
+  }
+}
+
+export class Events extends WorkflowEntrypoint<Env, { timeout: string }> {
+  async run(event: WorkflowEvent<{ timeout: string }>, step: WorkflowStep) {
+    try {
+      const e = await step.waitForEvent("approval", { type: "approve", timeout: event.payload.timeout });
+      return { payload: e.payload, type: e.type, timestampIsDate: e.timestamp instanceof Date };
+    } catch (e) {
+      return describeError(e);
+    }
+  }
+}
+
+export class SleepUntil extends WorkflowEntrypoint<Env, { at: number }> {
+  async run(event: WorkflowEvent<{ at: number }>, step: WorkflowStep) {
+    await step.sleepUntil("as a date", new Date(event.payload.at));
+    await step.sleepUntil("as epoch ms", event.payload.at + 60_000);
+    try {
+      await step.sleepUntil("in the past", new Date(event.payload.at - 1));
+    } catch (e) {
+      return describeError(e);
+    }
+    return "no error";
+  }
+}
+
+export class Sleeper extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    await step.sleep("long", "1 day");
+    return "woke";
+  }
+}
+
+// Drives another instance through the binding: create, status, pause, resume, terminate.
+export class Controller extends WorkflowEntrypoint<Env, unknown> {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    return await step.do("drive", async () => {
+      const seen: string[] = [];
+      const s = await this.env.SLEEPER.create({ id: `s-${event.instanceId}`, params: { from: "controller" } });
+      let st = await s.status();
+      for (let i = 0; i < 500 && st.status !== "waiting"; i++) {
+        await new Promise((r) => setTimeout(r, 5));
+        st = await s.status();
+      }
+      seen.push(st.status);
+      await s.pause();
+      seen.push((await s.status()).status);
+      await s.resume();
+      await s.terminate();
+      seen.push((await this.env.SLEEPER.get(s.id)).id);
+      seen.push((await s.status()).status);
+      let dup = "none";
+      try {
+        await this.env.SLEEPER.create({ id: s.id });
+      } catch (e) {
+        dup = (e as Error).message;
+      }
+      let missing = "none";
+      try {
+        await this.env.SLEEPER.get("nope");
+      } catch (e) {
+        missing = (e as Error).message;
+      }
+      const batch = await this.env.SLEEPER.createBatch([{ id: `b1-${event.instanceId}` }, { id: `b2-${event.instanceId}` }]);
+      await Promise.all(batch.map((b: any) => b.terminate()));
+      return { seen, dup, missing, batch: batch.map((b: any) => b.id) };
+    });
+  }
+}
+
+export class EnvAndContext extends WorkflowEntrypoint<Env, unknown> {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    return {
+      greeting: this.env.GREETING,
+      hasBinding: typeof this.env.SLEEPER.create === "function",
+      waitUntil: typeof this.ctx.waitUntil === "function",
+      config,
+    };
+  }
+}
+
+export class Cpu extends WorkflowEntrypoint<Env, { where: string }> {
+  async run(event: WorkflowEvent<{ where: string }>, step: WorkflowStep) {
+    if (event.payload.where === "run") {
+      for (;;) {}
+    }
+    try {
+      await step.do("spin", { retries: { limit: 1, delay: 0 } }, async () => {
+        for (;;) {}
+      });
+    } catch (e) {
+      return describeError(e);
+    }
+  }
+}
+
+export class Memory extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    try {
+      await step.do("hog", { retries: { limit: 0, delay: 0 } }, async () => {
+        const keep: string[] = [];
+        for (;;) keep.push("x".repeat(1 << 20) + keep.length);
+      });
+    } catch (e) {
+      return describeError(e);
+    }
+  }
+}
+
+export class RuntimeApis extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    return await step.do("apis", async () => {
+      const u = new URL("https://example.com:8443/a/b/../c?x=1&y=two%20words#frag");
+      u.searchParams.append("z", "3");
+      const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode("abc"));
+      const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+      const random = crypto.getRandomValues(new Uint8Array(8));
+      const r = Response.json({ ok: 1 }, { status: 201 });
+      const h = new Headers({ "X-A": "1" });
+      h.append("x-a", "2");
+      const ac = new AbortController();
+      ac.abort();
+      const timer = await new Promise((res) => setTimeout(() => res("fired"), 5));
+      let micro = "";
+      queueMicrotask(() => (micro = "ran"));
+      await null;
+      const clone = structuredClone({ d: new Date(1), s: new Set([1]) });
+      const stream = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("st")); c.close(); } });
+      const reader = stream.getReader();
+      const chunk = await reader.read();
+      return {
+        href: u.href, host: u.host, path: u.pathname, y: u.searchParams.get("y"), hash: u.hash,
+        uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID()),
+        hex, randomLength: random.length,
+        status: r.status, body: await r.json(), contentType: r.headers.get("content-type"),
+        header: h.get("x-a"),
+        aborted: ac.signal.aborted,
+        b64: btoa("hello"), unb64: atob("aGVsbG8="),
+        decoded: new TextDecoder().decode(new TextEncoder().encode("héllo €")),
+        timer, micro,
+        clone: clone.d instanceof Date && clone.s.has(1),
+        chunk: new TextDecoder().decode(chunk.value),
+      };
+    });
+  }
+}
+
+export class Thrown extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    class PaymentError extends Error {
+      constructor(message: string) {
+        super(message);
+        this.name = "PaymentError";
+      }
+    }
+    await step.do("charge", { retries: { limit: 0, delay: 0 } }, async () => {
+      throw new PaymentError("insufficient funds");
+    });
+  }
+}

@@ -1,0 +1,352 @@
+//! The rules of semantics.md through JavaScript: the same outcomes as the Rust suite
+//! (crates/endure/tests), from TypeScript workflows in tests/projects/semantics.
+
+mod common;
+
+use common::Js;
+use endure_js::Limits;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+async fn js() -> Js {
+    Js::fixture("semantics", vec![]).await
+}
+
+async fn run(js: &Js, workflow: &str, params: Value) -> Value {
+    js.create(workflow, "i", params).await;
+    js.finish(workflow, "i", 1_000).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recorded_results_are_not_recomputed() {
+    let calls = Arc::new(AtomicU64::new(0));
+    let c = calls.clone();
+    let stub = common::stub(move |_, _, _| {
+        let n = c.fetch_add(1, Ordering::SeqCst) + 1;
+        (200, format!("{{\"n\": {n}}}"))
+    })
+    .await;
+    let js = js().await;
+    let doc = run(&js, "replay", json!({"stub": stub})).await;
+    assert_eq!(doc["output"], json!({"a": 1, "b": 2}), "{doc:#}");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the step ran once across two runs"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_follow_the_policy_and_the_last_error_reaches_run() {
+    let js = js().await;
+    let doc = run(&js, "retries", json!({})).await;
+    assert_eq!(doc["status"], "complete", "{doc:#}");
+    assert_eq!(
+        doc["output"],
+        json!({"name": "TypeError", "message": "attempt 3 of flaky#1"})
+    );
+    let attempts = doc["steps"][0]["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 3, "limit 2 = three attempts");
+    // Linear back-off: 1 s, then 2 s.
+    let start = |i: usize| {
+        endure_model::Timestamp::parse_iso(attempts[i]["start"].as_str().unwrap())
+            .unwrap()
+            .0
+    };
+    assert!(start(1) - start(0) >= 1_000, "{doc:#}");
+    assert!(start(2) - start(1) >= 2_000, "{doc:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_retryable_errors() {
+    let js = js().await;
+    let doc = run(&js, "non-retryable", json!({})).await;
+    assert_eq!(
+        doc["output"],
+        json!({"name": "NonRetryableError", "message": "card declined", "isNonRetryable": true}),
+        "{doc:#}"
+    );
+    assert_eq!(doc["steps"][0]["attempts"].as_array().unwrap().len(), 1);
+    // Uncaught, it ends the instance with its own name and message (DECISIONS.md).
+    let doc = run(&js, "non-retryable-uncaught", json!({})).await;
+    assert_eq!(doc["status"], "errored");
+    assert_eq!(
+        doc["error"],
+        json!({"name": "NonRetryableError", "message": "card declined"})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thrown_error_keeps_its_name_and_ends_the_instance() {
+    let js = js().await;
+    let doc = run(&js, "thrown", json!({})).await;
+    assert_eq!(doc["status"], "errored");
+    assert_eq!(
+        doc["error"],
+        json!({"name": "PaymentError", "message": "insufficient funds"})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_step_limit_counts_step_do_only() {
+    let js = js().await;
+    let doc = run(&js, "limit", json!({})).await;
+    assert_eq!(
+        doc["output"],
+        json!({
+            "name": "WorkflowFatalError",
+            "message": "The limit of 2 steps has been reached. This limit can be changed in your worker configuration."
+        }),
+        "{doc:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_names_configs_and_durations() {
+    let js = js().await;
+    let doc = run(&js, "invalid", json!({})).await;
+    let out = &doc["output"];
+    let fatal = |label: &str, contains: &str| {
+        assert_eq!(out[label]["name"], "WorkflowFatalError", "{label}: {out:#}");
+        let m = out[label]["message"].as_str().unwrap();
+        assert!(m.contains(contains), "{label}: {m}");
+    };
+    fatal(
+        "name",
+        "exceeds max length (256 chars) or invalid characters found",
+    );
+    fatal(
+        "missingDelay",
+        "Step config for \"a\" is in a invalid format",
+    );
+    fatal("unknownKey", "Step config for \"b\" is in a invalid format");
+    fatal("noCallback", "Step \"c\" requires a callback function");
+    fatal("duration", "Invalid sleep duration for \"d\"");
+    fatal("tooLong", "\"e\"");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attempt_timeouts() {
+    let js = js().await;
+    js.create("timeout", "i", json!({})).await;
+    // The attempt hangs; the engine's clock passes its 100 ms time-out.
+    js.until("timeout", "i", |d| {
+        d["steps"][0]["attempts"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    js.clock.advance(200);
+    let doc = js.finish("timeout", "i", 1_000).await;
+    assert_eq!(
+        doc["output"],
+        json!({"name": "WorkflowTimeoutError", "message": "Execution timed out after 100ms"}),
+        "{doc:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_steps_get_identities_in_call_order() {
+    let js = js().await;
+    let doc = run(&js, "parallel", json!({})).await;
+    assert_eq!(
+        doc["output"],
+        json!({"all": ["x1", "x2", "y1"], "race": "fast"}),
+        "{doc:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_survive_as_structured_clone_keeps_them() {
+    let js = js().await;
+    let doc = run(&js, "values", json!({})).await;
+    let expected: serde_json::Map<String, Value> = [
+        "date", "map", "set", "bytes", "missing", "big", "nan", "point", "nested",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), Value::Bool(true)))
+    .collect();
+    assert_eq!(doc["output"], Value::Object(expected), "{doc:#}");
+    // The status document shows the recorded value JSON round-tripped.
+    let shown = &doc["steps"][0]["output"];
+    assert_eq!(shown["date"], "1970-01-01T00:00:00.005Z");
+    assert!(shown.get("missing").is_none(), "{shown}");
+    assert_eq!(shown["nested"], json!([null, null, 0]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_that_cannot_be_serialised_fails_the_instance() {
+    let js = js().await;
+    let doc = run(&js, "not-serialisable", json!({})).await;
+    assert_eq!(doc["status"], "errored", "{doc:#}");
+    assert_eq!(doc["error"]["name"], "WorkflowFatalError");
+    assert_eq!(
+        doc["error"]["message"],
+        "Value returned from step \"returns a function\" is not serialisable"
+    );
+    assert_eq!(doc["steps"][0]["attempts"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_are_delivered_and_waits_time_out() {
+    let js = js().await;
+    let h = js
+        .create("events", "e1", json!({"timeout": "1 hour"}))
+        .await;
+    js.until("events", "e1", |d| d["status"] == "waiting").await;
+    h.send_event("approve", json!({"ok": true})).await.unwrap();
+    let doc = js.finish("events", "e1", 1_000).await;
+    assert_eq!(
+        doc["output"],
+        json!({"payload": {"ok": true}, "type": "approve", "timestampIsDate": true}),
+        "{doc:#}"
+    );
+    js.create("events", "e2", json!({"timeout": "1 minute"}))
+        .await;
+    let doc = js.finish("events", "e2", 30_000).await;
+    assert_eq!(doc["output"]["name"], "WorkflowTimeoutError", "{doc:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sleep_until_a_date_or_epoch_milliseconds() {
+    let js = js().await;
+    let at = common::T0.0 + 3_600_000;
+    let doc = run(&js, "sleep-until", json!({"at": at})).await;
+    let steps = doc["steps"].as_array().unwrap();
+    assert_eq!(
+        steps[0]["end"],
+        endure_model::Timestamp(at).to_iso(),
+        "{doc:#}"
+    );
+    assert_eq!(
+        steps[1]["end"],
+        endure_model::Timestamp(at + 60_000).to_iso()
+    );
+    assert_eq!(
+        doc["output"],
+        json!({"name": "Error", "message": "You can't sleep until a time in the past, time-traveler"}),
+        "{doc:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binding_drives_other_instances() {
+    let js = js().await;
+    let doc = run(&js, "controller", json!({})).await;
+    let out = &doc["output"];
+    assert_eq!(
+        out["seen"],
+        json!(["waiting", "paused", "s-i", "terminated"]),
+        "{doc:#}"
+    );
+    assert_eq!(
+        out["dup"],
+        "(instance.already_exists) Instance already exists"
+    );
+    assert!(
+        out["missing"]
+            .as_str()
+            .unwrap()
+            .contains("instance.not_found"),
+        "{out}"
+    );
+    assert_eq!(out["batch"], json!(["b1-i", "b2-i"]));
+    let sleeper = js.doc("sleeper", "s-i").await;
+    assert_eq!(sleeper["params"], json!({"from": "controller"}));
+    assert_eq!(sleeper["trigger"]["source"], "binding");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn env_vars_bindings_context_and_json_imports() {
+    let js = js().await;
+    let doc = run(&js, "env", json!({})).await;
+    assert_eq!(
+        doc["output"],
+        json!({"greeting": "hello", "hasBinding": true, "waitUntil": true, "config": {"fromJson": true}}),
+        "{doc:#}"
+    );
+}
+
+fn tight() -> Limits {
+    Limits {
+        cpu: Duration::from_millis(300),
+        memory_bytes: 64 * 1024 * 1024,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_loop_fails_its_attempt_and_the_engine_carries_on() {
+    let js = Js::fixture_with("semantics", vec![], tight()).await;
+    js.create("cpu", "step", json!({"where": "step"})).await;
+    // Meanwhile other instances run.
+    js.create("parallel", "p", json!({})).await;
+    let p = js.finish("parallel", "p", 1_000).await;
+    assert_eq!(p["status"], "complete");
+    let doc = js.finish("cpu", "step", 1_000).await;
+    assert_eq!(doc["output"]["name"], "Error", "{doc:#}");
+    assert!(
+        doc["output"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("exceeded CPU time limit"),
+        "{doc:#}"
+    );
+    assert_eq!(doc["steps"][0]["attempts"].as_array().unwrap().len(), 2);
+    // Outside a step, the loop fails the instance.
+    js.create("cpu", "run", json!({"where": "run"})).await;
+    let doc = js.finish("cpu", "run", 1_000).await;
+    assert_eq!(doc["status"], "errored", "{doc:#}");
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CPU time limit")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runaway_allocation_fails_its_attempt() {
+    let js = Js::fixture_with("semantics", vec![], tight()).await;
+    let doc = run(&js, "memory", json!({})).await;
+    assert_eq!(doc["status"], "complete", "{doc:#}");
+    let m = doc["output"]["message"].as_str().unwrap_or("");
+    assert!(
+        m.contains("out of memory") || m.contains("memory limit"),
+        "{doc:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runtime_apis() {
+    let js = js().await;
+    let doc = run(&js, "runtime", json!({})).await;
+    assert_eq!(doc["status"], "complete", "{doc:#}");
+    assert_eq!(
+        doc["output"],
+        json!({
+            "href": "https://example.com:8443/a/c?x=1&y=two+words&z=3#frag",
+            "host": "example.com:8443",
+            "path": "/a/c",
+            "y": "two words",
+            "hash": "#frag",
+            "uuid": true,
+            "hex": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "randomLength": 8,
+            "status": 201,
+            "body": {"ok": 1},
+            "contentType": "application/json",
+            "header": "1, 2",
+            "aborted": true,
+            "b64": "aGVsbG8=",
+            "unb64": "hello",
+            "decoded": "héllo €",
+            "timer": "fired",
+            "micro": "ran",
+            "clone": true,
+            "chunk": "st"
+        }),
+        "{doc:#}"
+    );
+}
