@@ -23,6 +23,38 @@ pub struct Args {
     steps: u64,
     #[arg(long)]
     exit_when_done: bool,
+    /// Run the JavaScript `crashy` workflow of this Worker project instead of the Rust one. Its
+    /// attempts are logged through `fetch("http://side-log/ID/K/ATTEMPT")`, which this process
+    /// serves and appends to the side log.
+    #[arg(long)]
+    project: Option<PathBuf>,
+}
+
+/// A loopback server that appends `ID K ATTEMPT` to the side log for each `POST /ID/K/ATTEMPT`,
+/// before it answers.
+#[cfg(feature = "js")]
+async fn side_log_server(path: PathBuf) -> anyhow::Result<String> {
+    use axum::extract::Path as UrlPath;
+    let app = axum::Router::new().route(
+        "/{id}/{k}/{attempt}",
+        axum::routing::post(move |UrlPath((id, k, a)): UrlPath<(String, u64, u32)>| {
+            let path = path.clone();
+            async move {
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(|_| axum::http::StatusCode::INTERNAL_SERVER_ERROR)?;
+                f.write_all(format!("{id} {k} {a}\n").as_bytes())
+                    .map_err(|_| axum::http::StatusCode::INTERNAL_SERVER_ERROR)?;
+                Ok::<_, axum::http::StatusCode>("ok")
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(url)
 }
 
 struct Crashy {
@@ -80,15 +112,38 @@ impl Workflow for Crashy {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = Arc::new(SqliteStore::open(SqliteConfig::new(&args.db))?);
-    let engine = EngineBuilder::new(store.clone())
-        .workflow(
-            "crashy",
-            Crashy {
-                side_log: args.side_log.clone(),
-            },
-        )?
-        .start()
-        .await?;
+    let engine = match &args.project {
+        None => {
+            EngineBuilder::new(store.clone())
+                .workflow(
+                    "crashy",
+                    Crashy {
+                        side_log: args.side_log.clone(),
+                    },
+                )?
+                .start()
+                .await?
+        }
+        #[cfg(feature = "js")]
+        Some(dir) => {
+            let url = side_log_server(args.side_log.clone()).await?;
+            let p = endure_js::Project::load(
+                dir,
+                endure_js::RunOptions {
+                    outbound: vec![("http://side-log".into(), url)],
+                    ..Default::default()
+                },
+            )?;
+            let engine = p
+                .register(EngineBuilder::new(store.clone()))?
+                .start()
+                .await?;
+            p.attach(engine.clone());
+            engine
+        }
+        #[cfg(not(feature = "js"))]
+        Some(_) => anyhow::bail!("built without JavaScript support"),
+    };
     let w = engine.workflow("crashy")?;
     for i in 0..args.instances {
         let id = format!("c{i}");

@@ -16,9 +16,15 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const INSTANCES: usize = 32;
-const STEPS: u64 = 200;
-const MAX_KILLS: usize = 25;
+/// One campaign: how many instances of how many steps, killed how often, in Rust or in the
+/// JavaScript project `tests/projects/crashy`.
+#[derive(Clone, Copy)]
+struct Campaign {
+    instances: usize,
+    steps: u64,
+    max_kills: usize,
+    js: bool,
+}
 
 struct Rng(u64);
 impl Rng {
@@ -42,6 +48,7 @@ type Snapshot = BTreeMap<(String, u64), StepFacts>;
 
 fn snapshot(
     db: &Path,
+    instances_n: usize,
 ) -> (
     Snapshot,
     BTreeMap<String, (InstanceStatus, Option<serde_json::Value>)>,
@@ -54,7 +61,7 @@ fn snapshot(
         let store = SqliteStore::open(SqliteConfig::new(db)).expect("open db");
         let mut steps = Snapshot::new();
         let mut instances = BTreeMap::new();
-        for i in 0..INSTANCES {
+        for i in 0..instances_n {
             let id = format!("c{i}");
             let Some(row) = store.find_instance("crashy", &id).await.unwrap() else {
                 continue;
@@ -105,21 +112,25 @@ fn side_log(path: &Path) -> BTreeMap<(String, u64), Vec<u32>> {
     out
 }
 
-fn child(db: &Path, side: &Path, exit_when_done: bool) -> std::process::Child {
+fn child(db: &Path, side: &Path, exit_when_done: bool, c_: Campaign) -> std::process::Child {
     let mut c = Command::new(env!("CARGO_BIN_EXE_endure"));
     c.args([
         "crash-child",
         "--instances",
-        &INSTANCES.to_string(),
+        &c_.instances.to_string(),
         "--steps",
-        &STEPS.to_string(),
-    ])
-    .arg("--db")
-    .arg(db)
-    .arg("--side-log")
-    .arg(side)
-    .stdout(Stdio::null())
-    .stderr(Stdio::inherit());
+        &c_.steps.to_string(),
+    ]);
+    if c_.js {
+        c.arg("--project")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/projects/crashy"));
+    }
+    c.arg("--db")
+        .arg(db)
+        .arg("--side-log")
+        .arg(side)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
     if exit_when_done {
         c.arg("--exit-when-done");
     }
@@ -128,6 +139,32 @@ fn child(db: &Path, side: &Path, exit_when_done: bool) -> std::process::Child {
 
 #[test]
 fn survives_sigkill_at_random_moments() {
+    campaign(Campaign {
+        instances: 32,
+        steps: 200,
+        max_kills: 25,
+        js: false,
+    });
+}
+
+/// The same campaign with the workflow written in JavaScript (an isolate per run).
+#[test]
+fn javascript_survives_sigkill_at_random_moments() {
+    campaign(Campaign {
+        instances: 16,
+        steps: 60,
+        max_kills: 20,
+        js: true,
+    });
+}
+
+fn campaign(cfg: Campaign) {
+    let Campaign {
+        instances: INSTANCES,
+        steps: STEPS,
+        max_kills: MAX_KILLS,
+        ..
+    } = cfg;
     let seed = std::env::var("ENDURE_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -147,12 +184,12 @@ fn survives_sigkill_at_random_moments() {
     let mut persisted = Snapshot::new();
     let mut kills = 0;
     for _ in 0..MAX_KILLS {
-        let mut c = child(&db, &side, false);
+        let mut c = child(&db, &side, false, cfg);
         std::thread::sleep(Duration::from_millis(10 + rng.next() % 150));
         c.kill().expect("SIGKILL");
         c.wait().unwrap();
         kills += 1;
-        let (now, instances) = snapshot(&db);
+        let (now, instances) = snapshot(&db, INSTANCES);
         for (key, before) in persisted.iter().filter(|(_, f)| f.output.is_some()) {
             let after = now
                 .get(key)
@@ -173,7 +210,7 @@ fn survives_sigkill_at_random_moments() {
     }
 
     let started = Instant::now();
-    let mut last = child(&db, &side, true);
+    let mut last = child(&db, &side, true, cfg);
     loop {
         if let Some(status) = last.try_wait().unwrap() {
             assert!(
@@ -189,7 +226,7 @@ fn survives_sigkill_at_random_moments() {
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    let (steps, instances) = snapshot(&db);
+    let (steps, instances) = snapshot(&db, INSTANCES);
     let executed = side_log(&side);
     assert_eq!(instances.len(), INSTANCES, "seed {seed}");
     let mut cut_short = 0;
@@ -253,6 +290,7 @@ fn survives_sigkill_at_random_moments() {
         "seed {seed}: {kills} kills mid-run yet no attempt was cut short"
     );
     eprintln!(
-        "crash test: {kills} kills, {cut_short} attempts cut short and retried, all {INSTANCES} instances complete"
+        "crash test ({}): {kills} kills, {cut_short} attempts cut short and retried, all {INSTANCES} instances complete",
+        if cfg.js { "JavaScript" } else { "Rust" }
     );
 }
