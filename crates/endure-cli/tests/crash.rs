@@ -160,9 +160,9 @@ fn javascript_survives_sigkill_at_random_moments() {
 
 fn campaign(cfg: Campaign) {
     let Campaign {
-        instances: INSTANCES,
-        steps: STEPS,
-        max_kills: MAX_KILLS,
+        instances: n_instances,
+        steps: n_steps,
+        max_kills,
         ..
     } = cfg;
     let seed = std::env::var("ENDURE_CRASH_SEED")
@@ -183,13 +183,13 @@ fn campaign(cfg: Campaign) {
 
     let mut persisted = Snapshot::new();
     let mut kills = 0;
-    for _ in 0..MAX_KILLS {
+    for _ in 0..max_kills {
         let mut c = child(&db, &side, false, cfg);
         std::thread::sleep(Duration::from_millis(10 + rng.next() % 150));
         c.kill().expect("SIGKILL");
         c.wait().unwrap();
         kills += 1;
-        let (now, instances) = snapshot(&db, INSTANCES);
+        let (now, instances) = snapshot(&db, n_instances);
         for (key, before) in persisted.iter().filter(|(_, f)| f.output.is_some()) {
             let after = now
                 .get(key)
@@ -204,7 +204,7 @@ fn campaign(cfg: Campaign) {
             );
         }
         persisted = now;
-        if instances.len() == INSTANCES && instances.values().all(|(s, _)| s.is_finished()) {
+        if instances.len() == n_instances && instances.values().all(|(s, _)| s.is_finished()) {
             break;
         }
     }
@@ -226,18 +226,18 @@ fn campaign(cfg: Campaign) {
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    let (steps, instances) = snapshot(&db, INSTANCES);
+    let (steps, instances) = snapshot(&db, n_instances);
     let executed = side_log(&side);
-    assert_eq!(instances.len(), INSTANCES, "seed {seed}");
+    assert_eq!(instances.len(), n_instances, "seed {seed}");
     let mut cut_short = 0;
     for (id, (status, output)) in &instances {
         assert_eq!(*status, InstanceStatus::Complete, "seed {seed}: {id}");
         assert_eq!(
             output.as_ref(),
-            Some(&json!({"steps": STEPS})),
+            Some(&json!({"steps": n_steps})),
             "seed {seed}: {id}"
         );
-        for k in 1..=STEPS {
+        for k in 1..=n_steps {
             let key = (id.clone(), k);
             let facts = steps
                 .get(&key)
@@ -290,7 +290,7 @@ fn campaign(cfg: Campaign) {
         "seed {seed}: {kills} kills mid-run yet no attempt was cut short"
     );
     eprintln!(
-        "crash test ({}): {kills} kills, {cut_short} attempts cut short and retried, all {INSTANCES} instances complete",
+        "crash test ({}): {kills} kills, {cut_short} attempts cut short and retried, all {n_instances} instances complete",
         if cfg.js { "JavaScript" } else { "Rust" }
     );
 }
