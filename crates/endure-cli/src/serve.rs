@@ -8,6 +8,7 @@
 //! api_tokens = ["…"]          # or ENDURE_API_TOKEN; required beyond loopback
 //! max_creations_per_second = 100   # off when absent; over it, HTTP 429
 //! creation_burst = 100
+//! project = "../my-worker"    # a Worker project (wrangler.jsonc/json/toml), relative to the file
 //!
 //! [[workflows]]
 //! name = "orders"
@@ -18,7 +19,7 @@
 
 use anyhow::Context;
 use endure::{EngineBuilder, EngineBuilderExt, EngineConfig, WorkflowOptions};
-use endure_server::{ServerState, router};
+use endure_server::{ServerState, router_with_app};
 use endure_sqlite::{SqliteConfig, SqliteStore};
 use serde::Deserialize;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -40,6 +41,9 @@ pub struct Args {
     /// Also serve the bundled example workflows.
     #[arg(long)]
     examples: bool,
+    /// Serve a Worker project (overrides `project` from the file).
+    #[arg(long)]
+    project: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,6 +61,8 @@ struct Config {
     creation_burst: Option<u32>,
     #[serde(default)]
     workflows: Vec<WorkflowEntry>,
+    /// A Worker project directory, relative to the config file.
+    project: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,6 +153,27 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.examples {
         builder = endure_examples::register(builder)?;
     }
+    let project_dir = args
+        .project
+        .clone()
+        .or_else(|| config.project.as_ref().map(|p| base.join(p)));
+    #[cfg(feature = "js")]
+    let project = match &project_dir {
+        None => None,
+        Some(d) => match crate::project::load(d) {
+            Ok(p) => {
+                builder = p.register(builder)?;
+                Some(p)
+            }
+            Err(e) => return usage_error(format!("{e:#}")),
+        },
+    };
+    #[cfg(not(feature = "js"))]
+    if project_dir.is_some() {
+        return usage_error(
+            "this endure was built without JavaScript support (cargo feature `js`)".into(),
+        );
+    }
     for w in &config.workflows {
         if w.retention.is_some() || w.schedules.is_some() {
             eprintln!(
@@ -160,6 +187,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
     }
     let engine = builder.start().await?;
+    #[cfg(feature = "js")]
+    if let Some(p) = &project {
+        p.attach(engine.clone());
+    }
     let listener = match tokio::net::TcpListener::bind(SocketAddr::new(ip, port)).await {
         Ok(l) => l,
         Err(e) => return usage_error(format!("cannot listen on {ip}:{port}: {e}")),
@@ -188,6 +219,21 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             "bearer token"
         }
     );
+    #[cfg(feature = "js")]
+    if let Some(p) = &project {
+        let _ = writeln!(
+            banner,
+            "  project      {} ({})",
+            p.config.name,
+            p.config.path.display()
+        );
+        for (binding, name, class) in p.bindings() {
+            let _ = writeln!(
+                banner,
+                "  workflow     {name} (binding {binding}, class {class})"
+            );
+        }
+    }
     for w in &config.workflows {
         let _ = writeln!(
             banner,
@@ -204,6 +250,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(banner.as_bytes()).and_then(|_| out.flush());
     drop(out);
-    endure_server::serve(listener, router(state)).await?;
+    #[cfg(feature = "js")]
+    let app = project.map(crate::project::app);
+    #[cfg(not(feature = "js"))]
+    let app = None;
+    endure_server::serve(listener, router_with_app(state, app)).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -24,10 +24,22 @@ impl Drop for Server {
 /// Runs `endure ARGS` (a server command given `--port 0`) and reads its banner up to the
 /// `listening on` line and everything else already written (the banner is one write).
 pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Server {
+    spawn_logged(args, env, None)
+}
+
+/// [`spawn`], with the server's standard error written to `stderr` when given.
+pub fn spawn_logged(
+    args: &[&str],
+    env: &[(&str, &str)],
+    stderr: Option<&std::path::Path>,
+) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_endure"));
     cmd.args(args)
         .stdout(Stdio::piped())
         .env_remove("ENDURE_API_TOKEN");
+    if let Some(path) = stderr {
+        cmd.stderr(std::fs::File::create(path).expect("stderr file"));
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -1,0 +1,202 @@
+//! Worker projects (JavaScript and TypeScript) served by real `endure dev DIR` and
+//! `endure serve` processes: the fetch handler beside the REST API, the banner, configuration
+//! notes, and durability across `kill -9`.
+
+mod common;
+
+use serde_json::Value;
+use std::path::Path;
+use std::time::Duration;
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (p, t) in files {
+        let path = dir.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, t).unwrap();
+    }
+}
+
+const PROJECT: &[(&str, &str)] = &[
+    (
+        "wrangler.jsonc",
+        r#"{
+  "name": "naps",
+  "main": "src/index.ts",
+  "compatibility_date": "2026-02-14",
+  "compatibility_flags": ["nodejs_compat", "some_future_flag"],
+  "routes": [{ "pattern": "example.com/*" }],
+  "vars": { "WHO": "world" },
+  "workflows": [{ "name": "naps", "binding": "NAPS", "class_name": "Naps" }]
+}"#,
+    ),
+    (
+        "src/index.ts",
+        r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from "cloudflare:workers";
+
+export class Naps extends WorkflowEntrypoint<Env, { n: number }> {
+  async run(event: WorkflowEvent<{ n: number }>, step: WorkflowStep) {
+    const a = await step.do("before", async () => event.payload.n * 2);
+    await step.sleep("nap", "2 seconds");
+    const b = await step.do("after", async () => `${this.env.WHO} ${a}`);
+    return b;
+  }
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    const id = url.searchParams.get("instanceId");
+    if (id) {
+      return Response.json(await (await env.NAPS.get(id)).status());
+    }
+    if (request.method === "POST") {
+      const body = await request.json<{ id: string; n: number }>();
+      const instance = await env.NAPS.create({ id: body.id, params: { n: body.n } });
+      return Response.json({ id: instance.id }, { status: 201 });
+    }
+    return new Response(`hello from ${url.pathname}`, { headers: { "x-app": "naps" } });
+  },
+};
+"#,
+    ),
+];
+
+async fn status(base: &str, id: &str) -> Value {
+    reqwest::get(format!("{base}/?instanceId={id}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_serves_a_project_and_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path().join("naps");
+    write(&proj, PROJECT);
+    let errlog = dir.path().join("stderr.log");
+    let args = ["dev", proj.to_str().unwrap(), "--port", "0"];
+    let server = common::spawn_logged(&args, &[], Some(&errlog));
+    let banner = server.banner.join("\n");
+    assert!(banner.contains("project      naps"), "{banner}");
+    assert!(
+        banner.contains("workflow     naps (binding NAPS, class Naps)"),
+        "{banner}"
+    );
+    assert!(
+        proj.join(".endure/endure.sqlite").exists(),
+        "state in the project"
+    );
+    let base = server.url.clone();
+    let c = reqwest::Client::new();
+    // The app's own routes.
+    let r = c.get(format!("{base}/some/where")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["x-app"], "naps");
+    assert_eq!(r.text().await.unwrap(), "hello from /some/where");
+    let r = c
+        .post(format!("{base}/"))
+        .body(r#"{"id": "n1", "n": 21}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    // The REST API beside them sees the same instance.
+    let api = format!("{base}/client/v4/accounts/local/workflows/naps/instances/n1");
+    let mut doc = Value::Null;
+    for _ in 0..500 {
+        doc = c.get(&api).send().await.unwrap().json().await.unwrap();
+        if doc["result"]["status"] == "waiting" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(doc["result"]["status"], "waiting", "{doc:#}");
+    // kill -9 during the sleep, start again: the instance wakes and finishes.
+    drop(server);
+    let server = common::spawn_logged(&args, &[], Some(&dir.path().join("stderr2.log")));
+    let mut st = Value::Null;
+    for _ in 0..1000 {
+        st = status(&server.url, "n1").await;
+        if st["status"] == "complete" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(st["status"], "complete", "{st}");
+    assert_eq!(st["output"], "world 42");
+    let notes = std::fs::read_to_string(&errlog).unwrap();
+    assert_eq!(
+        notes.matches("key \"routes\" is not supported").count(),
+        1,
+        "reported once: {notes}"
+    );
+    assert!(
+        notes.contains("compatibility flag \"some_future_flag\""),
+        "{notes}"
+    );
+}
+
+#[test]
+fn dev_refuses_a_directory_without_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_endure"))
+        .args(["dev", dir.path().to_str().unwrap(), "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not a Worker project"), "{err}");
+    // A project whose main module does not parse: a clear error naming the file and line.
+    write(
+        dir.path(),
+        &[
+            ("wrangler.json", r#"{"name": "x", "main": "index.ts"}"#),
+            ("index.ts", "export const a = ;\n"),
+        ],
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_endure"))
+        .args(["dev", dir.path().to_str().unwrap(), "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("index.ts") && err.contains("line 1"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_a_project_with_the_api_behind_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("naps"), PROJECT);
+    let cfg = dir.path().join("endure.toml");
+    std::fs::write(&cfg, "api_tokens = [\"t\"]\nproject = \"naps\"\n").unwrap();
+    let server = common::spawn(
+        &["serve", "--port", "0", "--config", cfg.to_str().unwrap()],
+        &[],
+    );
+    let banner = server.banner.join("\n");
+    assert!(banner.contains("project      naps"), "{banner}");
+    let c = reqwest::Client::new();
+    // The app is public (it is the Worker's own routes); the API needs the token.
+    let r = c
+        .post(format!("{}/", server.url))
+        .body(r#"{"id": "s1", "n": 1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let api = format!("{}/client/v4/accounts/a/workflows/naps", server.url);
+    assert_eq!(c.get(&api).send().await.unwrap().status().as_u16(), 401);
+    let v: Value = c
+        .get(&api)
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["result"]["class_name"], "Naps", "{v}");
+}
