@@ -1,4 +1,6 @@
-//! `endure bench`: durable steps per second with the `steps` workflow on SQLite.
+//! `endure bench`: durable steps per second with the `steps` workflow on SQLite, in Rust or
+//! (`--js`) as a JavaScript Worker project; create-to-complete latency (`--latency N`); memory
+//! of hibernating instances (`--waiting N`).
 
 use anyhow::Context;
 use endure::{CreateOptions, EngineBuilder, EngineConfig, InstanceStatus};
@@ -27,6 +29,75 @@ pub struct Args {
     /// Where the database goes (a fresh file is made in it).
     #[arg(long, default_value = "target/bench")]
     dir: PathBuf,
+    /// Run the `steps` workflow written in JavaScript (a Worker project written to DIR/js).
+    #[arg(long)]
+    js: bool,
+    /// Instead: run N instances one after another and report create-to-complete latency.
+    #[arg(long)]
+    latency: Option<usize>,
+}
+
+/// The `steps` workflow as a JavaScript Worker project.
+const JS_STEPS: &str = r#"import { WorkflowEntrypoint } from "cloudflare:workers";
+export class StepsWorkflow extends WorkflowEntrypoint {
+  async run(event, step) {
+    const n = event.payload.steps ?? 0;
+    for (let k = 1; k <= n; k++) {
+      await step.do(`step-${k}`, async () => ({ i: k }));
+    }
+    return { steps: n };
+  }
+}
+"#;
+
+#[cfg(feature = "js")]
+fn js_project(
+    dir: &std::path::Path,
+    builder: EngineBuilder,
+) -> anyhow::Result<(EngineBuilder, std::sync::Arc<endure_js::Project>)> {
+    let p = dir.join("js");
+    std::fs::create_dir_all(&p)?;
+    std::fs::write(
+        p.join("wrangler.json"),
+        r#"{"name": "bench", "main": "index.js", "workflows": [{"name": "steps", "binding": "STEPS", "class_name": "StepsWorkflow"}]}"#,
+    )?;
+    std::fs::write(p.join("index.js"), JS_STEPS)?;
+    let project = endure_js::Project::load(&p, endure_js::RunOptions::default())?;
+    Ok((project.register(builder)?, project))
+}
+
+async fn latency(
+    engine: endure::Engine,
+    n: usize,
+    steps: u64,
+    lang: &str,
+) -> anyhow::Result<ExitCode> {
+    let w = engine.workflow("steps")?;
+    let mut ms = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        let h = w
+            .create(CreateOptions::new().params(json!({"steps": steps})))
+            .await?;
+        let d = h.wait_finished().await?;
+        if d.status != InstanceStatus::Complete {
+            anyhow::bail!("an instance ended {}", d.status);
+        }
+        ms.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(f64::total_cmp);
+    let pct = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
+    println!("| workflow | steps each | instances | p50 | p90 | p99 | max |");
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| {lang} | {steps} | {n} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        ms[ms.len() - 1]
+    );
+    engine.shutdown().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn proc_status_kib(field: &str) -> Option<u64> {
@@ -110,9 +181,30 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_running: args.max_running,
         ..EngineConfig::default()
     };
-    let engine = endure_examples::register(EngineBuilder::new(store.clone()).config(config))?
-        .start()
-        .await?;
+    let builder = EngineBuilder::new(store.clone()).config(config);
+    #[cfg(feature = "js")]
+    let (engine, _project) = if args.js {
+        let (b, p) = js_project(&args.dir, builder)?;
+        let engine = b.start().await?;
+        p.attach(engine.clone());
+        (engine, Some(p))
+    } else {
+        (endure_examples::register(builder)?.start().await?, None)
+    };
+    #[cfg(not(feature = "js"))]
+    let engine = if args.js {
+        anyhow::bail!("built without JavaScript support")
+    } else {
+        endure_examples::register(builder)?.start().await?
+    };
+    let lang = if args.js { "JavaScript" } else { "Rust" };
+    if let Some(n) = args.latency {
+        let code = latency(engine, n.max(1), args.steps, lang).await?;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        return Ok(code);
+    }
     if let Some(n) = args.waiting {
         return waiting(store, engine, n, &db).await;
     }
@@ -152,11 +244,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .unwrap_or(0) as f64
             / 1_048_576.0;
     println!(
-        "| instances | steps each | max running | create time | total time | steps/s | instances/s | peak RSS | db size | errored |"
+        "| workflow | instances | steps each | max running | create time | total time | steps/s | instances/s | peak RSS | db size | errored |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     println!(
-        "| {} | {} | {} | {:.2} s | {:.2} s | {:.0} | {:.0} | {} MiB | {:.1} MiB | {} |",
+        "| {lang} | {} | {} | {} | {:.2} s | {:.2} s | {:.0} | {:.0} | {} MiB | {:.1} MiB | {} |",
         args.instances,
         args.steps,
         args.max_running,
