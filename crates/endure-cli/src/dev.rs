@@ -21,6 +21,13 @@ pub struct Args {
     /// Where state lives (default `.endure` in the project directory, or in the current one).
     #[arg(long)]
     state_dir: Option<PathBuf>,
+    /// CPU time one turn of JavaScript may use before it is interrupted (a step attempt that
+    /// runs over fails and is retried by its policy).
+    #[arg(long, default_value_t = 30_000)]
+    js_cpu_ms: u64,
+    /// Heap limit of each JavaScript isolate.
+    #[arg(long, default_value_t = 128)]
+    js_memory_mib: usize,
 }
 
 /// What `endure dev` serves.
@@ -51,9 +58,13 @@ async fn examples(state_dir: &std::path::Path) -> anyhow::Result<Served> {
 }
 
 #[cfg(feature = "js")]
-async fn project(dir: &std::path::Path, state_dir: &std::path::Path) -> anyhow::Result<Served> {
+async fn project(
+    dir: &std::path::Path,
+    state_dir: &std::path::Path,
+    limits: endure_js::Limits,
+) -> anyhow::Result<Served> {
     use anyhow::Context;
-    let p = crate::project::load(dir)?;
+    let p = crate::project::load(dir, limits).await?;
     let db = state_dir.join("endure.sqlite");
     let store = endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(&db))
         .with_context(|| format!("opening {}", db.display()))?;
@@ -122,7 +133,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         });
     let served = match &project_dir {
         None => examples(&state_dir).await?,
-        Some(d) => match serve_project(d, &state_dir).await {
+        Some(d) => match serve_project(d, &state_dir, &args).await {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("error: {e:#}");
@@ -181,14 +192,20 @@ fn has_config(dir: &std::path::Path) -> bool {
 async fn serve_project(
     dir: &std::path::Path,
     state_dir: &std::path::Path,
+    args: &Args,
 ) -> anyhow::Result<Served> {
-    project(dir, state_dir).await
+    let limits = endure_js::Limits {
+        cpu: std::time::Duration::from_millis(args.js_cpu_ms.max(1)),
+        memory_bytes: args.js_memory_mib.max(1) * 1024 * 1024,
+    };
+    project(dir, state_dir, limits).await
 }
 
 #[cfg(not(feature = "js"))]
 async fn serve_project(
     _dir: &std::path::Path,
     _state_dir: &std::path::Path,
+    _args: &Args,
 ) -> anyhow::Result<Served> {
     anyhow::bail!("this endure was built without JavaScript support (cargo feature `js`)")
 }

@@ -79,15 +79,19 @@ pub fn outbound_from_env() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Loads the project in `dir`, printing configuration it ignores once.
-pub fn load(dir: &std::path::Path) -> anyhow::Result<Arc<Project>> {
+/// Loads and checks the project in `dir`, printing configuration it ignores once.
+pub async fn load(
+    dir: &std::path::Path,
+    limits: endure_js::Limits,
+) -> anyhow::Result<Arc<Project>> {
     let p = Project::load(
         dir,
         endure_js::RunOptions {
             outbound: outbound_from_env(),
-            ..Default::default()
+            limits,
         },
     )?;
+    p.check().await?;
     for i in &p.config.ignored {
         eprintln!(
             "note: {}: {i} is not supported by Endure and is ignored",

@@ -9,6 +9,8 @@
 //! max_creations_per_second = 100   # off when absent; over it, HTTP 429
 //! creation_burst = 100
 //! project = "../my-worker"    # a Worker project (wrangler.jsonc/json/toml), relative to the file
+//! js_cpu_limit_ms = 30000     # CPU time per turn of JavaScript (a step attempt over it fails)
+//! js_memory_limit_mib = 128   # heap per JavaScript isolate
 //!
 //! [[workflows]]
 //! name = "orders"
@@ -63,6 +65,8 @@ struct Config {
     workflows: Vec<WorkflowEntry>,
     /// A Worker project directory, relative to the config file.
     project: Option<PathBuf>,
+    js_cpu_limit_ms: Option<u64>,
+    js_memory_limit_mib: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,7 +164,17 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     #[cfg(feature = "js")]
     let project = match &project_dir {
         None => None,
-        Some(d) => match crate::project::load(d) {
+        Some(d) => match crate::project::load(
+            d,
+            endure_js::Limits {
+                cpu: std::time::Duration::from_millis(
+                    config.js_cpu_limit_ms.unwrap_or(30_000).max(1),
+                ),
+                memory_bytes: config.js_memory_limit_mib.unwrap_or(128).max(1) * 1024 * 1024,
+            },
+        )
+        .await
+        {
             Ok(p) => {
                 builder = p.register(builder)?;
                 Some(p)

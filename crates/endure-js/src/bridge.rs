@@ -156,9 +156,41 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-/// A console line, prefixed with where it came from.
+/// A console line, prefixed with where it came from: the instance (or request) and the step(s)
+/// whose attempt was executing.
 pub fn log(origin: &str, m: &Value) {
     let level = m["level"].as_str().unwrap_or("info");
     let text = m["text"].as_str().unwrap_or("");
-    eprintln!("[{level}] {origin}: {text}");
+    eprintln!("[{level}] {}: {text}", log_origin(origin, m));
+}
+
+fn log_origin(origin: &str, m: &Value) -> String {
+    let steps: Vec<String> = m["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|s| format!("{s:?}"))
+        .collect();
+    if steps.is_empty() {
+        origin.to_string()
+    } else {
+        format!("{origin} step {}", steps.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn log_lines_name_the_instance_and_step() {
+        let m = serde_json::json!({"level": "info", "text": "hi", "steps": ["write to storage"]});
+        assert_eq!(
+            super::log_origin("wf/abc", &m),
+            "wf/abc step \"write to storage\""
+        );
+        assert_eq!(
+            super::log_origin("wf/abc", &serde_json::json!({})),
+            "wf/abc"
+        );
+    }
 }

@@ -8,8 +8,8 @@
 //! Messages to JavaScript (`__endure_rt.receive`): `env`, `start`, `fetch`, `attempt`,
 //! `resolve`. Messages from JavaScript (`host.send`): `do`, `sleep`, `sleepUntil`,
 //! `waitForEvent`, `attemptDone`, `done`, `binding`, `fetch`, `response`, `log`; and from this
-//! thread itself `limit` (the CPU or memory limit cut a turn short) and `fatal` (the isolate
-//! could not start).
+//! thread itself `ready` (the main module loaded; its export names), `limit` (the CPU or memory
+//! limit cut a turn short) and `fatal` (the isolate could not start).
 
 use crate::modules::Sources;
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
@@ -234,6 +234,11 @@ fn run(
     if let Some(e) = load_error {
         return Err(format!("loading {main}: {e}"));
     }
+    let exports: Vec<String> = ctx.with(|ctx| {
+        ctx.eval::<Vec<String>, _>("Object.keys(globalThis.__endure_main || {})")
+            .unwrap_or_default()
+    });
+    let _ = tx.send(serde_json::json!({"op": "ready", "exports": exports}).to_string());
     while !stop.load(Ordering::SeqCst) {
         let next: f64 = ctx.with(|ctx| {
             ctx.eval::<f64, _>("__endure_rt.nextTimer()")

@@ -85,6 +85,52 @@ impl Project {
         }))
     }
 
+    /// Loads the whole module graph once in an isolate and checks that every configured
+    /// `class_name` is exported, so import errors (a missing file, a CommonJS-only package)
+    /// and misnamed classes show at start-up rather than on the first run.
+    pub async fn check(&self) -> Result<(), ProjectError> {
+        let mut iso =
+            crate::isolate::spawn(self.sources.clone(), self.main.clone(), self.options.limits)
+                .map_err(|e| {
+                    ProjectError::Module(format!("cannot start a JavaScript isolate: {e}"))
+                })?;
+        let exports = loop {
+            let Some(text) = iso.from_js.recv().await else {
+                return Err(ProjectError::Module(
+                    "the JavaScript isolate stopped".into(),
+                ));
+            };
+            let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            match m["op"].as_str() {
+                Some("ready") => break m["exports"].clone(),
+                Some("fatal") => {
+                    return Err(ProjectError::Module(
+                        m["message"].as_str().unwrap_or("").to_string(),
+                    ));
+                }
+                _ => {}
+            }
+        };
+        let exported: Vec<&str> = exports
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        for w in &self.config.workflows {
+            if !exported.contains(&w.class_name.as_str()) {
+                return Err(ProjectError::Module(format!(
+                    "workflow \"{}\": class \"{}\" is not exported by {} (it exports: {})",
+                    w.name,
+                    w.class_name,
+                    self.config.main.display(),
+                    exported.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether `dir` holds a Worker project.
     pub fn is_project(dir: &Path) -> bool {
         config::find(dir).is_some()

@@ -173,7 +173,17 @@
     }
   }
 
+  // Steps whose attempt is executing now: console lines name them.
+  const executing = new Map();
   async function runAttempt(m) {
+    executing.set(m.attempt, m.ctx.step.name);
+    try {
+      await attemptBody(m);
+    } finally {
+      executing.delete(m.attempt);
+    }
+  }
+  async function attemptBody(m) {
     const cb = callbacks.get(m.step);
     if (!cb) {
       post('attemptDone', { attempt: m.attempt, ok: false, error: { name: 'Error', message: 'step callback is gone' } });
@@ -359,7 +369,7 @@
     }
   }
   function logger(level) {
-    return (...args) => post('log', { level, text: args.map(show).join(' ') });
+    return (...args) => post('log', { level, text: args.map(show).join(' '), steps: Array.from(new Set(executing.values())) });
   }
   const console = {
     log: logger('info'), info: logger('info'), debug: logger('debug'), warn: logger('warn'),

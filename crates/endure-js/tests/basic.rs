@@ -70,3 +70,93 @@ export class MyWorkflow extends WorkflowEntrypoint<{ GREETING: string }, Params>
         "{doc:#}"
     );
 }
+
+/// Packages from node_modules: an ES-module package runs; a CommonJS-only one, a missing file
+/// and a class the configuration names but the module does not export are start-up errors
+/// that say which.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn modules_from_node_modules_and_start_up_checks() {
+    let d = project(&[
+        (
+            "wrangler.json",
+            r#"{"name": "p", "main": "src/index.js",
+               "workflows": [{"name": "wf", "binding": "WF", "class_name": "W"}]}"#,
+        ),
+        (
+            "src/index.js",
+            r#"import { WorkflowEntrypoint } from "cloudflare:workers";
+import slugify, { VERSION } from "tiny-slug";
+export class W extends WorkflowEntrypoint {
+  async run(event, step) { return await step.do("slug", async () => slugify("Hello World") + "@" + VERSION); }
+}"#,
+        ),
+        (
+            "node_modules/tiny-slug/package.json",
+            r#"{"name": "tiny-slug", "type": "module", "exports": {".": {"import": "./dist/index.js", "require": "./dist/index.cjs"}}}"#,
+        ),
+        (
+            "node_modules/tiny-slug/dist/index.js",
+            "import { VERSION } from './version.js';\nexport { VERSION };\nexport default (s) => s.toLowerCase().replace(/\\s+/g, '-');\n",
+        ),
+        (
+            "node_modules/tiny-slug/dist/version.js",
+            "export const VERSION = '1.0';\n",
+        ),
+        (
+            "node_modules/old/package.json",
+            r#"{"name": "old", "main": "index.js"}"#,
+        ),
+        ("node_modules/old/index.js", "module.exports = 1;\n"),
+    ]);
+    let p = Project::load(d.path(), RunOptions::default()).unwrap();
+    p.check().await.unwrap();
+    let engine = p
+        .register(EngineBuilder::new(Arc::new(
+            endure_store::MemoryStore::new(),
+        )))
+        .unwrap()
+        .start()
+        .await
+        .unwrap();
+    p.attach(engine.clone());
+    let h = engine
+        .workflow("wf")
+        .unwrap()
+        .create(CreateOptions::new().id("a"))
+        .await
+        .unwrap();
+    let doc = tokio::time::timeout(std::time::Duration::from_secs(30), h.wait_finished())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(doc.output, json!("hello-world@1.0"));
+
+    let main = d.path().join("src/index.js");
+    std::fs::write(&main, "import x from 'old';\nexport class W {}\n").unwrap();
+    let e = Project::load(d.path(), RunOptions::default())
+        .unwrap()
+        .check()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("package \"old\" is CommonJS-only"), "{e}");
+    std::fs::write(&main, "import x from './nowhere.js';\nexport class W {}\n").unwrap();
+    let e = Project::load(d.path(), RunOptions::default())
+        .unwrap()
+        .check()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("cannot find module \"./nowhere.js\""), "{e}");
+    std::fs::write(&main, "export class Other {}\n").unwrap();
+    let e = Project::load(d.path(), RunOptions::default())
+        .unwrap()
+        .check()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("class \"W\" is not exported by src/index.js (it exports: Other)"),
+        "{e}"
+    );
+}
