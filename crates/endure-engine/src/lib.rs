@@ -30,5 +30,6 @@ pub use binding::{CreateOptions, InstanceHandle, StepSelector, WorkflowBinding};
 pub use clock::{BoxFuture, Clock, ManualClock, SystemClock};
 pub use code::{Schedule, StepContext, StepFn, StepIdentity, WorkflowCode, WorkflowEvent};
 pub use engine::{Engine, EngineBuilder, EngineConfig, WorkflowOptions};
+pub use live::RunHold;
 pub use registry::{Retention, WorkflowDefinition, WorkflowInfo};
 pub use step::Step;

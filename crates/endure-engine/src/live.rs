@@ -78,6 +78,17 @@ impl Drop for BusyGuard<'_> {
     }
 }
 
+/// [`BusyGuard`] that owns its `Live`: front-ends hold one while their code is working
+/// outside any step (see [`crate::Step::hold`]).
+pub struct RunHold(pub(crate) std::sync::Arc<Live>);
+
+impl Drop for RunHold {
+    fn drop(&mut self) {
+        self.0.lock().busy -= 1;
+        self.0.changed.notify_one();
+    }
+}
+
 /// Removes a waiter when dropped.
 pub(crate) struct WaiterGuard<'a> {
     live: &'a Live,

@@ -33,6 +33,14 @@ fn fatal(message: String) -> WorkflowError {
 }
 
 impl Step {
+    /// Keeps the run from being dropped while the guard lives: for front-ends whose code runs
+    /// elsewhere (a JavaScript isolate) and may still be working, outside any step, after a
+    /// step resolved. Without it a run whose only pending calls are waits hibernates at once.
+    pub fn hold(&self) -> crate::live::RunHold {
+        self.live.lock().busy += 1;
+        crate::live::RunHold(self.live.clone())
+    }
+
     /// The engine's clock (use it, not the wall clock, to compute `sleep_until` targets).
     pub fn now(&self) -> Timestamp {
         self.live.now()

@@ -63,6 +63,7 @@ pub async fn handle(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
                 let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                 let id = m["id"].as_u64().unwrap_or(0);
                 match m["op"].as_str().unwrap_or("") {
+                    "turn" | "ready" => {}
                     "response" => {
                         let headers = m["headers"]
                             .as_array()

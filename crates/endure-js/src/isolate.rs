@@ -8,8 +8,9 @@
 //! Messages to JavaScript (`__endure_rt.receive`): `env`, `start`, `fetch`, `attempt`,
 //! `resolve`. Messages from JavaScript (`host.send`): `do`, `sleep`, `sleepUntil`,
 //! `waitForEvent`, `attemptDone`, `done`, `binding`, `fetch`, `response`, `log`; and from this
-//! thread itself `ready` (the main module loaded; its export names), `limit` (the CPU or memory
-//! limit cut a turn short) and `fatal` (the isolate could not start).
+//! thread itself `ready` (the main module loaded; its export names), `turn` (every message
+//! received so far is handled: `{received, timers}`), `limit` (the CPU or memory limit cut a
+//! turn short) and `fatal` (the isolate could not start).
 
 use crate::modules::Sources;
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
@@ -41,19 +42,39 @@ impl Default for Limits {
 
 /// The handle on a running isolate. Dropping it stops the isolate.
 pub struct Isolate {
-    to_js: mpsc::Sender<String>,
+    to_js: ToJs,
     pub from_js: tokio::sync::mpsc::UnboundedReceiver<String>,
     stop: Arc<AtomicBool>,
+}
+
+/// Sends messages to an isolate and counts them, so the host can tell (from the isolate's
+/// `turn` acknowledgements) whether JavaScript still has work queued.
+#[derive(Clone)]
+pub struct ToJs {
+    tx: mpsc::Sender<String>,
+    sent: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl ToJs {
+    pub fn send(&self, msg: &serde_json::Value) {
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        let _ = self.tx.send(msg.to_string());
+    }
+
+    /// Messages sent so far.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
+    }
 }
 
 impl Isolate {
     /// Sends a message to the isolate (ignored once it has stopped).
     pub fn send(&self, msg: &serde_json::Value) {
-        let _ = self.to_js.send(msg.to_string());
+        self.to_js.send(msg);
     }
 
     /// A sender that outlives borrows of the isolate (for step callbacks).
-    pub fn sender(&self) -> mpsc::Sender<String> {
+    pub fn sender(&self) -> ToJs {
         self.to_js.clone()
     }
 }
@@ -81,7 +102,10 @@ pub fn spawn(sources: Arc<Sources>, main: String, limits: Limits) -> std::io::Re
             }
         })?;
     Ok(Isolate {
-        to_js,
+        to_js: ToJs {
+            tx: to_js,
+            sent: Arc::default(),
+        },
         from_js,
         stop,
     })
@@ -239,11 +263,17 @@ fn run(
             .unwrap_or_default()
     });
     let _ = tx.send(serde_json::json!({"op": "ready", "exports": exports}).to_string());
+    let mut received: u64 = 0;
     while !stop.load(Ordering::SeqCst) {
         let next: f64 = ctx.with(|ctx| {
             ctx.eval::<f64, _>("__endure_rt.nextTimer()")
                 .unwrap_or(-1.0)
         });
+        // Everything received so far has been handled and its jobs drained.
+        let _ = tx.send(
+            serde_json::json!({"op": "turn", "received": received, "timers": next >= 0.0})
+                .to_string(),
+        );
         let msg = if next >= 0.0 {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -261,6 +291,9 @@ fn run(
                 Err(_) => break,
             }
         };
+        if msg.is_some() {
+            received += 1;
+        }
         match msg {
             Some(m) => turn(&|| {
                 ctx.with(|ctx| {

@@ -36,7 +36,9 @@ impl WorkflowCode for JsWorkflow {
 }
 
 type Reply = Result<Value, WorkflowError>;
-type Pending = FuturesUnordered<BoxFuture<'static, (u64, Reply)>>;
+/// Calls in flight: (call id, whether it is outside the engine's steps (a fetch or binding
+/// call), reply).
+type Pending = FuturesUnordered<BoxFuture<'static, (u64, bool, Reply)>>;
 type Attempts = Arc<Mutex<HashMap<u64, oneshot::Sender<Reply>>>>;
 
 fn internal(message: impl Into<String>) -> WorkflowError {
@@ -87,18 +89,43 @@ async fn run(
     let attempts: Attempts = Arc::default();
     let next_attempt = Arc::new(AtomicU64::new(1));
     let mut pending: Pending = FuturesUnordered::new();
+    // JavaScript may still be working after a step resolved (continuing `run`, awaiting a fetch
+    // outside a step, a timer): while it is, the run is held so the engine does not drop it as
+    // "only waits left" under its feet.
+    let to_js = iso.sender();
+    let mut acked: u64 = 0;
+    let mut timers = false;
+    let mut hold = Some(step.hold());
+    let mut outside = 0usize;
     loop {
+        let working = to_js.sent() > acked || timers || outside > 0;
+        match (working, hold.is_some()) {
+            (true, false) => hold = Some(step.hold()),
+            (false, true) => hold = None,
+            _ => {}
+        }
         tokio::select! {
             msg = iso.from_js.recv() => {
                 let Some(text) = msg else {
                     return Err(internal("the JavaScript isolate stopped"));
                 };
                 let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                if m["op"] == "turn" {
+                    acked = m["received"].as_u64().unwrap_or(0);
+                    timers = m["timers"] == Value::Bool(true);
+                    continue;
+                }
+                if matches!(m["op"].as_str(), Some("binding" | "fetch")) {
+                    outside += 1;
+                }
                 if let Some(done) = handle(&p, &iso, &step, &origin, &attempts, &next_attempt, &mut pending, m) {
                     return done;
                 }
             }
-            Some((id, reply)) = pending.next(), if !pending.is_empty() => {
+            Some((id, was_outside, reply)) = pending.next(), if !pending.is_empty() => {
+                if was_outside {
+                    outside -= 1;
+                }
                 let msg = match reply {
                     Ok(v) => json!({"op": "resolve", "id": id, "ok": true, "value": v}),
                     Err(e) => json!({"op": "resolve", "id": id, "ok": false, "error": error_json(&e)}),
@@ -138,7 +165,7 @@ fn handle(
             let config = match config {
                 Ok(c) => c,
                 Err(e) => {
-                    pending.push(Box::pin(async move { (id, Err(e)) }));
+                    pending.push(Box::pin(async move { (id, false, Err(e)) }));
                     return None;
                 }
             };
@@ -162,35 +189,35 @@ fn handle(
                         "config": serde_json::to_value(&ctx.config).unwrap_or(Value::Null),
                     }
                 });
-                let _ = to_js.send(msg.to_string());
+                to_js.send(&msg);
                 Box::pin(async move {
                     rx.await
                         .unwrap_or_else(|_| Err(internal("the JavaScript isolate stopped")))
                 })
             });
             let fut = step.do_step(name, config, callback);
-            pending.push(Box::pin(async move { (id, fut.await) }));
+            pending.push(Box::pin(async move { (id, false, fut.await) }));
         }
         "sleep" => {
             let fut = step.sleep(name, duration(&m["duration"]));
-            pending.push(Box::pin(
-                async move { (id, fut.await.map(|_| Value::Null)) },
-            ));
+            pending.push(Box::pin(async move {
+                (id, false, fut.await.map(|_| Value::Null))
+            }));
         }
         "sleepUntil" => {
             let at = m["at"].as_f64().filter(|n| n.is_finite() && *n >= 0.0);
             match at {
                 Some(ms) => {
                     let fut = step.sleep_until(name, Timestamp(ms as u64));
-                    pending.push(Box::pin(
-                        async move { (id, fut.await.map(|_| Value::Null)) },
-                    ));
+                    pending.push(Box::pin(async move {
+                        (id, false, fut.await.map(|_| Value::Null))
+                    }));
                 }
                 None => {
                     let e = WorkflowError::fatal(format!(
                         "step.sleepUntil(\"{name}\") needs a Date or a number of milliseconds since the epoch"
                     ));
-                    pending.push(Box::pin(async move { (id, Err(e)) }));
+                    pending.push(Box::pin(async move { (id, false, Err(e)) }));
                 }
             }
         }
@@ -205,7 +232,7 @@ fn handle(
                 let r = fut.await.map(|ev| {
                     json!({"payload": ev.payload, "timestamp": ev.timestamp.0, "type": ev.event_type})
                 });
-                (id, r)
+                (id, false, r)
             }));
         }
         "attemptDone" => {
@@ -237,14 +264,14 @@ fn handle(
         "binding" => {
             let p = p.clone();
             pending.push(Box::pin(async move {
-                (id, crate::bridge::binding(&p, &m).await)
+                (id, true, crate::bridge::binding(&p, &m).await)
             }));
         }
         "fetch" => {
             let p = p.clone();
-            pending.push(Box::pin(
-                async move { (id, crate::bridge::fetch(&p, &m).await) },
-            ));
+            pending.push(Box::pin(async move {
+                (id, true, crate::bridge::fetch(&p, &m).await)
+            }));
         }
         "log" => crate::bridge::log(origin, &m),
         "limit" => {

@@ -150,7 +150,12 @@ async fn attempt_timeouts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_steps_get_identities_in_call_order() {
     let js = js().await;
-    let doc = run(&js, "parallel", json!({})).await;
+    js.create("parallel", "i", json!({})).await;
+    // `run` returns right after the race: the pending one-hour sleep must not make the engine
+    // drop the run while JavaScript is still finishing it (the clock never moves here).
+    let doc = js
+        .until("parallel", "i", |d| d["status"] == "complete")
+        .await;
     assert_eq!(
         doc["output"],
         json!({"all": ["x1", "x2", "y1"], "race": "fast"}),
@@ -281,9 +286,9 @@ async fn an_endless_loop_fails_its_attempt_and_the_engine_carries_on() {
     let js = Js::fixture_with("semantics", vec![], tight()).await;
     js.create("cpu", "step", json!({"where": "step"})).await;
     // Meanwhile other instances run.
-    js.create("parallel", "p", json!({})).await;
-    let p = js.finish("parallel", "p", 1_000).await;
-    assert_eq!(p["status"], "complete");
+    js.create("env", "p", json!({})).await;
+    let p = js.until("env", "p", |d| d["status"] == "complete").await;
+    assert_eq!(p["output"]["greeting"], "hello");
     let doc = js.finish("cpu", "step", 1_000).await;
     assert_eq!(doc["output"]["name"], "Error", "{doc:#}");
     assert!(
