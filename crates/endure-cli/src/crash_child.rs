@@ -83,7 +83,7 @@ impl Workflow for Crashy {
         let log = &self.side_log;
         for k in 1..=n {
             let cfg = StepConfig::new()
-                .retries(5u32, 20u64)
+                .retries(30u32, 20u64)
                 .backoff(Backoff::Constant);
             let _: Value = step
                 .run_with(format!("step-{k}"), cfg, move |ctx| async move {

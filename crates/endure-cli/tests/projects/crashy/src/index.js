@@ -6,7 +6,7 @@ export class Crashy extends WorkflowEntrypoint {
   async run(event, step) {
     const n = event.payload.steps ?? 10;
     for (let k = 1; k <= n; k++) {
-      await step.do(`step-${k}`, { retries: { limit: 5, delay: 20, backoff: "constant" } }, async (ctx) => {
+      await step.do(`step-${k}`, { retries: { limit: 30, delay: 20, backoff: "constant" } }, async (ctx) => {
         const r = await fetch(`http://side-log/${event.instanceId}/${k}/${ctx.attempt}`, { method: "POST" });
         if (!r.ok) throw new Error(`side log failed: ${r.status}`);
         await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 3)));
