@@ -131,6 +131,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 dir,
                 endure_js::RunOptions {
                     outbound: vec![("http://side-log".into(), url)],
+                    state_dir: args.db.parent().map(PathBuf::from),
                     ..Default::default()
                 },
             )?;

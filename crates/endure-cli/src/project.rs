@@ -83,12 +83,14 @@ pub fn outbound_from_env() -> Vec<(String, String)> {
 pub async fn load(
     dir: &std::path::Path,
     limits: endure_js::Limits,
+    state_dir: &std::path::Path,
 ) -> anyhow::Result<Arc<Project>> {
     let p = Project::load(
         dir,
         endure_js::RunOptions {
             outbound: outbound_from_env(),
             limits,
+            state_dir: Some(state_dir.to_path_buf()),
         },
     )?;
     p.check().await?;

@@ -172,6 +172,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ),
                 memory_bytes: config.js_memory_limit_mib.unwrap_or(128).max(1) * 1024 * 1024,
             },
+            db.parent().unwrap_or(&base),
         )
         .await
         {

@@ -194,3 +194,29 @@ mod tests {
         );
     }
 }
+
+/// `env.BUCKET…` (R2), `env.DB…` (D1), `env.SEND_EMAIL.send(…)`: on a blocking thread.
+pub async fn resource(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, WorkflowError> {
+    use crate::config::ResourceBinding;
+    let name = str_field(m, "binding")?.to_string();
+    let r = p
+        .config
+        .resources
+        .iter()
+        .find(|r| r.binding() == name)
+        .cloned()
+        .ok_or_else(|| WorkflowError::new("TypeError", format!("no binding {name}")))?;
+    let p = p.clone();
+    let m = m.clone();
+    tokio::task::spawn_blocking(move || match &r {
+        ResourceBinding::R2 { bucket, .. } => p.resources.r2(bucket, &m),
+        ResourceBinding::D1 { database, .. } => p.resources.d1(database, &m),
+        ResourceBinding::SendEmail {
+            destination,
+            allowed,
+            ..
+        } => p.resources.email(destination.as_deref(), allowed, &m),
+    })
+    .await
+    .unwrap_or_else(|_| Err(WorkflowError::new("Error", "the resource call failed")))
+}

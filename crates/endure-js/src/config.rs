@@ -23,6 +23,31 @@ pub struct WorkflowEntry {
     pub schedules: Vec<String>,
 }
 
+/// A resource binding Endure provides locally (kept in the state directory).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResourceBinding {
+    /// `[[r2_buckets]]`: an object store (a directory per bucket).
+    R2 { binding: String, bucket: String },
+    /// `[[d1_databases]]`: a SQLite database (a file per database).
+    D1 { binding: String, database: String },
+    /// `[[send_email]]`: outgoing mail, written as `.eml` files.
+    SendEmail {
+        binding: String,
+        destination: Option<String>,
+        allowed: Vec<String>,
+    },
+}
+
+impl ResourceBinding {
+    pub fn binding(&self) -> &str {
+        match self {
+            ResourceBinding::R2 { binding, .. }
+            | ResourceBinding::D1 { binding, .. }
+            | ResourceBinding::SendEmail { binding, .. } => binding,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProjectConfig {
     /// The file it came from.
@@ -35,6 +60,8 @@ pub struct ProjectConfig {
     /// `vars`: plain values put on `env`.
     pub vars: Map<String, Value>,
     pub workflows: Vec<WorkflowEntry>,
+    /// R2, D1 and send-email bindings.
+    pub resources: Vec<ResourceBinding>,
     pub crons: Vec<String>,
     /// Keys and flags that were present but are not acted on, for one report at start-up.
     pub ignored: Vec<String>,
@@ -54,7 +81,10 @@ const KNOWN_FLAGS: [&str; 2] = [
     "workflows_preserve_non_retryable_error_message",
 ];
 
-const KNOWN_KEYS: [&str; 9] = [
+const KNOWN_KEYS: [&str; 12] = [
+    "r2_buckets",
+    "d1_databases",
+    "send_email",
     "$schema",
     "name",
     "main",
@@ -81,6 +111,12 @@ pub fn load(path: &Path) -> Result<ProjectConfig, ConfigError> {
         message,
     };
     let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    let dev_vars = path
+        .parent()
+        .map(|d| d.join(".dev.vars"))
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|t| parse_dev_vars(&t))
+        .unwrap_or_default();
     let value: Value = if path.extension().is_some_and(|e| e == "toml") {
         let t: toml::Value =
             toml::from_str(&text).map_err(|e| err(format!("invalid TOML: {e}")))?;
@@ -88,7 +124,9 @@ pub fn load(path: &Path) -> Result<ProjectConfig, ConfigError> {
     } else {
         serde_json::from_str(&strip_jsonc(&text)).map_err(|e| err(format!("invalid JSON: {e}")))?
     };
-    parse(path, &value).map_err(err)
+    let mut config = parse(path, &value).map_err(err)?;
+    config.vars.extend(dev_vars);
+    Ok(config)
 }
 
 fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
@@ -136,6 +174,7 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
             workflows.push(workflow_entry(i, w, &mut ignored)?);
         }
     }
+    let resources = resources(obj)?;
     let mut crons = vec![];
     if let Some(t) = obj.get("triggers") {
         if let Some(c) = t.get("crons") {
@@ -158,9 +197,77 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
         compatibility_flags,
         vars,
         workflows,
+        resources,
         crons,
         ignored,
     })
+}
+
+fn resources(obj: &Map<String, Value>) -> Result<Vec<ResourceBinding>, String> {
+    let mut out = vec![];
+    let list = |key: &str| -> Result<Vec<Map<String, Value>>, String> {
+        match obj.get(key) {
+            None => Ok(vec![]),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|x| x.as_object().cloned())
+                .collect::<Option<_>>()
+                .ok_or_else(|| format!("\"{key}\" must be a list of objects")),
+            Some(_) => Err(format!("\"{key}\" must be a list of objects")),
+        }
+    };
+    let field = |key: &str, i: usize, o: &Map<String, Value>, f: &str| -> Result<String, String> {
+        o.get(f)
+            .and_then(Value::as_str)
+            .map(String::from)
+            .ok_or_else(|| format!("{key}[{i}].{f} is required"))
+    };
+    for (i, o) in list("r2_buckets")?.iter().enumerate() {
+        out.push(ResourceBinding::R2 {
+            binding: field("r2_buckets", i, o, "binding")?,
+            bucket: field("r2_buckets", i, o, "bucket_name")?,
+        });
+    }
+    for (i, o) in list("d1_databases")?.iter().enumerate() {
+        let binding = field("d1_databases", i, o, "binding")?;
+        let database = o
+            .get("database_name")
+            .and_then(Value::as_str)
+            .map(String::from)
+            .unwrap_or_else(|| binding.clone());
+        out.push(ResourceBinding::D1 { binding, database });
+    }
+    for (i, o) in list("send_email")?.iter().enumerate() {
+        out.push(ResourceBinding::SendEmail {
+            binding: field("send_email", i, o, "name")?,
+            destination: o
+                .get("destination_address")
+                .and_then(Value::as_str)
+                .map(String::from),
+            allowed: o
+                .get("allowed_destination_addresses")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        });
+    }
+    for r in &out {
+        let name = r.binding();
+        let safe = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+        if !safe {
+            return Err(format!(
+                "binding name {name:?} may use only letters, digits, _ - ."
+            ));
+        }
+    }
+    Ok(out)
 }
 
 fn workflow_entry(i: usize, w: &Value, ignored: &mut Vec<String>) -> Result<WorkflowEntry, String> {
@@ -224,6 +331,33 @@ fn workflow_entry(i: usize, w: &Value, ignored: &mut Vec<String>) -> Result<Work
     })
 }
 
+/// `.dev.vars` (as `wrangler dev` reads it): `KEY=VALUE` lines, `#` comments, values optionally
+/// in single or double quotes. Secrets for local development; they join `vars` (and win).
+pub fn parse_dev_vars(text: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        let v = v.trim();
+        let v = if v.len() >= 2
+            && ((v.starts_with('"') && v.ends_with('"'))
+                || (v.starts_with('\'') && v.ends_with('\'')))
+        {
+            &v[1..v.len() - 1]
+        } else {
+            v
+        };
+        out.insert(k.trim().to_string(), Value::String(v.replace("\\n", "\n")));
+    }
+    out
+}
+
 /// JSON with comments and trailing commas → JSON. Strings are left alone.
 pub fn strip_jsonc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -277,6 +411,15 @@ pub fn strip_jsonc(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dev_vars() {
+        let v = parse_dev_vars("# secrets\nA=1\nB=\"two words\"\nexport C='x'\nbad line\n");
+        assert_eq!(v["A"], "1");
+        assert_eq!(v["B"], "two words");
+        assert_eq!(v["C"], "x");
+        assert_eq!(v.len(), 3);
+    }
 
     #[test]
     fn jsonc_comments_and_trailing_commas() {

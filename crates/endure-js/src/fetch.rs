@@ -90,6 +90,10 @@ pub async fn handle(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
                         let p = p.clone();
                         pending.push(Box::pin(async move { (id, crate::bridge::fetch(&p, &m).await) }));
                     }
+                    "resource" => {
+                        let p = p.clone();
+                        pending.push(Box::pin(async move { (id, crate::bridge::resource(&p, &m).await) }));
+                    }
                     "log" => crate::bridge::log(&origin, &m),
                     "limit" => {
                         eprintln!("[error] {origin}: {}", m["text"].as_str().unwrap_or("a limit was exceeded"));

@@ -23,6 +23,7 @@ pub mod host;
 pub mod isolate;
 pub mod modules;
 pub mod project;
+pub mod resources;
 pub mod transpile;
 pub mod workflow;
 

@@ -8,7 +8,12 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Built-in modules: their names and sources. They re-export what the runtime prelude defines.
-pub const BUILTINS: [(&str, &str); 2] = [
+pub const BUILTINS: [(&str, &str); 3] = [
+    (
+        "cloudflare:email",
+        "export const EmailMessage = globalThis.__endure_rt.EmailMessage;\n\
+         export default {};\n",
+    ),
     (
         "cloudflare:workers",
         "const rt = globalThis.__endure_rt;\n\

@@ -31,6 +31,9 @@ pub struct RunOptions {
     /// Outbound `fetch` URL prefixes to rewrite (`from`, `to`): lets a project that calls
     /// outside services run against local stand-ins, unchanged.
     pub outbound: Vec<(String, String)>,
+    /// Where R2 buckets, D1 databases and sent mail are kept (default: `.endure` in the
+    /// project).
+    pub state_dir: Option<PathBuf>,
 }
 
 /// A loaded Worker project.
@@ -42,6 +45,7 @@ pub struct Project {
     pub(crate) options: RunOptions,
     engine: OnceLock<Engine>,
     http: reqwest::Client,
+    pub(crate) resources: crate::resources::Resources,
 }
 
 impl Project {
@@ -74,6 +78,10 @@ impl Project {
             )));
         }
         sources.load(&main).map_err(ProjectError::Module)?;
+        let state_dir = options
+            .state_dir
+            .clone()
+            .unwrap_or_else(|| dir.join(".endure"));
         Ok(Arc::new(Project {
             config,
             dir,
@@ -82,6 +90,7 @@ impl Project {
             options,
             engine: OnceLock::new(),
             http: reqwest::Client::new(),
+            resources: crate::resources::Resources::new(&state_dir),
         }))
     }
 
@@ -188,7 +197,20 @@ impl Project {
             .iter()
             .map(|w| json!({"binding": w.binding, "workflow": w.name}))
             .collect();
-        json!({"op": "env", "vars": self.config.vars, "bindings": bindings})
+        let resources: Vec<Value> = self
+            .config
+            .resources
+            .iter()
+            .map(|r| {
+                let kind = match r {
+                    crate::config::ResourceBinding::R2 { .. } => "r2",
+                    crate::config::ResourceBinding::D1 { .. } => "d1",
+                    crate::config::ResourceBinding::SendEmail { .. } => "email",
+                };
+                json!({"binding": r.binding(), "kind": kind})
+            })
+            .collect();
+        json!({"op": "env", "vars": self.config.vars, "bindings": bindings, "resources": resources})
     }
 
     /// The bindings, for a banner: (binding, workflow, class).

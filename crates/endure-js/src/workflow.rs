@@ -115,7 +115,7 @@ async fn run(
                     timers = m["timers"] == Value::Bool(true);
                     continue;
                 }
-                if matches!(m["op"].as_str(), Some("binding" | "fetch")) {
+                if matches!(m["op"].as_str(), Some("binding" | "fetch" | "resource")) {
                     outside += 1;
                 }
                 if let Some(done) = handle(&p, &iso, &step, &origin, &attempts, &next_attempt, &mut pending, m) {
@@ -271,6 +271,12 @@ fn handle(
             let p = p.clone();
             pending.push(Box::pin(async move {
                 (id, true, crate::bridge::fetch(&p, &m).await)
+            }));
+        }
+        "resource" => {
+            let p = p.clone();
+            pending.push(Box::pin(async move {
+                (id, true, crate::bridge::resource(&p, &m).await)
             }));
         }
         "log" => crate::bridge::log(origin, &m),

@@ -131,3 +131,69 @@ async fn parent_starts_child() {
     assert_eq!(child["output"], json!({"processed": "output.pdf"}));
     assert_eq!(child["trigger"]["source"], "binding");
 }
+
+/// Export and save a D1 database: a workflow that starts an export through Cloudflare's REST API
+/// (a stand-in here), polls until the dump is ready (the step throws to retry), downloads it and
+/// streams it into an R2 bucket (kept by Endure in the state directory). `.dev.vars` holds the
+/// API token, as with `wrangler dev`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_and_save_a_d1_database() {
+    use std::sync::{Arc, Mutex};
+    let polls = Arc::new(Mutex::new(0));
+    let p2 = polls.clone();
+    let base = Arc::new(Mutex::new(String::new()));
+    let b2 = base.clone();
+    let url = common::stub(move |method, path, body| {
+        if method == "GET" && path == "/dump.sql" {
+            return (
+                200,
+                "CREATE TABLE t (x);\nINSERT INTO t VALUES (1);\n".into(),
+            );
+        }
+        assert_eq!(path, "/client/v4/accounts/acc-1/d1/database/db-9/export");
+        let v: Value = serde_json::from_str(body).unwrap();
+        if v["output_format"] == "polling" {
+            return (200, r#"{"result": {"at_bookmark": "bm-1"}}"#.into());
+        }
+        assert_eq!(v["current_bookmark"], "bm-1");
+        let mut n = p2.lock().unwrap();
+        *n += 1;
+        if *n < 3 {
+            // Not ready yet: the step throws and is retried.
+            return (200, r#"{"result": {}}"#.into());
+        }
+        let signed = format!("{}/dump.sql", b2.lock().unwrap());
+        (
+            200,
+            json!({"result": {"signed_url": signed, "filename": "backup-db-9.sql"}}).to_string(),
+        )
+    })
+    .await;
+    *base.lock().unwrap() = url.clone();
+    let js = Js::fixture(
+        "backup-d1",
+        vec![("https://api.cloudflare.com".into(), url)],
+    )
+    .await;
+    js.create(
+        "backup-workflow",
+        "b1",
+        json!({"accountId": "acc-1", "databaseId": "db-9"}),
+    )
+    .await;
+    let doc = js.finish("backup-workflow", "b1", 5_000).await;
+    assert_eq!(doc["status"], "complete", "{doc:#}");
+    assert_eq!(doc["steps"][0]["output"], "bm-1");
+    assert_eq!(
+        doc["steps"][1]["attempts"].as_array().unwrap().len(),
+        3,
+        "two polls before the dump was ready: {doc:#}"
+    );
+    let stored = std::fs::read_to_string(
+        js.dir
+            .path()
+            .join("state/r2/d1-backups/backup-db-9%2Esql.data"),
+    )
+    .unwrap();
+    assert!(stored.starts_with("CREATE TABLE t"), "{stored}");
+}

@@ -83,8 +83,13 @@ impl Js {
         outbound: Vec<(String, String)>,
         limits: Limits,
     ) -> Js {
-        let project = Project::load(&dir.path().join(sub), RunOptions { limits, outbound })
-            .unwrap_or_else(|e| panic!("load: {e}"));
+        let options = RunOptions {
+            limits,
+            outbound,
+            state_dir: Some(dir.path().join("state")),
+        };
+        let project =
+            Project::load(&dir.path().join(sub), options).unwrap_or_else(|e| panic!("load: {e}"));
         let clock = Arc::new(ManualClock::new(T0));
         let store = endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(
             dir.path().join("endure.sqlite"),
