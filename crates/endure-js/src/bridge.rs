@@ -179,22 +179,6 @@ fn log_origin(origin: &str, m: &Value) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn log_lines_name_the_instance_and_step() {
-        let m = serde_json::json!({"level": "info", "text": "hi", "steps": ["write to storage"]});
-        assert_eq!(
-            super::log_origin("wf/abc", &m),
-            "wf/abc step \"write to storage\""
-        );
-        assert_eq!(
-            super::log_origin("wf/abc", &serde_json::json!({})),
-            "wf/abc"
-        );
-    }
-}
-
 /// `env.BUCKET…` (R2), `env.DB…` (D1), `env.SEND_EMAIL.send(…)`: on a blocking thread.
 pub async fn resource(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, WorkflowError> {
     use crate::config::ResourceBinding;
@@ -219,4 +203,20 @@ pub async fn resource(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, W
     })
     .await
     .unwrap_or_else(|_| Err(WorkflowError::new("Error", "the resource call failed")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn log_lines_name_the_instance_and_step() {
+        let m = serde_json::json!({"level": "info", "text": "hi", "steps": ["write to storage"]});
+        assert_eq!(
+            super::log_origin("wf/abc", &m),
+            "wf/abc step \"write to storage\""
+        );
+        assert_eq!(
+            super::log_origin("wf/abc", &serde_json::json!({})),
+            "wf/abc"
+        );
+    }
 }
