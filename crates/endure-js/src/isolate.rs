@@ -137,6 +137,21 @@ impl Loader for ProjectLoader {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<Module<'js, rquickjs::module::Declared>> {
+        if self.0.format(name) == crate::modules::Format::CommonJs {
+            // Run it through `require` now and export what it exports.
+            let rt: Object = ctx.globals().get("__endure_rt")?;
+            let names_fn: Function = rt.get("cjsNames")?;
+            let names: Vec<String> = names_fn.call((name,))?;
+            let quoted = serde_json::to_string(name).unwrap_or_default();
+            let mut src = format!(
+                "const m = globalThis.__endure_rt.requireFile({quoted});\n\
+                 export default (m && m.__esModule && 'default' in m) ? m.default : m;\n"
+            );
+            for n in names {
+                src.push_str(&format!("export const {n} = m.{n};\n"));
+            }
+            return Module::declare(ctx.clone(), name, src);
+        }
         let src = self
             .0
             .load(name)
@@ -218,6 +233,27 @@ fn run(
         )
         .map_err(|e| e.to_string())?;
         host.set("digest", digest).map_err(|e| e.to_string())?;
+        let src = sources.clone();
+        let resolve_require = Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'_>, base: String, spec: String| -> rquickjs::Result<String> {
+                src.resolve_require(&base, &spec)
+                    .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        host.set("resolveRequire", resolve_require)
+            .map_err(|e| e.to_string())?;
+        let src = sources.clone();
+        let raw = Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'_>, name: String| -> rquickjs::Result<String> {
+                src.raw(&name)
+                    .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        host.set("raw", raw).map_err(|e| e.to_string())?;
         ctx.globals()
             .set("__endure_host", host)
             .map_err(|e| e.to_string())?;

@@ -8,7 +8,19 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Built-in modules: their names and sources. They re-export what the runtime prelude defines.
-pub const BUILTINS: [(&str, &str); 3] = [
+pub const BUILTINS: [(&str, &str); 5] = [
+    (
+        "node:os",
+        "const m = globalThis.__endure_rt.node.os;\n\
+         export const { EOL, platform, arch, tmpdir, homedir, hostname, type, release, endianness, cpus } = m;\n\
+         export default m;\n",
+    ),
+    (
+        "node:path",
+        "const m = globalThis.__endure_rt.node.path;\n\
+         export const { join, resolve, dirname, basename, extname, normalize, isAbsolute, relative, sep, delimiter, posix, parse, format } = m;\n\
+         export default m;\n",
+    ),
     (
         "cloudflare:email",
         "export const EmailMessage = globalThis.__endure_rt.EmailMessage;\n\
@@ -30,7 +42,36 @@ pub const BUILTINS: [(&str, &str); 3] = [
     ),
 ];
 
-const EXTENSIONS: [&str; 7] = ["", ".ts", ".js", ".mjs", ".mts", ".tsx", ".json"];
+const EXTENSIONS: [&str; 8] = ["", ".ts", ".js", ".mjs", ".mts", ".tsx", ".cjs", ".json"];
+
+/// Node built-ins Endure provides (`nodejs_compat`), by their bare names.
+pub const NODE_BUILTINS: [&str; 2] = ["os", "path"];
+
+/// How a module file is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// An ES module (JavaScript or TypeScript).
+    Esm,
+    /// CommonJS: run by the runtime's `require`, seen from ES modules as a default export plus
+    /// one named export per property of `module.exports`.
+    CommonJs,
+    Json,
+}
+
+/// Whether JavaScript source has ES-module syntax (an `import` or `export` statement).
+fn has_esm_syntax(src: &str) -> bool {
+    src.lines().any(|l| {
+        let t = l.trim_start();
+        (t.starts_with("import ")
+            || t.starts_with("import{")
+            || t.starts_with("import*")
+            || t.starts_with("import\"")
+            || t.starts_with("import'"))
+            || (t.starts_with("export ") || t.starts_with("export{") || t.starts_with("export*"))
+    }) || src.contains(";export{")
+        || src.contains(";export ")
+        || src.contains("}export{")
+}
 
 /// The sources of one project, transpiled on first use and kept.
 pub struct Sources {
@@ -56,6 +97,9 @@ impl Sources {
         if BUILTINS.iter().any(|(n, _)| *n == spec) {
             return Ok(spec.to_string());
         }
+        if NODE_BUILTINS.contains(&spec) {
+            return Ok(format!("node:{spec}"));
+        }
         if spec.starts_with("cloudflare:") || spec.starts_with("node:") {
             return Err(format!(
                 "module \"{spec}\" is not available in Endure (imported from {base})"
@@ -72,6 +116,67 @@ impl Sources {
                 .ok_or_else(|| format!("cannot find module \"{spec}\" imported from {base}"));
         }
         resolve_package(&base_dir, spec, base).map(path_name)
+    }
+
+    /// How module `name` is loaded.
+    pub fn format(&self, name: &str) -> Format {
+        let path = Path::new(name);
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => return Format::Json,
+            Some("cjs") => return Format::CommonJs,
+            Some("mjs" | "ts" | "mts" | "tsx") => return Format::Esm,
+            _ => {}
+        }
+        if BUILTINS.iter().any(|(n, _)| *n == name) {
+            return Format::Esm;
+        }
+        // A package that declares itself a module is one.
+        for dir in path.ancestors().skip(1) {
+            let manifest = dir.join("package.json");
+            if manifest.is_file() {
+                let declared = std::fs::read_to_string(&manifest)
+                    .ok()
+                    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                    .is_some_and(|m| m["type"] == "module");
+                if declared {
+                    return Format::Esm;
+                }
+                break;
+            }
+            if dir == self.root {
+                break;
+            }
+        }
+        match std::fs::read_to_string(path) {
+            Ok(src) if !has_esm_syntax(&src) => Format::CommonJs,
+            _ => Format::Esm,
+        }
+    }
+
+    /// A file's text as it is (for `require`).
+    pub fn raw(&self, name: &str) -> Result<String, String> {
+        std::fs::read_to_string(name).map_err(|e| format!("cannot read {name}: {e}"))
+    }
+
+    /// `require(spec)` from the file `base`: relative files (`.js`, `.json`, a directory's
+    /// `index.js`) and packages, preferring their CommonJS entries.
+    pub fn resolve_require(&self, base: &str, spec: &str) -> Result<String, String> {
+        let base_dir = Path::new(base)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.root.clone());
+        if spec.starts_with("./")
+            || spec.starts_with("../")
+            || spec.starts_with('/')
+            || spec == "."
+            || spec == ".."
+        {
+            let target = normalize(&base_dir.join(spec));
+            return find_file(&target)
+                .map(path_name)
+                .ok_or_else(|| format!("cannot find module \"{spec}\" required from {base}"));
+        }
+        resolve_package_with(&base_dir, spec, base, &REQUIRE_CONDITIONS).map(path_name)
     }
 
     /// The JavaScript source of module `name`.
@@ -167,17 +272,32 @@ fn split_package(spec: &str) -> (String, Option<String>) {
 
 /// Conditions tried in `exports`, in order: what a Worker's bundler would pick for ES modules.
 const CONDITIONS: [&str; 5] = ["workerd", "worker", "import", "module", "default"];
+/// … and for `require`.
+const REQUIRE_CONDITIONS: [&str; 5] = ["workerd", "worker", "require", "node", "default"];
 
-fn pick(exports: &serde_json::Value) -> Option<String> {
+fn pick(exports: &serde_json::Value, conditions: &[&str]) -> Option<String> {
     match exports {
         serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Object(m) => CONDITIONS.iter().find_map(|c| m.get(*c).and_then(pick)),
-        serde_json::Value::Array(a) => a.iter().find_map(pick),
+        serde_json::Value::Object(m) => conditions
+            .iter()
+            .find_map(|c| m.get(*c).and_then(|x| pick(x, conditions))),
+        serde_json::Value::Array(a) => a.iter().find_map(|x| pick(x, conditions)),
         _ => None,
     }
 }
 
 fn resolve_package(from: &Path, spec: &str, base: &str) -> Result<PathBuf, String> {
+    // A package without an ES-module entry is loaded through its CommonJS one.
+    resolve_package_with(from, spec, base, &CONDITIONS)
+        .or_else(|e| resolve_package_with(from, spec, base, &REQUIRE_CONDITIONS).map_err(|_| e))
+}
+
+fn resolve_package_with(
+    from: &Path,
+    spec: &str,
+    base: &str,
+    conditions: &[&str],
+) -> Result<PathBuf, String> {
     let (name, sub) = split_package(spec);
     let dir = from
         .ancestors()
@@ -190,7 +310,6 @@ fn resolve_package(from: &Path, spec: &str, base: &str) -> Result<PathBuf, Strin
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
-    let is_module_type = manifest["type"] == "module";
     let key = match &sub {
         Some(s) => format!("./{s}"),
         None => ".".to_string(),
@@ -198,41 +317,28 @@ fn resolve_package(from: &Path, spec: &str, base: &str) -> Result<PathBuf, Strin
     let exports = &manifest["exports"];
     let from_exports = match exports {
         serde_json::Value::Object(m) if m.keys().any(|k| k.starts_with('.')) => {
-            m.get(&key).and_then(pick)
+            m.get(&key).and_then(|x| pick(x, conditions))
         }
         serde_json::Value::Null => None,
-        other if sub.is_none() => pick(other),
+        other if sub.is_none() => pick(other, conditions),
         _ => None,
-    };
-    let esm_only_error = || {
-        format!(
-            "package \"{name}\" is CommonJS-only (no \"import\" export, \"module\" entry or \"type\": \"module\"); Endure loads ES modules"
-        )
     };
     let entry = if let Some(e) = from_exports {
         e
     } else if !exports.is_null() {
-        // `exports` exists but has no ES-module entry for this path.
-        let has_require = exports.to_string().contains("\"require\"");
-        return Err(if has_require && sub.is_none() {
-            esm_only_error()
-        } else {
-            format!("package \"{name}\" does not export \"{key}\" (imported from {base})")
-        });
+        return Err(format!(
+            "package \"{name}\" does not export \"{key}\" (imported from {base})"
+        ));
     } else if let Some(s) = &sub {
         s.clone()
-    } else if let Some(m) = manifest["module"].as_str() {
+    } else if let Some(m) = manifest["module"]
+        .as_str()
+        .filter(|_| conditions.contains(&"import"))
+    {
         m.to_string()
     } else {
-        let main = manifest["main"].as_str().unwrap_or("index.js").to_string();
-        if !is_module_type && !main.ends_with(".mjs") {
-            return Err(esm_only_error());
-        }
-        main
+        manifest["main"].as_str().unwrap_or("index.js").to_string()
     };
-    if entry.ends_with(".cjs") {
-        return Err(esm_only_error());
-    }
     let target = normalize(&dir.join(&entry));
     find_file(&target).ok_or_else(|| {
         format!(
@@ -309,8 +415,18 @@ mod tests {
                 .unwrap()
                 .ends_with("lib/main.js")
         );
-        let e = s.resolve(&index, "old-cjs").unwrap_err();
-        assert!(e.contains("\"old-cjs\" is CommonJS-only"), "{e}");
+        let cjs = s.resolve(&index, "old-cjs").unwrap();
+        assert!(cjs.ends_with("old-cjs/index.js"));
+        assert_eq!(s.format(&cjs), Format::CommonJs);
+        assert_eq!(s.format(&index), Format::Esm);
+        // `require` prefers the CommonJS entry (absent here: a clear error).
+        let e = s.resolve_require(&index, "esm-pkg").unwrap_err();
+        assert!(e.contains("c.cjs does not exist"), "{e}");
+        assert!(
+            s.resolve_require(&index, "old-cjs")
+                .unwrap()
+                .ends_with("old-cjs/index.js")
+        );
         let e = s.resolve(&index, "nowhere").unwrap_err();
         assert!(e.contains("cannot find package \"nowhere\""), "{e}");
         let e = s.resolve(&index, "./missing").unwrap_err();

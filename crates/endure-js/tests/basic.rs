@@ -104,9 +104,21 @@ export class W extends WorkflowEntrypoint {
         ),
         (
             "node_modules/old/package.json",
-            r#"{"name": "old", "main": "index.js"}"#,
+            r#"{"name": "old", "main": "lib/index.js"}"#,
         ),
-        ("node_modules/old/index.js", "module.exports = 1;\n"),
+        (
+            "node_modules/old/lib/index.js",
+            "var path = require('path');\nvar data = require('./data.json');\nexports.ext = function (f) { return path.extname(f); };\nexports.answer = data.answer;\n",
+        ),
+        ("node_modules/old/lib/data.json", r#"{"answer": 42}"#),
+        (
+            "node_modules/needs-fs/package.json",
+            r#"{"name": "needs-fs"}"#,
+        ),
+        (
+            "node_modules/needs-fs/index.js",
+            "module.exports = require('fs');\n",
+        ),
     ]);
     let p = Project::load(d.path(), RunOptions::default()).unwrap();
     p.check().await.unwrap();
@@ -132,14 +144,51 @@ export class W extends WorkflowEntrypoint {
     assert_eq!(doc.output, json!("hello-world@1.0"));
 
     let main = d.path().join("src/index.js");
-    std::fs::write(&main, "import x from 'old';\nexport class W {}\n").unwrap();
+    // CommonJS packages load through `require`: a default export and named ones.
+    std::fs::write(
+        &main,
+        r#"import { WorkflowEntrypoint } from "cloudflare:workers";
+import old, { answer } from "old";
+import * as ns from "old";
+export class W extends WorkflowEntrypoint {
+  async run() { return [old.ext("a/b.txt"), answer, ns.answer, typeof ns.default.ext]; }
+}"#,
+    )
+    .unwrap();
+    let p = Project::load(d.path(), RunOptions::default()).unwrap();
+    p.check().await.unwrap();
+    let engine = p
+        .register(EngineBuilder::new(Arc::new(
+            endure_store::MemoryStore::new(),
+        )))
+        .unwrap()
+        .start()
+        .await
+        .unwrap();
+    p.attach(engine.clone());
+    let h = engine
+        .workflow("wf")
+        .unwrap()
+        .create(CreateOptions::new().id("c"))
+        .await
+        .unwrap();
+    let doc = tokio::time::timeout(std::time::Duration::from_secs(30), h.wait_finished())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(doc.output, json!([".txt", 42, 42, "function"]), "{doc:?}");
+    // A Node module Endure does not provide: the error names it and who required it.
+    std::fs::write(&main, "import x from 'needs-fs';\nexport class W {}\n").unwrap();
     let e = Project::load(d.path(), RunOptions::default())
         .unwrap()
         .check()
         .await
         .unwrap_err()
         .to_string();
-    assert!(e.contains("package \"old\" is CommonJS-only"), "{e}");
+    assert!(
+        e.contains("\"fs\"") && e.contains("needs-fs/index.js"),
+        "{e}"
+    );
     std::fs::write(&main, "import x from './nowhere.js';\nexport class W {}\n").unwrap();
     let e = Project::load(d.path(), RunOptions::default())
         .unwrap()

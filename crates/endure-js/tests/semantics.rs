@@ -355,3 +355,37 @@ async fn runtime_apis() {
         "{doc:#}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r2_d1_and_email_bindings() {
+    let js = js().await;
+    let doc = run(&js, "resources", json!({})).await;
+    assert_eq!(doc["status"], "complete", "{doc:#}");
+    assert_eq!(
+        doc["output"],
+        json!({
+            "putSize": 7, "uploadedIsDate": true,
+            "text": "{\"n\":1}", "contentType": "application/json", "by": "test",
+            "listed": ["reports/1.json", "reports/2.bin"], "missing": null, "afterDelete": 1,
+            "lastRowId": 1, "first": "ada",
+            "all": [{"name": "ada", "flag": 1}, {"name": "bob", "flag": 0}, {"name": "cy", "flag": 1}],
+            "raw": [["n"], [3]],
+            "d1Error": doc["output"]["d1Error"],
+            "refused": "destination address eve@example.com is not allowed by this binding"
+        }),
+        "{doc:#}"
+    );
+    assert!(
+        doc["output"]["d1Error"]
+            .as_str()
+            .unwrap()
+            .starts_with("D1_ERROR: no such column: nope"),
+        "{doc:#}"
+    );
+    let mail: Vec<_> = std::fs::read_dir(js.dir.path().join("state/email"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0].contains("X-Endure-To: ada@example.com") && mail[0].ends_with("hello"));
+}

@@ -307,3 +307,54 @@ export class Thrown extends WorkflowEntrypoint {
     });
   }
 }
+
+// R2, D1 and send_email bindings, kept by Endure in the state directory.
+import { EmailMessage } from "cloudflare:email";
+
+export class Resources extends WorkflowEntrypoint<Env, unknown> {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    return await step.do("use resources", async () => {
+      const put = await this.env.BUCKET.put("reports/1.json", JSON.stringify({ n: 1 }), {
+        httpMetadata: { contentType: "application/json" },
+        customMetadata: { by: "test" },
+      });
+      await this.env.BUCKET.put("reports/2.bin", new Uint8Array([1, 2, 3]));
+      const got = await this.env.BUCKET.get("reports/1.json");
+      const listed = await this.env.BUCKET.list({ prefix: "reports/" });
+      const missing = await this.env.BUCKET.get("nope");
+      await this.env.BUCKET.delete("reports/2.bin");
+      const afterDelete = (await this.env.BUCKET.list()).objects.length;
+
+      await this.env.DB.exec("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, name TEXT, flag INTEGER)");
+      const ins = await this.env.DB.prepare("INSERT INTO t (name, flag) VALUES (?, ?)").bind("ada", true).run();
+      await this.env.DB.batch([
+        this.env.DB.prepare("INSERT INTO t (name, flag) VALUES (?1, ?2)").bind("bob", false),
+        this.env.DB.prepare("INSERT INTO t (name, flag) VALUES (?1, ?2)").bind("cy", true),
+      ]);
+      const first = await this.env.DB.prepare("SELECT name FROM t WHERE flag = ? ORDER BY id").bind(1).first("name");
+      const all = await this.env.DB.prepare("SELECT name, flag FROM t ORDER BY id").all();
+      const raw = await this.env.DB.prepare("SELECT count(*) AS n FROM t").raw({ columnNames: true });
+      let d1Error = "";
+      try {
+        await this.env.DB.prepare("SELECT nope FROM t").all();
+      } catch (e) {
+        d1Error = (e as Error).message;
+      }
+
+      const raw822 = "From: shop@example.com\r\nTo: ada@example.com\r\nSubject: hi\r\n\r\nhello";
+      await this.env.MAIL.send(new EmailMessage("shop@example.com", "ada@example.com", raw822));
+      let refused = "";
+      try {
+        await this.env.MAIL.send(new EmailMessage("shop@example.com", "eve@example.com", raw822));
+      } catch (e) {
+        refused = (e as Error).message;
+      }
+      return {
+        putSize: put.size, uploadedIsDate: put.uploaded instanceof Date,
+        text: await got!.text(), contentType: got!.httpMetadata.contentType, by: got!.customMetadata.by,
+        listed: listed.objects.map((o: any) => o.key), missing, afterDelete,
+        lastRowId: ins.meta.last_row_id, first, all: all.results, raw, d1Error, refused,
+      };
+    });
+  }
+}
