@@ -85,12 +85,18 @@ pub async fn load(
     limits: endure_js::Limits,
     state_dir: &std::path::Path,
 ) -> anyhow::Result<Arc<Project>> {
+    let extra_ca_certs = match std::env::var_os("ENDURE_EXTRA_CA_CERTS") {
+        Some(path) => endure_js::http::pem_certificates(std::path::Path::new(&path))
+            .map_err(|e| anyhow::anyhow!("ENDURE_EXTRA_CA_CERTS: {e}"))?,
+        None => vec![],
+    };
     let p = Project::load(
         dir,
         endure_js::RunOptions {
             outbound: outbound_from_env(),
             limits,
             state_dir: Some(state_dir.to_path_buf()),
+            extra_ca_certs,
         },
     )?;
     p.check().await?;

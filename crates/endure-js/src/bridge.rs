@@ -99,61 +99,40 @@ pub async fn binding(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
     }
 }
 
-/// Outbound `fetch`: `{url, method, headers, body (base64)}` →
+/// Outbound `fetch`: `{url, method, headers, body (base64), redirect}` →
 /// `{status, statusText, headers, body (base64), url, redirected}`.
 pub async fn fetch(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
     let type_error = |msg: String| WorkflowError::new("TypeError", msg);
     let url = p.outbound_url(str_field(m, "url")?);
-    if url.starts_with("https:") {
-        return Err(type_error(format!(
-            "fetch failed: {url}: HTTPS is not supported by this Endure build yet (plain HTTP is; ENDURE_OUTBOUND can point a URL prefix at a local service)"
-        )));
-    }
-    let method = reqwest::Method::from_bytes(m["method"].as_str().unwrap_or("GET").as_bytes())
-        .map_err(|_| type_error("invalid method".into()))?;
-    let mut req = p.http().request(method, &url);
-    for h in m["headers"].as_array().into_iter().flatten() {
-        if let (Some(k), Some(v)) = (h[0].as_str(), h[1].as_str()) {
-            req = req.header(k, v);
-        }
-    }
-    if let Some(b) = m["body"].as_str() {
-        req = req.body(crate::base64::decode(b).map_err(type_error)?);
-    }
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| type_error(format!("fetch failed: {url}: {}", error_chain(&e))))?;
-    let status = resp.status();
-    let final_url = resp.url().to_string();
-    let headers: Vec<(String, String)> = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+    let body = match m["body"].as_str() {
+        Some(b) => Some(crate::base64::decode(b).map_err(type_error)?),
+        None => None,
+    };
+    let headers = m["headers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| Some((h[0].as_str()?.to_string(), h[1].as_str()?.to_string())))
         .collect();
-    let body = resp
-        .bytes()
+    let resp = p
+        .http()
+        .send(crate::http::Request {
+            method: m["method"].as_str().unwrap_or("GET").to_string(),
+            url: url.clone(),
+            headers,
+            body,
+            redirect: m["redirect"].as_str().unwrap_or("follow").to_string(),
+        })
         .await
-        .map_err(|e| type_error(format!("fetch failed reading the body of {url}: {e}")))?;
+        .map_err(|e| type_error(format!("fetch failed: {url}: {e}")))?;
     Ok(json!({
-        "status": status.as_u16(),
-        "statusText": status.canonical_reason().unwrap_or(""),
-        "headers": headers,
-        "body": crate::base64::encode(&body),
-        "url": final_url,
-        "redirected": final_url != url,
+        "status": resp.status,
+        "statusText": resp.status_text,
+        "headers": resp.headers,
+        "body": crate::base64::encode(&resp.body),
+        "url": resp.url,
+        "redirected": resp.redirected,
     }))
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
 }
 
 /// A console line, prefixed with where it came from: the instance (or request) and the step(s)

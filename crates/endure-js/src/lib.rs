@@ -20,6 +20,7 @@ mod bridge;
 pub mod config;
 pub mod fetch;
 pub mod host;
+pub mod http;
 pub mod isolate;
 pub mod modules;
 pub mod project;

@@ -34,6 +34,8 @@ pub struct RunOptions {
     /// Where R2 buckets, D1 databases and sent mail are kept (default: `.endure` in the
     /// project).
     pub state_dir: Option<PathBuf>,
+    /// CA certificates (DER) trusted by outbound `fetch` beside Mozilla's roots.
+    pub extra_ca_certs: Vec<Vec<u8>>,
 }
 
 /// A loaded Worker project.
@@ -44,7 +46,7 @@ pub struct Project {
     pub(crate) main: String,
     pub(crate) options: RunOptions,
     engine: OnceLock<Engine>,
-    http: reqwest::Client,
+    http: crate::http::Client,
     pub(crate) resources: crate::resources::Resources,
 }
 
@@ -78,6 +80,8 @@ impl Project {
             )));
         }
         sources.load(&main).map_err(ProjectError::Module)?;
+        let http =
+            crate::http::Client::new(&options.extra_ca_certs).map_err(ProjectError::Module)?;
         let state_dir = options
             .state_dir
             .clone()
@@ -89,7 +93,7 @@ impl Project {
             main,
             options,
             engine: OnceLock::new(),
-            http: reqwest::Client::new(),
+            http,
             resources: crate::resources::Resources::new(&state_dir),
         }))
     }
@@ -176,7 +180,7 @@ impl Project {
         self.engine.get()
     }
 
-    pub(crate) fn http(&self) -> &reqwest::Client {
+    pub(crate) fn http(&self) -> &crate::http::Client {
         &self.http
     }
 

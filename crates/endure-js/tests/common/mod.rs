@@ -83,10 +83,22 @@ impl Js {
         outbound: Vec<(String, String)>,
         limits: Limits,
     ) -> Js {
+        Js::start_with(dir, sub, outbound, limits, vec![]).await
+    }
+
+    /// [`Js::start`] trusting extra CA certificates (DER) in outbound `fetch`.
+    pub async fn start_with(
+        dir: tempfile::TempDir,
+        sub: &str,
+        outbound: Vec<(String, String)>,
+        limits: Limits,
+        extra_ca_certs: Vec<Vec<u8>>,
+    ) -> Js {
         let options = RunOptions {
             limits,
             outbound,
             state_dir: Some(dir.path().join("state")),
+            extra_ca_certs,
         };
         let project =
             Project::load(&dir.path().join(sub), options).unwrap_or_else(|e| panic!("load: {e}"));
