@@ -88,6 +88,7 @@
       case 'RegExp': return new RegExp(v.source, v.flags);
       case 'ArrayBuffer': return new Uint8Array(v.v).buffer;
       case 'DataView': return new DataView(new Uint8Array(v.v).buffer);
+      case 'ReadableStream': { const b = new Uint8Array(v.v); return new ReadableStream({ start(c) { c.enqueue(b); c.close(); } }); }
       case 'Error': { const e = new Error(v.message); e.name = v.name; return e; }
       case 'object': { const out = {}; for (const k of Object.keys(v.v)) out[k] = decode(v.v[k]); return out; }
       default:
@@ -198,9 +199,27 @@
     }
     let encoded;
     try {
-      encoded = encode(value);
+      // A stream result is read to the end and kept as its bytes; replays get a new stream.
+      if (value instanceof ReadableStream) {
+        const parts = [];
+        const reader = value.getReader();
+        for (;;) {
+          const { value: chunk, done } = await reader.read();
+          if (done) break;
+          if (!(chunk instanceof Uint8Array) && !(chunk instanceof ArrayBuffer)) {
+            throw Object.assign(new Error(`Step "${m.ctx.step.name}" returned a stream with a chunk that is not bytes`), { name: 'UnsupportedStreamChunkError' });
+          }
+          parts.push(...new Uint8Array(chunk instanceof ArrayBuffer ? chunk : chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength)));
+        }
+        encoded = { [TAG]: 'ReadableStream', v: parts };
+      } else {
+        encoded = encode(value);
+      }
     } catch (e) {
-      if (!(e instanceof NotSerialisable)) throw e;
+      if (!(e instanceof NotSerialisable)) {
+        post('attemptDone', { attempt: m.attempt, ok: false, fatal: true, error: errorInfo(e) });
+        return;
+      }
       post('attemptDone', {
         attempt: m.attempt, ok: false, fatal: true,
         error: { name: 'WorkflowFatalError', message: `Value returned from step "${m.ctx.step.name}" is not serialisable` },

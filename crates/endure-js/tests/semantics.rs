@@ -389,3 +389,15 @@ async fn r2_d1_and_email_bindings() {
     assert_eq!(mail.len(), 1);
     assert!(mail[0].contains("X-Endure-To: ada@example.com") && mail[0].ends_with("hello"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_result_is_kept_as_its_bytes() {
+    let js = js().await;
+    let doc = run(&js, "streams", json!({})).await;
+    assert_eq!(
+        doc["output"],
+        json!({"isStream": true, "text": "streamed bytes", "again": "unused"}),
+        "{doc:#}"
+    );
+    assert_eq!(doc["steps"][0]["output"], "[ReadableStream(14 bytes)]");
+}

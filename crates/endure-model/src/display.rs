@@ -57,6 +57,10 @@ fn tagged(kind: &str, o: &Map<String, Value>) -> Option<Value> {
             other => other,
         },
         "ArrayBuffer" | "DataView" => Value::Object(Map::new()),
+        "ReadableStream" => {
+            let n = v.as_array().map_or(0, Vec::len);
+            Value::String(format!("[ReadableStream({n} bytes)]"))
+        }
         typed => {
             let n = v.as_array().map_or(0, Vec::len);
             Value::String(format!("[{typed}({n} items)]"))

@@ -143,6 +143,19 @@ export class Values extends WorkflowEntrypoint {
   }
 }
 
+export class Streams extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    const s = await step.do("stream", async () => {
+      const r = new Response("streamed bytes");
+      return r.body;
+    });
+    await step.sleep("nap", "1 second");
+    const again = await step.do("read", async () => "unused");
+    const text = await new Response(s).text();
+    return { isStream: s instanceof ReadableStream, text, again };
+  }
+}
+
 export class NotSerialisable extends WorkflowEntrypoint {
   async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
     await step.do("returns a function", async () => ({ f: () => 1 }));
