@@ -139,15 +139,23 @@ async fn dev_serves_a_project_and_survives_kill_9() {
     );
 }
 
+/// `endure dev DIR` that must refuse to start: its exit code and standard error.
+fn dev_refusal(dir: &Path) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_endure"))
+        .args(["dev", dir.to_str().unwrap(), "--port", "0"])
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn dev_refuses_a_directory_without_a_project() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_endure"))
-        .args(["dev", dir.path().to_str().unwrap(), "--port", "0"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, err) = dev_refusal(dir.path());
+    assert_eq!(code, Some(2));
     assert!(err.contains("is not a Worker project"), "{err}");
     // A project whose main module does not parse: a clear error naming the file and line.
     write(
@@ -157,12 +165,8 @@ fn dev_refuses_a_directory_without_a_project() {
             ("index.ts", "export const a = ;\n"),
         ],
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_endure"))
-        .args(["dev", dir.path().to_str().unwrap(), "--port", "0"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, err) = dev_refusal(dir.path());
+    assert_eq!(code, Some(2));
     assert!(err.contains("index.ts") && err.contains("line 1"), "{err}");
 }
 

@@ -30,6 +30,23 @@ class_name = "StepsWorkflow"
 limits = { steps = 2 }
 "#;
 
+/// Polls an instance (bounded: 30 s) until it has `status`; returns the last document.
+async fn until_status(url: &str, token: Option<&str>, status: &str) -> serde_json::Value {
+    let mut doc = serde_json::Value::Null;
+    for _ in 0..3000 {
+        let mut req = reqwest::Client::new().get(url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        doc = req.send().await.unwrap().json().await.unwrap();
+        if doc["result"]["status"] == status {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    doc
+}
+
 async fn status(url: &str, token: Option<&str>) -> u16 {
     let mut req = reqwest::Client::new().get(url);
     if let Some(t) = token {
@@ -80,22 +97,12 @@ async fn tokens_are_required_and_checked() {
         .send()
         .await
         .unwrap();
-    let mut doc = serde_json::Value::Null;
-    for _ in 0..3000 {
-        doc = c
-            .get(format!("{api}/orders/instances/o1"))
-            .bearer_auth("file-token")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if doc["result"]["status"] == "errored" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    let doc = until_status(
+        &format!("{api}/orders/instances/o1"),
+        Some("file-token"),
+        "errored",
+    )
+    .await;
     assert_eq!(
         doc["result"]["error"]["name"], "WorkflowFatalError",
         "{doc}"
@@ -232,21 +239,7 @@ async fn workflows_defined_by_put_survive_a_kill() {
         .send()
         .await
         .unwrap();
-    let mut doc = serde_json::Value::Null;
-    for _ in 0..3000 {
-        doc = c
-            .get(format!("{api}/invoices/instances/i1"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if doc["result"]["status"] == "complete" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    let doc = until_status(&format!("{api}/invoices/instances/i1"), None, "complete").await;
     assert_eq!(
         doc["result"]["output"],
         serde_json::json!({"steps": 3}),

@@ -108,12 +108,7 @@ pub async fn fetch(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
         Some(b) => Some(crate::base64::decode(b).map_err(type_error)?),
         None => None,
     };
-    let headers = m["headers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|h| Some((h[0].as_str()?.to_string(), h[1].as_str()?.to_string())))
-        .collect();
+    let headers = header_pairs(&m["headers"]);
     let resp = p
         .http()
         .send(crate::http::Request {
@@ -133,6 +128,15 @@ pub async fn fetch(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
         "url": resp.url,
         "redirected": resp.redirected,
     }))
+}
+
+/// `[[name, value], …]` from JavaScript (`Array.from(headers)`).
+pub fn header_pairs(v: &Value) -> Vec<(String, String)> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| Some((h[0].as_str()?.to_string(), h[1].as_str()?.to_string())))
+        .collect()
 }
 
 /// A console line, prefixed with where it came from: the instance (or request) and the step(s)

@@ -65,12 +65,7 @@ pub async fn handle(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
                 match m["op"].as_str().unwrap_or("") {
                     "turn" | "ready" => {}
                     "response" => {
-                        let headers = m["headers"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|h| Some((h[0].as_str()?.to_string(), h[1].as_str()?.to_string())))
-                            .collect();
+                        let headers = crate::bridge::header_pairs(&m["headers"]);
                         let body = m["body"]
                             .as_str()
                             .and_then(|b| crate::base64::decode(b).ok())

@@ -39,25 +39,11 @@ export class MyWorkflow extends WorkflowEntrypoint<{ GREETING: string }, Params>
 "#,
         ),
     ]);
-    let p = Project::load(d.path(), RunOptions::default()).unwrap();
-    let store = Arc::new(endure_store::MemoryStore::new());
-    let engine = p
-        .register(EngineBuilder::new(store))
-        .unwrap()
-        .start()
-        .await
-        .unwrap();
-    p.attach(engine.clone());
-    let h = engine
-        .workflow("wf")
-        .unwrap()
-        .create(CreateOptions::new().id("a").params(json!({"x": 1})))
-        .await
-        .unwrap();
-    let d = tokio::time::timeout(std::time::Duration::from_secs(30), h.wait_finished())
-        .await
-        .expect("finishes")
-        .unwrap();
+    let d = check_and_run(
+        d.path(),
+        CreateOptions::new().id("a").params(json!({"x": 1})),
+    )
+    .await;
     let doc = serde_json::to_value(&d).unwrap();
     assert_eq!(
         doc["output"],
@@ -120,27 +106,7 @@ export class W extends WorkflowEntrypoint {
             "module.exports = require('fs');\n",
         ),
     ]);
-    let p = Project::load(d.path(), RunOptions::default()).unwrap();
-    p.check().await.unwrap();
-    let engine = p
-        .register(EngineBuilder::new(Arc::new(
-            endure_store::MemoryStore::new(),
-        )))
-        .unwrap()
-        .start()
-        .await
-        .unwrap();
-    p.attach(engine.clone());
-    let h = engine
-        .workflow("wf")
-        .unwrap()
-        .create(CreateOptions::new().id("a"))
-        .await
-        .unwrap();
-    let doc = tokio::time::timeout(std::time::Duration::from_secs(30), h.wait_finished())
-        .await
-        .unwrap()
-        .unwrap();
+    let doc = check_and_run(d.path(), CreateOptions::new()).await;
     assert_eq!(doc.output, json!("hello-world@1.0"));
 
     let main = d.path().join("src/index.js");
@@ -155,57 +121,54 @@ export class W extends WorkflowEntrypoint {
 }"#,
     )
     .unwrap();
-    let p = Project::load(d.path(), RunOptions::default()).unwrap();
-    p.check().await.unwrap();
-    let engine = p
-        .register(EngineBuilder::new(Arc::new(
-            endure_store::MemoryStore::new(),
-        )))
-        .unwrap()
-        .start()
-        .await
-        .unwrap();
-    p.attach(engine.clone());
-    let h = engine
-        .workflow("wf")
-        .unwrap()
-        .create(CreateOptions::new().id("c"))
-        .await
-        .unwrap();
-    let doc = tokio::time::timeout(std::time::Duration::from_secs(30), h.wait_finished())
-        .await
-        .unwrap()
-        .unwrap();
+    let doc = check_and_run(d.path(), CreateOptions::new()).await;
     assert_eq!(doc.output, json!([".txt", 42, 42, "function"]), "{doc:?}");
     // A Node module Endure does not provide: the error names it and who required it.
     std::fs::write(&main, "import x from 'needs-fs';\nexport class W {}\n").unwrap();
-    let e = Project::load(d.path(), RunOptions::default())
-        .unwrap()
-        .check()
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = check_error(d.path()).await;
     assert!(
         e.contains("\"fs\"") && e.contains("needs-fs/index.js"),
         "{e}"
     );
     std::fs::write(&main, "import x from './nowhere.js';\nexport class W {}\n").unwrap();
-    let e = Project::load(d.path(), RunOptions::default())
-        .unwrap()
-        .check()
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = check_error(d.path()).await;
     assert!(e.contains("cannot find module \"./nowhere.js\""), "{e}");
     std::fs::write(&main, "export class Other {}\n").unwrap();
-    let e = Project::load(d.path(), RunOptions::default())
-        .unwrap()
-        .check()
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = check_error(d.path()).await;
     assert!(
         e.contains("class \"W\" is not exported by src/index.js (it exports: Other)"),
         "{e}"
     );
+}
+
+/// Loads and checks the project, runs one instance of `wf` to the end.
+async fn check_and_run(
+    dir: &std::path::Path,
+    create: CreateOptions,
+) -> endure_model::history::InstanceDetails {
+    let p = Project::load(dir, RunOptions::default()).unwrap();
+    p.check().await.unwrap();
+    let store = Arc::new(endure_store::MemoryStore::new());
+    let engine = p
+        .register(EngineBuilder::new(store))
+        .unwrap()
+        .start()
+        .await
+        .unwrap();
+    p.attach(engine.clone());
+    let h = engine.workflow("wf").unwrap().create(create).await.unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(30), h.wait_finished())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// The start-up check's error for the project.
+async fn check_error(dir: &std::path::Path) -> String {
+    Project::load(dir, RunOptions::default())
+        .unwrap()
+        .check()
+        .await
+        .unwrap_err()
+        .to_string()
 }
