@@ -401,3 +401,25 @@ async fn a_stream_result_is_kept_as_its_bytes() {
     );
     assert_eq!(doc["steps"][0]["output"], "[ReadableStream(14 bytes)]");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sensitive_outputs_are_redacted_in_the_status_only() {
+    let js = js().await;
+    let doc = run(&js, "sensitive", json!({})).await;
+    assert_eq!(doc["output"], 6, "{doc:#}");
+    assert_eq!(doc["steps"][0]["output"], "[REDACTED]");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_through_the_binding() {
+    let js = js().await;
+    let doc = run(&js, "restarter", json!({})).await;
+    assert_eq!(
+        doc["output"],
+        json!({"before": "terminated", "after": "waiting"}),
+        "{doc:#}"
+    );
+    let sleeper = js.doc("sleeper", "r-sleeper").await;
+    assert_eq!(sleeper["params"], json!({"n": 1}));
+    assert_eq!(sleeper["steps"].as_array().unwrap().len(), 1, "{sleeper:#}");
+}

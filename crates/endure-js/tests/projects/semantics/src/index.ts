@@ -371,3 +371,32 @@ export class Resources extends WorkflowEntrypoint<Env, unknown> {
     });
   }
 }
+
+// `sensitive: "output"`: the run gets the value, the status document shows "[REDACTED]".
+export class Sensitive extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    const secret = await step.do("token", { sensitive: "output" }, async () => "s3cr3t");
+    return secret.length;
+  }
+}
+
+// Restart through the binding: the sleeper starts over, with the same params.
+export class Restarter extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    return await step.do("restart", async () => {
+      const s = await this.env.SLEEPER.create({ id: "r-sleeper", params: { n: 1 } });
+      for (let i = 0; i < 500 && (await s.status()).status !== "waiting"; i++) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await s.terminate();
+      const before = (await s.status()).status;
+      await s.restart();
+      let after = (await s.status()).status;
+      for (let i = 0; i < 500 && after !== "waiting"; i++) {
+        await new Promise((r) => setTimeout(r, 5));
+        after = (await s.status()).status;
+      }
+      return { before, after };
+    });
+  }
+}
