@@ -34,9 +34,13 @@ impl HttpResponse {
     }
 }
 
-/// Runs the project's `fetch` handler for one request.
+/// How long a handler's isolate may keep working after its response (`ctx.waitUntil`).
+const WAIT_UNTIL_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs the project's `fetch` handler for one request. The isolate lives on after the response
+/// while `ctx.waitUntil` promises (or the calls they make) are unsettled, for up to 30 s.
 pub async fn handle(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
-    let mut iso = match isolate::spawn(p.sources.clone(), p.main.clone(), p.options.limits) {
+    let iso = match isolate::spawn(p.sources.clone(), p.main.clone(), p.options.limits) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("[error] fetch: cannot start a JavaScript isolate: {e}");
@@ -52,29 +56,62 @@ pub async fn handle(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
         "body": req.body.as_deref().map(crate::base64::encode),
     }));
     let origin = format!("fetch {} {}", req.method, req.url);
-    let mut pending = futures_util::stream::FuturesUnordered::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(serve(p, iso, origin, tx));
+    rx.await
+        .unwrap_or_else(|_| HttpResponse::error(500, "Internal Server Error"))
+}
+
+/// The request's message loop: answers the isolate's calls, hands the response over when it
+/// comes, then carries on until the isolate has nothing left to do.
+async fn serve(
+    p: Arc<Project>,
+    mut iso: isolate::Isolate,
+    origin: String,
+    respond: tokio::sync::oneshot::Sender<HttpResponse>,
+) {
     use futures_util::StreamExt;
+    let mut respond = Some(respond);
+    let mut answer = |r: HttpResponse| {
+        if let Some(tx) = respond.take() {
+            let _ = tx.send(r);
+        }
+    };
+    let mut pending = futures_util::stream::FuturesUnordered::new();
+    let to_js = iso.sender();
+    let mut responded_at: Option<tokio::time::Instant> = None;
     loop {
+        let deadline = responded_at.map(|t| t + WAIT_UNTIL_LIMIT);
         tokio::select! {
             msg = iso.from_js.recv() => {
                 let Some(text) = msg else {
-                    return HttpResponse::error(500, "Internal Server Error");
+                    answer(HttpResponse::error(500, "Internal Server Error"));
+                    return;
                 };
                 let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                 let id = m["id"].as_u64().unwrap_or(0);
                 match m["op"].as_str().unwrap_or("") {
-                    "turn" | "ready" => {}
+                    "turn" => {
+                        let idle = m["received"].as_u64().unwrap_or(0) >= to_js.sent()
+                            && m["timers"] != Value::Bool(true)
+                            && m["pending"].as_f64().unwrap_or(0.0) == 0.0
+                            && pending.is_empty();
+                        if responded_at.is_some() && idle {
+                            return;
+                        }
+                    }
                     "response" => {
                         let headers = crate::bridge::header_pairs(&m["headers"]);
                         let body = m["body"]
                             .as_str()
                             .and_then(|b| crate::base64::decode(b).ok())
                             .unwrap_or_default();
-                        return HttpResponse {
+                        answer(HttpResponse {
                             status: m["status"].as_u64().unwrap_or(500) as u16,
                             headers,
                             body,
-                        };
+                        });
+                        responded_at = Some(tokio::time::Instant::now());
                     }
                     "binding" => {
                         let p = p.clone();
@@ -93,12 +130,14 @@ pub async fn handle(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
                     "limit" => {
                         eprintln!("[error] {origin}: {}", m["text"].as_str().unwrap_or("a limit was exceeded"));
                         if m["kind"] != "uncaught" {
-                            return HttpResponse::error(500, "Worker exceeded a resource limit");
+                            answer(HttpResponse::error(500, "Worker exceeded a resource limit"));
+                            return;
                         }
                     }
                     "fatal" => {
                         eprintln!("[error] {origin}: {}", m["message"].as_str().unwrap_or(""));
-                        return HttpResponse::error(500, "Internal Server Error");
+                        answer(HttpResponse::error(500, "Internal Server Error"));
+                        return;
                     }
                     _ => {}
                 }
@@ -109,6 +148,15 @@ pub async fn handle(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
                     Err(e) => json!({"op": "resolve", "id": id, "ok": false, "error": {"name": e.name, "message": e.message}}),
                 };
                 iso.send(&msg);
+            }
+            _ = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                eprintln!("[warn] {origin}: waitUntil work still running 30 s after the response was cut off");
+                return;
             }
         }
     }

@@ -305,9 +305,14 @@ fn run(
             ctx.eval::<f64, _>("__endure_rt.nextTimer()")
                 .unwrap_or(-1.0)
         });
-        // Everything received so far has been handled and its jobs drained.
+        // Everything received so far has been handled and its jobs drained. `pending`: calls
+        // to the host awaiting an answer plus `waitUntil` promises not settled.
+        let pending: f64 = ctx.with(|ctx| {
+            ctx.eval::<f64, _>("__endure_rt.pendingWork()")
+                .unwrap_or(0.0)
+        });
         let _ = tx.send(
-            serde_json::json!({"op": "turn", "received": received, "timers": next >= 0.0})
+            serde_json::json!({"op": "turn", "received": received, "timers": next >= 0.0, "pending": pending})
                 .to_string(),
         );
         let msg = if next >= 0.0 {

@@ -373,8 +373,16 @@
     constructor(ctx, env) { this.ctx = ctx; this.env = env; }
   }
   const env = {};
+  // Promises handed to `ctx.waitUntil` still running: the host keeps a fetch handler's isolate
+  // alive (up to 30 s after the response) until they settle.
+  let waitingUntil = 0;
   const executionContext = {
-    waitUntil(p) { Promise.resolve(p).catch((e) => console.error('waitUntil:', e)); },
+    waitUntil(p) {
+      waitingUntil++;
+      Promise.resolve(p)
+        .catch((e) => console.error('waitUntil:', e))
+        .finally(() => { waitingUntil--; });
+    },
     passThroughOnException() {},
   };
   function setupEnv(m) {
@@ -1041,7 +1049,7 @@
   globalThis.self = globalThis;
   Object.defineProperty(globalThis, '__endure_rt', {
     value: Object.freeze({
-      receive, nextTimer, fireTimers, WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
+      receive, nextTimer, fireTimers, pendingWork: () => waitingUntil + calls.size, WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
       NonRetryableError, EmailMessage, env, encode, decode, requireFile, cjsNames,
       node: { os: nodeOs, path: nodePath },
     }),

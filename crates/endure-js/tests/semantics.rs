@@ -423,3 +423,18 @@ async fn restart_through_the_binding() {
     assert_eq!(sleeper["params"], json!({"n": 1}));
     assert_eq!(sleeper["steps"].as_array().unwrap().len(), 1, "{sleeper:#}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_until_work_outlives_the_response() {
+    let js = js().await;
+    let (status, body) = js.fetch("GET", "/later", None).await;
+    assert_eq!((status, body.as_str()), (202, "accepted"));
+    let b = js.engine.workflow("sleeper").unwrap();
+    for _ in 0..2_000 {
+        if b.get("later").await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("the instance created in waitUntil never appeared");
+}

@@ -400,3 +400,17 @@ export class Restarter extends WorkflowEntrypoint {
     });
   }
 }
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext) {
+    const url = new URL(request.url);
+    if (url.pathname === "/later") {
+      // Work after the response, kept alive by waitUntil.
+      ctx.waitUntil(
+        new Promise((r) => setTimeout(r, 50)).then(() => env.SLEEPER.create({ id: "later" })),
+      );
+      return new Response("accepted", { status: 202 });
+    }
+    return new Response("semantics");
+  },
+};
