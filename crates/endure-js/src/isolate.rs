@@ -19,8 +19,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-const RUNTIME_JS: &str = include_str!("runtime.js");
-
 /// Bounds on one isolate.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -257,7 +255,8 @@ fn run(
         ctx.globals()
             .set("__endure_host", host)
             .map_err(|e| e.to_string())?;
-        ctx.eval::<(), _>(RUNTIME_JS)
+        crate::bytecode::prelude(&ctx)
+            .and_then(|m| m.eval())
             .map_err(|_| format!("the runtime prelude failed: {}", exception_text(&ctx)))?;
         ctx.eval::<(), _>(format!(
             "import({main_js}).then((ns) => {{ globalThis.__endure_main = ns; }}, \

@@ -17,6 +17,7 @@
 
 mod base64;
 mod bridge;
+mod bytecode;
 pub mod config;
 pub mod fetch;
 pub mod host;
