@@ -298,17 +298,44 @@ fn run(
             .unwrap_or_default()
     });
     let _ = tx.send(serde_json::json!({"op": "ready", "exports": exports}).to_string());
+    // The runtime's entry points, looked up once.
+    let entry = |name: &str| -> Result<rquickjs::Persistent<Function<'static>>, String> {
+        ctx.with(|ctx| {
+            let rt: Object = ctx
+                .globals()
+                .get("__endure_rt")
+                .map_err(|e| e.to_string())?;
+            let f: Function = rt.get(name).map_err(|e| e.to_string())?;
+            Ok(rquickjs::Persistent::save(&ctx, f))
+        })
+    };
+    let receive = entry("receive")?;
+    let fire_timers = entry("fireTimers")?;
+    let idle_state = entry("idleState")?;
+    let call = |f: &rquickjs::Persistent<Function<'static>>, arg: Option<&str>| {
+        ctx.with(|ctx| {
+            let ok = f.clone().restore(&ctx).and_then(|f| match arg {
+                Some(a) => f.call::<_, ()>((a,)),
+                None => f.call::<_, ()>(()),
+            });
+            if ok.is_err() {
+                report_uncaught(&tx, &watch, &exception_text(&ctx));
+            }
+        })
+    };
     let mut received: u64 = 0;
     while !stop.load(Ordering::SeqCst) {
-        let next: f64 = ctx.with(|ctx| {
-            ctx.eval::<f64, _>("__endure_rt.nextTimer()")
-                .unwrap_or(-1.0)
-        });
-        // Everything received so far has been handled and its jobs drained. `pending`: calls
-        // to the host awaiting an answer plus `waitUntil` promises not settled.
-        let pending: f64 = ctx.with(|ctx| {
-            ctx.eval::<f64, _>("__endure_rt.pendingWork()")
-                .unwrap_or(0.0)
+        // Everything received so far has been handled and its jobs drained. `timers`: the
+        // earliest timer (or -1); `pending`: calls to the host awaiting an answer plus
+        // `waitUntil` promises not settled.
+        let (next, pending): (f64, f64) = ctx.with(|ctx| {
+            idle_state
+                .clone()
+                .restore(&ctx)
+                .and_then(|f| f.call::<_, Vec<f64>>(()))
+                .ok()
+                .and_then(|v| Some((*v.first()?, *v.get(1)?)))
+                .unwrap_or((-1.0, 0.0))
         });
         let _ = tx.send(
             serde_json::json!({"op": "turn", "received": received, "timers": next >= 0.0, "pending": pending})
@@ -331,30 +358,17 @@ fn run(
                 Err(_) => break,
             }
         };
-        if msg.is_some() {
-            received += 1;
-        }
         match msg {
-            Some(m) => turn(&|| {
-                ctx.with(|ctx| {
-                    let f: rquickjs::Result<Function> = ctx
-                        .globals()
-                        .get::<_, Object>("__endure_rt")
-                        .and_then(|rt| rt.get("receive"));
-                    if let Ok(f) = f
-                        && f.call::<_, ()>((m.clone(),)).is_err()
-                    {
-                        report_uncaught(&tx, &watch, &exception_text(&ctx));
-                    }
-                })
-            }),
-            None => turn(&|| {
-                ctx.with(|ctx| {
-                    if ctx.eval::<(), _>("__endure_rt.fireTimers()").is_err() {
-                        report_uncaught(&tx, &watch, &exception_text(&ctx));
-                    }
-                })
-            }),
+            Some(m) => {
+                received += 1;
+                turn(&|| call(&receive, Some(&m)));
+                // Whatever else has arrived meanwhile, before reporting back.
+                while let Ok(m) = rx.try_recv() {
+                    received += 1;
+                    turn(&|| call(&receive, Some(&m)));
+                }
+            }
+            None => turn(&|| call(&fire_timers, None)),
         }
     }
     Ok(())

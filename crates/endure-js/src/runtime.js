@@ -1049,7 +1049,7 @@
   globalThis.self = globalThis;
   Object.defineProperty(globalThis, '__endure_rt', {
     value: Object.freeze({
-      receive, nextTimer, fireTimers, pendingWork: () => waitingUntil + calls.size, WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
+      receive, fireTimers, idleState: () => [nextTimer(), waitingUntil + calls.size], WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
       NonRetryableError, EmailMessage, env, encode, decode, requireFile, cjsNames,
       node: { os: nodeOs, path: nodePath },
     }),
