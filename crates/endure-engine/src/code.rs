@@ -55,3 +55,22 @@ pub trait WorkflowCode: Send + Sync + 'static {
         step: crate::Step,
     ) -> BoxFuture<'static, Result<Value, WorkflowError>>;
 }
+
+/// What a step's delay function receives after a failed attempt: the step, the attempt that
+/// failed, the step's configuration, and the attempt's error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DelayContext {
+    pub step: StepIdentity,
+    pub attempt: u32,
+    pub config: StepConfig,
+    pub error: endure_model::ErrorInfo,
+}
+
+/// A step's delay function (`retries.delay` given as a function): the delay before the next
+/// attempt, in milliseconds or as a duration string, run through the back-off formula; an
+/// `Err` is the message of what it threw. It has 5 seconds (engine clock) to answer.
+pub type DelayFn<'a> = Box<
+    dyn FnMut(DelayContext) -> BoxFuture<'a, Result<endure_model::DurationInput, String>>
+        + Send
+        + 'a,
+>;

@@ -28,7 +28,9 @@ mod step;
 
 pub use binding::{CreateOptions, InstanceHandle, StepSelector, WorkflowBinding};
 pub use clock::{BoxFuture, Clock, ManualClock, SystemClock};
-pub use code::{Schedule, StepContext, StepFn, StepIdentity, WorkflowCode, WorkflowEvent};
+pub use code::{
+    DelayContext, DelayFn, Schedule, StepContext, StepFn, StepIdentity, WorkflowCode, WorkflowEvent,
+};
 pub use engine::{Engine, EngineBuilder, EngineConfig, WorkflowOptions};
 pub use live::RunHold;
 pub use registry::{Retention, WorkflowDefinition, WorkflowInfo};

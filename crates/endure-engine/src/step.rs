@@ -5,8 +5,9 @@
 //! in the history: a recorded result or error is returned at once; otherwise the work is done
 //! and recorded.
 
-use crate::code::{StepContext, StepFn, StepIdentity};
+use crate::code::{DelayContext, DelayFn, StepContext, StepFn, StepIdentity};
 use crate::live::{Live, WaiterKind};
+use endure_model::config::retry_delay_ms;
 use endure_model::error::{messages, names};
 use endure_model::history::StepState;
 use endure_model::limits::{DEFAULT_EVENT_TIMEOUT_MS, MAX_WAIT_MS};
@@ -69,6 +70,19 @@ impl Step {
         config: Option<StepConfigInput>,
         callback: StepFn<'a>,
     ) -> impl Future<Output = StepResult<Value>> + Send + 'a {
+        self.do_step_with_delay(name, config, callback, None)
+    }
+
+    /// [`Step::do_step`] with `retries.delay` given as a function (the config's delay is then
+    /// the marker [`endure_model::config::DYNAMIC_DELAY`]). On a replay after a restart that
+    /// no longer passes a function, the default delay (10 s) is used.
+    pub fn do_step_with_delay<'a>(
+        &self,
+        name: impl Into<String>,
+        config: Option<StepConfigInput>,
+        callback: StepFn<'a>,
+        delay: Option<DelayFn<'a>>,
+    ) -> impl Future<Output = StepResult<Value>> + Send + 'a {
         let name = name.into();
         let live = self.live.clone();
         // Identity, limit and validation happen now, in call order.
@@ -92,7 +106,7 @@ impl Step {
         })();
         async move {
             let (key, config) = prepared?;
-            run_do(&live, key, config, callback).await
+            run_do(&live, key, config, callback, delay).await
         }
     }
 
@@ -259,11 +273,62 @@ fn replayed_error(e: ErrorInfo, non_retryable: bool) -> WorkflowError {
     w
 }
 
+/// The delay before the attempt after `attempt`, when the step's delay is a function: its
+/// answer through the back-off formula, or the step's final error (`NonRetryableDelayError`).
+async fn dynamic_delay(
+    live: &Live,
+    key: &StepKey,
+    config: &StepConfig,
+    attempt: u32,
+    error: &WorkflowError,
+    delay: &mut Option<DelayFn<'_>>,
+) -> Result<u64, ErrorInfo> {
+    let Some(f) = delay.as_mut() else {
+        return Ok(retry_delay_ms(
+            config.retries.backoff,
+            endure_model::config::DEFAULT_DELAY_MS,
+            attempt,
+        ));
+    };
+    let ctx = DelayContext {
+        step: StepIdentity {
+            name: key.name.clone(),
+            count: key.count,
+        },
+        attempt,
+        config: config.clone(),
+        error: error.info(),
+    };
+    let _busy = live.busy();
+    let budget = live.now().plus_ms(5_000);
+    let answer = tokio::select! {
+        r = crate::panic::CatchPanic(Box::pin(async { Ok(f(ctx).await) })) => match r {
+            Ok(r) => r,
+            Err(panicked) => Err(panicked.message),
+        }.map_err(|m| messages::delay_threw(&m)),
+        _ = live.clock.sleep_until(budget) => Err(messages::DELAY_TIMED_OUT.to_string()),
+    };
+    let base = answer.and_then(|d| match d {
+        DurationInput::Millis(n) if !n.is_finite() || n < 0.0 => {
+            Err(messages::DELAY_INVALID.to_string())
+        }
+        d => d.to_ms().map_err(|_| messages::DELAY_INVALID.to_string()),
+    });
+    match base {
+        Ok(ms) => Ok(retry_delay_ms(config.retries.backoff, ms, attempt)),
+        Err(reason) => Err(ErrorInfo::new(
+            names::NON_RETRYABLE_DELAY,
+            messages::delay_function(&key.name, key.count, &reason),
+        )),
+    }
+}
+
 async fn run_do(
     live: &Live,
     key: StepKey,
     config: StepConfig,
     mut callback: StepFn<'_>,
+    mut delay_fn: Option<DelayFn<'_>>,
 ) -> StepResult<Value> {
     if let Some(v) = view_do(live, &key)
         && let Some(outcome) = v.outcome
@@ -394,7 +459,24 @@ async fn run_do(
                 return Err(err);
             }
             Err(err) if config.retries.limit.allows_retry_after(attempt) => {
-                let delay = config.retry_delay_ms(attempt);
+                let delay = if config.retries.dynamic {
+                    match dynamic_delay(live, &key, &config, attempt, &err, &mut delay_fn).await {
+                        Ok(ms) => ms,
+                        Err(step_error) => {
+                            live.record(final_failure(
+                                &key,
+                                attempt,
+                                err.info(),
+                                step_error.clone(),
+                                true,
+                            ))
+                            .await;
+                            return Err(replayed_error(step_error, true));
+                        }
+                    }
+                } else {
+                    config.retry_delay_ms(attempt)
+                };
                 let retry_at = live.now().plus_ms(delay);
                 live.record(vec![LogEvent::AttemptFailure {
                     key: key.clone(),

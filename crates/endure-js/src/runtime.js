@@ -145,18 +145,20 @@
         e.name = 'WorkflowFatalError';
         return Promise.reject(e);
       }
-      if (config && config.retries && typeof config.retries.delay === 'function') {
-        const e = new Error(`Step "${name}": a function as retries.delay is not supported by Endure yet`);
-        e.name = 'WorkflowFatalError';
-        return Promise.reject(e);
-      }
       const id = nextId++;
+      let dynamic = false;
+      if (config && config.retries && typeof config.retries.delay === 'function') {
+        // Asked after each failed attempt (`delay` messages); persisted as "[dynamic]".
+        delayFns.set(id, config.retries.delay);
+        config = Object.assign({}, config, { retries: Object.assign({}, config.retries, { delay: '[dynamic]' }) });
+        dynamic = true;
+      }
       callbacks.set(id, cb);
       const p = new Promise((resolve, reject) => calls.set(id, {
-        resolve: (v) => { callbacks.delete(id); resolve(decode(v)); },
-        reject: (e) => { callbacks.delete(id); reject(e); },
+        resolve: (v) => { callbacks.delete(id); delayFns.delete(id); resolve(decode(v)); },
+        reject: (e) => { callbacks.delete(id); delayFns.delete(id); reject(e); },
       }));
-      host.send(JSON.stringify({ op: 'do', id, name: String(name), config }));
+      host.send(JSON.stringify({ op: 'do', id, name: String(name), config, dynamic }));
       return p;
     }
     sleep(name, duration) {
@@ -171,6 +173,20 @@
       return call('waitForEvent', {
         name: String(name), type: o.type, timeout: o.timeout === undefined ? null : durationArg(o.timeout),
       }).then((ev) => ({ payload: decode(ev.payload), timestamp: new Date(ev.timestamp), type: ev.type }));
+    }
+  }
+
+  // Delay functions of steps in flight, by call id.
+  const delayFns = new Map();
+  async function runDelay(m) {
+    const f = delayFns.get(m.step);
+    try {
+      if (!f) throw new Error('the delay function is gone');
+      const v = await f({ ctx: m.ctx, error: toError(m.error) });
+      const value = typeof v === 'number' ? { number: String(v) } : typeof v === 'string' ? { text: v } : { invalid: true };
+      post('delayDone', { delay: m.delay, ok: true, value });
+    } catch (e) {
+      post('delayDone', { delay: m.delay, ok: false, error: errorInfo(e) });
     }
   }
 
@@ -1030,6 +1046,7 @@
         return;
       }
       case 'attempt': runAttempt(m); return;
+      case 'delay': runDelay(m); return;
       case 'env': setupEnv(m); return;
       case 'start': startWorkflow(m); return;
       case 'fetch': startFetch(m); return;

@@ -40,6 +40,7 @@ type Reply = Result<Value, WorkflowError>;
 /// call), reply).
 type Pending = FuturesUnordered<BoxFuture<'static, (u64, bool, Reply)>>;
 type Attempts = Arc<Mutex<HashMap<u64, oneshot::Sender<Reply>>>>;
+type Delays = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<DurationInput, String>>>>>;
 
 fn internal(message: impl Into<String>) -> WorkflowError {
     WorkflowError::new(names::INTERNAL, message)
@@ -87,6 +88,7 @@ async fn run(
     }));
     let origin = format!("{}/{}", event.workflow_name, event.instance_id);
     let attempts: Attempts = Arc::default();
+    let delays: Delays = Arc::default();
     let next_attempt = Arc::new(AtomicU64::new(1));
     let mut pending: Pending = FuturesUnordered::new();
     // JavaScript may still be working after a step resolved (continuing `run`, awaiting a fetch
@@ -118,7 +120,12 @@ async fn run(
                 if matches!(m["op"].as_str(), Some("binding" | "fetch" | "resource")) {
                     outside += 1;
                 }
-                if let Some(done) = handle(&p, &iso, &step, &origin, &attempts, &next_attempt, &mut pending, m) {
+                if m["op"] == "delayDone" {
+                    delay_done(&delays, &m);
+                    continue;
+                }
+                let calls = Calls { attempts: &attempts, delays: &delays, next: &next_attempt };
+                if let Some(done) = handle(&p, &iso, &step, &origin, &calls, &mut pending, m) {
                     return done;
                 }
             }
@@ -136,18 +143,46 @@ async fn run(
     }
 }
 
+/// The host's side of calls into the isolate in flight: step attempts and delay functions.
+struct Calls<'a> {
+    attempts: &'a Attempts,
+    delays: &'a Delays,
+    next: &'a Arc<AtomicU64>,
+}
+
+/// The answer of a delay function.
+fn delay_done(delays: &Delays, m: &Value) {
+    let id = m["delay"].as_u64().unwrap_or(0);
+    let Some(tx) = delays.lock().unwrap_or_else(|e| e.into_inner()).remove(&id) else {
+        return;
+    };
+    let answer = if m["ok"] == Value::Bool(true) {
+        let v = &m["value"];
+        Ok(if let Some(n) = v["number"].as_str() {
+            DurationInput::Millis(n.parse().unwrap_or(f64::NAN))
+        } else if let Some(t) = v["text"].as_str() {
+            DurationInput::Text(t.to_string())
+        } else {
+            DurationInput::Millis(f64::NAN)
+        })
+    } else {
+        Err(m["error"]["message"].as_str().unwrap_or("").to_string())
+    };
+    let _ = tx.send(answer);
+}
+
 /// Handles one message from the isolate; `Some` ends the run.
-#[allow(clippy::too_many_arguments)]
 fn handle(
     p: &Arc<Project>,
     iso: &Isolate,
     step: &Step,
     origin: &str,
-    attempts: &Attempts,
-    next_attempt: &Arc<AtomicU64>,
+    calls: &Calls<'_>,
     pending: &mut Pending,
     m: Value,
 ) -> Option<Result<Value, WorkflowError>> {
+    let attempts = calls.attempts;
+    let next_attempt = calls.next;
     let id = m["id"].as_u64().unwrap_or(0);
     let name = m["name"].as_str().unwrap_or("").to_string();
     match m["op"].as_str().unwrap_or("") {
@@ -195,7 +230,35 @@ fn handle(
                         .unwrap_or_else(|_| Err(internal("the JavaScript isolate stopped")))
                 })
             });
-            let fut = step.do_step(name, config, callback);
+            let delay_fn: Option<endure_engine::DelayFn<'static>> = if m["dynamic"]
+                == Value::Bool(true)
+            {
+                let to_js = iso.sender();
+                let delays = calls.delays.clone();
+                let next = next_attempt.clone();
+                Some(Box::new(move |ctx: endure_engine::DelayContext| -> BoxFuture<'static, Result<DurationInput, String>> {
+                    let did = next.fetch_add(1, Ordering::SeqCst);
+                    let (tx, rx) = oneshot::channel();
+                    delays.lock().unwrap_or_else(|e| e.into_inner()).insert(did, tx);
+                    to_js.send(&json!({
+                        "op": "delay",
+                        "step": id,
+                        "delay": did,
+                        "ctx": {
+                            "step": {"name": ctx.step.name, "count": ctx.step.count},
+                            "attempt": ctx.attempt,
+                            "config": serde_json::to_value(&ctx.config).unwrap_or(Value::Null),
+                        },
+                        "error": {"name": ctx.error.name, "message": ctx.error.message},
+                    }));
+                    Box::pin(async move {
+                        rx.await.unwrap_or_else(|_| Err("the JavaScript isolate stopped".into()))
+                    })
+                }))
+            } else {
+                None
+            };
+            let fut = step.do_step_with_delay(name, config, callback, delay_fn);
             pending.push(Box::pin(async move { (id, false, fut.await) }));
         }
         "sleep" => {

@@ -438,3 +438,46 @@ async fn wait_until_work_outlives_the_response() {
     }
     panic!("the instance created in waitUntil never appeared");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delay_functions() {
+    let js = js().await;
+    js.create("dynamic-delay", "ok", json!({"mode": "ok"}))
+        .await;
+    let doc = js.finish("dynamic-delay", "ok", 500).await;
+    assert_eq!(
+        doc["output"],
+        json!({"name": "Error", "message": "fail 3"}),
+        "{doc:#}"
+    );
+    let step = &doc["steps"][0];
+    assert_eq!(step["config"]["retries"]["delay"], "[dynamic]");
+    let delays: Vec<&Value> = step["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["retryDelayMs"])
+        .collect();
+    assert_eq!(
+        delays,
+        [&json!(1000), &json!(2000), &Value::Null],
+        "{doc:#}"
+    );
+    for (mode, reason) in [
+        ("throw", "threw an error: no delay for you"),
+        (
+            "bad",
+            "returned an invalid delay value (expected a number of ms or a duration string like \"30 seconds\")",
+        ),
+    ] {
+        js.create("dynamic-delay", mode, json!({"mode": mode}))
+            .await;
+        let doc = js.finish("dynamic-delay", mode, 500).await;
+        assert_eq!(
+            doc["output"],
+            json!({"name": "NonRetryableDelayError", "message": format!("The delay function for step \"flaky-1\" {reason}")}),
+            "{doc:#}"
+        );
+        assert_eq!(doc["steps"][0]["attempts"].as_array().unwrap().len(), 1);
+    }
+}

@@ -166,11 +166,15 @@ impl StepConfigInput {
     /// Merges with the defaults and validates. The caller reports the reference's
     /// "invalid format" message for the step.
     pub fn resolve(&self) -> Result<StepConfig, InvalidStepConfig> {
-        let (limit, delay_ms, backoff) = match &self.retries {
-            None => (DEFAULT_LIMIT, DEFAULT_DELAY_MS, Backoff::Exponential),
+        let (limit, delay_ms, dynamic, backoff) = match &self.retries {
+            None => (DEFAULT_LIMIT, DEFAULT_DELAY_MS, false, Backoff::Exponential),
+            Some(r) if r.delay == DurationInput::Text(DYNAMIC_DELAY.into()) => {
+                (r.limit, 0, true, r.backoff.unwrap_or(Backoff::Exponential))
+            }
             Some(r) => (
                 r.limit,
                 r.delay.to_ms().map_err(|_| InvalidStepConfig)?,
+                false,
                 r.backoff.unwrap_or(Backoff::Exponential),
             ),
         };
@@ -190,6 +194,7 @@ impl StepConfigInput {
             retries: Retries {
                 limit,
                 delay_ms,
+                dynamic,
                 backoff,
             },
             timeout_ms,
@@ -210,15 +215,68 @@ pub const DEFAULT_DELAY_MS: u64 = 10_000;
 /// Default per-attempt timeout: 10 minutes.
 pub const DEFAULT_TIMEOUT_MS: u64 = 600_000;
 
+/// `retries.delay` of a step whose delay is a function (called after each failed attempt):
+/// what is persisted and shown in its place.
+pub const DYNAMIC_DELAY: &str = "[dynamic]";
+
 /// Resolved retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "RetriesWire", into = "RetriesWire")]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Retries {
     pub limit: RetryLimit,
-    /// Base delay in milliseconds.
-    #[serde(rename = "delay")]
+    /// Base delay in milliseconds (0 when `dynamic`).
     pub delay_ms: u64,
+    /// The delay comes from a function, asked after each failed attempt; persisted and shown as
+    /// `"delay": "[dynamic]"`.
+    pub dynamic: bool,
     pub backoff: Backoff,
+}
+
+/// How [`Retries`] is written: `delay` is milliseconds or the `"[dynamic]"` marker.
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+struct RetriesWire {
+    limit: RetryLimit,
+    delay: DelayWire,
+    backoff: Backoff,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+enum DelayWire {
+    Ms(u64),
+    Marker(String),
+}
+
+impl From<RetriesWire> for Retries {
+    fn from(w: RetriesWire) -> Retries {
+        let (delay_ms, dynamic) = match w.delay {
+            DelayWire::Ms(ms) => (ms, false),
+            DelayWire::Marker(_) => (0, true),
+        };
+        Retries {
+            limit: w.limit,
+            delay_ms,
+            dynamic,
+            backoff: w.backoff,
+        }
+    }
+}
+
+impl From<Retries> for RetriesWire {
+    fn from(r: Retries) -> RetriesWire {
+        RetriesWire {
+            limit: r.limit,
+            delay: if r.dynamic {
+                DelayWire::Marker(DYNAMIC_DELAY.into())
+            } else {
+                DelayWire::Ms(r.delay_ms)
+            },
+            backoff: r.backoff,
+        }
+    }
 }
 
 /// A step's resolved configuration, persisted with the step on its first execution. On replay

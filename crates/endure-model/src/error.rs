@@ -34,6 +34,7 @@ pub mod names {
     pub const FATAL: &str = "WorkflowFatalError";
     pub const TIMEOUT: &str = "WorkflowTimeoutError";
     pub const INTERNAL: &str = "WorkflowInternalError";
+    pub const NON_RETRYABLE_DELAY: &str = "NonRetryableDelayError";
 }
 
 /// Messages of the reference engine, reproduced exactly.
@@ -54,6 +55,15 @@ pub mod messages {
     pub fn timed_out(ms: u64) -> String {
         format!("Execution timed out after {ms}ms")
     }
+    /// A step's delay function failed; `reason` is one of the three below.
+    pub fn delay_function(name: &str, count: u32, reason: &str) -> String {
+        format!("The delay function for step \"{name}-{count}\" {reason}")
+    }
+    pub fn delay_threw(message: &str) -> String {
+        format!("threw an error: {message}")
+    }
+    pub const DELAY_TIMED_OUT: &str = "did not return within 5 seconds";
+    pub const DELAY_INVALID: &str = "returned an invalid delay value (expected a number of ms or a duration string like \"30 seconds\")";
     pub fn non_retryable_attempt(message: &str) -> String {
         format!("Step threw a NonRetryableError with message \"{message}\"")
     }

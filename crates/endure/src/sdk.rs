@@ -136,11 +136,54 @@ impl WorkflowStep {
         self.run_inner(name.into(), Some(config), callback)
     }
 
+    /// `step.do(name, {retries: {limit, delay: fn, backoff}}, callback)`: the delay before each
+    /// retry comes from `delay`, asked after the failed attempt with its context and error. Its
+    /// answer (milliseconds or a duration string) goes through the back-off formula; an `Err`
+    /// (what it "threw") or an invalid answer fails the step for good with
+    /// `NonRetryableDelayError`. It has 5 seconds to answer.
+    pub fn run_with_delay<'a, T, F, Fut, D, DFut>(
+        &self,
+        name: impl Into<String>,
+        limit: impl Into<endure_model::config::RetryLimit>,
+        backoff: endure_model::config::Backoff,
+        mut delay: D,
+        callback: F,
+    ) -> impl Future<Output = Result<T, WorkflowError>> + Send + 'a
+    where
+        T: Serialize + DeserializeOwned + Send + 'a,
+        F: FnMut(StepContext) -> Fut + Send + 'a,
+        Fut: Future<Output = Result<T, WorkflowError>> + Send + 'a,
+        D: FnMut(endure_engine::DelayContext) -> DFut + Send + 'a,
+        DFut: Future<Output = Result<DurationInput, String>> + Send + 'a,
+    {
+        let config = StepConfigInput::new()
+            .retries(limit, endure_model::config::DYNAMIC_DELAY)
+            .backoff(backoff);
+        let delay: endure_engine::DelayFn<'a> =
+            Box::new(move |ctx| Box::pin(delay(ctx)) as BoxFuture<'a, _>);
+        self.run_inner_with(name.into(), Some(config), callback, Some(delay))
+    }
+
     fn run_inner<'a, T, F, Fut>(
         &self,
         name: String,
         config: Option<StepConfigInput>,
+        callback: F,
+    ) -> impl Future<Output = Result<T, WorkflowError>> + Send + 'a
+    where
+        T: Serialize + DeserializeOwned + Send + 'a,
+        F: FnMut(StepContext) -> Fut + Send + 'a,
+        Fut: Future<Output = Result<T, WorkflowError>> + Send + 'a,
+    {
+        self.run_inner_with(name, config, callback, None)
+    }
+
+    fn run_inner_with<'a, T, F, Fut>(
+        &self,
+        name: String,
+        config: Option<StepConfigInput>,
         mut callback: F,
+        delay: Option<endure_engine::DelayFn<'a>>,
     ) -> impl Future<Output = Result<T, WorkflowError>> + Send + 'a
     where
         T: Serialize + DeserializeOwned + Send + 'a,
@@ -153,7 +196,7 @@ impl WorkflowStep {
         });
         // The value goes through its recorded form on the first run too, so the first run and
         // a replay see the same thing.
-        let call = self.0.do_step(name, config, boxed);
+        let call = self.0.do_step_with_delay(name, config, boxed, delay);
         async move { from_value(call.await?) }
     }
 

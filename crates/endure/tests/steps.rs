@@ -773,7 +773,108 @@ async fn panics_are_failures_not_crashes(mode: Mode) {
     assert_eq!(d.error.unwrap().message, "panicked: run blew up");
 }
 
+/// `retries.delay` as a function: asked after each failed attempt with its context and error;
+/// the answer goes through the back-off formula. If it errs, answers nonsense or takes more than
+/// 5 seconds, the step fails for good with `NonRetryableDelayError`.
+async fn delay_functions(mode: Mode) {
+    for (case, expect) in [
+        ("ok", None),
+        ("throw", Some("threw an error: no delay")),
+        (
+            "bad",
+            Some(
+                "returned an invalid delay value (expected a number of ms or a duration string like \"30 seconds\")",
+            ),
+        ),
+        ("slow", Some("did not return within 5 seconds")),
+    ] {
+        let mut h = Harness::new(mode, move |b| {
+            b.workflow(
+                "w",
+                wf(move |_, step| {
+                    Box::pin(async move {
+                        let r: Result<i64, WorkflowError> = step
+                            .run_with_delay(
+                                "flaky",
+                                2u32,
+                                Backoff::Linear,
+                                move |ctx| async move {
+                                    match case {
+                                        "throw" => Err("no delay".to_string()),
+                                        "bad" => Ok(endure::DurationInput::Millis(-5.0)),
+                                        "slow" => std::future::pending().await,
+                                        _ => {
+                                            assert!(ctx.error.message.starts_with("attempt"));
+                                            Ok(format!("{} seconds", ctx.attempt).into())
+                                        }
+                                    }
+                                },
+                                |ctx| async move {
+                                    Err(WorkflowError::msg(format!("attempt {}", ctx.attempt)))
+                                },
+                            )
+                            .await;
+                        let e = r.unwrap_err();
+                        Ok(json!({"name": e.name, "message": e.message}))
+                    })
+                }),
+            )
+            .unwrap()
+        })
+        .await;
+        h.create("w", "i", json!({})).await;
+        match case {
+            "ok" => {
+                for n in 1..=2 {
+                    h.wait_until("w", "i", |d| {
+                        d.status == InstanceStatus::Waiting && attempts(d, "flaky", 1).len() == n
+                    })
+                    .await;
+                    h.checkpoint().await;
+                    h.advance(10_000);
+                }
+            }
+            "slow" => {
+                // The function never answers: the engine's clock passes its 5 seconds.
+                for _ in 0..200 {
+                    let d = h.get("w", "i").await.status().await.unwrap();
+                    if d.status == InstanceStatus::Complete {
+                        break;
+                    }
+                    h.advance(1_000);
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+            }
+            _ => {}
+        }
+        let d = h.wait_finished("w", "i").await;
+        let out = d.output.clone();
+        match expect {
+            None => {
+                assert_eq!(out, json!({"name": "Error", "message": "attempt 3"}));
+                let a = attempts(&d, "flaky", 1);
+                // Linear: the answer (1 s, then 2 s) times the attempt number.
+                assert_eq!(a[0].2, Some(1_000));
+                assert_eq!(a[1].2, Some(4_000));
+                let cfg =
+                    serde_json::to_value(&d).unwrap()["steps"][0]["config"]["retries"]["delay"]
+                        .clone();
+                assert_eq!(cfg, "[dynamic]");
+            }
+            Some(reason) => {
+                assert_eq!(
+                    out,
+                    json!({"name": "NonRetryableDelayError", "message": format!("The delay function for step \"flaky-1\" {reason}")}),
+                    "{case}"
+                );
+                assert!(!attempts(&d, "flaky", 1).is_empty(), "{case}");
+            }
+        }
+    }
+}
+
 matrix!(
+    delay_functions,
     sensitive_outputs_are_redacted,
     instance_state_limit,
     panics_are_failures_not_crashes,

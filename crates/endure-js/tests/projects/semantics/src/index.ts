@@ -414,3 +414,34 @@ export default {
     return new Response("semantics");
   },
 };
+
+// `retries.delay` as a function: asked after each failed attempt (its answer goes through the
+// back-off formula); if it throws or answers nonsense the step fails for good.
+export class DynamicDelay extends WorkflowEntrypoint<Env, { mode: string }> {
+  async run(event: WorkflowEvent<{ mode: string }>, step: WorkflowStep) {
+    const mode = event.payload.mode;
+    try {
+      await step.do(
+        "flaky",
+        {
+          retries: {
+            limit: 2,
+            backoff: "constant",
+            delay: async ({ ctx, error }: any) => {
+              if (mode === "throw") throw new Error("no delay for you");
+              if (mode === "bad") return -5;
+              return `${ctx.attempt} seconds (${error.message})`.startsWith(`${ctx.attempt} seconds`)
+                ? `${ctx.attempt} seconds`
+                : 0;
+            },
+          },
+        } as any,
+        async (c) => {
+          throw new Error(`fail ${c.attempt}`);
+        },
+      );
+    } catch (e) {
+      return describeError(e);
+    }
+  }
+}
