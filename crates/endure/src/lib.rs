@@ -42,6 +42,7 @@
 //! | `step.do(name, config, callback)` | [`WorkflowStep::run_with`] |
 //! | callback argument `{step: {name, count}, attempt, config}` | [`StepContext`]: `step.name`, `step.count`, `attempt`, `config` |
 //! | `WorkflowStepConfig` `{retries: {limit, delay, backoff}, timeout}` | [`StepConfig`]`::new().retries(limit, delay).backoff(..).timeout(..)` |
+//! | `retries: {limit, delay: ({ctx, error}) => …, backoff}` | [`WorkflowStep::run_with_delay`] (the function gets an `endure_engine::DelayContext`) |
 //! | `limit: Infinity` | [`RetryLimit::Unlimited`] |
 //! | `"constant" \| "linear" \| "exponential"` | [`Backoff`] |
 //! | `step.sleep(name, duration)` | [`WorkflowStep::sleep`] |
