@@ -64,7 +64,7 @@ async fn project(
     limits: endure_js::Limits,
 ) -> anyhow::Result<Served> {
     use anyhow::Context;
-    let p = crate::project::load(dir, limits, state_dir).await?;
+    let (p, _) = crate::project::load(dir, limits, state_dir).await?;
     let db = state_dir.join("endure.sqlite");
     let store = endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(&db))
         .with_context(|| format!("opening {}", db.display()))?;

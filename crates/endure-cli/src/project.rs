@@ -79,12 +79,13 @@ pub fn outbound_from_env() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Loads and checks the project in `dir`, printing configuration it ignores once.
+/// Loads and checks the project in `dir`, printing configuration it ignores once. Returns it
+/// with the names its main module exports.
 pub async fn load(
     dir: &std::path::Path,
     limits: endure_js::Limits,
     state_dir: &std::path::Path,
-) -> anyhow::Result<Arc<Project>> {
+) -> anyhow::Result<(Arc<Project>, Vec<String>)> {
     let extra_ca_certs = match std::env::var_os("ENDURE_EXTRA_CA_CERTS") {
         Some(path) => endure_js::http::pem_certificates(std::path::Path::new(&path))
             .map_err(|e| anyhow::anyhow!("ENDURE_EXTRA_CA_CERTS: {e}"))?,
@@ -99,7 +100,7 @@ pub async fn load(
             extra_ca_certs,
         },
     )?;
-    p.check().await?;
+    let exports = p.check().await?;
     for i in &p.config.ignored {
         eprintln!(
             "note: {}: {i} is not supported by Endure and is ignored",
@@ -109,5 +110,5 @@ pub async fn load(
     if !p.config.crons.is_empty() || p.config.workflows.iter().any(|w| !w.schedules.is_empty()) {
         eprintln!("note: cron triggers are not run yet (a later release); they are ignored");
     }
-    Ok(p)
+    Ok((p, exports))
 }

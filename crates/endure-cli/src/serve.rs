@@ -15,7 +15,8 @@
 //! [[workflows]]
 //! name = "orders"
 //! binding = "ORDERS"
-//! class_name = "StepsWorkflow"   # a bundled class: MyWorkflow, ApprovalWorkflow, StepsWorkflow
+//! class_name = "StepsWorkflow"   # a bundled class (MyWorkflow, ApprovalWorkflow, StepsWorkflow)
+//!                                # or, with `project`, a class the project exports
 //! limits = { steps = 500 }
 //! ```
 
@@ -90,10 +91,22 @@ struct WorkflowLimits {
 
 const CLASSES: [&str; 3] = ["MyWorkflow", "ApprovalWorkflow", "StepsWorkflow"];
 
-fn register(b: EngineBuilder, w: &WorkflowEntry) -> anyhow::Result<EngineBuilder> {
+/// A `[[workflows]]` entry: a bundled Rust class, or an exported class of the served project.
+fn register(
+    b: EngineBuilder,
+    w: &WorkflowEntry,
+    #[cfg(feature = "js")] project: Option<&std::sync::Arc<endure_js::Project>>,
+) -> anyhow::Result<EngineBuilder> {
     let mut opts = WorkflowOptions::default();
-    if let Some(steps) = w.limits.as_ref().and_then(|l| l.steps) {
+    let steps = w.limits.as_ref().and_then(|l| l.steps);
+    if let Some(steps) = steps {
         opts.step_limit = steps;
+    }
+    #[cfg(feature = "js")]
+    if let Some(p) = project
+        && !CLASSES.contains(&w.class_name.as_str())
+    {
+        return Ok(p.register_class(b, &w.name, &w.class_name, steps)?);
     }
     Ok(match w.class_name.as_str() {
         "MyWorkflow" => b.workflow_with(&w.name, endure_examples::starter::MyWorkflow, opts)?,
@@ -102,7 +115,7 @@ fn register(b: EngineBuilder, w: &WorkflowEntry) -> anyhow::Result<EngineBuilder
         }
         "StepsWorkflow" => b.workflow_with(&w.name, endure_examples::steps::StepsWorkflow, opts)?,
         other => anyhow::bail!(
-            "workflow {:?}: unknown class_name {other:?} (known: {})",
+            "workflow {:?}: unknown class_name {other:?} (known: {}, or a class of the `project`)",
             w.name,
             CLASSES.join(", ")
         ),
@@ -176,7 +189,18 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         )
         .await
         {
-            Ok(p) => {
+            Ok((p, exports)) => {
+                for w in &config.workflows {
+                    if !CLASSES.contains(&w.class_name.as_str()) && !exports.contains(&w.class_name)
+                    {
+                        return usage_error(format!(
+                            "workflow {:?}: class_name {:?} is neither a bundled class ({}) nor exported by the project",
+                            w.name,
+                            w.class_name,
+                            CLASSES.join(", ")
+                        ));
+                    }
+                }
                 builder = p.register(builder)?;
                 Some(p)
             }
@@ -196,7 +220,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 w.name
             );
         }
-        builder = match register(builder, w) {
+        builder = match register(
+            builder,
+            w,
+            #[cfg(feature = "js")]
+            project.as_ref(),
+        ) {
             Ok(b) => b,
             Err(e) => return usage_error(e.to_string()),
         };

@@ -175,7 +175,11 @@ async fn serve_runs_a_project_with_the_api_behind_a_token() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("naps"), PROJECT);
     let cfg = dir.path().join("endure.toml");
-    std::fs::write(&cfg, "api_tokens = [\"t\"]\nproject = \"naps\"\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "api_tokens = [\"t\"]\nproject = \"naps\"\n[[workflows]]\nname = \"naps-2\"\nclass_name = \"Naps\"\nlimits = { steps = 5 }\n",
+    )
+    .unwrap();
     let server = common::spawn(
         &["serve", "--port", "0", "--config", cfg.to_str().unwrap()],
         &[],
@@ -203,4 +207,31 @@ async fn serve_runs_a_project_with_the_api_behind_a_token() {
         .await
         .unwrap();
     assert_eq!(v["result"]["class_name"], "Naps", "{v}");
+    // The server's own [[workflows]] entry runs the project's class under another name.
+    let v: Value = c
+        .get(format!("{api}-2/versions"))
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["result"][0]["class_name"], "Naps", "{v}");
+    assert_eq!(v["result"][0]["limits"]["steps"], 5, "{v}");
+    drop(server);
+    // A class the project does not export is refused at start-up.
+    std::fs::write(
+        &cfg,
+        "project = \"naps\"\n[[workflows]]\nname = \"x\"\nclass_name = \"Nope\"\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_endure"))
+        .args(["serve", "--port", "0", "--config", cfg.to_str().unwrap()])
+        .env_remove("ENDURE_API_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"Nope\" is neither a bundled class"), "{err}");
 }

@@ -101,7 +101,8 @@ impl Project {
     /// Loads the whole module graph once in an isolate and checks that every configured
     /// `class_name` is exported, so import errors (a missing file, a CommonJS-only package)
     /// and misnamed classes show at start-up rather than on the first run.
-    pub async fn check(&self) -> Result<(), ProjectError> {
+    /// Returns the names the main module exports.
+    pub async fn check(&self) -> Result<Vec<String>, ProjectError> {
         let mut iso =
             crate::isolate::spawn(self.sources.clone(), self.main.clone(), self.options.limits)
                 .map_err(|e| {
@@ -141,7 +142,7 @@ impl Project {
                 )));
             }
         }
-        Ok(())
+        Ok(exported.iter().map(|s| s.to_string()).collect())
     }
 
     /// Whether `dir` holds a Worker project.
@@ -169,6 +170,29 @@ impl Project {
             builder = builder.register(&w.name, Arc::new(code), opts)?;
         }
         Ok(builder)
+    }
+
+    /// Registers one more workflow name for an exported class of this project (a server's own
+    /// `[[workflows]]` entry naming a project class).
+    pub fn register_class(
+        self: &Arc<Self>,
+        builder: EngineBuilder,
+        name: &str,
+        class_name: &str,
+        step_limit: Option<u64>,
+    ) -> Result<EngineBuilder, ApiError> {
+        let mut opts = WorkflowOptions {
+            class_name: class_name.to_string(),
+            ..WorkflowOptions::default()
+        };
+        if let Some(n) = step_limit {
+            opts.step_limit = n;
+        }
+        let code = crate::workflow::JsWorkflow {
+            project: self.clone(),
+            class: class_name.to_string(),
+        };
+        builder.register(name, Arc::new(code), opts)
     }
 
     /// Gives the project the started engine (its bindings need it).
