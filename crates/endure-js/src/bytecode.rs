@@ -6,7 +6,17 @@ use rquickjs::module::{Declared, WriteOptions};
 use rquickjs::{Ctx, Module};
 use std::sync::OnceLock;
 
-const RUNTIME_JS: &str = include_str!("runtime.js");
+/// The prelude: one function body, kept in several files by topic (src/runtime/).
+const RUNTIME_JS: &str = concat!(
+    include_str!("runtime/00-core.js"),
+    include_str!("runtime/10-steps.js"),
+    include_str!("runtime/20-resources.js"),
+    include_str!("runtime/30-entrypoints.js"),
+    include_str!("runtime/40-web.js"),
+    include_str!("runtime/50-fetch.js"),
+    include_str!("runtime/60-node.js"),
+    include_str!("runtime/90-host.js"),
+);
 const NAME: &str = "endure:runtime";
 
 static BYTECODE: OnceLock<Vec<u8>> = OnceLock::new();

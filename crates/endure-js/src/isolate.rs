@@ -1,5 +1,5 @@
 //! One isolate: a QuickJS runtime and context on a thread of its own, loaded with the runtime
-//! prelude (`runtime.js`) and the project's main module, driven by JSON messages.
+//! prelude (`src/runtime/*.js`) and the project's main module, driven by JSON messages.
 //!
 //! Each workflow run and each fetch request gets a fresh isolate, so nothing a user can observe
 //! (module state, globals) is shared between instances. A thread per isolate means an endless

@@ -1,0 +1,153 @@
+// Part of the runtime prelude (see 00-core.js): one function body split into files.
+  // ---------------------------------------------------------------- steps
+  const callbacks = new Map();
+  function durationArg(d) {
+    return typeof d === 'number' || typeof d === 'string' ? d : String(d);
+  }
+  class WorkflowStep {
+    do(name, a, b) {
+      let config = null;
+      let cb = a;
+      if (typeof a !== 'function') { config = a === undefined ? null : a; cb = b; }
+      if (typeof cb !== 'function') {
+        const e = new Error(`Step "${name}" requires a callback function`);
+        e.name = 'WorkflowFatalError';
+        return Promise.reject(e);
+      }
+      const id = nextId++;
+      let dynamic = false;
+      if (config && config.retries && typeof config.retries.delay === 'function') {
+        // Asked after each failed attempt (`delay` messages); persisted as "[dynamic]".
+        delayFns.set(id, config.retries.delay);
+        config = Object.assign({}, config, { retries: Object.assign({}, config.retries, { delay: '[dynamic]' }) });
+        dynamic = true;
+      }
+      callbacks.set(id, cb);
+      const p = new Promise((resolve, reject) => calls.set(id, {
+        resolve: (v) => { callbacks.delete(id); delayFns.delete(id); resolve(decode(v)); },
+        reject: (e) => { callbacks.delete(id); delayFns.delete(id); reject(e); },
+      }));
+      host.send(JSON.stringify({ op: 'do', id, name: String(name), config, dynamic }));
+      return p;
+    }
+    sleep(name, duration) {
+      return call('sleep', { name: String(name), duration: durationArg(duration) }).then(() => undefined);
+    }
+    sleepUntil(name, at) {
+      const ms = at instanceof Date ? at.getTime() : Number(at);
+      return call('sleepUntil', { name: String(name), at: ms }).then(() => undefined);
+    }
+    waitForEvent(name, options) {
+      const o = options || {};
+      return call('waitForEvent', {
+        name: String(name), type: o.type, timeout: o.timeout === undefined ? null : durationArg(o.timeout),
+      }).then((ev) => ({ payload: decode(ev.payload), timestamp: new Date(ev.timestamp), type: ev.type }));
+    }
+  }
+
+  // Delay functions of steps in flight, by call id.
+  const delayFns = new Map();
+  async function runDelay(m) {
+    const f = delayFns.get(m.step);
+    try {
+      if (!f) throw new Error('the delay function is gone');
+      const v = await f({ ctx: m.ctx, error: toError(m.error) });
+      const value = typeof v === 'number' ? { number: String(v) } : typeof v === 'string' ? { text: v } : { invalid: true };
+      post('delayDone', { delay: m.delay, ok: true, value });
+    } catch (e) {
+      post('delayDone', { delay: m.delay, ok: false, error: errorInfo(e) });
+    }
+  }
+
+  // Steps whose attempt is executing now: console lines name them.
+  const executing = new Map();
+  async function runAttempt(m) {
+    executing.set(m.attempt, m.ctx.step.name);
+    try {
+      await attemptBody(m);
+    } finally {
+      executing.delete(m.attempt);
+    }
+  }
+  async function attemptBody(m) {
+    const cb = callbacks.get(m.step);
+    if (!cb) {
+      post('attemptDone', { attempt: m.attempt, ok: false, error: { name: 'Error', message: 'step callback is gone' } });
+      return;
+    }
+    let value;
+    try {
+      value = await cb(m.ctx);
+    } catch (e) {
+      post('attemptDone', { attempt: m.attempt, ok: false, error: errorInfo(e) });
+      return;
+    }
+    let encoded;
+    try {
+      // A stream result is read to the end and kept as its bytes; replays get a new stream.
+      if (value instanceof ReadableStream) {
+        const parts = [];
+        const reader = value.getReader();
+        for (;;) {
+          const { value: chunk, done } = await reader.read();
+          if (done) break;
+          if (!(chunk instanceof Uint8Array) && !(chunk instanceof ArrayBuffer)) {
+            throw Object.assign(new Error(`Step "${m.ctx.step.name}" returned a stream with a chunk that is not bytes`), { name: 'UnsupportedStreamChunkError' });
+          }
+          parts.push(...new Uint8Array(chunk instanceof ArrayBuffer ? chunk : chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength)));
+        }
+        encoded = { [TAG]: 'ReadableStream', v: parts };
+      } else {
+        encoded = encode(value);
+      }
+    } catch (e) {
+      if (!(e instanceof NotSerialisable)) {
+        post('attemptDone', { attempt: m.attempt, ok: false, fatal: true, error: errorInfo(e) });
+        return;
+      }
+      post('attemptDone', {
+        attempt: m.attempt, ok: false, fatal: true,
+        error: { name: 'WorkflowFatalError', message: `Value returned from step "${m.ctx.step.name}" is not serialisable` },
+      });
+      return;
+    }
+    post('attemptDone', { attempt: m.attempt, ok: true, value: encoded });
+  }
+
+  // ---------------------------------------------------------------- bindings
+  class WorkflowInstance {
+    constructor(workflow, id) { this.__workflow = workflow; Object.defineProperty(this, 'id', { value: id, enumerable: true }); }
+    __do(method, args) { return call('binding', { workflow: this.__workflow, method, instance: this.id, args: args || {} }); }
+    async status() { const s = await this.__do('status'); return s; }
+    async pause() { await this.__do('pause'); }
+    async resume() { await this.__do('resume'); }
+    async terminate() { await this.__do('terminate'); }
+    async restart() { await this.__do('restart'); }
+    async sendEvent(ev) {
+      const e = ev || {};
+      await this.__do('sendEvent', { type: e.type, payload: encode(e.payload === undefined ? {} : e.payload) });
+    }
+  }
+  class Workflow {
+    constructor(name) { this.__name = name; }
+    async create(options) {
+      const o = options || {};
+      const r = await call('binding', {
+        workflow: this.__name, method: 'create',
+        args: { id: o.id, params: o.params === undefined ? undefined : encode(o.params) },
+      });
+      return new WorkflowInstance(this.__name, r.id);
+    }
+    async createBatch(list) {
+      if (!Array.isArray(list)) throw new TypeError('createBatch expects an array');
+      const r = await call('binding', {
+        workflow: this.__name, method: 'createBatch',
+        args: { instances: list.map((o) => ({ id: (o || {}).id, params: (o || {}).params === undefined ? undefined : encode(o.params) })) },
+      });
+      return r.ids.map((id) => new WorkflowInstance(this.__name, id));
+    }
+    async get(id) {
+      const r = await call('binding', { workflow: this.__name, method: 'get', instance: String(id), args: {} });
+      return new WorkflowInstance(this.__name, r.id);
+    }
+  }

@@ -1,0 +1,95 @@
+// Part of the runtime prelude (see 00-core.js): one function body split into files.
+  // ---------------------------------------------------------------- R2, D1, email
+  // Kept by the host in the state directory (resources.rs).
+  class R2Object {
+    constructor(o) {
+      this.key = o.key; this.size = o.size; this.etag = o.etag; this.httpEtag = o.httpEtag;
+      this.version = o.etag; this.uploaded = new Date(o.uploaded);
+      this.httpMetadata = o.httpMetadata || {}; this.customMetadata = o.customMetadata || {};
+      this.checksums = {};
+    }
+    writeHttpMetadata(headers) {
+      for (const k of Object.keys(this.httpMetadata)) {
+        headers.set(k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()), this.httpMetadata[k]);
+      }
+    }
+  }
+  class R2ObjectBody extends R2Object {
+    constructor(o) { super(o); this.__data = b64decode(o.body); this.bodyUsed = false; }
+    get body() { const b = this.__data; return new ReadableStream({ start(c) { c.enqueue(b); c.close(); } }); }
+    async arrayBuffer() { this.bodyUsed = true; return this.__data.buffer.slice(0); }
+    async bytes() { this.bodyUsed = true; return new Uint8Array(this.__data); }
+    async text() { this.bodyUsed = true; return utf8decode(this.__data); }
+    async json() { return JSON.parse(await this.text()); }
+  }
+  class R2Bucket {
+    constructor(binding) { this.__b = binding; }
+    __call(method, f) { return call('resource', Object.assign({ binding: this.__b, method }, f)); }
+    async put(key, value, options) {
+      const o = options || {};
+      const bytes = value === null || value === undefined ? new Uint8Array(0) : bodyBytes(value);
+      const meta = o.httpMetadata instanceof Headers ? Object.fromEntries(o.httpMetadata) : o.httpMetadata || {};
+      return new R2Object(await this.__call('put', { key: String(key), body: b64encode(bytes), httpMetadata: meta, customMetadata: o.customMetadata || {} }));
+    }
+    async get(key) { const r = await this.__call('get', { key: String(key) }); return r === null ? null : new R2ObjectBody(r); }
+    async head(key) { const r = await this.__call('head', { key: String(key) }); return r === null ? null : new R2Object(r); }
+    async delete(keys) { await this.__call('delete', Array.isArray(keys) ? { keys: keys.map(String) } : { key: String(keys) }); }
+    async list(options) {
+      const o = options || {};
+      const r = await this.__call('list', { prefix: o.prefix || '', limit: o.limit, cursor: o.cursor });
+      const out = { objects: r.objects.map((x) => new R2Object(x)), truncated: r.truncated, delimitedPrefixes: [] };
+      if (r.cursor) out.cursor = r.cursor;
+      return out;
+    }
+  }
+  function d1Value(v) {
+    if (v === undefined) throw new Error("D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined'");
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    if (typeof v === 'bigint') return Number(v);
+    if (v instanceof ArrayBuffer) return Array.from(new Uint8Array(v));
+    if (ArrayBuffer.isView(v)) return Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    if (v !== null && typeof v === 'object') return JSON.stringify(v);
+    return v;
+  }
+  class D1PreparedStatement {
+    constructor(db, sql, params) { this.__db = db; this.__sql = sql; this.__params = params; }
+    bind(...values) { return new D1PreparedStatement(this.__db, this.__sql, values.map(d1Value)); }
+    async __one(method) { const [r] = await this.__db.__run(method, [this]); return r; }
+    async all() { const r = await this.__one('all'); return { results: r.results, success: true, meta: r.meta }; }
+    async run() { const r = await this.__one('run'); return { results: r.results, success: true, meta: r.meta }; }
+    async first(column) {
+      const r = await this.__one('all');
+      const row = r.results[0];
+      if (row === undefined) return null;
+      if (column === undefined) return row;
+      if (!(column in row)) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${column})`);
+      return row[column];
+    }
+    async raw(options) {
+      const r = await this.__one('raw');
+      return options && options.columnNames ? [r.columns, ...r.results] : r.results;
+    }
+  }
+  class D1Database {
+    constructor(binding) { this.__b = binding; }
+    prepare(sql) { return new D1PreparedStatement(this, String(sql), []); }
+    __run(method, statements) {
+      return call('resource', { binding: this.__b, method, statements: statements.map((s) => ({ sql: s.__sql, params: s.__params })) });
+    }
+    async batch(statements) {
+      const rs = await this.__run('batch', statements);
+      return rs.map((r) => ({ results: r.results, success: true, meta: r.meta }));
+    }
+    exec(sql) { return call('resource', { binding: this.__b, method: 'exec', sql: String(sql) }); }
+  }
+  class EmailMessage {
+    constructor(from, to, raw) { this.from = from; this.to = to; this.raw = raw; }
+  }
+  class SendEmail {
+    constructor(binding) { this.__b = binding; }
+    async send(message) {
+      let raw = message.raw;
+      if (raw instanceof ReadableStream) raw = utf8decode(raw.__bytes());
+      await call('resource', { binding: this.__b, from: message.from, to: message.to, raw: String(raw) });
+    }
+  }

@@ -1,0 +1,138 @@
+// Part of the runtime prelude (see 00-core.js): one function body split into files.
+  // ---------------------------------------------------------------- entrypoints
+  class WorkflowEntrypoint {
+    constructor(ctx, env) { this.ctx = ctx; this.env = env; }
+  }
+  class WorkerEntrypoint {
+    constructor(ctx, env) { this.ctx = ctx; this.env = env; }
+  }
+  class DurableObject {
+    constructor(ctx, env) { this.ctx = ctx; this.env = env; }
+  }
+  const env = {};
+  // Promises handed to `ctx.waitUntil` still running: the host keeps a fetch handler's isolate
+  // alive (up to 30 s after the response) until they settle.
+  let waitingUntil = 0;
+  const executionContext = {
+    waitUntil(p) {
+      waitingUntil++;
+      Promise.resolve(p)
+        .catch((e) => console.error('waitUntil:', e))
+        .finally(() => { waitingUntil--; });
+    },
+    passThroughOnException() {},
+  };
+  function setupEnv(m) {
+    for (const k of Object.keys(env)) delete env[k];
+    Object.assign(env, m.vars || {});
+    for (const b of m.bindings || []) env[b.binding] = new Workflow(b.workflow);
+    const kinds = { r2: R2Bucket, d1: D1Database, email: SendEmail };
+    for (const r of m.resources || []) env[r.binding] = new kinds[r.kind](r.binding);
+  }
+
+  async function startWorkflow(m) {
+    try {
+      const Cls = (globalThis.__endure_main || {})[m.class];
+      if (typeof Cls !== 'function') {
+        throw new Error(`The class "${m.class}" is not exported by the project's main module`);
+      }
+      const instance = new Cls(executionContext, env);
+      if (typeof instance.run !== 'function') throw new Error(`"${m.class}" has no run method`);
+      const event = {
+        payload: decode(m.event.payload),
+        timestamp: new Date(m.event.timestamp),
+        instanceId: m.event.instanceId,
+        workflowName: m.event.workflowName,
+      };
+      if (m.event.schedule) event.schedule = m.event.schedule;
+      const out = await instance.run(event, new WorkflowStep());
+      let encoded;
+      try { encoded = encode(out); } catch (e) {
+        if (!(e instanceof NotSerialisable)) throw e;
+        throw Object.assign(new Error('The value returned by run() is not serialisable'), { name: 'WorkflowFatalError' });
+      }
+      post('done', { ok: true, value: encoded });
+    } catch (e) {
+      post('done', { ok: false, error: errorInfo(e) });
+    }
+  }
+
+  async function startFetch(m) {
+    try {
+      const main = globalThis.__endure_main || {};
+      const handler = main.default;
+      let fetchFn = handler && handler.fetch;
+      let self = handler;
+      if (typeof handler === 'function' && handler.prototype && typeof handler.prototype.fetch === 'function') {
+        self = new handler(executionContext, env);
+        fetchFn = self.fetch;
+      }
+      if (typeof fetchFn !== 'function') {
+        post('response', { status: 404, headers: [['content-type', 'text/plain']], body: b64encode(utf8encode('This project has no fetch handler\n')) });
+        return;
+      }
+      const req = new Request(m.url, { method: m.method, headers: m.headers, body: m.body === null ? null : b64decode(m.body) });
+      let res = await fetchFn.call(self, req, env, executionContext);
+      if (!(res instanceof Response)) res = new Response(String(res));
+      const body = new Uint8Array(await res.arrayBuffer());
+      post('response', { status: res.status, headers: Array.from(res.headers), body: b64encode(body) });
+    } catch (e) {
+      console.error('fetch handler threw:', e);
+      post('response', { status: 500, headers: [['content-type', 'text/plain']], body: b64encode(utf8encode('Internal Server Error\n')) });
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+  const timers = new Map();
+  let timerSeq = 1;
+  function setTimeout(fn, ms, ...args) {
+    const id = timerSeq++;
+    timers.set(id, { at: Date.now() + Math.max(0, Number(ms) || 0), fn, args, every: null });
+    return id;
+  }
+  function setInterval(fn, ms, ...args) {
+    const id = timerSeq++;
+    const every = Math.max(1, Number(ms) || 0);
+    timers.set(id, { at: Date.now() + every, fn, args, every });
+    return id;
+  }
+  function clearTimeout(id) { timers.delete(id); }
+  function nextTimer() {
+    let at = -1;
+    for (const t of timers.values()) if (at < 0 || t.at < at) at = t.at;
+    return at;
+  }
+  function fireTimers() {
+    const now = Date.now();
+    const due = [];
+    for (const [id, t] of timers) if (t.at <= now) due.push([id, t]);
+    due.sort((a, b) => a[1].at - b[1].at || a[0] - b[0]);
+    for (const [id, t] of due) {
+      if (t.every) t.at = now + t.every; else timers.delete(id);
+      if (typeof t.fn === 'function') {
+        try { t.fn(...t.args); } catch (e) { console.error('Uncaught (in timer)', e); }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- console
+  function show(v) {
+    if (typeof v === 'string') return v;
+    if (v instanceof Error) return v.stack ? `${v.name}: ${v.message}\n${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
+    if (typeof v === 'function') return `[Function ${v.name || 'anonymous'}]`;
+    if (typeof v === 'bigint') return `${v}n`;
+    if (v === undefined) return 'undefined';
+    try {
+      const s = JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? `${x}n` : x instanceof Map ? Object.fromEntries(x) : x instanceof Set ? Array.from(x) : x));
+      return s === undefined ? String(v) : s;
+    } catch (e) {
+      return String(v);
+    }
+  }
+  function logger(level) {
+    return (...args) => post('log', { level, text: args.map(show).join(' '), steps: Array.from(new Set(executing.values())) });
+  }
+  const console = {
+    log: logger('info'), info: logger('info'), debug: logger('debug'), warn: logger('warn'),
+    error: logger('error'), trace: logger('debug'),
+  };
