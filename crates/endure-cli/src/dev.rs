@@ -73,6 +73,7 @@ async fn project(
         .start()
         .await?;
     p.attach(engine.clone());
+    tokio::spawn(watch(p.clone()));
     let mut lines = vec![
         format!(
             "  project      {} ({})",
@@ -180,6 +181,27 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     drop(out);
     endure_server::serve(listener, app).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reloads the project's sources when they change (polled twice a second). A change to the
+/// wrangler configuration needs a restart.
+#[cfg(feature = "js")]
+async fn watch(p: std::sync::Arc<endure_js::Project>) {
+    let mut stamp = p.sources_stamp();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let now = p.sources_stamp();
+        if now == stamp {
+            continue;
+        }
+        stamp = now;
+        match p.reload().await {
+            Ok(_) => eprintln!("[info] sources changed: reloaded"),
+            Err(e) => {
+                eprintln!("[error] sources changed, but: {e} (runs keep failing until it is fixed)")
+            }
+        }
+    }
 }
 
 fn has_config(dir: &std::path::Path) -> bool {

@@ -235,3 +235,32 @@ async fn serve_runs_a_project_with_the_api_behind_a_token() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("\"Nope\" is neither a bundled class"), "{err}");
 }
+
+/// `endure dev` takes edited sources into use without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_reloads_changed_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path().join("naps");
+    write(&proj, PROJECT);
+    let server = common::spawn_logged(
+        &["dev", proj.to_str().unwrap(), "--port", "0"],
+        &[],
+        Some(&dir.path().join("stderr.log")),
+    );
+    let get = |url: String| async move { reqwest::get(url).await.unwrap().text().await.unwrap() };
+    assert_eq!(get(format!("{}/x", server.url)).await, "hello from /x");
+    let src = proj.join("src/index.ts");
+    let text = std::fs::read_to_string(&src).unwrap();
+    // A second later, so the modification time surely moves.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    std::fs::write(&src, text.replace("hello from", "howdy from")).unwrap();
+    let mut body = String::new();
+    for _ in 0..100 {
+        body = get(format!("{}/x", server.url)).await;
+        if body == "howdy from /x" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(body, "howdy from /x");
+}

@@ -91,6 +91,17 @@ impl Sources {
         &self.root
     }
 
+    /// Takes over what `other` (a fresh `Sources` of the same project, checked) has loaded,
+    /// and forgets the rest: the next isolates use the new sources.
+    pub fn replace_with(&self, other: &Sources) {
+        let fresh = other
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
+    }
+
     /// The module name (an absolute path, or a built-in's name) that `spec`, imported from
     /// module `base`, refers to.
     pub fn resolve(&self, base: &str, spec: &str) -> Result<String, String> {

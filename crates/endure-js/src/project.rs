@@ -99,15 +99,16 @@ impl Project {
     }
 
     /// Loads the whole module graph once in an isolate and checks that every configured
-    /// `class_name` is exported, so import errors (a missing file, a CommonJS-only package)
-    /// and misnamed classes show at start-up rather than on the first run.
+    /// `class_name` is exported, so import errors (a missing file or package, a Node module
+    /// Endure lacks) and misnamed classes show at start-up rather than on the first run.
     /// Returns the names the main module exports.
     pub async fn check(&self) -> Result<Vec<String>, ProjectError> {
-        let mut iso =
-            crate::isolate::spawn(self.sources.clone(), self.main.clone(), self.options.limits)
-                .map_err(|e| {
-                    ProjectError::Module(format!("cannot start a JavaScript isolate: {e}"))
-                })?;
+        self.check_with(self.sources.clone()).await
+    }
+
+    async fn check_with(&self, sources: Arc<Sources>) -> Result<Vec<String>, ProjectError> {
+        let mut iso = crate::isolate::spawn(sources, self.main.clone(), self.options.limits)
+            .map_err(|e| ProjectError::Module(format!("cannot start a JavaScript isolate: {e}")))?;
         let exports = loop {
             let Some(text) = iso.from_js.recv().await else {
                 return Err(ProjectError::Module(
@@ -143,6 +144,44 @@ impl Project {
             }
         }
         Ok(exported.iter().map(|s| s.to_string()).collect())
+    }
+
+    /// The newest modification time of the project's source files (everything under its
+    /// directory but `node_modules`, dot-directories and the state directory), for reloading.
+    pub fn sources_stamp(&self) -> Option<std::time::SystemTime> {
+        fn walk(dir: &Path, newest: &mut Option<std::time::SystemTime>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') || name == "node_modules" {
+                    continue;
+                }
+                let Ok(meta) = e.metadata() else { continue };
+                if meta.is_dir() {
+                    walk(&e.path(), newest);
+                } else if let Ok(t) = meta.modified() {
+                    *newest = Some(newest.map_or(t, |n| n.max(t)));
+                }
+            }
+        }
+        let mut newest = None;
+        walk(&self.dir, &mut newest);
+        newest
+    }
+
+    /// Takes changed sources into use: later runs and requests load them afresh. Instances already waiting replay with the new code when they
+    /// wake, as with `wrangler dev`.
+    /// The new sources are loaded and checked on the side first: if they do not load (a
+    /// syntax error while editing), runs keep the sources they had.
+    pub async fn reload(&self) -> Result<Vec<String>, ProjectError> {
+        let staged = Arc::new(Sources::new(&self.dir));
+        staged.load(&self.main).map_err(ProjectError::Module)?;
+        let exports = self.check_with(staged.clone()).await?;
+        self.sources.replace_with(&staged);
+        Ok(exports)
     }
 
     /// Whether `dir` holds a Worker project.

@@ -172,3 +172,51 @@ async fn check_error(dir: &std::path::Path) -> String {
         .unwrap_err()
         .to_string()
 }
+
+/// Changed sources are taken into use by `reload`; sources that do not load are refused and the
+/// old ones stay in use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_takes_changed_sources() {
+    let code = |v: &str| {
+        format!(
+            "import {{ WorkflowEntrypoint }} from 'cloudflare:workers';\nexport class W extends WorkflowEntrypoint {{ async run() {{ return '{v}'; }} }}\n"
+        )
+    };
+    let d = project(&[
+        (
+            "wrangler.json",
+            r#"{"name": "p", "main": "index.js", "workflows": [{"name": "wf", "binding": "WF", "class_name": "W"}]}"#,
+        ),
+        ("index.js", &code("v1")),
+    ]);
+    let p = Project::load(d.path(), RunOptions::default()).unwrap();
+    let engine = p
+        .register(EngineBuilder::new(Arc::new(
+            endure_store::MemoryStore::new(),
+        )))
+        .unwrap()
+        .start()
+        .await
+        .unwrap();
+    p.attach(engine.clone());
+    let run = |id: &'static str| {
+        let engine = engine.clone();
+        async move {
+            let h = engine
+                .workflow("wf")
+                .unwrap()
+                .create(CreateOptions::new().id(id))
+                .await
+                .unwrap();
+            h.wait_finished().await.unwrap().output
+        }
+    };
+    assert_eq!(run("a").await, json!("v1"));
+    std::fs::write(d.path().join("index.js"), code("v2")).unwrap();
+    p.reload().await.unwrap();
+    assert_eq!(run("b").await, json!("v2"));
+    std::fs::write(d.path().join("index.js"), "export class W {\n").unwrap();
+    let e = p.reload().await.unwrap_err().to_string();
+    assert!(e.contains("index.js"), "{e}");
+    assert_eq!(run("c").await, json!("v2"), "the broken edit is not used");
+}
