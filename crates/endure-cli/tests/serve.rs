@@ -140,6 +140,12 @@ fn refusals() {
     assert_eq!(code, Some(2));
     assert!(err.contains("unknown class_name"), "{err}");
     let (code, err) = run(
+        &["--examples"],
+        "[[workflows]]\nname = \"steps\"\nclass_name = \"StepsWorkflow\"",
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("registered twice"), "{err}");
+    let (code, err) = run(
         &[],
         "[[workflows]]\nname = \"bad name!\"\nclass_name = \"StepsWorkflow\"",
     );

@@ -127,6 +127,7 @@ impl EngineBuilder {
     }
 
     /// Registers workflow code under a name (1 to 64 of `[a-zA-Z0-9_-]`, not starting with `-`).
+    /// A name can be registered once.
     pub fn register(
         mut self,
         name: &str,
@@ -141,6 +142,12 @@ impl EngineBuilder {
         }
         if options.class_name.is_empty() {
             options.class_name = name.to_string();
+        }
+        if self.workflows.contains(name) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidWorkflowName,
+                format!("Workflow name \"{name}\" is registered twice"),
+            ));
         }
         self.workflows.register(name, code, options);
         Ok(self)
