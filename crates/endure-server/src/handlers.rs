@@ -430,6 +430,25 @@ pub struct GetParams {
     simple: Option<String>,
 }
 
+/// `GET …/instances/batch` and `GET …/instances/terminate`: those paths are fixed routes for
+/// other methods, so the instances whose ids are these words are read here.
+pub async fn get_instance_batch(
+    state: State<ServerState>,
+    Path((account, name)): Path<(String, String)>,
+    q: Query<GetParams>,
+) -> Reply<Value> {
+    get_instance(state, Path((account, name, "batch".into())), q).await
+}
+
+/// See [`get_instance_batch`].
+pub async fn get_instance_terminate(
+    state: State<ServerState>,
+    Path((account, name)): Path<(String, String)>,
+    q: Query<GetParams>,
+) -> Reply<Value> {
+    get_instance(state, Path((account, name, "terminate".into())), q).await
+}
+
 pub async fn get_instance(
     State(state): State<ServerState>,
     Path((_account, name, id)): Path<(String, String, String)>,

@@ -667,3 +667,29 @@ async fn workflows_are_defined_and_changed_with_put() {
     let (_, versions) = get(&format!("{steps}/versions")).await;
     assert_eq!(versions["result"][0]["limits"]["steps"], 10_000);
 }
+
+/// Instance ids that are also fixed path segments of the API (`batch`, `terminate`) reach their
+/// instance like any other id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_that_look_like_sub_paths() {
+    let (base, _e) = server().await;
+    for id in ["batch", "terminate"] {
+        let (code, v) = post(
+            &format!("{base}/approval/instances"),
+            json!({"instance_id": id}),
+        )
+        .await;
+        assert_eq!(code, 200, "{v}");
+        let url = format!("{base}/approval/instances/{id}");
+        let doc = until(&url, |r| r["status"] == "waiting").await;
+        assert_eq!(doc["id"], id);
+        let (code, v) = post(&format!("{url}/events/approval"), json!({"approved": true})).await;
+        assert_eq!(code, 200, "{id}: {v}");
+        let done = until(&url, |r| r["status"] == "complete").await;
+        assert_eq!(done["id"], id);
+        let (code, v) = get(&format!("{url}/step?name=act%20on%20decision-1&type=step")).await;
+        assert_eq!(code, 200, "{id}: {v}");
+        let (code, v) = patch(&format!("{url}/status"), json!({"status": "restart"})).await;
+        assert_eq!(code, 200, "{id}: {v}");
+    }
+}
