@@ -219,6 +219,7 @@ async fn serve_runs_a_project_with_the_api_behind_a_token() {
         .unwrap();
     assert_eq!(v["result"][0]["class_name"], "Naps", "{v}");
     assert_eq!(v["result"][0]["limits"]["steps"], 5, "{v}");
+    assert_eq!(v["result"][0]["language"], "javascript", "{v}");
     drop(server);
     // A class the project does not export is refused at start-up.
     std::fs::write(

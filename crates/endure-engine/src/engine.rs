@@ -44,6 +44,9 @@ pub struct WorkflowOptions {
     /// The code's class name (`class_name` in the API; `PUT …/workflows/{name}` binds names to
     /// classes). Empty: the workflow's name.
     pub class_name: String,
+    /// The language the code is written in, as the versions API reports it (`rust`,
+    /// `javascript`).
+    pub language: String,
 }
 
 impl Default for WorkflowOptions {
@@ -52,6 +55,7 @@ impl Default for WorkflowOptions {
             step_limit: endure_model::limits::DEFAULT_STEP_LIMIT,
             version_id: "1".into(),
             class_name: String::new(),
+            language: "rust".into(),
         }
     }
 }

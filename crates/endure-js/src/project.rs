@@ -197,6 +197,7 @@ impl Project {
         for w in &self.config.workflows {
             let mut opts = WorkflowOptions {
                 class_name: w.class_name.clone(),
+                language: "javascript".into(),
                 ..WorkflowOptions::default()
             };
             if let Some(n) = w.step_limit {
@@ -222,6 +223,7 @@ impl Project {
     ) -> Result<EngineBuilder, ApiError> {
         let mut opts = WorkflowOptions {
             class_name: class_name.to_string(),
+            language: "javascript".into(),
             ..WorkflowOptions::default()
         };
         if let Some(n) = step_limit {

@@ -782,7 +782,7 @@ fn version(state: &ServerState, name: &str) -> Result<endure_api::WorkflowVersio
         created_on,
         modified_on,
         has_dag: false,
-        language: "rust".into(),
+        language: info.options.language.clone(),
         limits: endure_api::VersionLimits {
             steps: info.options.step_limit,
         },
