@@ -384,6 +384,42 @@ fn options(c: CreateInstance) -> CreateOptions {
     }
 }
 
+/// Checks what a create body carries beside the id and params: `instance_retention` (each value
+/// milliseconds or a duration string; kept by the retention stage, checked now so bad values are
+/// refused) and `location_hint` (one of Cloudflare's regions; Endure runs where it runs).
+fn check_create(c: &CreateInstance) -> Result<(), ApiFailure> {
+    if let Some(r) = &c.instance_retention {
+        let o = r.as_object().ok_or_else(|| {
+            ApiFailure::invalid(
+                "instance_retention must be an object {success_retention?, error_retention?}",
+            )
+        })?;
+        for (k, v) in o {
+            if k != "success_retention" && k != "error_retention" {
+                return Err(ApiFailure::invalid(format!(
+                    "instance_retention.{k} is not a retention setting"
+                )));
+            }
+            retention_ms(k, &Some(v.clone()))
+                .map_err(|_| ApiFailure::invalid(format!(
+                    "instance_retention.{k} must be milliseconds or a duration string like \"30 days\""
+                )))?;
+        }
+    }
+    const HINTS: [&str; 9] = [
+        "wnam", "weur", "enam", "eeur", "apac", "oc", "sam", "afr", "me",
+    ];
+    if let Some(h) = &c.location_hint
+        && !HINTS.contains(&h.as_str())
+    {
+        return Err(ApiFailure::invalid(format!(
+            "location_hint must be one of {}",
+            HINTS.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 pub async fn create_instance(
     State(state): State<ServerState>,
     Path((_account, name)): Path<(String, String)>,
@@ -391,6 +427,7 @@ pub async fn create_instance(
 ) -> Reply<InstanceCreated> {
     let b = binding(&state, &name)?;
     let req: CreateInstance = body_json(body, Some(CreateInstance::default()))?;
+    check_create(&req)?;
     check_rate(&state, 1)?;
     let handles = b
         .create_with(vec![options(req)], TriggerSource::Api)
@@ -406,6 +443,9 @@ pub async fn create_batch(
 ) -> Reply<Vec<InstanceCreated>> {
     let b = binding(&state, &name)?;
     let req: Vec<CreateInstance> = body_json(body, Some(vec![]))?;
+    for c in &req {
+        check_create(c)?;
+    }
     if req.is_empty() || req.len() > endure_model::limits::MAX_BATCH_SIZE {
         return Err(ApiFailure::invalid(format!(
             "A batch holds 1 to 100 instances, got {}",

@@ -169,6 +169,28 @@ async fn bad_requests_get_clear_errors() {
         v["errors"][0]["message"],
         "Workflow instance has invalid id"
     );
+    for (body, says) in [
+        (
+            json!({"instance_retention": {"success_retention": "soon"}}),
+            "success_retention",
+        ),
+        (json!({"instance_retention": {"forever": 1}}), "forever"),
+        (json!({"instance_retention": 5}), "must be an object"),
+        (json!({"location_hint": "mars"}), "location_hint"),
+    ] {
+        let (c, v) = post(&inst, body.clone()).await;
+        assert_error(c, &v, 400, 10001);
+        assert!(
+            v["errors"][0]["message"].as_str().unwrap().contains(says),
+            "{body} → {v}"
+        );
+    }
+    let (c, v) = post(
+        &inst,
+        json!({"params": {"steps": 0}, "instance_retention": {"success_retention": "3 days", "error_retention": 60000}, "location_hint": "weur"}),
+    )
+    .await;
+    assert_eq!(c, 200, "{v}");
     let (c, v) = post(&format!("{base}/nope/instances"), json!({})).await;
     assert_error(c, &v, 404, 10501);
     let (c, v) = get(&format!("{inst}/unknown")).await;
@@ -212,9 +234,10 @@ async fn bad_requests_get_clear_errors() {
     assert_error(c, &v, 413, 10413);
     let (c, v) = get(&format!("{base}/steps/instances/taken/nothing-here")).await;
     assert_error(c, &v, 404, 10501);
-    // nothing half-written: the failed creates left no instance behind
+    // nothing half-written: the failed creates left no instance behind ("taken" and the one
+    // with valid retention and location hint are the two)
     let (_, v) = get(&inst).await;
-    assert_eq!(v["result"].as_array().unwrap().len(), 1);
+    assert_eq!(v["result"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
