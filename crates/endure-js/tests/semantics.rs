@@ -131,14 +131,21 @@ async fn invalid_names_configs_and_durations() {
 async fn attempt_timeouts() {
     let js = js().await;
     js.create("timeout", "i", json!({})).await;
-    // The attempt hangs; the engine's clock passes its 100 ms time-out.
-    js.until("timeout", "i", |d| {
-        d["steps"][0]["attempts"]
+    // The attempt hangs; the engine's clock passes its 100 ms time-out. (Advanced until it has:
+    // the time-out is armed a moment after the attempt is recorded.)
+    for _ in 0..1_000 {
+        let d = js.doc("timeout", "i").await;
+        if d["status"] == "complete" {
+            break;
+        }
+        if d["steps"][0]["attempts"]
             .as_array()
             .is_some_and(|a| !a.is_empty())
-    })
-    .await;
-    js.clock.advance(200);
+        {
+            js.clock.advance(200);
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     let doc = js.finish("timeout", "i", 1_000).await;
     assert_eq!(
         doc["output"],
