@@ -107,7 +107,7 @@ async fn dev_serves_a_project_and_survives_kill_9() {
     let api = format!("{base}/client/v4/accounts/local/workflows/naps/instances/n1");
     let mut doc = Value::Null;
     for _ in 0..500 {
-        doc = c.get(&api).send().await.unwrap().json().await.unwrap();
+        doc = common::get_json(&api, None).await;
         if doc["result"]["status"] == "waiting" {
             break;
         }
@@ -197,26 +197,10 @@ async fn serve_runs_a_project_with_the_api_behind_a_token() {
     assert_eq!(r.status().as_u16(), 201);
     let api = format!("{}/client/v4/accounts/a/workflows/naps", server.url);
     assert_eq!(c.get(&api).send().await.unwrap().status().as_u16(), 401);
-    let v: Value = c
-        .get(&api)
-        .bearer_auth("t")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::get_json(&api, Some("t")).await;
     assert_eq!(v["result"]["class_name"], "Naps", "{v}");
     // The server's own [[workflows]] entry runs the project's class under another name.
-    let v: Value = c
-        .get(format!("{api}-2/versions"))
-        .bearer_auth("t")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::get_json(&format!("{api}-2/versions"), Some("t")).await;
     assert_eq!(v["result"][0]["class_name"], "Naps", "{v}");
     assert_eq!(v["result"][0]["limits"]["steps"], 5, "{v}");
     assert_eq!(v["result"][0]["language"], "javascript", "{v}");

@@ -217,28 +217,14 @@ async fn workflows_defined_by_put_survive_a_kill() {
         // _server is dropped here: SIGKILL.
     }
     let (_server, api) = start(&cfg, None);
-    let v: serde_json::Value = c
-        .get(format!("{api}/invoices/versions"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: serde_json::Value = common::get_json(&format!("{api}/invoices/versions"), None).await;
     assert_eq!(v["result"][0]["class_name"], "StepsWorkflow", "{v}");
     assert_eq!(v["result"][0]["limits"]["steps"], 3);
     assert_eq!(
         v["result"][0]["default_retention"]["success_retention"],
         86_400_000u64
     );
-    let v: serde_json::Value = c
-        .get(format!("{api}/invoices"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: serde_json::Value = common::get_json(&format!("{api}/invoices"), None).await;
     assert_eq!(v["result"]["script_name"], "billing", "{v}");
     c.post(format!("{api}/invoices/instances"))
         .json(&serde_json::json!({"instance_id": "i1", "params": {"steps": 3}}))

@@ -75,3 +75,17 @@ pub fn dev(dir: &std::path::Path) -> Server {
         &[],
     )
 }
+
+/// `GET url` (with a bearer token when given) and its JSON body.
+pub async fn get_json(url: &str, token: Option<&str>) -> serde_json::Value {
+    let mut req = reqwest::Client::new().get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("a JSON body")
+}
