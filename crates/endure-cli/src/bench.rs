@@ -22,8 +22,8 @@ pub struct Args {
     /// Most instances running at once.
     #[arg(long, default_value_t = 1000)]
     max_running: usize,
-    /// Instead: create this many `approval` instances, which all wait for an event, and report
-    /// the memory held once they all hibernate.
+    /// Instead: create this many `approval` instances (in JavaScript with `--js`), which all
+    /// wait for an event, and report the memory held once they all hibernate.
     #[arg(long)]
     waiting: Option<usize>,
     /// Where the database goes (a fresh file is made in it).
@@ -37,7 +37,7 @@ pub struct Args {
     latency: Option<usize>,
 }
 
-/// The `steps` workflow as a JavaScript Worker project.
+/// The `steps` and `approval` workflows as a JavaScript Worker project.
 const JS_STEPS: &str = r#"import { WorkflowEntrypoint } from "cloudflare:workers";
 export class StepsWorkflow extends WorkflowEntrypoint {
   async run(event, step) {
@@ -46,6 +46,13 @@ export class StepsWorkflow extends WorkflowEntrypoint {
       await step.do(`step-${k}`, async () => ({ i: k }));
     }
     return { steps: n };
+  }
+}
+export class ApprovalWorkflow extends WorkflowEntrypoint {
+  async run(event, step) {
+    const request = await step.do("record request", async () => ({ at: Date.now() }));
+    const decision = await step.waitForEvent("wait for approval", { type: "approval", timeout: "1 day" });
+    return { request, approved: decision.payload.approved === true };
   }
 }
 "#;
@@ -59,7 +66,9 @@ fn js_project(
     std::fs::create_dir_all(&p)?;
     std::fs::write(
         p.join("wrangler.json"),
-        r#"{"name": "bench", "main": "index.js", "workflows": [{"name": "steps", "binding": "STEPS", "class_name": "StepsWorkflow"}]}"#,
+        r#"{"name": "bench", "main": "index.js", "workflows": [
+            {"name": "steps", "binding": "STEPS", "class_name": "StepsWorkflow"},
+            {"name": "approval", "binding": "APPROVAL", "class_name": "ApprovalWorkflow"}]}"#,
     )?;
     std::fs::write(p.join("index.js"), JS_STEPS)?;
     let project = endure_js::Project::load(&p, endure_js::RunOptions::default())?;
@@ -120,6 +129,7 @@ async fn waiting(
     engine: endure::Engine,
     n: usize,
     db: &std::path::Path,
+    lang: &str,
 ) -> anyhow::Result<ExitCode> {
     let rss_before = proc_status_kib("VmRSS:").unwrap_or(0);
     let w = engine.workflow("approval")?;
@@ -147,11 +157,12 @@ async fn waiting(
         .len();
     let rss_after = proc_status_kib("VmRSS:").unwrap_or(0);
     println!(
-        "| waiting instances | time to hibernate all | runs live | RSS before | RSS with all waiting | peak RSS |"
+        "| workflow | waiting instances | time to hibernate all | runs live | threads | RSS before | RSS with all waiting | peak RSS |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
+    let threads = std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count());
     println!(
-        "| {waiting} | {elapsed:.2} s | {} | {} MiB | {} MiB | {} MiB |",
+        "| {lang} | {waiting} | {elapsed:.2} s | {} | {threads} | {} MiB | {} MiB | {} MiB |",
         engine.running(),
         rss_before / 1024,
         rss_after / 1024,
@@ -206,7 +217,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(code);
     }
     if let Some(n) = args.waiting {
-        return waiting(store, engine, n, &db).await;
+        return waiting(store, engine, n, &db, lang).await;
     }
     let w = engine.workflow("steps")?;
     let start = Instant::now();
