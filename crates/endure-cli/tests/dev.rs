@@ -23,17 +23,22 @@ async fn get(url: &str) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.expect("JSON"))
 }
 
+/// The guide's handler at `/` creates an instance and answers its id.
+async fn create_through_the_guide(url: &str) -> String {
+    let (code, created) = get(&format!("{url}/")).await;
+    assert_eq!(code, 200, "{created}");
+    created["instanceId"]
+        .as_str()
+        .expect("instanceId")
+        .to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_serves_the_api_and_the_guide_handler() {
     let dir = tempfile::tempdir().unwrap();
     let dev = start(dir.path());
     // The seed guide's flow: create through the app's handler, read the status back.
-    let (code, created) = get(&format!("{}/", dev.url)).await;
-    assert_eq!(code, 200, "{created}");
-    let id = created["instanceId"]
-        .as_str()
-        .expect("instanceId")
-        .to_string();
+    let id = create_through_the_guide(&dev.url).await;
     let (code, status) = get(&format!("{}/?instanceId={id}", dev.url)).await;
     assert_eq!(code, 200, "{status}");
     assert!(
@@ -84,12 +89,7 @@ async fn dev_serves_the_api_and_the_guide_handler() {
 async fn the_seed_guide_flow_completes() {
     let dir = tempfile::tempdir().unwrap();
     let dev = start(dir.path());
-    let (code, created) = get(&format!("{}/", dev.url)).await;
-    assert_eq!(code, 200, "{created}");
-    let id = created["instanceId"]
-        .as_str()
-        .expect("instanceId")
-        .to_string();
+    let id = create_through_the_guide(&dev.url).await;
     let mut seen = vec![];
     let mut last = Value::Null;
     for _ in 0..600 {

@@ -34,6 +34,26 @@ fn create_options(a: &Value) -> Result<CreateOptions, WorkflowError> {
     Ok(o)
 }
 
+/// A call from the isolate that the host answers itself, outside the engine's steps
+/// (`binding`, `fetch`, `resource`): its reply, or `None` for any other message.
+pub fn host_call(
+    p: &std::sync::Arc<Project>,
+    m: &Value,
+) -> Option<endure_engine::BoxFuture<'static, Result<Value, WorkflowError>>> {
+    let op = m["op"].as_str()?;
+    if !matches!(op, "binding" | "fetch" | "resource") {
+        return None;
+    }
+    let (p, m, op) = (p.clone(), m.clone(), op.to_string());
+    Some(Box::pin(async move {
+        match op.as_str() {
+            "binding" => binding(&p, &m).await,
+            "fetch" => fetch(&p, &m).await,
+            _ => resource(&p, &m).await,
+        }
+    }))
+}
+
 /// `env.BINDING.create(…)`, `instance.status()`, ….
 pub async fn binding(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
     let engine = p.engine().ok_or_else(|| {

@@ -77,7 +77,9 @@ async fn serve(
             let _ = tx.send(r);
         }
     };
-    let mut pending = futures_util::stream::FuturesUnordered::new();
+    let mut pending: futures_util::stream::FuturesUnordered<
+        endure_engine::BoxFuture<'static, (u64, Result<Value, endure_model::WorkflowError>)>,
+    > = futures_util::stream::FuturesUnordered::new();
     let to_js = iso.sender();
     let mut responded_at: Option<tokio::time::Instant> = None;
     loop {
@@ -89,7 +91,11 @@ async fn serve(
                     return;
                 };
                 let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-                let id = m["id"].as_u64().unwrap_or(0);
+                if let Some(call) = crate::bridge::host_call(&p, &m) {
+                    let id = m["id"].as_u64().unwrap_or(0);
+                    pending.push(Box::pin(async move { (id, call.await) }));
+                    continue;
+                }
                 match m["op"].as_str().unwrap_or("") {
                     "turn" => {
                         let idle = m["received"].as_u64().unwrap_or(0) >= to_js.sent()
@@ -112,19 +118,6 @@ async fn serve(
                             body,
                         });
                         responded_at = Some(tokio::time::Instant::now());
-                    }
-                    "binding" => {
-                        let p = p.clone();
-                        pending.push(Box::pin(async move { (id, crate::bridge::binding(&p, &m).await) })
-                            as endure_engine::BoxFuture<'static, _>);
-                    }
-                    "fetch" => {
-                        let p = p.clone();
-                        pending.push(Box::pin(async move { (id, crate::bridge::fetch(&p, &m).await) }));
-                    }
-                    "resource" => {
-                        let p = p.clone();
-                        pending.push(Box::pin(async move { (id, crate::bridge::resource(&p, &m).await) }));
                     }
                     "log" => crate::bridge::log(&origin, &m),
                     "limit" => {

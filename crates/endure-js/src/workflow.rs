@@ -117,8 +117,11 @@ async fn run(
                     timers = m["timers"] == Value::Bool(true);
                     continue;
                 }
-                if matches!(m["op"].as_str(), Some("binding" | "fetch" | "resource")) {
+                if let Some(call) = crate::bridge::host_call(&p, &m) {
+                    let id = m["id"].as_u64().unwrap_or(0);
                     outside += 1;
+                    pending.push(Box::pin(async move { (id, true, call.await) }));
+                    continue;
                 }
                 if m["op"] == "delayDone" {
                     delay_done(&delays, &m);
@@ -323,24 +326,6 @@ fn handle(
             } else {
                 Err(error_from(&m["error"]))
             });
-        }
-        "binding" => {
-            let p = p.clone();
-            pending.push(Box::pin(async move {
-                (id, true, crate::bridge::binding(&p, &m).await)
-            }));
-        }
-        "fetch" => {
-            let p = p.clone();
-            pending.push(Box::pin(async move {
-                (id, true, crate::bridge::fetch(&p, &m).await)
-            }));
-        }
-        "resource" => {
-            let p = p.clone();
-            pending.push(Box::pin(async move {
-                (id, true, crate::bridge::resource(&p, &m).await)
-            }));
         }
         "log" => crate::bridge::log(origin, &m),
         "limit" => {

@@ -470,23 +470,16 @@ pub struct GetParams {
     simple: Option<String>,
 }
 
-/// `GET …/instances/batch` and `GET …/instances/terminate`: those paths are fixed routes for
-/// other methods, so the instances whose ids are these words are read here.
-pub async fn get_instance_batch(
-    state: State<ServerState>,
-    Path((account, name)): Path<(String, String)>,
-    q: Query<GetParams>,
-) -> Reply<Value> {
-    get_instance(state, Path((account, name, "batch".into())), q).await
-}
-
-/// See [`get_instance_batch`].
-pub async fn get_instance_terminate(
-    state: State<ServerState>,
-    Path((account, name)): Path<(String, String)>,
-    q: Query<GetParams>,
-) -> Reply<Value> {
-    get_instance(state, Path((account, name, "terminate".into())), q).await
+/// `GET` of the instance `id`, on a fixed path that shadows `…/instances/{instance_id}`
+/// (`…/instances/batch`, `…/instances/terminate`: fixed routes for other methods).
+pub fn get_instance_at(id: &'static str) -> axum::routing::MethodRouter<ServerState> {
+    axum::routing::get(
+        move |state: State<ServerState>,
+              Path((account, name)): Path<(String, String)>,
+              q: Query<GetParams>| async move {
+            get_instance(state, Path((account, name, id.to_string())), q).await
+        },
+    )
 }
 
 pub async fn get_instance(

@@ -57,16 +57,13 @@ pub fn router_with_app(state: ServerState, app: Option<Router>) -> Router {
         by_path.insert(full, merged);
     }
     // Ids that are also fixed path segments: the fixed routes answer GET for those instances.
-    for (sub, h) in [
-        ("batch", get(handlers::get_instance_batch)),
-        ("terminate", get(handlers::get_instance_terminate)),
-    ] {
+    for sub in ["batch", "terminate"] {
         let full = format!(
             "{}/{{workflow_name}}/instances/{sub}",
             endure_api::BASE_PATH
         );
         if let Some(existing) = by_path.remove(&full) {
-            by_path.insert(full, existing.merge(h));
+            by_path.insert(full, existing.merge(handlers::get_instance_at(sub)));
         }
     }
     let mut api = Router::new();

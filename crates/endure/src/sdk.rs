@@ -118,7 +118,7 @@ impl WorkflowStep {
         F: FnMut(StepContext) -> Fut + Send + 'a,
         Fut: Future<Output = Result<T, WorkflowError>> + Send + 'a,
     {
-        self.run_inner(name.into(), None, callback)
+        self.run_inner(name.into(), None, callback, None)
     }
 
     /// `step.do(name, config, callback)`.
@@ -133,7 +133,7 @@ impl WorkflowStep {
         F: FnMut(StepContext) -> Fut + Send + 'a,
         Fut: Future<Output = Result<T, WorkflowError>> + Send + 'a,
     {
-        self.run_inner(name.into(), Some(config), callback)
+        self.run_inner(name.into(), Some(config), callback, None)
     }
 
     /// `step.do(name, {retries: {limit, delay: fn, backoff}}, callback)`: the delay before each
@@ -161,24 +161,10 @@ impl WorkflowStep {
             .backoff(backoff);
         let delay: endure_engine::DelayFn<'a> =
             Box::new(move |ctx| Box::pin(delay(ctx)) as BoxFuture<'a, _>);
-        self.run_inner_with(name.into(), Some(config), callback, Some(delay))
+        self.run_inner(name.into(), Some(config), callback, Some(delay))
     }
 
     fn run_inner<'a, T, F, Fut>(
-        &self,
-        name: String,
-        config: Option<StepConfigInput>,
-        callback: F,
-    ) -> impl Future<Output = Result<T, WorkflowError>> + Send + 'a
-    where
-        T: Serialize + DeserializeOwned + Send + 'a,
-        F: FnMut(StepContext) -> Fut + Send + 'a,
-        Fut: Future<Output = Result<T, WorkflowError>> + Send + 'a,
-    {
-        self.run_inner_with(name, config, callback, None)
-    }
-
-    fn run_inner_with<'a, T, F, Fut>(
         &self,
         name: String,
         config: Option<StepConfigInput>,
