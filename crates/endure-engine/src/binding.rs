@@ -54,6 +54,30 @@ impl StepSelector {
         self.count = count;
         self
     }
+    /// `from` as the REST API and the JavaScript binding take it: `{name, count?, type?}`,
+    /// where `type` is `do` (the default), `sleep` or `waitForEvent` and `count` a positive
+    /// integer (default 1). One parser, so both surfaces refuse the same things the same way.
+    pub fn parse(name: String, count: Option<u32>, kind: Option<&str>) -> Result<Self, ApiError> {
+        let kind = match kind {
+            None | Some("do") => StepKind::Do,
+            Some("sleep") => StepKind::Sleep,
+            Some("waitForEvent") => StepKind::WaitForEvent,
+            Some(other) => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("Invalid step type \"{other}\"; expected do, sleep or waitForEvent"),
+                ));
+            }
+        };
+        let count = count.unwrap_or(1);
+        if count == 0 {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "from.count must be a positive integer",
+            ));
+        }
+        Ok(StepSelector { name, count, kind })
+    }
     pub fn kind(mut self, kind: StepKind) -> Self {
         self.kind = kind;
         self

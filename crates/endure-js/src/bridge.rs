@@ -7,7 +7,28 @@ use endure_model::WorkflowError;
 use serde_json::{Value, json};
 
 fn api_error(e: endure_model::ApiError) -> WorkflowError {
-    WorkflowError::new("Error", e.to_string())
+    use endure_model::ErrorCode;
+    match e.code {
+        // The reference checks ids in the binding itself and throws this message bare.
+        ErrorCode::InvalidInstanceId => {
+            WorkflowError::new("WorkflowError", "Workflow instance has invalid id")
+        }
+        // A handle whose instance is gone (deleted after `get`).
+        ErrorCode::InstanceNotFound => {
+            WorkflowError::new("Error", "(instance.not_found) Instance does not exist")
+        }
+        _ => WorkflowError::new("Error", e.to_string()),
+    }
+}
+
+/// `env.WF.get(id)` of an unknown id: the reference rejects with the bare code as message
+/// (the workers-sdk fixture checks `message === "instance.not_found"`).
+fn get_error(e: endure_model::ApiError) -> WorkflowError {
+    if e.code == endure_model::ErrorCode::InstanceNotFound {
+        WorkflowError::new("Error", "instance.not_found")
+    } else {
+        api_error(e)
+    }
 }
 
 fn str_field<'a>(m: &'a Value, key: &str) -> Result<&'a str, WorkflowError> {
@@ -23,8 +44,8 @@ fn create_options(a: &Value) -> Result<CreateOptions, WorkflowError> {
         Value::String(s) => o = o.id(s.clone()),
         _ => {
             return Err(WorkflowError::new(
-                "Error",
-                "(instance.invalid_id) Workflow instance has invalid id",
+                "WorkflowError",
+                "Workflow instance has invalid id",
             ));
         }
     }
@@ -32,6 +53,28 @@ fn create_options(a: &Value) -> Result<CreateOptions, WorkflowError> {
         o = o.params(a["params"].clone());
     }
     Ok(o)
+}
+
+/// `restart({from: {name, count?, type?}})`: checked like `PATCH …/status` with `from`.
+fn restart_from(from: &Value) -> Result<endure_engine::StepSelector, WorkflowError> {
+    let type_error = |m: &str| WorkflowError::new("TypeError", format!("restart: {m}"));
+    let name = from["name"]
+        .as_str()
+        .ok_or_else(|| type_error("from.name must be a string"))?;
+    let count = match &from["count"] {
+        Value::Null => None,
+        c => Some(
+            c.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| type_error("from.count must be a positive integer"))?,
+        ),
+    };
+    let kind = match &from["type"] {
+        Value::Null => None,
+        Value::String(t) => Some(t.as_str()),
+        _ => return Err(type_error("from.type must be do, sleep or waitForEvent")),
+    };
+    endure_engine::StepSelector::parse(name.to_string(), count, kind).map_err(api_error)
 }
 
 /// A call from the isolate that the host answers itself, outside the engine's steps
@@ -88,7 +131,11 @@ pub async fn binding(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
         }
         _ => {
             let id = str_field(m, "instance")?;
-            let h = b.get(id).await.map_err(api_error)?;
+            let h = b.get(id).await.map_err(if method == "get" {
+                get_error
+            } else {
+                api_error
+            })?;
             match method {
                 "get" => Ok(json!({"id": h.id()})),
                 "status" => {
@@ -102,7 +149,12 @@ pub async fn binding(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
                 "pause" => h.pause().await.map(|_| Value::Null).map_err(api_error),
                 "resume" => h.resume().await.map(|_| Value::Null).map_err(api_error),
                 "terminate" => h.terminate().await.map(|_| Value::Null).map_err(api_error),
-                "restart" => h.restart().await.map(|_| Value::Null).map_err(api_error),
+                "restart" => match &args["from"] {
+                    Value::Null => h.restart().await,
+                    from => h.restart_from(restart_from(from)?).await,
+                }
+                .map(|_| Value::Null)
+                .map_err(api_error),
                 "sendEvent" => {
                     let t = args["type"].as_str().unwrap_or("");
                     h.send_event(t, args["payload"].clone())

@@ -122,7 +122,7 @@ pub fn load(path: &Path) -> Result<ProjectConfig, ConfigError> {
             toml::from_str(&text).map_err(|e| err(format!("invalid TOML: {e}")))?;
         serde_json::to_value(t).map_err(|e| err(e.to_string()))?
     } else {
-        serde_json::from_str(&strip_jsonc(&text)).map_err(|e| err(format!("invalid JSON: {e}")))?
+        parse_jsonc(&text).map_err(|e| err(format!("invalid JSON: {e}")))?
     };
     let mut config = parse(path, &value).map_err(err)?;
     config.vars.extend(dev_vars);
@@ -358,54 +358,26 @@ pub fn parse_dev_vars(text: &str) -> Map<String, Value> {
     out
 }
 
-/// JSON with comments and trailing commas → JSON. Strings are left alone.
-pub fn strip_jsonc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '"' {
-            out.push(c);
-            i += 1;
-            while i < chars.len() {
-                out.push(chars[i]);
-                if chars[i] == '\\' && i + 1 < chars.len() {
-                    out.push(chars[i + 1]);
-                    i += 2;
-                    continue;
-                }
-                i += 1;
-                if chars[i - 1] == '"' {
-                    break;
-                }
-            }
-        } else if c == '/' && chars.get(i + 1) == Some(&'/') {
-            while i < chars.len() && chars[i] != '\n' {
-                i += 1;
-            }
-        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
-            i += 2;
-            while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
-                i += 1;
-            }
-            i += 2;
-        } else if c == ',' {
-            // A trailing comma: the next significant character closes a list or object.
-            let mut j = i + 1;
-            while j < chars.len() && chars[j].is_whitespace() {
-                j += 1;
-            }
-            if !matches!(chars.get(j), Some(']') | Some('}')) {
-                out.push(c);
-            }
-            i += 1;
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    out
+/// Parses `wrangler.jsonc` / `wrangler.json` as wrangler does: JSON with comments anywhere and
+/// trailing commas (also before a comment), by the `jsonc-parser` crate. Everything else JSON
+/// forbids (single quotes, bare keys, hexadecimal numbers) is still an error, with its line and
+/// column.
+pub fn parse_jsonc(text: &str) -> Result<Value, String> {
+    let options = jsonc_parser::ParseOptions {
+        allow_comments: true,
+        allow_trailing_commas: true,
+        allow_loose_object_property_names: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let v: Option<Value> =
+        jsonc_parser::parse_to_serde_value(text, &options).map_err(|e| e.to_string())?;
+    v.ok_or_else(|| "the file is empty".to_string())
 }
 
 #[cfg(test)]
@@ -428,9 +400,68 @@ mod tests {
             "name": "a // not a comment", /* block */
             "list": [1, 2,],
         }"#;
-        let v: Value = serde_json::from_str(&strip_jsonc(text)).unwrap();
+        let v = parse_jsonc(text).unwrap();
         assert_eq!(v["name"], "a // not a comment");
         assert_eq!(v["list"], serde_json::json!([1, 2]));
+    }
+
+    /// The shapes Cloudflare's templates use: a comment line before the object, a `$schema`
+    /// key, trailing commas followed by a comment on the same line, before `}` and before `]`,
+    /// comments between entries and after the closing brace.
+    #[test]
+    fn template_style_jsonc_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("wrangler.jsonc");
+        std::fs::write(
+            &p,
+            "// tag line before the object\n\
+             //$schema: \"node_modules/wrangler/config-schema.json\"\n\
+             {\n\
+             \t\"$schema\": \"node_modules/wrangler/config-schema.json\",\n\
+             \t\"name\": \"starter\",\n\
+             \t\"main\": \"src/index.ts\", /* entry */\n\
+             \t\"compatibility_date\": \"2024-10-22\",\n\
+             \n\
+             \t\"observability\": {\n\
+             \t\t\"enabled\": true,\n\
+             \t\t\"head_sampling_rate\": 1, // optional\n\
+             \t},\n\
+             \t// the binding\n\
+             \t\"workflows\": [\n\
+             \t\t{\n\
+             \t\t\t// the workflow's name\n\
+             \t\t\t\"name\": \"starter\",\n\
+             \t\t\t\"binding\": \"MY_WORKFLOW\", // env.MY_WORKFLOW\n\
+             \t\t\t\"class_name\": \"MyWorkflow\",\n\
+             \t\t}, // one entry\n\
+             \t],\n\
+             \t\"vars\": { \"A\": \"x, // not a comment\" }, // vars\n\
+             }\n\
+             // closing tag\n",
+        )
+        .unwrap();
+        let c = load(&p).unwrap();
+        assert_eq!(c.name, "starter");
+        assert_eq!(c.workflows.len(), 1);
+        assert_eq!(c.workflows[0].binding, "MY_WORKFLOW");
+        assert_eq!(c.workflows[0].class_name, "MyWorkflow");
+        assert_eq!(c.vars["A"], "x, // not a comment");
+        assert!(c.ignored.is_empty(), "{:?}", c.ignored);
+    }
+
+    #[test]
+    fn jsonc_errors_name_line_and_column() {
+        for (text, says) in [
+            ("{\n  'name': 1\n}", "line 2"),
+            ("{\n  name: 1\n}", "line 2"),
+            ("{\"a\": 1 \"b\": 2}", "line 1"),
+            ("{\"a\": 0x10}", "line 1"),
+            ("", "empty"),
+            ("{} {}", "more than one"),
+        ] {
+            let e = parse_jsonc(text).unwrap_err();
+            assert!(e.contains(says), "{text:?}: {e}");
+        }
     }
 
     #[test]

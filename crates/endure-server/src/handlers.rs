@@ -528,26 +528,8 @@ pub async fn change_status(
         StatusChange::Terminate { .. } => h.terminate().await?,
         StatusChange::Restart { from: None } => h.restart().await?,
         StatusChange::Restart { from: Some(f) } => {
-            let kind = match f.kind.as_deref() {
-                None | Some("do") => StepKind::Do,
-                Some("sleep") => StepKind::Sleep,
-                Some("waitForEvent") => StepKind::WaitForEvent,
-                Some(other) => {
-                    return Err(ApiFailure::invalid(format!(
-                        "Invalid step type \"{other}\"; expected do, sleep or waitForEvent"
-                    )));
-                }
-            };
-            let count = f.count.unwrap_or(1);
-            if count == 0 {
-                return Err(ApiFailure::invalid("from.count must be a positive integer"));
-            }
-            h.restart_from(StepSelector {
-                name: f.name,
-                count,
-                kind,
-            })
-            .await?
+            h.restart_from(StepSelector::parse(f.name, f.count, f.kind.as_deref())?)
+                .await?
         }
     }
     let d = h.status().await?;

@@ -4,6 +4,36 @@
   function durationArg(d) {
     return typeof d === 'number' || typeof d === 'string' ? d : String(d);
   }
+  // A step config as JSON. `retries.limit: Infinity` (unlimited) travels as "unlimited"; any
+  // other value JSON cannot carry (NaN, ±Infinity elsewhere, a BigInt, a cycle) would be
+  // silently changed by JSON.stringify, so the config is sent as invalid and the engine answers
+  // with the reference's "invalid format" error.
+  const INVALID_CONFIG = { $invalid: true };
+  function wireConfig(config) {
+    if (config === null || config === undefined) return null;
+    let bad = false;
+    let text;
+    try {
+      text = JSON.stringify(config, function (key, v) {
+        if (typeof v === 'bigint' || typeof v === 'symbol') { bad = true; return null; }
+        if (typeof v === 'number' && !Number.isFinite(v)) {
+          if (key === 'limit' && v === Infinity && this === config.retries) return 'unlimited';
+          bad = true;
+          return null;
+        }
+        return v;
+      });
+    } catch (e) {
+      return INVALID_CONFIG;
+    }
+    return bad || text === undefined ? INVALID_CONFIG : JSON.parse(text);
+  }
+  // The resolved config as the callback sees it: unlimited retries are `Infinity` again.
+  function contextConfig(ctx) {
+    const r = ctx && ctx.config && ctx.config.retries;
+    if (r && r.limit === 'unlimited') r.limit = Infinity;
+    return ctx;
+  }
   class WorkflowStep {
     do(name, a, b) {
       let config = null;
@@ -27,7 +57,7 @@
         resolve: (v) => { callbacks.delete(id); delayFns.delete(id); resolve(decode(v)); },
         reject: (e) => { callbacks.delete(id); delayFns.delete(id); reject(e); },
       }));
-      host.send(JSON.stringify({ op: 'do', id, name: String(name), config, dynamic }));
+      host.send(JSON.stringify({ op: 'do', id, name: String(name), config: wireConfig(config), dynamic }));
       return p;
     }
     sleep(name, duration) {
@@ -51,7 +81,7 @@
     const f = delayFns.get(m.step);
     try {
       if (!f) throw new Error('the delay function is gone');
-      const v = await f({ ctx: m.ctx, error: toError(m.error) });
+      const v = await f({ ctx: contextConfig(m.ctx), error: toError(m.error) });
       const value = typeof v === 'number' ? { number: String(v) } : typeof v === 'string' ? { text: v } : { invalid: true };
       post('delayDone', { delay: m.delay, ok: true, value });
     } catch (e) {
@@ -77,7 +107,7 @@
     }
     let value;
     try {
-      value = await cb(m.ctx);
+      value = await cb(contextConfig(m.ctx));
     } catch (e) {
       post('attemptDone', { attempt: m.attempt, ok: false, error: errorInfo(e) });
       return;
@@ -122,7 +152,12 @@
     async pause() { await this.__do('pause'); }
     async resume() { await this.__do('resume'); }
     async terminate() { await this.__do('terminate'); }
-    async restart() { await this.__do('restart'); }
+    async restart(options) {
+      const from = options && options.from;
+      if (from === undefined || from === null) return void await this.__do('restart');
+      if (typeof from !== 'object') throw new TypeError('restart: "from" must be an object {name, count?, type?}');
+      await this.__do('restart', { from: { name: from.name, count: from.count, type: from.type } });
+    }
     async sendEvent(ev) {
       const e = ev || {};
       await this.__do('sendEvent', { type: e.type, payload: encode(e.payload === undefined ? {} : e.payload) });

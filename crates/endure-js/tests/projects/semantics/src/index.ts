@@ -81,6 +81,12 @@ export class Invalid extends WorkflowEntrypoint {
     await attempt("noCallback", () => (step as any).do("c", { timeout: 10 }));
     await attempt("duration", () => step.sleep("d", "five seconds" as any));
     await attempt("tooLong", () => step.sleep("e", "366 days"));
+    // Values JSON cannot carry are refused, not silently turned into null.
+    await attempt("nanLimit", () => step.do("f", { retries: { limit: NaN, delay: 1 } }, async () => 1));
+    await attempt("minusInfinity", () => step.do("g", { retries: { limit: -Infinity, delay: 1 } }, async () => 1));
+    await attempt("infiniteDelay", () => step.do("h", { retries: { limit: 1, delay: Infinity } }, async () => 1));
+    await attempt("infiniteTimeout", () => step.do("i", { timeout: Infinity }, async () => 1));
+    await attempt("bigint", () => step.do("j", { retries: { limit: BigInt(1), delay: 1 } } as any, async () => 1));
     return out;
   }
 }
@@ -443,5 +449,44 @@ export class DynamicDelay extends WorkflowEntrypoint<Env, { mode: string }> {
     } catch (e) {
       return describeError(e);
     }
+  }
+}
+
+// `retries.limit: Infinity` means unlimited retries (DECISIONS.md); the callback's context shows
+// the limit as Infinity.
+export class Unlimited extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    let limit: unknown = "unset";
+    const attempts = await step.do("flaky", { retries: { limit: Infinity, delay: 10, backoff: "constant" } }, async (ctx) => {
+      limit = ctx.config.retries?.limit;
+      if (ctx.attempt < 9) throw new Error(`attempt ${ctx.attempt}`);
+      return ctx.attempt;
+    });
+    return { attempts, limitIsInfinity: limit === Infinity };
+  }
+}
+
+// Two steps with fresh values, then a long sleep: the target of restarts from a step.
+export class Restartable extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    const a = await step.do("a", async () => crypto.randomUUID());
+    const b = await step.do("b", async () => crypto.randomUUID());
+    await step.sleep("wait", "1 day");
+    return { a, b };
+  }
+}
+
+// Calls `restart({from})` on another instance through the binding and reports the outcome.
+export class RestartFrom extends WorkflowEntrypoint<Env, { target: string; from: unknown }> {
+  async run(event: WorkflowEvent<{ target: string; from: unknown }>, step: WorkflowStep) {
+    return await step.do("restart", async () => {
+      const h = await this.env.RESTARTABLE.get(event.payload.target);
+      try {
+        await h.restart({ from: event.payload.from });
+        return "restarted";
+      } catch (e) {
+        return describeError(e);
+      }
+    });
   }
 }
