@@ -28,6 +28,19 @@ pub struct Args {
     /// Heap limit of each JavaScript isolate.
     #[arg(long, default_value_t = 128)]
     js_memory_mib: usize,
+    /// Waits (retry back-offs, sleeps, event waits) up to this many milliseconds keep a run
+    /// live, with the variables of its `run`; longer ones hibernate.
+    #[arg(long, default_value_t = endure::DEFAULT_LIVE_WAIT_MS)]
+    live_wait_ms: u64,
+}
+
+impl Args {
+    fn engine_config(&self) -> endure::EngineConfig {
+        endure::EngineConfig {
+            live_wait_ms: self.live_wait_ms,
+            ..endure::EngineConfig::default()
+        }
+    }
 }
 
 /// What `endure dev` serves.
@@ -39,8 +52,11 @@ struct Served {
     lines: Vec<String>,
 }
 
-async fn examples(state_dir: &std::path::Path) -> anyhow::Result<Served> {
-    let (engine, db) = crate::examples_engine(state_dir).await?;
+async fn examples(
+    state_dir: &std::path::Path,
+    config: endure::EngineConfig,
+) -> anyhow::Result<Served> {
+    let (engine, db) = crate::examples_engine(state_dir, config).await?;
     let app = guide::routes(engine.workflow(endure_examples::starter::NAME)?);
     let mut lines = vec![format!(
         "  app routes   / (the seed guide's handler for {})",
@@ -62,6 +78,7 @@ async fn project(
     dir: &std::path::Path,
     state_dir: &std::path::Path,
     limits: endure_js::Limits,
+    config: endure::EngineConfig,
 ) -> anyhow::Result<Served> {
     use anyhow::Context;
     let (p, _) = crate::project::load(dir, limits, state_dir).await?;
@@ -69,7 +86,7 @@ async fn project(
     let store = endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(&db))
         .with_context(|| format!("opening {}", db.display()))?;
     let engine = p
-        .register(endure::EngineBuilder::new(std::sync::Arc::new(store)))?
+        .register(endure::EngineBuilder::new(std::sync::Arc::new(store)).config(config))?
         .start()
         .await?;
     p.attach(engine.clone());
@@ -133,7 +150,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             None => crate::default_state_dir(),
         });
     let served = match &project_dir {
-        None => examples(&state_dir).await?,
+        None => examples(&state_dir, args.engine_config()).await?,
         Some(d) => match serve_project(d, &state_dir, &args).await {
             Ok(s) => s,
             Err(e) => {
@@ -220,7 +237,7 @@ async fn serve_project(
         cpu: std::time::Duration::from_millis(args.js_cpu_ms.max(1)),
         memory_bytes: args.js_memory_mib.max(1) * 1024 * 1024,
     };
-    project(dir, state_dir, limits).await
+    project(dir, state_dir, limits, args.engine_config()).await
 }
 
 #[cfg(not(feature = "js"))]

@@ -59,12 +59,13 @@ pub(crate) fn default_state_dir() -> PathBuf {
 /// The bundled examples on the SQLite file `DIR/endure.sqlite`, started.
 pub(crate) async fn examples_engine(
     state_dir: &std::path::Path,
+    config: endure::EngineConfig,
 ) -> anyhow::Result<(endure::Engine, PathBuf)> {
     use anyhow::Context;
     let db = state_dir.join("endure.sqlite");
     let store = endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(&db))
         .with_context(|| format!("opening {}", db.display()))?;
-    let builder = endure::EngineBuilder::new(std::sync::Arc::new(store));
+    let builder = endure::EngineBuilder::new(std::sync::Arc::new(store)).config(config);
     Ok((endure_examples::register(builder)?.start().await?, db))
 }
 

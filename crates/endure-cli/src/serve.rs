@@ -11,6 +11,7 @@
 //! project = "../my-worker"    # a Worker project (wrangler.jsonc/json/toml), relative to the file
 //! js_cpu_limit_ms = 30000     # CPU time per turn of JavaScript (a step attempt over it fails)
 //! js_memory_limit_mib = 128   # heap per JavaScript isolate
+//! live_wait_ms = 5000         # waits up to this long keep a run live; longer ones hibernate
 //!
 //! [[workflows]]
 //! name = "orders"
@@ -68,6 +69,8 @@ struct Config {
     project: Option<PathBuf>,
     js_cpu_limit_ms: Option<u64>,
     js_memory_limit_mib: Option<usize>,
+    /// Waits (retry back-offs, sleeps, event waits) up to this long keep a run live.
+    live_wait_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,6 +167,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("opening {}", db.display()))?;
     let engine_config = EngineConfig {
         max_running: config.max_running.unwrap_or(1000),
+        live_wait_ms: config.live_wait_ms.unwrap_or(endure::DEFAULT_LIVE_WAIT_MS),
         ..EngineConfig::default()
     };
     let mut builder = EngineBuilder::new(Arc::new(store)).config(engine_config);

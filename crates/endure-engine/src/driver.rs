@@ -97,6 +97,8 @@ enum Next {
     Finish(Result<Value, WorkflowError>),
     Pause,
     Hibernate(Timestamp),
+    /// Only a short wait is left: keep the run live, with the row marked `waiting`.
+    MarkWaiting(Timestamp),
     Terminate(oneshot::Sender<CmdReply>),
     Delete(oneshot::Sender<CmdReply>),
     Restart(Option<StepSelector>, oneshot::Sender<CmdReply>),
@@ -152,6 +154,7 @@ async fn run_instance(
         });
     }
     let bump_target = Arc::downgrade(shared);
+    let recheck_target = Arc::downgrade(shared);
     let live = Arc::new(Live {
         instance: i,
         fence,
@@ -169,6 +172,11 @@ async fn run_instance(
         on_commit: Box::new(move || {
             if let Some(s) = bump_target.upgrade() {
                 s.bump();
+            }
+        }),
+        on_unmark: Box::new(move || {
+            if let Some(s) = recheck_target.upgrade() {
+                s.scheduler.recheck();
             }
         }),
     });
@@ -192,12 +200,24 @@ async fn run_instance(
             Next::Continue => {}
             other => break other,
         }
-        if let Some(next) = evaluate(&live) {
-            break next;
+        match evaluate(&live, shared.config.live_wait_ms) {
+            Some(Next::MarkWaiting(at)) => {
+                if let Err(e) = mark_waiting(&live, at).await {
+                    break Next::Fatal(e);
+                }
+            }
+            Some(next) => break next,
+            None => {}
         }
     };
     drop(run); // nothing of the run survives a stop
-    finish(shared, &live, next).await
+    let was_marked = live.lock().marked_waiting.is_some();
+    let stop = finish(shared, &live, next).await;
+    if was_marked {
+        // The scheduler may have skipped this live row as due; its other wake-ups count again.
+        shared.scheduler.recheck();
+    }
+    stop
 }
 
 /// Handles a control command while the run is live.
@@ -271,8 +291,22 @@ async fn handle(live: &Live, cmd: Command) -> Next {
     }
 }
 
-/// Between polls: should the run stop?
-fn evaluate(live: &Live) -> Option<Next> {
+/// A short wait keeps the run live; the row says `waiting` until the run's next commit, with
+/// the wait's end as its wake-up time, so a process that dies meanwhile replays the run then.
+async fn mark_waiting(live: &Live, at: Timestamp) -> Result<(), StoreError> {
+    let c = Commit::new(live.instance, Some(live.fence)).update(RowUpdate {
+        status: Some(InstanceStatus::Waiting),
+        wake_at: Some(Some(at)),
+        ..Default::default()
+    });
+    live.store.submit(c).await?;
+    live.lock().marked_waiting = Some(at);
+    (live.on_commit)();
+    Ok(())
+}
+
+/// Between polls: should the run stop, or mark a short wait?
+fn evaluate(live: &Live, live_wait_ms: u64) -> Option<Next> {
     let mut g = live.lock();
     if let Some(e) = g.fatal.take() {
         return Some(Next::Fatal(e));
@@ -284,9 +318,16 @@ fn evaluate(live: &Live) -> Option<Next> {
         return Some(Next::Pause);
     }
     let earliest = g.waiters.values().map(|w| w.deadline).min()?;
-    drop(g);
-    // Only waits are left: drop the run and let the store wake it.
-    (earliest > live.now()).then_some(Next::Hibernate(earliest))
+    let now = live.now();
+    if earliest <= now {
+        return None;
+    }
+    // Only waits are left. A short one keeps the run live (marked `waiting` once per
+    // wake-up time); a longer one drops the run and lets the store wake it.
+    if earliest.since(now) <= live_wait_ms {
+        return (g.marked_waiting != Some(earliest)).then_some(Next::MarkWaiting(earliest));
+    }
+    Some(Next::Hibernate(earliest))
 }
 
 fn failure_record(e: &WorkflowError) -> ErrorInfo {
@@ -307,7 +348,7 @@ async fn finish(shared: &Arc<Shared>, live: &Live, next: Next) -> Result<Stop, S
     let fence = Some(live.fence);
     let submit = |c: Commit| live.store.submit(c);
     match next {
-        Next::Continue => Ok(Stop::Nothing),
+        Next::Continue | Next::MarkWaiting(_) => Ok(Stop::Nothing),
         Next::Fatal(e) => Err(e),
         Next::Finish(result) => {
             let result = result.and_then(|v| {

@@ -22,7 +22,15 @@ pub struct EngineConfig {
     pub limits: Limits,
     /// This process's name in leases.
     pub node_id: String,
+    /// Waits (retry back-offs, sleeps, event waits) that end within this many milliseconds
+    /// keep the run live instead of hibernating it, so state in `run`'s variables survives a
+    /// short retry as it does on Cloudflare. Longer waits hibernate. The row still says
+    /// `waiting` (with its wake-up time, so a crash replays the run at the right moment).
+    pub live_wait_ms: u64,
 }
+
+/// Default [`EngineConfig::live_wait_ms`]: see ARCHITECTURE.md ("Short waits stay live").
+pub const DEFAULT_LIVE_WAIT_MS: u64 = 5_000;
 
 impl Default for EngineConfig {
     fn default() -> Self {
@@ -30,6 +38,7 @@ impl Default for EngineConfig {
             max_running: 1000,
             limits: Limits::default(),
             node_id: "local".into(),
+            live_wait_ms: DEFAULT_LIVE_WAIT_MS,
         }
     }
 }

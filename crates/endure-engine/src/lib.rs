@@ -31,7 +31,7 @@ pub use clock::{BoxFuture, Clock, ManualClock, SystemClock};
 pub use code::{
     DelayContext, DelayFn, Schedule, StepContext, StepFn, StepIdentity, WorkflowCode, WorkflowEvent,
 };
-pub use engine::{Engine, EngineBuilder, EngineConfig, WorkflowOptions};
+pub use engine::{DEFAULT_LIVE_WAIT_MS, Engine, EngineBuilder, EngineConfig, WorkflowOptions};
 pub use live::RunHold;
 pub use registry::{Retention, WorkflowDefinition, WorkflowInfo};
 pub use step::Step;

@@ -42,6 +42,9 @@ pub(crate) struct LiveInner {
     pub fatal: Option<StoreError>,
     /// Serialized size of the instance's log, against `Limits::max_instance_state_bytes`.
     pub state_bytes: u64,
+    /// The run is live in a short wait and the row says `waiting` with this wake-up time; the
+    /// next commit of the run sets it `running` again.
+    pub marked_waiting: Option<Timestamp>,
 }
 
 /// What a log entry costs beyond its output or payload (key, names, timestamps), for the state
@@ -66,6 +69,9 @@ pub(crate) struct Live {
     /// Released when a pending pause is cancelled.
     pub gate: Notify,
     pub on_commit: Box<dyn Fn() + Send + Sync>,
+    /// Called after a commit that took the row out of a short wait's `waiting`: the
+    /// scheduler looks at the store's wake-up times again (it skipped this live row's).
+    pub on_unmark: Box<dyn Fn() + Send + Sync>,
 }
 
 /// Decrements `busy` when dropped.
@@ -143,8 +149,19 @@ impl Live {
         for e in events.iter().cloned() {
             c = c.log(now, e);
         }
+        let unmark = self.lock().marked_waiting.take().is_some();
+        if unmark {
+            c = c.update(endure_store::RowUpdate {
+                status: Some(endure_model::InstanceStatus::Running),
+                wake_at: Some(None),
+                ..Default::default()
+            });
+        }
         match self.store.submit(c).await {
             Ok(res) => {
+                if unmark {
+                    (self.on_unmark)();
+                }
                 let mut g = self.lock();
                 g.state_bytes += events.len() as u64 * ENTRY_OVERHEAD_BYTES + payload_bytes;
                 for (seq, event) in res.seqs.into_iter().zip(events) {

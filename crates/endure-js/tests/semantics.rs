@@ -235,6 +235,54 @@ async fn attempt_timeouts() {
     );
 }
 
+/// State in `run()` across short retries: the run stays live (one isolate), so a variable
+/// counts every retry, as on Cloudflare.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_retries_keep_the_run_and_its_variables() {
+    let js = js().await;
+    let doc = run(&js, "counts-retries", json!({})).await;
+    assert_eq!(doc["output"], "The step was retried 3 times", "{doc:#}");
+    assert_eq!(doc["steps"][0]["attempts"].as_array().unwrap().len(), 4);
+}
+
+/// `timeout: 300`, `retries: {limit: 1, delay: 50}`: the retry starts 50 ms after the time-out
+/// ended the first attempt, so at least 350 ms after the first attempt started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_retry_delay_counts_from_the_time_out() {
+    let js = js().await;
+    js.create("timeout-retry", "i", json!({})).await;
+    let mut doc = Value::Null;
+    for _ in 0..20_000 {
+        doc = js.doc("timeout-retry", "i").await;
+        if doc["status"] == "complete" {
+            break;
+        }
+        if doc["steps"][0]["attempts"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        {
+            js.clock.advance(5);
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    assert_eq!(
+        doc["output"],
+        json!({"name": "WorkflowTimeoutError", "message": "Execution timed out after 300ms"}),
+        "{doc:#}"
+    );
+    let attempts = doc["steps"][0]["attempts"].as_array().unwrap();
+    let at = |i: usize, k: &str| {
+        endure_model::Timestamp::parse_iso(attempts[i][k].as_str().unwrap())
+            .unwrap()
+            .0
+    };
+    assert_eq!(attempts.len(), 2, "{doc:#}");
+    assert!(at(0, "end") - at(0, "start") >= 300, "{doc:#}");
+    assert!(at(1, "start") - at(0, "end") >= 50, "{doc:#}");
+    assert!(at(1, "start") - at(0, "start") >= 350, "{doc:#}");
+    assert_eq!(attempts[0]["retryDelayMs"], 50);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_steps_get_identities_in_call_order() {
     let js = js().await;

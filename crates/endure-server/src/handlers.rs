@@ -10,7 +10,7 @@ use endure_api::{
     InstanceListItem, ResultInfo, StatusChange, StatusChanged, StepOutput, WorkflowItem,
 };
 use endure_engine::{CreateOptions, InstanceHandle, StepSelector, WorkflowBinding};
-use endure_model::{InstanceStatus, StepKind, TriggerSource};
+use endure_model::{InstanceStatus, TriggerSource};
 use endure_store::{InstanceRef, ListQuery};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

@@ -826,8 +826,15 @@ async fn delay_functions(mode: Mode) {
         match case {
             "ok" => {
                 for n in 1..=2 {
+                    // `n` attempts recorded as failed (the status and the log are read one
+                    // after the other, so `waiting` alone may be from before attempt `n`).
                     h.wait_until("w", "i", |d| {
-                        d.status == InstanceStatus::Waiting && attempts(d, "flaky", 1).len() == n
+                        d.status == InstanceStatus::Waiting
+                            && attempts(d, "flaky", 1)
+                                .iter()
+                                .filter(|a| a.0 == Some(false))
+                                .count()
+                                == n
                     })
                     .await;
                     h.checkpoint().await;

@@ -290,7 +290,118 @@ async fn bad_events_are_refused(mode: Mode) {
     assert_eq!(d.steps.len(), 1);
 }
 
+/// A workflow whose `run` counts, in a variable of its own, the attempts of a step that fails
+/// three times (back-off `delay_ms`, constant), then sleeps for `nap`.
+fn counting(
+    delay_ms: u64,
+    nap: &'static str,
+) -> impl endure::Workflow<Params = Value, Output = Value> {
+    wf(move |_, step| {
+        Box::pin(async move {
+            let seen = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+            let s = seen.clone();
+            let cfg = StepConfig::new()
+                .retries(3u32, delay_ms)
+                .backoff(Backoff::Constant);
+            let attempt: u32 = step
+                .run_with("flaky", cfg, move |ctx| {
+                    let s = s.clone();
+                    async move {
+                        s.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        if ctx.attempt < 4 {
+                            return Err(WorkflowError::msg(format!("attempt {}", ctx.attempt)));
+                        }
+                        Ok(ctx.attempt)
+                    }
+                })
+                .await?;
+            step.sleep("nap", nap).await?;
+            Ok(
+                json!({"attempt": attempt, "seenInThisRun": seen.load(std::sync::atomic::Ordering::SeqCst)}),
+            )
+        })
+    })
+}
+
+/// Waits until the instance is `waiting` with `n` failed attempts of `flaky` recorded.
+async fn waiting_after_attempts(h: &Harness, id: &str, n: usize) -> endure::InstanceDetails {
+    h.wait_until("w", id, |d| {
+        d.status == InstanceStatus::Waiting
+            && !d.steps.is_empty()
+            && attempts(d, "flaky", 1)
+                .iter()
+                .filter(|a| a.0 == Some(false))
+                .count()
+                == n
+    })
+    .await
+}
+
+/// Waits under `EngineConfig::live_wait_ms` keep the run live (state in `run` survives the
+/// retries, as on Cloudflare); the row still says `waiting`, with its wake-up time, so a crash
+/// during the wait replays the run then. Longer waits hibernate.
+async fn short_waits_keep_the_run_live(mode: Mode) {
+    let mut h = Harness::new(mode, |b| {
+        b.workflow("w", counting(200, "1 second"))
+            .unwrap()
+            .workflow("long", counting(10_000, "1 hour"))
+            .unwrap()
+    })
+    .await;
+    h.create("w", "i", json!({})).await;
+    waiting_after_attempts(&h, "i", 1).await;
+    assert_eq!(h.engine.running(), 1, "a short back-off keeps the run");
+    h.checkpoint().await;
+    for n in 1..=3 {
+        waiting_after_attempts(&h, "i", n).await;
+        h.advance(200);
+    }
+    let d = h
+        .wait_until("w", "i", |d| {
+            d.status == InstanceStatus::Waiting && d.steps.len() == 2
+        })
+        .await;
+    assert_eq!(h.engine.running(), 1, "a short sleep keeps the run");
+    assert_eq!(attempts(&d, "flaky", 1).len(), 4);
+    h.advance(1_000);
+    let d = h.wait_finished("w", "i").await;
+    // Killed during the first back-off, the run replays: the new run saw attempts 2 to 4.
+    let seen = if mode.restarts { 3 } else { 4 };
+    assert_eq!(d.output, json!({"attempt": 4, "seenInThisRun": seen}));
+
+    // Back-offs longer than the threshold hibernate, and so does the hour's sleep: the run that
+    // finishes took every attempt's outcome from the log and ran none itself.
+    let lh = h.engine.workflow("long").unwrap();
+    lh.create(endure::CreateOptions::new().id("j").params(json!({})))
+        .await
+        .unwrap();
+    for n in 1..=3 {
+        h.wait_until("long", "j", |d| {
+            d.status == InstanceStatus::Waiting
+                && !d.steps.is_empty()
+                && attempts(d, "flaky", 1).len() == n
+        })
+        .await;
+        for _ in 0..100_000 {
+            if h.engine.running() == 0 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(h.engine.running(), 0, "a long back-off hibernates");
+        h.advance(10_000);
+    }
+    h.wait_until("long", "j", |d| {
+        d.status == InstanceStatus::Waiting && d.steps.len() == 2
+    })
+    .await;
+    h.advance(3_600_000);
+    let d = h.wait_finished("long", "j").await;
+    assert_eq!(d.output, json!({"attempt": 4, "seenInThisRun": 0}));
+}
+
 matrix!(
+    short_waits_keep_the_run_live,
     sleeping_instances_hibernate,
     sleep_until,
     events_are_buffered_and_delivered_once,

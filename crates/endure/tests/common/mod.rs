@@ -168,9 +168,16 @@ impl Harness {
         .await
     }
 
+    /// Waits until the instance is complete, errored or terminated (on a hang: panics with the
+    /// instance's status document).
     pub async fn wait_finished(&self, workflow: &str, id: &str) -> InstanceDetails {
-        let h = self.get(workflow, id).await;
-        guard(h.wait_finished()).await
+        self.wait_until(workflow, id, |d| {
+            matches!(
+                d.status,
+                InstanceStatus::Complete | InstanceStatus::Errored | InstanceStatus::Terminated
+            )
+        })
+        .await
     }
 }
 

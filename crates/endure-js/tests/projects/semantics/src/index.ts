@@ -490,3 +490,30 @@ export class RestartFrom extends WorkflowEntrypoint<Env, { target: string; from:
     });
   }
 }
+
+// Counts retries in a variable of `run()` (as the workers-sdk workflow fixture does): short
+// back-offs keep the run live, so the count is the real one.
+export class CountsRetries extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    let retries = 0;
+    await step.do("flaky", { retries: { limit: 3, delay: 100, backoff: "constant" } }, async () => {
+      if (retries < 3) {
+        retries++;
+        throw new Error("not yet");
+      }
+      return "done";
+    });
+    return `The step was retried ${retries} times`;
+  }
+}
+
+// An attempt that times out is retried after its delay, counted from the time-out.
+export class TimeoutRetry extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    try {
+      await step.do("hang", { timeout: 300, retries: { limit: 1, delay: 50, backoff: "constant" } }, () => new Promise(() => {}));
+    } catch (e) {
+      return describeError(e);
+    }
+  }
+}
