@@ -308,12 +308,10 @@ pub async fn list_instances(
         ascending,
         limit: skip + per_page + 1,
     };
-    let mut rows = state
-        .engine
-        .store()
-        .list_instances(&query)
-        .await
-        .map_err(|_| ApiFailure::new(500, 10500, "internal storage error"))?;
+    let store = state.engine.store();
+    let storage = |_| ApiFailure::new(500, 10500, "internal storage error");
+    let mut rows = store.list_instances(&query).await.map_err(storage)?;
+    let total = store.count_instances(&query).await.map_err(storage)?;
     let rows_total = rows.len();
     let mut rows: Vec<_> = rows.drain(..).skip(skip).collect();
     let more = rows_total > skip + per_page;
@@ -349,7 +347,7 @@ pub async fn list_instances(
         ResultInfo {
             count: n,
             per_page,
-            total_count: None,
+            total_count: Some(total),
             cursor,
             page: None,
         },

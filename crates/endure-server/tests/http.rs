@@ -317,6 +317,7 @@ async fn instances_page_by_cursor() {
     assert_eq!(v["result"].as_array().unwrap().len(), 5);
     let mut seen = vec![];
     let mut cursor: Option<String> = None;
+    let mut first_cursor = String::new();
     for _ in 0..5 {
         let url = match &cursor {
             None => format!("{inst}?per_page=2"),
@@ -329,6 +330,9 @@ async fn instances_page_by_cursor() {
             assert!(item["created_on"].is_string());
         }
         cursor = v["result_info"]["cursor"].as_str().map(String::from);
+        if first_cursor.is_empty() {
+            first_cursor = cursor.clone().unwrap_or_default();
+        }
         if cursor.is_none() {
             break;
         }
@@ -374,6 +378,20 @@ async fn instances_page_by_cursor() {
             .iter()
             .all(|i| i["status"] == "complete")
     );
+    // total_count: how many match the filter, whatever the page size or cursor.
+    for i in 0..5 {
+        until(&format!("{inst}/b{i}"), |r| r["status"] == "complete").await;
+    }
+    let (_, v) = get(&format!("{inst}?status=complete&per_page=1")).await;
+    assert_eq!(v["result"].as_array().unwrap().len(), 1);
+    assert_eq!(v["result_info"]["total_count"], 5, "{v}");
+    assert_eq!(v["result_info"]["count"], 1);
+    let (_, v) = get(&format!("{inst}?status=errored")).await;
+    assert_eq!(v["result_info"]["total_count"], 0, "{v}");
+    let (_, v) = get(&format!("{inst}?per_page=2&cursor={}", first_cursor)).await;
+    assert_eq!(v["result_info"]["total_count"], 5, "{v}");
+    let (_, v) = get(&format!("{inst}?date_end=2000-01-01T00:00:00.000Z")).await;
+    assert_eq!(v["result_info"]["total_count"], 0, "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

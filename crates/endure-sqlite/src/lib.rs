@@ -342,6 +342,41 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn count_instances(&self, q: &ListQuery) -> Result<u64, StoreError> {
+        let q = q.clone();
+        self.read(move |c| {
+            // Index-only on instances_workflow_status: a range of (workflow, status,
+            // created_at), never the rows themselves.
+            let sql = match q.status {
+                Some(_) => {
+                    "SELECT COUNT(*) FROM instances INDEXED BY instances_workflow_status \
+                     WHERE workflow = ?1 AND status = ?2 \
+                     AND created_at >= ?3 AND created_at <= ?4"
+                }
+                None => {
+                    "SELECT COUNT(*) FROM instances INDEXED BY instances_workflow_status \
+                     WHERE workflow = ?1 AND (?2 IS NULL) \
+                     AND created_at >= ?3 AND created_at <= ?4"
+                }
+            };
+            c.prepare_cached(sql)
+                .and_then(|mut s| {
+                    s.query_row(
+                        params![
+                            q.workflow,
+                            q.status.map(|s| s.code()),
+                            q.created_from.map_or(i64::MIN, |t| t.0 as i64),
+                            q.created_to.map_or(i64::MAX, |t| t.0 as i64),
+                        ],
+                        |r| r.get::<_, i64>(0),
+                    )
+                })
+                .map(|n| n as u64)
+                .map_err(backend)
+        })
+        .await
+    }
+
     async fn count_by_status(
         &self,
         workflow: &str,

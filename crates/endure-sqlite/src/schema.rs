@@ -18,38 +18,10 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
-/// Version 2: workflow records (`PUT …/workflows/{name}`).
-const V2: &str = "CREATE TABLE workflows (
-             name TEXT PRIMARY KEY,
-             class_name TEXT NOT NULL,
-             script_name TEXT NOT NULL,
-             settings TEXT NOT NULL,
-             created_at INTEGER NOT NULL,
-             modified_at INTEGER NOT NULL
-         );";
-
-pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(super::backend)?;
-    if version == SCHEMA_VERSION {
-        return Ok(());
-    }
-    if version == 1 {
-        return conn
-            .execute_batch(&format!("BEGIN; {V2} PRAGMA user_version = 2; COMMIT;"))
-            .map_err(super::backend);
-    }
-    if version != 0 {
-        return Err(StoreError::Corrupt(format!(
-            "database schema version {version} is not one this build knows ({SCHEMA_VERSION})"
-        )));
-    }
-    conn.execute_batch(&format!(
-        "BEGIN;
-         CREATE TABLE instances (
+/// Version 1: instances and their logs.
+const V1: &str = "CREATE TABLE instances (
              pk INTEGER PRIMARY KEY,
              workflow TEXT NOT NULL,
              id TEXT NOT NULL,
@@ -77,10 +49,41 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
              kind INTEGER NOT NULL,
              data TEXT NOT NULL
          );
-         CREATE INDEX log_instance ON log (pk, seq);
-         {V2}
-         PRAGMA user_version = {SCHEMA_VERSION};
-         COMMIT;"
+         CREATE INDEX log_instance ON log (pk, seq);";
+
+/// Version 2: workflow records (`PUT …/workflows/{name}`).
+const V2: &str = "CREATE TABLE workflows (
+             name TEXT PRIMARY KEY,
+             class_name TEXT NOT NULL,
+             script_name TEXT NOT NULL,
+             settings TEXT NOT NULL,
+             created_at INTEGER NOT NULL,
+             modified_at INTEGER NOT NULL
+         );";
+
+/// Version 3: lists' `total_count` is an index-only count (workflow, status, creation time).
+const V3: &str =
+    "CREATE INDEX instances_workflow_status ON instances (workflow, status, created_at);";
+
+/// Each version's changes, applied in order from the file's version to [`SCHEMA_VERSION`].
+const MIGRATIONS: [&str; 3] = [V1, V2, V3];
+
+pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(super::backend)?;
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    if !(0..SCHEMA_VERSION).contains(&version) {
+        return Err(StoreError::Corrupt(format!(
+            "database schema version {version} is newer than this build of Endure knows \
+             ({SCHEMA_VERSION}): use a newer endure"
+        )));
+    }
+    let steps: String = MIGRATIONS[version as usize..].concat();
+    conn.execute_batch(&format!(
+        "BEGIN; {steps} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
     ))
     .map_err(super::backend)
 }

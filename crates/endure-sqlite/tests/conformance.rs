@@ -69,8 +69,10 @@ async fn a_version_1_database_is_migrated() {
     }
     // Turn the file back into what schema 1 looked like.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE workflows; PRAGMA user_version = 1;")
-        .unwrap();
+    conn.execute_batch(
+        "DROP TABLE workflows; DROP INDEX instances_workflow_status; PRAGMA user_version = 1;",
+    )
+    .unwrap();
     drop(conn);
     let store = SqliteStore::open(SqliteConfig::new(&path)).unwrap();
     assert!(store.find_instance("wf", "old").await.unwrap().is_some());
@@ -89,5 +91,14 @@ async fn a_version_1_database_is_migrated() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
+    let index: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'instances_workflow_status'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(index, 1, "schema 3's index is added to a migrated file");
 }

@@ -417,6 +417,31 @@ async fn listing_and_recovery_queries(store: &impl Store) {
         ..q.clone()
     };
     assert_eq!(ids(store.list_instances(&q3).await.unwrap()), ["i1"]);
+    // Counts ignore the cursor and the limit; they follow the other filters.
+    assert_eq!(store.count_instances(&q).await.unwrap(), 5);
+    assert_eq!(store.count_instances(&q2).await.unwrap(), 5);
+    assert_eq!(store.count_instances(&q3).await.unwrap(), 1);
+    let complete = ListQuery {
+        status: Some(InstanceStatus::Complete),
+        ..q.clone()
+    };
+    assert_eq!(store.count_instances(&complete).await.unwrap(), 1);
+    let none = ListQuery {
+        workflow: "nobody".into(),
+        ..q.clone()
+    };
+    assert_eq!(store.count_instances(&none).await.unwrap(), 0);
+    let later = ListQuery {
+        created_from: Some(endure_model::Timestamp(u64::from(u32::MAX))),
+        ..q.clone()
+    };
+    assert_eq!(store.count_instances(&later).await.unwrap(), 0);
+    let window = ListQuery {
+        created_from: Some(endure_model::Timestamp(0)),
+        created_to: Some(endure_model::Timestamp(u64::from(u32::MAX))),
+        ..q.clone()
+    };
+    assert_eq!(store.count_instances(&window).await.unwrap(), 5);
     let asc = ListQuery {
         ascending: true,
         ..q.clone()

@@ -77,6 +77,11 @@ pub trait Store: Send + Sync + 'static {
     /// One page of a workflow's instances, newest first.
     async fn list_instances(&self, query: &ListQuery) -> Result<Vec<InstanceRow>, StoreError>;
 
+    /// How many instances match `query`'s workflow, status and creation-time filters (its
+    /// cursor, order and limit are ignored): a list's `total_count`. Stores answer from an
+    /// index, not by reading the rows.
+    async fn count_instances(&self, query: &ListQuery) -> Result<u64, StoreError>;
+
     /// How many instances of `workflow` are in each status (statuses with none are absent).
     async fn count_by_status(
         &self,

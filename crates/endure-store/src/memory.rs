@@ -240,6 +240,18 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    async fn count_instances(&self, q: &ListQuery) -> Result<u64, StoreError> {
+        let st = self.lock();
+        Ok(st
+            .rows
+            .values()
+            .filter(|r| r.workflow == q.workflow)
+            .filter(|r| q.status.is_none_or(|s| r.status == s))
+            .filter(|r| q.created_from.is_none_or(|t| r.created_at >= t))
+            .filter(|r| q.created_to.is_none_or(|t| r.created_at <= t))
+            .count() as u64)
+    }
+
     async fn count_by_status(
         &self,
         workflow: &str,
