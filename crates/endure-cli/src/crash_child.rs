@@ -3,7 +3,6 @@
 
 use endure::prelude::*;
 use endure::{EngineBuilder, InstanceStatus};
-use endure_sqlite::{SqliteConfig, SqliteStore};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::PathBuf;
@@ -111,7 +110,7 @@ impl Workflow for Crashy {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = Arc::new(SqliteStore::open(SqliteConfig::new(&args.db))?);
+    let store = Arc::new(crate::state::open(&args.db)?);
     let engine = match &args.project {
         None => {
             EngineBuilder::new(store.clone())

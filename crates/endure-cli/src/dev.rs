@@ -80,11 +80,11 @@ async fn project(
     limits: endure_js::Limits,
     config: endure::EngineConfig,
 ) -> anyhow::Result<Served> {
-    use anyhow::Context;
-    let (p, _) = crate::project::load(dir, limits, state_dir).await?;
     let db = state_dir.join("endure.sqlite");
-    let store = endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(&db))
-        .with_context(|| format!("opening {}", db.display()))?;
+    // The state directory is this process's before anything in it is touched.
+    crate::state::lock(&db)?;
+    let (p, _) = crate::project::load(dir, limits, state_dir).await?;
+    let store = crate::state::open(&db)?;
     let engine = p
         .register(endure::EngineBuilder::new(std::sync::Arc::new(store)).config(config))?
         .start()

@@ -12,6 +12,7 @@ mod dev;
 mod project;
 mod run;
 mod serve;
+mod state;
 mod workflows;
 
 use clap::{Parser, Subcommand};
@@ -61,10 +62,8 @@ pub(crate) async fn examples_engine(
     state_dir: &std::path::Path,
     config: endure::EngineConfig,
 ) -> anyhow::Result<(endure::Engine, PathBuf)> {
-    use anyhow::Context;
     let db = state_dir.join("endure.sqlite");
-    let store = endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(&db))
-        .with_context(|| format!("opening {}", db.display()))?;
+    let store = state::open(&db)?;
     let builder = endure::EngineBuilder::new(std::sync::Arc::new(store)).config(config);
     Ok((endure_examples::register(builder)?.start().await?, db))
 }
@@ -95,7 +94,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(3)
+            if e.downcast_ref::<state::Refusal>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(3)
+            }
         }
     }
 }

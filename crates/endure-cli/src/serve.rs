@@ -21,10 +21,8 @@
 //! limits = { steps = 500 }
 //! ```
 
-use anyhow::Context;
 use endure::{EngineBuilder, EngineBuilderExt, EngineConfig, WorkflowOptions};
 use endure_server::{ServerState, router_with_app};
-use endure_sqlite::{SqliteConfig, SqliteStore};
 use serde::Deserialize;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -163,8 +161,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .clone()
             .unwrap_or_else(|| PathBuf::from("endure.sqlite")),
     );
-    let store = SqliteStore::open(SqliteConfig::new(&db))
-        .with_context(|| format!("opening {}", db.display()))?;
+    if let Err(e) = crate::state::lock(&db) {
+        return usage_error(e.to_string());
+    }
+    let store = match crate::state::open(&db) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e.to_string()),
+    };
     let engine_config = EngineConfig {
         max_running: config.max_running.unwrap_or(1000),
         live_wait_ms: config.live_wait_ms.unwrap_or(endure::DEFAULT_LIVE_WAIT_MS),

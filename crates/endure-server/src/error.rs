@@ -28,17 +28,21 @@ impl ApiFailure {
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiFailure::new(404, 10501, message)
     }
+    /// The store failed: logged with its cause on standard error (operators need it), answered
+    /// as a 500 without it (clients must not see internals).
+    pub fn storage(cause: impl std::fmt::Display) -> Self {
+        eprintln!("endure: storage error: {cause}");
+        ApiFailure::new(500, 10500, "internal storage error")
+    }
 }
 
 impl From<ApiError> for ApiFailure {
     fn from(e: ApiError) -> Self {
+        if e.code == ErrorCode::Storage {
+            return ApiFailure::storage(e.message);
+        }
         let (status, code) = endure_api::http_error(e.code);
-        let message = if e.code == ErrorCode::Storage {
-            "internal storage error".to_string()
-        } else {
-            e.message
-        };
-        ApiFailure::new(status, code, message)
+        ApiFailure::new(status, code, e.message)
     }
 }
 

@@ -10,7 +10,7 @@ use endure_api::{
     InstanceListItem, ResultInfo, StatusChange, StatusChanged, StepOutput, WorkflowItem,
 };
 use endure_engine::{CreateOptions, InstanceHandle, StepSelector, WorkflowBinding};
-use endure_model::{InstanceStatus, TriggerSource};
+use endure_model::{ApiError, ErrorCode, InstanceStatus, TriggerSource};
 use endure_store::{InstanceRef, ListQuery};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -70,7 +70,7 @@ async fn workflow_item(state: &ServerState, name: &str) -> Result<WorkflowItem, 
         .store()
         .count_by_status(name)
         .await
-        .map_err(|_| ApiFailure::new(500, 10500, "internal storage error"))?;
+        .map_err(ApiFailure::storage)?;
     let (created_on, modified_on) = defined_on(state, &info);
     Ok(WorkflowItem {
         id: name.to_string(),
@@ -309,9 +309,14 @@ pub async fn list_instances(
         limit: skip + per_page + 1,
     };
     let store = state.engine.store();
-    let storage = |_| ApiFailure::new(500, 10500, "internal storage error");
-    let mut rows = store.list_instances(&query).await.map_err(storage)?;
-    let total = store.count_instances(&query).await.map_err(storage)?;
+    let mut rows = store
+        .list_instances(&query)
+        .await
+        .map_err(ApiFailure::storage)?;
+    let total = store
+        .count_instances(&query)
+        .await
+        .map_err(ApiFailure::storage)?;
     let rows_total = rows.len();
     let mut rows: Vec<_> = rows.drain(..).skip(skip).collect();
     let more = rows_total > skip + per_page;
@@ -552,8 +557,14 @@ pub async fn not_found() -> ApiFailure {
     ApiFailure::not_found("No route for that path")
 }
 
-fn storage() -> ApiFailure {
-    ApiFailure::new(500, 10500, "internal storage error")
+/// An instance that is gone (deleted meanwhile) is skipped by the bulk operations; any other
+/// failure, above all a storage one, fails the request: nothing is acknowledged unstored.
+fn skip_gone<T>(r: Result<T, ApiError>) -> Result<Option<T>, ApiFailure> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.code == ErrorCode::InstanceNotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Every instance of a workflow, newest first.
@@ -577,7 +588,7 @@ async fn all_instances(
             .store()
             .list_instances(&q)
             .await
-            .map_err(|_| storage())?;
+            .map_err(ApiFailure::storage)?;
         let Some(last) = rows.last() else { break };
         before = Some(last.instance);
         ids.extend(rows.into_iter().map(|r| r.id));
@@ -592,8 +603,8 @@ pub async fn delete_workflow(
 ) -> Reply<Value> {
     let b = binding(&state, &name)?;
     for id in all_instances(&state, &name, None).await? {
-        if let Ok(h) = b.get(&id).await {
-            h.delete().await?;
+        if let Some(h) = skip_gone(b.get(&id).await)? {
+            skip_gone(h.delete().await)?;
         }
     }
     state.engine.delete_workflow_definition(&name).await?;
@@ -629,6 +640,13 @@ pub async fn delete_batch(
             Ok(h) => h.delete().await,
             Err(e) => Err(e),
         };
+        // A storage failure fails the whole request (what was deleted before it stays deleted:
+        // each deletion is its own commit).
+        if let Err(e) = &result
+            && e.code == ErrorCode::Storage
+        {
+            return Err(e.clone().into());
+        }
         match result {
             Ok(()) => out.deleted.push(Deleted { id }),
             Err(e) => {
@@ -677,9 +695,15 @@ pub async fn terminate_all(
     };
     for st in statuses {
         for id in all_instances(&state, &name, Some(st)).await? {
-            if let Ok(h) = b.get(&id).await {
+            let Some(h) = skip_gone(b.get(&id).await)? else {
+                continue;
+            };
+            match h.terminate().await {
                 // It may have finished meanwhile: that is not an error here.
-                let _ = h.terminate().await;
+                Err(e) if e.code == ErrorCode::CannotTerminate => {}
+                other => {
+                    skip_gone(other)?;
+                }
             }
         }
     }
@@ -726,7 +750,8 @@ pub async fn step_output(
                 .ok_or_else(|| ApiFailure::invalid("attempt must be a positive integer"))?,
         ),
     };
-    let doc = serde_json::to_value(h.status().await?).map_err(|_| storage())?;
+    let doc = serde_json::to_value(h.status().await?)
+        .map_err(|e| ApiFailure::new(500, 10500, format!("internal error: {e}")))?;
     let step = doc["steps"]
         .as_array()
         .into_iter()

@@ -63,6 +63,7 @@ impl SqliteStore {
         }
         let conn = schema::open_connection(&config.path)?;
         schema::migrate(&conn)?;
+        schema::check_writable(&conn, &config.path)?;
         let (tx, rx) = mpsc::channel();
         let max_batch = config.max_batch.max(1);
         std::thread::Builder::new()

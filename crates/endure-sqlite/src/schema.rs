@@ -68,6 +68,32 @@ const V3: &str =
 /// Each version's changes, applied in order from the file's version to [`SCHEMA_VERSION`].
 const MIGRATIONS: [&str; 3] = [V1, V2, V3];
 
+/// Refuses a database this process cannot write (read-only or immutable file, read-only
+/// directory, unwritable WAL): one durable write of the schema version, at open, so a store
+/// that would fail every commit never starts.
+pub(crate) fn check_writable(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let not_writable = |why: String| {
+        StoreError::Backend(format!(
+            "{} cannot be written ({why}); check the permissions and attributes of the \
+             file, its -wal and -shm files and its directory",
+            path.display()
+        ))
+    };
+    if conn
+        .is_readonly(rusqlite::MAIN_DB)
+        .map_err(super::backend)?
+    {
+        return Err(not_writable("opened read-only".into()));
+    }
+    conn.execute_batch(&format!(
+        "BEGIN IMMEDIATE; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+    ))
+    .map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        not_writable(e.to_string())
+    })
+}
+
 pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))

@@ -1,0 +1,96 @@
+//! Opening the SQLite state: one process owns a database (an OS lock on `<db>.lock`, held for
+//! the process's life), and a database that cannot be written is refused at start-up rather
+//! than failing every write later. Several processes on one database is what PostgreSQL is for.
+
+use endure_sqlite::{SqliteConfig, SqliteStore};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// Why the state cannot be used; `endure` exits with status 2 and this message.
+#[derive(Debug)]
+pub struct Refusal(pub String);
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Lock files held until the process exits (the OS releases them, also on `kill -9`).
+static HELD: OnceLock<Mutex<Vec<(PathBuf, File)>>> = OnceLock::new();
+
+fn held() -> std::sync::MutexGuard<'static, Vec<(PathBuf, File)>> {
+    HELD.get_or_init(|| Mutex::new(Vec::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+/// The lock file that guards `db`.
+pub fn lock_path(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    db.with_file_name(name)
+}
+
+/// Takes the lock on `db` for this process (once; again is a no-op), or says which process
+/// holds it.
+pub fn lock(db: &Path) -> Result<(), Refusal> {
+    let path = lock_path(db);
+    if held().iter().any(|(p, _)| *p == path) {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Refusal(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| Refusal(format!("cannot open {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            return Err(Refusal(format!(
+                "{} is in use by another endure process ({}); one process owns a SQLite \
+                 state directory: stop that one, or give this one its own --state-dir \
+                 (several processes share a database with PostgreSQL)",
+                db.display(),
+                if holder.is_empty() {
+                    "process id unknown".to_string()
+                } else {
+                    holder.to_string()
+                }
+            )));
+        }
+        Err(TryLockError::Error(e)) => {
+            return Err(Refusal(format!("cannot lock {}: {e}", path.display())));
+        }
+    }
+    let me = format!(
+        "pid {}: {}",
+        std::process::id(),
+        std::env::args().collect::<Vec<_>>().join(" ")
+    );
+    let _ = file.set_len(0);
+    let _ = file.rewind();
+    let _ = file.write_all(me.as_bytes()).and_then(|_| file.flush());
+    held().push((path, file));
+    Ok(())
+}
+
+/// Locks `db` and opens it, checking that it can be written.
+pub fn open(db: &Path) -> Result<SqliteStore, Refusal> {
+    lock(db)?;
+    SqliteStore::open(SqliteConfig::new(db))
+        .map_err(|e| Refusal(format!("cannot use {}: {e}", db.display())))
+}
