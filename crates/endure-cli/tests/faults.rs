@@ -221,3 +221,86 @@ async fn a_database_that_cannot_be_written_is_refused_at_start() {
         immutable(&file, false);
     }
 }
+
+/// A small tmpfs, unmounted when dropped (after the server that used it is gone).
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(at: &Path, size: &str) -> Tmpfs {
+        std::fs::create_dir_all(at).unwrap();
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .output()
+            .expect("run mount");
+        assert!(
+            out.status.success(),
+            "mount a tmpfs at {}: {} (these fault tests need root)",
+            at.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Tmpfs(at.to_path_buf())
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).output();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_creations_and_keeps_what_it_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let fs = Tmpfs::mount(&dir.path().join("small"), "3m");
+    let state = fs.0.join("state");
+    let server = common::dev(&state);
+    let api = format!(
+        "{}/client/v4/accounts/local/workflows/approval/instances",
+        server.url
+    );
+    let pad = "x".repeat(200 * 1024);
+    let mut acknowledged = vec![];
+    let mut refused = 0;
+    for i in 0..40 {
+        let id = format!("big{i}");
+        let (c, v) = send(
+            reqwest::Method::POST,
+            &api,
+            Some(json!({"instance_id": id, "params": {"pad": pad}})),
+        )
+        .await;
+        match c {
+            200 => acknowledged.push(id),
+            500 => {
+                assert_eq!(v["errors"][0]["code"], 10500, "{v}");
+                refused += 1;
+            }
+            other => panic!("{other}: {v}"),
+        }
+    }
+    assert!(
+        refused > 0,
+        "3 MiB cannot hold 40 × 200 KiB: some creations must be refused"
+    );
+    assert!(!acknowledged.is_empty());
+    // The server still answers, and after a crash every acknowledged instance is there.
+    let v = common::get_json(&format!("{api}?per_page=1"), None).await;
+    assert_eq!(v["success"], true, "{v}");
+    drop(server);
+    let again = common::dev(&state);
+    let api = format!(
+        "{}/client/v4/accounts/local/workflows/approval/instances",
+        again.url
+    );
+    for id in &acknowledged {
+        let v = common::get_json(&format!("{api}/{id}"), None).await;
+        assert_eq!(v["success"], true, "acknowledged {id} was lost: {v}");
+        assert_eq!(
+            v["result"]["params"]["pad"].as_str().map(str::len),
+            Some(pad.len())
+        );
+    }
+    drop(again);
+    drop(fs);
+}
