@@ -71,6 +71,26 @@ impl<T> Envelope<T> {
     }
 }
 
+/// Numeric codes of the errors the HTTP layer gives before a handler runs (Endure's own).
+pub mod codes {
+    /// 403: a request from another origin, or to a host name that is not the server's.
+    pub const FORBIDDEN_ORIGIN: u32 = 10403;
+    /// 405: the path exists, the method does not (the answer carries `Allow`).
+    pub const METHOD_NOT_ALLOWED: u32 = 10405;
+    /// 408: the body did not arrive in time.
+    pub const TIMEOUT: u32 = 10408;
+    /// 413: a body over the limit (from its `Content-Length`, before it is read).
+    pub const TOO_LARGE: u32 = 10413;
+    /// 414: a request target over the limit.
+    pub const URI_TOO_LONG: u32 = 10414;
+    /// 415: a body that is not JSON, or is encoded (`Content-Encoding`).
+    pub const UNSUPPORTED_MEDIA: u32 = 10415;
+    /// 429: over the creation rate (the answer carries `Retry-After`).
+    pub const RATE_LIMITED: u32 = 10429;
+    /// 503: the server is at its connection limit (the answer carries `Retry-After`).
+    pub const OVERLOADED: u32 = 10503;
+}
+
 /// Numeric error codes in `errors[].code`, and the HTTP status of each engine error code.
 /// 10001 (invalid input) and 10501 (not found) are those Cloudflare's local emulator uses; the
 /// others are Endure's own (production's codes are not published).

@@ -173,12 +173,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let addr = listener.local_addr()?;
-    let state = ServerState {
-        engine: engine.clone(),
-        started_on: engine.now().to_iso(),
-        tokens: Default::default(),
-        creation_limit: None,
-    };
+    let state = ServerState::new(engine.clone(), addr);
     let app = router_with_app(state, Some(app));
     let mut banner = String::from("endure dev\n");
     let _ = writeln!(banner, "  listening on http://{addr}");

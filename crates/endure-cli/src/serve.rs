@@ -12,6 +12,10 @@
 //! js_cpu_limit_ms = 30000     # CPU time per turn of JavaScript (a step attempt over it fails)
 //! js_memory_limit_mib = 128   # heap per JavaScript isolate
 //! live_wait_ms = 5000         # waits up to this long keep a run live; longer ones hibernate
+//! max_connections = 512       # past it, new connections get 503 with Retry-After
+//! header_timeout_ms = 15000   # request headers (and idle keep-alive) time-out
+//! body_timeout_ms = 30000     # request body time-out
+//! allowed_hosts = ["workflows.example.com"]   # Host names besides the listening address
 //!
 //! [[workflows]]
 //! name = "orders"
@@ -69,6 +73,16 @@ struct Config {
     js_memory_limit_mib: Option<usize>,
     /// Waits (retry back-offs, sleeps, event waits) up to this long keep a run live.
     live_wait_ms: Option<u64>,
+    /// Connections open at once; past it new ones get 503.
+    max_connections: Option<usize>,
+    /// Time for a request's headers (and an idle keep-alive connection), in milliseconds.
+    header_timeout_ms: Option<u64>,
+    /// Time for a request's body, in milliseconds.
+    body_timeout_ms: Option<u64>,
+    /// Host names the server answers to besides its own address (behind a proxy or a DNS
+    /// name, when it listens on loopback).
+    #[serde(default)]
+    allowed_hosts: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,6 +158,34 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     {
         tokens.push(t);
     }
+    if let Some(i) = tokens.iter().position(|t| t.trim().is_empty()) {
+        return usage_error(format!(
+            "api_tokens[{i}] is empty or only whitespace: every token must be a real secret"
+        ));
+    }
+    if let Some(i) = tokens
+        .iter()
+        .position(|t| t.trim() != t || t.chars().any(char::is_control))
+    {
+        return usage_error(format!(
+            "api_tokens[{i}] has leading or trailing whitespace or control characters"
+        ));
+    }
+    let defaults = endure_server::ConnLimits::default();
+    let limits = endure_server::ConnLimits {
+        max_connections: config
+            .max_connections
+            .unwrap_or(defaults.max_connections)
+            .max(1),
+        header_timeout: config
+            .header_timeout_ms
+            .map_or(defaults.header_timeout, |ms| {
+                std::time::Duration::from_millis(ms.max(1))
+            }),
+        body_timeout: config.body_timeout_ms.map_or(defaults.body_timeout, |ms| {
+            std::time::Duration::from_millis(ms.max(1))
+        }),
+    };
     let ip = args
         .ip
         .or(config.ip)
@@ -247,17 +289,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(e) => return usage_error(format!("cannot listen on {ip}:{port}: {e}")),
     };
     let addr = listener.local_addr()?;
-    let state = ServerState {
-        engine: engine.clone(),
-        started_on: engine.now().to_iso(),
-        tokens: Arc::new(tokens),
-        creation_limit: config.max_creations_per_second.map(|r| {
-            Arc::new(endure_server::limit::RateLimit::new(
-                r,
-                config.creation_burst.unwrap_or(100),
-            ))
-        }),
-    };
+    let mut state = ServerState::new(engine.clone(), addr);
+    state.tokens = Arc::new(tokens);
+    state.creation_limit = config.max_creations_per_second.map(|r| {
+        Arc::new(endure_server::limit::RateLimit::new(
+            r,
+            config.creation_burst.unwrap_or(100),
+        ))
+    });
+    state.access.allowed_hosts = config.allowed_hosts.clone();
+    state.limits = limits;
     let mut banner = String::from("endure serve\n");
     let _ = writeln!(banner, "  listening on http://{addr}");
     let _ = writeln!(banner, "  database     {}", db.display());
@@ -305,6 +346,6 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let app = project.map(crate::project::app);
     #[cfg(not(feature = "js"))]
     let app = None;
-    endure_server::serve(listener, router_with_app(state, app)).await?;
+    endure_server::listener::serve(listener, router_with_app(state, app), limits).await?;
     Ok(ExitCode::SUCCESS)
 }

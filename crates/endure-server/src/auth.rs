@@ -24,7 +24,12 @@ pub async fn require_token(State(state): State<ServerState>, req: Request, next:
         .headers()
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let Some(given) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+    // The scheme is case-insensitive (RFC 9110 §11.1): `Bearer`, `bearer`, `BEARER`.
+    let given = header.and_then(|h| {
+        let (scheme, token) = h.trim_start().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then_some(token)
+    });
+    let Some(given) = given else {
         return ApiFailure::new(
             401,
             10000,

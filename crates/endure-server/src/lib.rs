@@ -7,12 +7,16 @@
 
 mod auth;
 mod error;
+pub mod guard;
 pub mod guide;
 mod handlers;
 pub mod limit;
+pub mod listener;
 pub mod openapi;
 
 pub use error::ApiFailure;
+pub use guard::Access;
+pub use listener::ConnLimits;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -33,6 +37,25 @@ pub struct ServerState {
     pub tokens: std::sync::Arc<Vec<String>>,
     /// Instance-creation rate limit; `None` is unlimited.
     pub creation_limit: Option<std::sync::Arc<limit::RateLimit>>,
+    /// Who may call: the `Host` and `Origin` checks.
+    pub access: Access,
+    /// Connection and body limits (the body time-out is applied per request).
+    pub limits: ConnLimits,
+}
+
+impl ServerState {
+    /// A server for `engine` listening on `bound`, without tokens or a creation limit, with
+    /// the default connection limits.
+    pub fn new(engine: Engine, bound: std::net::SocketAddr) -> ServerState {
+        ServerState {
+            started_on: engine.now().to_iso(),
+            engine,
+            tokens: Default::default(),
+            creation_limit: None,
+            access: Access::bound(bound),
+            limits: ConnLimits::default(),
+        }
+    }
 }
 
 /// The REST API as a router (tests drive it without a socket; `serve` binds it).
@@ -81,11 +104,12 @@ pub fn router_with_app(state: ServerState, app: Option<Router>) -> Router {
         ))
         .route("/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state);
-    match app {
+        .with_state(state.clone());
+    let all = match app {
         Some(app) => api.fallback_service(app),
         None => api.fallback(handlers::not_found),
-    }
+    };
+    all.layer(axum::middleware::from_fn_with_state(state, guard::check))
 }
 
 async fn openapi_json() -> axum::Json<serde_json::Value> {
@@ -116,7 +140,8 @@ fn handler(id: &str) -> axum::routing::MethodRouter<ServerState> {
     }
 }
 
-/// Serves `router` on `listener` until the task is dropped.
+/// Serves `router` on `listener` with the default connection limits until the task is
+/// dropped.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router).await
+    listener::serve(listener, router, ConnLimits::default()).await
 }
