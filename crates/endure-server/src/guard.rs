@@ -106,10 +106,9 @@ fn refuse(status: u16, code: u32, message: impl Into<String>) -> Response {
     r
 }
 
-fn check_origin(access: &Access, headers: &HeaderMap) -> Result<(), Response> {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return Ok(());
-    };
+/// `None` when the request may go on; otherwise the refusal.
+fn check_origin(access: &Access, headers: &HeaderMap) -> Option<Response> {
+    let origin = headers.get(header::ORIGIN)?;
     let origin = origin.to_str().unwrap_or("");
     let authority = origin
         .strip_prefix("http://")
@@ -121,9 +120,9 @@ fn check_origin(access: &Access, headers: &HeaderMap) -> Result<(), Response> {
         .unwrap_or("");
     let same_origin = !authority.is_empty() && authority.eq_ignore_ascii_case(host);
     if same_origin && access.allows(authority) {
-        return Ok(());
+        return None;
     }
-    Err(refuse(
+    Some(refuse(
         403,
         endure_api::codes::FORBIDDEN_ORIGIN,
         format!(
@@ -147,7 +146,7 @@ pub async fn check(State(state): State<ServerState>, req: Request, next: Next) -
             format!("Host {host:?} is not this server's address"),
         );
     }
-    if api && let Err(r) = check_origin(&state.access, headers) {
+    if api && let Some(r) = check_origin(&state.access, headers) {
         return r;
     }
     let limit = if api {
