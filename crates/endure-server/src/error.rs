@@ -12,6 +12,8 @@ pub struct ApiFailure {
     pub status: StatusCode,
     pub code: u32,
     pub message: String,
+    /// Seconds a client should wait before trying again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiFailure {
@@ -20,7 +22,13 @@ impl ApiFailure {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+    /// With `Retry-After: seconds`.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds.max(1));
+        self
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         ApiFailure::new(400, 10001, message)
@@ -48,10 +56,17 @@ impl From<ApiError> for ApiFailure {
 
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
-        (
+        let mut r = (
             self.status,
             axum::Json(Envelope::<()>::error(self.code, self.message)),
         )
-            .into_response()
+            .into_response();
+        if let Some(s) = self.retry_after {
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(s),
+            );
+        }
+        r
     }
 }

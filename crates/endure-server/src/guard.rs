@@ -131,9 +131,107 @@ fn check_origin(access: &Access, headers: &HeaderMap) -> Option<Response> {
     ))
 }
 
+/// Longest request target (path and query) accepted, in bytes.
+pub const MAX_URI_BYTES: usize = 16 * 1024;
+
+/// Whether every `%` in `path` starts an escape of two hex digits and the decoded path is
+/// UTF-8.
+fn valid_percent_encoding(path: &str) -> bool {
+    let b = path.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = |c: u8| (c as char).to_digit(16);
+            match (
+                b.get(i + 1).and_then(|c| hex(*c)),
+                b.get(i + 2).and_then(|c| hex(*c)),
+            ) {
+                (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
+                _ => return false,
+            }
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).is_ok()
+}
+
+/// The numeric code of an error status the HTTP layer produced itself.
+fn code_for(status: u16) -> u32 {
+    match status {
+        400 => 10001,
+        404 => 10501,
+        405 => endure_api::codes::METHOD_NOT_ALLOWED,
+        408 => endure_api::codes::TIMEOUT,
+        413 => endure_api::codes::TOO_LARGE,
+        414 => endure_api::codes::URI_TOO_LONG,
+        415 => endure_api::codes::UNSUPPORTED_MEDIA,
+        s => 10000 + u32::from(s),
+    }
+}
+
+/// An API error answered outside the envelope (axum's 405 with an empty body, a query that
+/// does not parse as text/plain): the same status and headers (`Allow` stays), the envelope
+/// as the body.
+async fn in_envelope(method: Method, resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = if !text.is_empty() {
+        text
+    } else if status.as_u16() == 405 {
+        format!(
+            "Method {method} is not allowed on this path (the Allow header lists those that are)"
+        )
+    } else {
+        status.canonical_reason().unwrap_or("Error").to_string()
+    };
+    let body = serde_json::to_vec(&endure_api::Envelope::<()>::error(
+        code_for(status.as_u16()),
+        message,
+    ))
+    .unwrap_or_default();
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}
+
 /// The middleware: see the module documentation.
 pub async fn check(State(state): State<ServerState>, req: Request, next: Next) -> Response {
     let api = is_api(req.uri().path());
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return refuse(
+            414,
+            endure_api::codes::URI_TOO_LONG,
+            format!("The request target of {target} bytes is over the limit of {MAX_URI_BYTES}"),
+        );
+    }
+    if api && !valid_percent_encoding(req.uri().path()) {
+        return refuse(
+            400,
+            10001,
+            "The path has an invalid percent-encoding (a % not followed by two hex digits, or \
+             bytes that are not UTF-8)",
+        );
+    }
     let headers = req.headers();
     let host = headers
         .get(header::HOST)
@@ -221,8 +319,15 @@ pub async fn check(State(state): State<ServerState>, req: Request, next: Next) -
             "The body must be JSON, sent with Content-Type: application/json",
         );
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    let method = parts.method.clone();
+    let resp = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    if api {
+        in_envelope(method, resp).await
+    } else {
+        resp
+    }
 }
 
 #[cfg(test)]
@@ -257,5 +362,13 @@ mod tests {
         assert!(named.allows("workflows.internal:8787"));
         let public = Access::bound("0.0.0.0:8787".parse().unwrap());
         assert!(public.allows("anything.example"));
+    }
+
+    #[test]
+    fn percent_encoding() {
+        assert!(valid_percent_encoding("/a%20b/%C3%A9"));
+        assert!(!valid_percent_encoding("/a/%ZZ"));
+        assert!(!valid_percent_encoding("/a/%4"));
+        assert!(!valid_percent_encoding("/a/%FF"), "not UTF-8");
     }
 }

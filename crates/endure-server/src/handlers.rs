@@ -19,6 +19,21 @@ use std::collections::BTreeMap;
 
 type Reply<T> = Result<Json<Envelope<T>>, ApiFailure>;
 
+/// [`body_json`] for bodies that must be one JSON object (a list is not read as a struct's
+/// fields in order).
+fn body_object<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    empty: Option<T>,
+) -> Result<T, ApiFailure> {
+    if let Ok(b) = &body
+        && let Some(first) = b.iter().find(|c| !c.is_ascii_whitespace())
+        && *first != b'{'
+    {
+        return Err(ApiFailure::invalid("The body must be a JSON object"));
+    }
+    body_json(body, empty)
+}
+
 /// Parses a JSON body; an empty body is `empty`, or an error when there is no default.
 fn body_json<T: DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
@@ -189,7 +204,7 @@ pub async fn put_workflow(
     Path((_account, name)): Path<(String, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply<endure_api::WorkflowPut> {
-    let req: endure_api::PutWorkflow = body_json(body, None)?;
+    let req: endure_api::PutWorkflow = body_object(body, None)?;
     if req.schedules.as_ref().is_some_and(|s| !s.is_empty()) {
         return Err(ApiFailure::invalid(
             "schedules: cron triggers are not supported by this Endure release",
@@ -368,15 +383,25 @@ fn created(h: &InstanceHandle, version_id: &str) -> InstanceCreated {
     }
 }
 
-/// 429 when creating `n` instances now would pass the creation rate limit.
+/// 429 (with `Retry-After`) when creating `n` instances now would pass the creation rate
+/// limit; 400 when `n` is more than the limit's burst, which no wait can admit.
 fn check_rate(state: &ServerState, n: usize) -> Result<(), ApiFailure> {
-    match &state.creation_limit {
-        Some(l) if !l.try_take(n) => Err(ApiFailure::new(
+    let Some(l) = &state.creation_limit else {
+        return Ok(());
+    };
+    match l.take(n) {
+        Ok(()) => Ok(()),
+        Err(None) => Err(ApiFailure::invalid(format!(
+            "A batch of {n} instances can never be admitted: the server's creation burst is {}; \
+             send batches of at most that many",
+            l.burst()
+        ))),
+        Err(Some(wait)) => Err(ApiFailure::new(
             429,
-            10429,
+            endure_api::codes::RATE_LIMITED,
             "Too many instance creations; try again later",
-        )),
-        _ => Ok(()),
+        )
+        .retry_after(wait.as_secs_f64().ceil() as u64)),
     }
 }
 
@@ -429,7 +454,7 @@ pub async fn create_instance(
     body: Result<Bytes, BytesRejection>,
 ) -> Reply<InstanceCreated> {
     let b = binding(&state, &name)?;
-    let req: CreateInstance = body_json(body, Some(CreateInstance::default()))?;
+    let req: CreateInstance = body_object(body, Some(CreateInstance::default()))?;
     check_create(&req)?;
     check_rate(&state, 1)?;
     let handles = b
@@ -445,7 +470,20 @@ pub async fn create_batch(
     body: Result<Bytes, BytesRejection>,
 ) -> Reply<Vec<InstanceCreated>> {
     let b = binding(&state, &name)?;
-    let req: Vec<CreateInstance> = body_json(body, Some(vec![]))?;
+    let raw: Vec<Value> = body_json(body, Some(vec![]))?;
+    let req = raw
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            if !v.is_object() {
+                return Err(ApiFailure::invalid(format!(
+                    "Item {i} of the batch must be a JSON object"
+                )));
+            }
+            serde_json::from_value::<CreateInstance>(v)
+                .map_err(|e| ApiFailure::invalid(format!("Item {i} of the batch: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     for c in &req {
         check_create(c)?;
     }
@@ -620,7 +658,7 @@ pub async fn delete_batch(
     body: Result<Bytes, BytesRejection>,
 ) -> Reply<BatchDeleted> {
     let b = binding(&state, &name)?;
-    let req: BatchDelete = body_json(body, None)?;
+    let req: BatchDelete = body_object(body, None)?;
     if req.instances.is_empty() || req.instances.len() > endure_model::limits::MAX_BATCH_SIZE {
         return Err(ApiFailure::invalid(format!(
             "A batch delete holds 1 to 100 ids, got {}",

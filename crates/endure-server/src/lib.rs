@@ -112,8 +112,10 @@ pub fn router_with_app(state: ServerState, app: Option<Router>) -> Router {
     all.layer(axum::middleware::from_fn_with_state(state, guard::check))
 }
 
-async fn openapi_json() -> axum::Json<serde_json::Value> {
-    axum::Json(openapi::document())
+async fn openapi_json(
+    axum::extract::State(state): axum::extract::State<ServerState>,
+) -> axum::Json<serde_json::Value> {
+    axum::Json(openapi::document_for(!state.tokens.is_empty()))
 }
 
 /// The handler of an operation of [`openapi::OPERATIONS`]. An id without a handler is a

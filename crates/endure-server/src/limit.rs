@@ -22,19 +22,35 @@ impl RateLimit {
         }
     }
 
-    /// Takes `n` tokens if there are that many.
-    pub fn try_take(&self, n: usize) -> bool {
+    /// Most creations one request may ask for (the bucket's size).
+    pub fn burst(&self) -> u64 {
+        self.burst as u64
+    }
+
+    /// Takes `n` tokens if there are that many; otherwise how long until there will be
+    /// (`None`: never, `n` is larger than the burst).
+    pub fn take(&self, n: usize) -> Result<(), Option<std::time::Duration>> {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         let refill = now.duration_since(st.1).as_secs_f64() * self.per_second;
         st.0 = (st.0 + refill).min(self.burst);
         st.1 = now;
-        if st.0 >= n as f64 {
-            st.0 -= n as f64;
-            true
-        } else {
-            false
+        let n = n as f64;
+        if st.0 >= n {
+            st.0 -= n;
+            return Ok(());
         }
+        if n > self.burst || self.per_second <= 0.0 {
+            return Err(None);
+        }
+        Err(Some(std::time::Duration::from_secs_f64(
+            (n - st.0) / self.per_second,
+        )))
+    }
+
+    /// Takes `n` tokens if there are that many.
+    pub fn try_take(&self, n: usize) -> bool {
+        self.take(n).is_ok()
     }
 }
 
@@ -52,5 +68,10 @@ mod tests {
             !RateLimit::new(0.0001, 5).try_take(6),
             "a batch larger than the burst is refused whole"
         );
+        assert_eq!(RateLimit::new(1.0, 5).take(6), Err(None), "never");
+        let r = RateLimit::new(10.0, 1);
+        assert!(r.take(1).is_ok());
+        let wait = r.take(1).unwrap_err().unwrap();
+        assert!(wait <= std::time::Duration::from_millis(100), "{wait:?}");
     }
 }

@@ -213,7 +213,43 @@ pub const OPERATIONS: &[Operation] = &[
     },
 ];
 
-/// The OpenAPI 3.0 document of the API.
+/// The schema of a query parameter: the limits the server enforces.
+fn query_schema(op: &str, name: &str) -> Value {
+    let statuses: Vec<&str> = endure_model::InstanceStatus::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    match (op, name) {
+        (_, "per_page") => json!({"type": "integer", "minimum": 1, "maximum": 100}),
+        (_, "page" | "attempt") => json!({"type": "integer", "minimum": 1}),
+        ("terminateInstances", "status") => json!({"type": "string", "enum": [
+            "queued", "running", "paused", "waitingForPause", "waiting"
+        ]}),
+        (_, "status") => json!({"type": "string", "enum": statuses}),
+        (_, "direction" | "order") => json!({"type": "string", "enum": ["asc", "desc"]}),
+        (_, "simple") => json!({"type": "string", "enum": ["true", "false"]}),
+        (_, "type") => json!({"type": "string", "enum": ["step", "waitForEvent"]}),
+        (_, "date_start" | "date_end") => json!({"type": "string", "format": "date-time"}),
+        _ => json!({"type": "string"}),
+    }
+}
+
+/// The OpenAPI 3.0 document of the API. `auth`: whether the server checks bearer tokens (it
+/// does on every API operation when it has tokens, on none when it has not).
+pub fn document_for(auth: bool) -> Value {
+    let mut doc = document();
+    if !auth {
+        if let Some(o) = doc.as_object_mut() {
+            o.remove("security");
+        }
+        if let Some(c) = doc["components"].as_object_mut() {
+            c.remove("securitySchemes");
+        }
+    }
+    doc
+}
+
+/// The OpenAPI 3.0 document of the API, with bearer authentication on every operation.
 pub fn document() -> Value {
     let mut g = schemars::generate::SchemaSettings::openapi3().into_generator();
     let error = g.subschema_for::<Envelope<Value>>();
@@ -228,7 +264,7 @@ pub fn document() -> Value {
         params.extend(
             op.query
                 .iter()
-                .map(|(name, d)| json!({"name": name, "in": "query", "required": false, "description": d, "schema": {"type": "string"}})),
+                .map(|(name, d)| json!({"name": name, "in": "query", "required": false, "description": d, "schema": query_schema(op.id, name)})),
         );
         let mut o = json!({
             "operationId": op.id,
@@ -240,8 +276,13 @@ pub fn document() -> Value {
             },
         });
         if let Some(req) = op.request {
+            let mut schema = serde_json::to_value(req(&mut g)).unwrap_or_default();
+            if op.id == "createInstances" {
+                schema["minItems"] = json!(1);
+                schema["maxItems"] = json!(endure_model::limits::MAX_BATCH_SIZE);
+            }
             o["requestBody"] =
-                json!({"required": true, "content": {"application/json": {"schema": req(&mut g)}}});
+                json!({"required": true, "content": {"application/json": {"schema": schema}}});
         }
         let entry = paths.entry(full).or_insert_with(|| json!({}));
         entry[op.method] = o;
@@ -252,7 +293,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Endure Workflows API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Wire-compatible with Cloudflare's v4 Workflows API.",
+            "description": "Wire-compatible with Cloudflare's v4 Workflows API. Limits the server enforces: request bodies at most 2 MiB (refused from Content-Length, 413) and JSON (Content-Type application/json, no Content-Encoding: 415); instance params and event payloads at most 1 MiB (413); request targets at most 16 KiB (414); 1 to 100 instances per batch create or delete; per_page 1 to 100; instance ids at most 100 characters of [a-zA-Z0-9_-] not starting with -; creation rate as configured (429 with Retry-After). Every error answers this envelope with a stable numeric code.",
         },
         "paths": paths,
         "components": {

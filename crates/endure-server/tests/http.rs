@@ -511,6 +511,30 @@ async fn the_openapi_document_matches_the_routes() {
     assert_eq!(doc["openapi"], "3.0.3");
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(paths.len(), 13, "{:?}", paths.keys().collect::<Vec<_>>());
+    // The limits the server enforces, and no auth on a server without tokens.
+    assert!(doc.get("security").is_none(), "this server has no tokens");
+    let list =
+        &paths["/client/v4/accounts/{account_id}/workflows/{workflow_name}/instances"]["get"];
+    let param = |n: &str| {
+        list["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == n)
+            .unwrap()["schema"]
+            .clone()
+    };
+    assert_eq!(param("per_page")["maximum"], 100);
+    assert!(
+        param("status")["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("waitingForPause"))
+    );
+    let batch = &paths["/client/v4/accounts/{account_id}/workflows/{workflow_name}/instances/batch"]
+        ["post"]["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(batch["maxItems"], 100);
+    assert!(endure_server::openapi::document_for(true)["security"].is_array());
     let ops: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(ops, endure_server::openapi::OPERATIONS.len());
     let mut all = vec![];
@@ -749,4 +773,84 @@ async fn ids_that_look_like_sub_paths() {
         let (code, v) = patch(&format!("{url}/status"), json!({"status": "restart"})).await;
         assert_eq!(code, 200, "{id}: {v}");
     }
+}
+
+/// Errors the HTTP layer produces itself answer the envelope with a stable code too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_outside_the_handlers_answer_the_envelope() {
+    let (base, _e) = server().await;
+    let inst = format!("{base}/steps/instances");
+    let resp = reqwest::Client::new().delete(&inst).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 405);
+    let allow = resp.headers()["allow"].to_str().unwrap().to_string();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    let v: Value = resp.json().await.unwrap();
+    assert_error(405, &v, 405, 10405);
+    let (c, v) = get(&format!("{inst}?x={}", "a".repeat(20_000))).await;
+    assert_error(c, &v, 414, 10414);
+    let (c, v) = get(&format!("{inst}/%ZZ")).await;
+    assert_error(c, &v, 400, 10001);
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("percent-encoding")
+    );
+    let (c, v) = get(&format!("{inst}?status=complete&status=errored")).await;
+    assert_error(c, &v, 400, 10001);
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("status")
+    );
+    // A JSON array is not a create body (it would fill the fields in order).
+    let (c, v) = post(&inst, json!(["x", {"params": {}}])).await;
+    assert_error(c, &v, 400, 10001);
+    let (c, v) = post(&format!("{inst}/batch"), json!([["y", {}]])).await;
+    assert_error(c, &v, 400, 10001);
+    let (c, _) = get(&format!("{inst}/x")).await;
+    assert_eq!(c, 404, "nothing was created");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_creation_rate_limit_says_when_to_retry() {
+    let b = EngineBuilder::new(Arc::new(endure_store::MemoryStore::new()));
+    let engine = endure_examples::register(b).unwrap().start().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut state = ServerState::new(engine.clone(), addr);
+    state.creation_limit = Some(Arc::new(endure_server::limit::RateLimit::new(0.5, 3)));
+    tokio::spawn(serve(listener, router(state)));
+    let inst = format!("http://{addr}/client/v4/accounts/a/workflows/steps/instances");
+    // A batch larger than the burst can never pass: 400 saying so, not a 429 to retry.
+    let batch: Vec<Value> = (0..4).map(|_| json!({"params": {"steps": 0}})).collect();
+    let (c, v) = post(&format!("{inst}/batch"), json!(batch)).await;
+    assert_error(c, &v, 400, 10001);
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("burst is 3"),
+        "{v}"
+    );
+    for _ in 0..3 {
+        let (c, v) = post(&inst, json!({"params": {"steps": 0}})).await;
+        assert_eq!(c, 200, "{v}");
+    }
+    let resp = reqwest::Client::new()
+        .post(&inst)
+        .json(&json!({"params": {"steps": 0}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 429);
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "one token at 0.5/s: {retry}");
+    let v: Value = resp.json().await.unwrap();
+    assert_error(429, &v, 429, 10429);
 }
