@@ -29,6 +29,9 @@ pub struct Args {
     /// Print the API's result as JSON.
     #[arg(long, global = true)]
     json: bool,
+    /// Seconds to wait for the server's answer to each request before giving up (exit 4).
+    #[arg(long, env = "ENDURE_TIMEOUT", default_value_t = 30.0, global = true)]
+    timeout: f64,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -139,6 +142,7 @@ struct Client {
     http: reqwest::Client,
     api: String,
     token: Option<String>,
+    timeout: Duration,
 }
 
 /// Why a command failed, with its exit code.
@@ -158,22 +162,38 @@ impl Client {
         if let Some(b) = body {
             req = req.json(&b);
         }
+        let timed_out = |e: &reqwest::Error| {
+            e.is_timeout().then(|| {
+                Failure(
+                    EXIT_UNREACHABLE,
+                    format!(
+                        "the Endure server at {} did not answer within {} s (--timeout)",
+                        self.api,
+                        self.timeout.as_secs_f64()
+                    ),
+                )
+            })
+        };
         let resp = req.send().await.map_err(|e| {
-            Failure(
-                EXIT_UNREACHABLE,
-                format!(
-                    "cannot reach the Endure server at {}: {}",
-                    self.api,
-                    e.without_url()
-                ),
-            )
+            timed_out(&e).unwrap_or_else(|| {
+                Failure(
+                    EXIT_UNREACHABLE,
+                    format!(
+                        "cannot reach the Endure server at {}: {}",
+                        self.api,
+                        e.without_url()
+                    ),
+                )
+            })
         })?;
         let status = resp.status();
         let text = resp.text().await.map_err(|e| {
-            Failure(
-                EXIT_UNREACHABLE,
-                format!("the server's answer was cut short: {e}"),
-            )
+            timed_out(&e).unwrap_or_else(|| {
+                Failure(
+                    EXIT_UNREACHABLE,
+                    format!("the server's answer was cut short: {e}"),
+                )
+            })
         })?;
         let env: Envelope<T> = serde_json::from_str(&text).map_err(|_| {
             Failure(
@@ -279,10 +299,40 @@ fn now() -> endure_model::Timestamp {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let url = args.url.trim_end_matches('/').to_string();
+    let valid = reqwest::Url::parse(&url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    if valid.is_none() {
+        eprintln!(
+            "✘ --url {:?} is not a URL: give the server's address, like http://127.0.0.1:8787",
+            args.url
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        eprintln!(
+            "✘ --timeout {} is not a positive number of seconds",
+            args.timeout
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    let timeout = Duration::from_secs_f64(args.timeout);
+    let http = match reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .build()
+    {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("✘ cannot set up the HTTP client: {e}");
+            return Ok(ExitCode::from(EXIT_UNREACHABLE));
+        }
+    };
     let client = Client {
-        http: reqwest::Client::new(),
+        http,
         api: format!("{url}/client/v4/accounts/local/workflows"),
         token: args.token.clone(),
+        timeout,
     };
     match execute(&client, args.command, args.json).await {
         Ok(code) => Ok(code),

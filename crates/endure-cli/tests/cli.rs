@@ -53,3 +53,32 @@ fn errors_have_exit_codes() {
     assert_eq!(code, 1);
     assert!(out.contains("\"errored\""), "{out}");
 }
+
+#[test]
+fn the_client_gives_up_on_a_silent_server_and_refuses_a_bad_url() {
+    let dir = tempfile::tempdir().unwrap();
+    // A server that accepts connections and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let mut conns = vec![];
+        for c in silent.incoming().take(1) {
+            conns.push(c);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(5));
+    });
+    let (code, _, err) = endure(
+        dir.path(),
+        &["workflows", "list", "--url", &url, "--timeout", "0.5"],
+    );
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("did not answer within 0.5 s"), "{err}");
+    drop(held);
+    for bad in ["notaurl", "ftp://x", "http://"] {
+        let (code, _, err) = endure(dir.path(), &["workflows", "list", "--url", bad]);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("is not a URL"), "{bad}: {err}");
+    }
+    let (code, _, err) = endure(dir.path(), &["workflows", "list", "--timeout", "-1"]);
+    assert_eq!(code, 2, "{err}");
+}
