@@ -245,19 +245,13 @@ impl InstanceHandle {
     /// The status document: status, error, output, params, trigger, times and every step
     /// with its attempts.
     pub async fn status(&self) -> Result<InstanceDetails, ApiError> {
-        let row = self
+        let (row, log) = self
             .shared
             .store
-            .get_instance(self.instance)
+            .read_instance(self.instance)
             .await
-            .map_err(store_error)?;
-        let row = row.ok_or_else(|| ApiError::instance_not_found(&self.id))?;
-        let log = self
-            .shared
-            .store
-            .read_log(self.instance)
-            .await
-            .map_err(store_error)?;
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::instance_not_found(&self.id))?;
         Ok(InstanceDetails::build(
             &row.summary(),
             &History::from_log(&log),

@@ -231,31 +231,23 @@ impl Store for SqliteStore {
     }
 
     async fn read_log(&self, instance: InstanceRef) -> Result<Vec<LogEntry>, StoreError> {
+        self.read(move |c| log_of(c, instance)).await
+    }
+
+    async fn read_instance(
+        &self,
+        instance: InstanceRef,
+    ) -> Result<Option<(InstanceRow, Vec<LogEntry>)>, StoreError> {
         self.read(move |c| {
-            let mut stmt = c
-                .prepare_cached("SELECT seq, ts, data FROM log WHERE pk = ?1 ORDER BY seq")
-                .map_err(backend)?;
-            let rows = stmt
-                .query_map(params![instance.0], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })
-                .map_err(backend)?;
-            let mut out = vec![];
-            for r in rows {
-                let (seq, ts, data) = r.map_err(backend)?;
-                let event = serde_json::from_str(&data)
-                    .map_err(|e| StoreError::Corrupt(format!("log row {seq}: {e}")))?;
-                out.push(LogEntry {
-                    seq: seq as u64,
-                    ts: Timestamp(ts as u64),
-                    event,
-                });
-            }
-            Ok(out)
+            // One read transaction: in WAL mode both queries see the same snapshot.
+            let tx = c.unchecked_transaction().map_err(backend)?;
+            let sql = format!("SELECT {ROW_COLUMNS} FROM instances WHERE pk = ?1");
+            let Some(row) = query_rows(&tx, &sql, params![instance.0])?.pop() else {
+                return Ok(None);
+            };
+            let log = log_of(&tx, instance)?;
+            tx.commit().map_err(backend)?;
+            Ok(Some((row, log)))
         })
         .await
     }
@@ -455,4 +447,32 @@ impl Store for SqliteStore {
             .await?
             .is_some())
     }
+}
+
+/// An instance's log in `seq` order, on connection `c`.
+fn log_of(c: &Connection, instance: InstanceRef) -> Result<Vec<LogEntry>, StoreError> {
+    let mut stmt = c
+        .prepare_cached("SELECT seq, ts, data FROM log WHERE pk = ?1 ORDER BY seq")
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map(params![instance.0], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .map_err(backend)?;
+    let mut out = vec![];
+    for r in rows {
+        let (seq, ts, data) = r.map_err(backend)?;
+        let event = serde_json::from_str(&data)
+            .map_err(|e| StoreError::Corrupt(format!("log row {seq}: {e}")))?;
+        out.push(LogEntry {
+            seq: seq as u64,
+            ts: Timestamp(ts as u64),
+            event,
+        });
+    }
+    Ok(out)
 }

@@ -105,6 +105,10 @@ async fn create_and_read(store: &impl Store) {
             trigger: TriggerSource::Api
         }
     );
+    // The row and the log read together are the same as read apart.
+    let (row, both) = store.read_instance(refs[0]).await.unwrap().unwrap();
+    assert_eq!(Some(row), store.get_instance(refs[0]).await.unwrap());
+    assert_eq!(both, log);
 }
 
 async fn duplicates_fail_the_whole_batch(store: &impl Store) {
@@ -492,6 +496,13 @@ async fn listing_and_recovery_queries(store: &impl Store) {
 }
 
 async fn unknown_instances(store: &impl Store) {
+    assert!(
+        store
+            .read_instance(InstanceRef(987_654))
+            .await
+            .unwrap()
+            .is_none()
+    );
     let err = store
         .submit(Commit::new(InstanceRef(987_654), None).log(Timestamp(1), LogEvent::WorkflowStart))
         .await

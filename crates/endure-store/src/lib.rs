@@ -52,6 +52,13 @@ pub trait Store: Send + Sync + 'static {
     /// The instance's log in `seq` order.
     async fn read_log(&self, instance: InstanceRef) -> Result<Vec<LogEntry>, StoreError>;
 
+    /// The row and its log as of one moment (one read transaction): a status document built
+    /// from them never shows a status older or newer than its steps.
+    async fn read_instance(
+        &self,
+        instance: InstanceRef,
+    ) -> Result<Option<(InstanceRow, Vec<LogEntry>)>, StoreError>;
+
     /// Queues a commit. Commits of one instance are applied in submission order.
     fn submit(&self, commit: Commit) -> Ticket;
 

@@ -166,6 +166,19 @@ impl Store for MemoryStore {
         Ok(self.lock().logs.get(&instance).cloned().unwrap_or_default())
     }
 
+    async fn read_instance(
+        &self,
+        instance: InstanceRef,
+    ) -> Result<Option<(InstanceRow, Vec<LogEntry>)>, StoreError> {
+        let st = self.lock();
+        Ok(st.rows.get(&instance).map(|r| {
+            (
+                r.clone(),
+                st.logs.get(&instance).cloned().unwrap_or_default(),
+            )
+        }))
+    }
+
     fn submit(&self, commit: Commit) -> Ticket {
         let mut st = self.lock();
         Ticket::ready(apply(&mut st, commit))
