@@ -101,6 +101,15 @@ pub async fn load(
         },
     )?;
     let exports = p.check().await?;
+    for u in &p.config.unserved {
+        eprintln!(
+            "note: {}: binding {} is a {} binding: {}; using it throws",
+            p.config.path.display(),
+            u.binding,
+            u.kind,
+            u.why
+        );
+    }
     for i in &p.config.ignored {
         eprintln!(
             "note: {}: {i} is not supported by Endure and is ignored",

@@ -38,6 +38,104 @@ pub enum ResourceBinding {
     },
 }
 
+/// A binding of a kind Endure cannot serve (yet, or ever: some only Cloudflare's network
+/// serves). It is on `env` all the same, and any use of it throws an error that names it, so a
+/// project never meets a silent `undefined`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnservedBinding {
+    pub binding: String,
+    /// What it is, as Cloudflare names it (`Workers AI`, `Vectorize`, …).
+    pub kind: &'static str,
+    /// Why Endure does not serve it.
+    pub why: &'static str,
+}
+
+const CLOUD_ONLY: &str = "only Cloudflare's network serves it, so Endure cannot run it locally";
+const NOT_YET: &str = "Endure does not serve it yet";
+
+/// Configuration keys whose entries are bindings Endure does not serve: (key, shape, kind,
+/// why). Shape: `one` (an object with `binding`), `list` (objects with `binding`), or a nested
+/// path to a list (`durable_objects.bindings`, `queues.producers`).
+const UNSERVED: [(&str, &str, &str, &str); 15] = [
+    ("ai", "one", "Workers AI", CLOUD_ONLY),
+    ("vectorize", "list", "Vectorize", CLOUD_ONLY),
+    ("browser", "one", "Browser Rendering", CLOUD_ONLY),
+    ("hyperdrive", "list", "Hyperdrive", CLOUD_ONLY),
+    (
+        "analytics_engine_datasets",
+        "list",
+        "Workers Analytics Engine",
+        CLOUD_ONLY,
+    ),
+    ("mtls_certificates", "list", "mTLS certificate", CLOUD_ONLY),
+    (
+        "dispatch_namespaces",
+        "list",
+        "dispatch namespace",
+        CLOUD_ONLY,
+    ),
+    ("images", "one", "Images", CLOUD_ONLY),
+    ("secrets_store_secrets", "list", "Secrets Store", CLOUD_ONLY),
+    ("pipelines", "list", "Pipelines", CLOUD_ONLY),
+    ("version_metadata", "one", "version metadata", NOT_YET),
+    ("kv_namespaces", "list", "Workers KV", NOT_YET),
+    ("services", "list", "service", NOT_YET),
+    (
+        "durable_objects",
+        "durable_objects.bindings",
+        "Durable Object namespace",
+        NOT_YET,
+    ),
+    ("queues", "queues.producers", "Queues producer", NOT_YET),
+];
+
+fn unserved(obj: &Map<String, Value>) -> Result<Vec<UnservedBinding>, String> {
+    let mut out = vec![];
+    for (key, shape, kind, why) in UNSERVED {
+        let Some(v) = obj.get(key) else { continue };
+        let (entries, name_field): (Vec<&Value>, &str) = match shape {
+            "one" => (vec![v], "binding"),
+            "list" => (
+                v.as_array()
+                    .ok_or_else(|| format!("\"{key}\" must be a list of objects"))?
+                    .iter()
+                    .collect(),
+                "binding",
+            ),
+            nested => {
+                let sub = nested.split_once('.').map_or("", |(_, s)| s);
+                let list = v.get(sub).map(|l| {
+                    l.as_array()
+                        .ok_or_else(|| format!("\"{nested}\" must be a list of objects"))
+                });
+                match list {
+                    None => (vec![], "name"),
+                    Some(l) => (
+                        l?.iter().collect(),
+                        if key == "durable_objects" {
+                            "name"
+                        } else {
+                            "binding"
+                        },
+                    ),
+                }
+            }
+        };
+        for (i, e) in entries.into_iter().enumerate() {
+            let binding = e
+                .get(name_field)
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("{key}[{i}].{name_field} is required"))?;
+            out.push(UnservedBinding {
+                binding: binding.to_string(),
+                kind,
+                why,
+            });
+        }
+    }
+    Ok(out)
+}
+
 impl ResourceBinding {
     pub fn binding(&self) -> &str {
         match self {
@@ -62,6 +160,8 @@ pub struct ProjectConfig {
     pub workflows: Vec<WorkflowEntry>,
     /// R2, D1 and send-email bindings.
     pub resources: Vec<ResourceBinding>,
+    /// Bindings Endure does not serve: on `env`, throwing when used, named at start-up.
+    pub unserved: Vec<UnservedBinding>,
     pub crons: Vec<String>,
     /// Keys and flags that were present but are not acted on, for one report at start-up.
     pub ignored: Vec<String>,
@@ -133,7 +233,7 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
     let obj = v.as_object().ok_or("the configuration must be an object")?;
     let mut ignored = vec![];
     for k in obj.keys() {
-        if !KNOWN_KEYS.contains(&k.as_str()) {
+        if !KNOWN_KEYS.contains(&k.as_str()) && !UNSERVED.iter().any(|u| u.0 == k) {
             ignored.push(format!("key \"{k}\""));
         }
     }
@@ -175,6 +275,7 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
         }
     }
     let resources = resources(obj)?;
+    let unserved = unserved(obj)?;
     let mut crons = vec![];
     if let Some(t) = obj.get("triggers") {
         if let Some(c) = t.get("crons") {
@@ -198,6 +299,7 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
         vars,
         workflows,
         resources,
+        unserved,
         crons,
         ignored,
     })
@@ -447,6 +549,37 @@ mod tests {
         assert_eq!(c.workflows[0].class_name, "MyWorkflow");
         assert_eq!(c.vars["A"], "x, // not a comment");
         assert!(c.ignored.is_empty(), "{:?}", c.ignored);
+    }
+
+    #[test]
+    fn bindings_endure_does_not_serve_are_named() {
+        let v = serde_json::json!({
+            "main": "a.js",
+            "ai": {"binding": "AI"},
+            "kv_namespaces": [{"binding": "CACHE", "id": "1"}, {"binding": "SESSIONS", "id": "2"}],
+            "durable_objects": {"bindings": [{"name": "ROOM", "class_name": "Room"}]},
+            "queues": {"producers": [{"binding": "JOBS", "queue": "jobs"}], "consumers": []},
+        });
+        let c = parse(Path::new("wrangler.json"), &v).unwrap();
+        let names: Vec<(&str, &str)> = c
+            .unserved
+            .iter()
+            .map(|u| (u.binding.as_str(), u.kind))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("AI", "Workers AI"),
+                ("CACHE", "Workers KV"),
+                ("SESSIONS", "Workers KV"),
+                ("ROOM", "Durable Object namespace"),
+                ("JOBS", "Queues producer"),
+            ]
+        );
+        assert!(c.ignored.is_empty(), "{:?}", c.ignored);
+        let bad = serde_json::json!({"main": "a.js", "vectorize": [{"index_name": "x"}]});
+        let e = parse(Path::new("wrangler.json"), &bad).unwrap_err();
+        assert_eq!(e, "vectorize[0].binding is required");
     }
 
     #[test]

@@ -279,7 +279,13 @@ impl Project {
                 json!({"binding": r.binding(), "kind": kind})
             })
             .collect();
-        json!({"op": "env", "vars": self.config.vars, "bindings": bindings, "resources": resources})
+        let unserved: Vec<Value> = self
+            .config
+            .unserved
+            .iter()
+            .map(|u| json!({"binding": u.binding, "kind": u.kind, "why": u.why}))
+            .collect();
+        json!({"op": "env", "vars": self.config.vars, "bindings": bindings, "resources": resources, "unserved": unserved})
     }
 
     /// The bindings, for a banner: (binding, workflow, class).

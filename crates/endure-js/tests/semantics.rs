@@ -613,3 +613,37 @@ async fn delay_functions() {
         assert_eq!(doc["steps"][0]["attempts"].as_array().unwrap().len(), 1);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unserved_bindings_are_present_and_throw_when_used() {
+    let js = js().await;
+    let doc = run(&js, "unserved", json!({})).await;
+    let out = &doc["output"];
+    assert_eq!(out["present"], true, "{doc:#}");
+    for (label, binding, kind) in [
+        ("ai", "AI", "Workers AI"),
+        ("vectors", "VECTORS", "Vectorize"),
+        ("counter", "COUNTER", "Durable Object namespace"),
+        ("other", "OTHER", "service"),
+    ] {
+        assert_eq!(
+            out[label]["name"], "UnsupportedBindingError",
+            "{label}: {out:#}"
+        );
+        let m = out[label]["message"].as_str().unwrap();
+        assert!(
+            m.starts_with(&format!("env.{binding} is a {kind} binding: ")),
+            "{label}: {m}"
+        );
+    }
+    assert!(
+        out["ai"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only Cloudflare's network serves it")
+    );
+    assert_eq!(
+        out["printable"],
+        "[Workers AI binding AI: not served by Endure]"
+    );
+}

@@ -28,6 +28,25 @@
     for (const b of m.bindings || []) env[b.binding] = new Workflow(b.workflow);
     const kinds = { r2: R2Bucket, d1: D1Database, email: SendEmail };
     for (const r of m.resources || []) env[r.binding] = new kinds[r.kind](r.binding);
+    for (const u of m.unserved || []) env[u.binding] = unserved(u);
+  }
+  // A binding Endure does not serve: present on env, and any use of it throws, naming it.
+  function unserved(u) {
+    const fail = () => {
+      const e = new Error(`env.${u.binding} is a ${u.kind} binding: ${u.why}`);
+      e.name = 'UnsupportedBindingError';
+      throw e;
+    };
+    const tag = `[${u.kind} binding ${u.binding}: not served by Endure]`;
+    return new Proxy(function () {}, {
+      get(_t, p) {
+        // Probes that are not uses: awaiting it, printing it, converting it.
+        if (p === 'then' || typeof p === 'symbol') return undefined;
+        if (p === 'toString' || p === 'toJSON') return () => tag;
+        return fail();
+      },
+      set: fail, apply: fail, construct: fail, has: () => false,
+    });
   }
 
   async function startWorkflow(m) {

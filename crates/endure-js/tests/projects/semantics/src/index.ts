@@ -517,3 +517,26 @@ export class TimeoutRetry extends WorkflowEntrypoint {
     }
   }
 }
+
+// Bindings Endure does not serve are on env, and using one throws an error naming it.
+export class Unserved extends WorkflowEntrypoint<Env, unknown> {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    const out: Record<string, unknown> = {};
+    for (const [label, use] of [
+      ["ai", () => this.env.AI.run("@cf/meta/llama", { prompt: "hi" })],
+      ["vectors", () => this.env.VECTORS.query([0.1])],
+      ["counter", () => this.env.COUNTER.idFromName("x")],
+      ["other", () => this.env.OTHER.fetch("https://x/")],
+    ] as const) {
+      try {
+        await use();
+        out[label] = "no error";
+      } catch (e) {
+        out[label] = describeError(e);
+      }
+    }
+    out.present = ["AI", "VECTORS", "COUNTER", "OTHER"].every((b) => b in this.env && this.env[b] !== undefined);
+    out.printable = String(this.env.AI);
+    return out;
+  }
+}
