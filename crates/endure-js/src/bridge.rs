@@ -247,7 +247,17 @@ pub async fn resource(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, W
         .ok_or_else(|| WorkflowError::new("TypeError", format!("no binding {name}")))?;
     let p = p.clone();
     let m = m.clone();
+    // KV expirations follow the engine's clock (tests move it); without an engine, the system's.
+    let now_ms = p.engine().map_or_else(
+        || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64)
+        },
+        |e| e.now().0,
+    );
     tokio::task::spawn_blocking(move || match &r {
+        ResourceBinding::Kv { namespace, .. } => p.kv.call(namespace, now_ms, &m),
         ResourceBinding::R2 { bucket, .. } => p.resources.r2(bucket, &m),
         ResourceBinding::D1 { database, .. } => p.resources.d1(database, &m),
         ResourceBinding::SendEmail {

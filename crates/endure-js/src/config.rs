@@ -30,6 +30,8 @@ pub enum ResourceBinding {
     R2 { binding: String, bucket: String },
     /// `[[d1_databases]]`: a SQLite database (a file per database).
     D1 { binding: String, database: String },
+    /// `[[kv_namespaces]]`: a Workers KV namespace (a SQLite file per namespace `id`).
+    Kv { binding: String, namespace: String },
     /// `[[send_email]]`: outgoing mail, written as `.eml` files.
     SendEmail {
         binding: String,
@@ -56,7 +58,7 @@ const NOT_YET: &str = "Endure does not serve it yet";
 /// Configuration keys whose entries are bindings Endure does not serve: (key, shape, kind,
 /// why). Shape: `one` (an object with `binding`), `list` (objects with `binding`), or a nested
 /// path to a list (`durable_objects.bindings`, `queues.producers`).
-const UNSERVED: [(&str, &str, &str, &str); 15] = [
+const UNSERVED: [(&str, &str, &str, &str); 14] = [
     ("ai", "one", "Workers AI", CLOUD_ONLY),
     ("vectorize", "list", "Vectorize", CLOUD_ONLY),
     ("browser", "one", "Browser Rendering", CLOUD_ONLY),
@@ -78,7 +80,6 @@ const UNSERVED: [(&str, &str, &str, &str); 15] = [
     ("secrets_store_secrets", "list", "Secrets Store", CLOUD_ONLY),
     ("pipelines", "list", "Pipelines", CLOUD_ONLY),
     ("version_metadata", "one", "version metadata", NOT_YET),
-    ("kv_namespaces", "list", "Workers KV", NOT_YET),
     ("services", "list", "service", NOT_YET),
     (
         "durable_objects",
@@ -141,6 +142,7 @@ impl ResourceBinding {
         match self {
             ResourceBinding::R2 { binding, .. }
             | ResourceBinding::D1 { binding, .. }
+            | ResourceBinding::Kv { binding, .. }
             | ResourceBinding::SendEmail { binding, .. } => binding,
         }
     }
@@ -181,8 +183,9 @@ const KNOWN_FLAGS: [&str; 2] = [
     "workflows_preserve_non_retryable_error_message",
 ];
 
-const KNOWN_KEYS: [&str; 12] = [
+const KNOWN_KEYS: [&str; 13] = [
     "r2_buckets",
+    "kv_namespaces",
     "d1_databases",
     "send_email",
     "$schema",
@@ -338,6 +341,15 @@ fn resources(obj: &Map<String, Value>) -> Result<Vec<ResourceBinding>, String> {
             .map(String::from)
             .unwrap_or_else(|| binding.clone());
         out.push(ResourceBinding::D1 { binding, database });
+    }
+    for (i, o) in list("kv_namespaces")?.iter().enumerate() {
+        let binding = field("kv_namespaces", i, o, "binding")?;
+        let namespace = o
+            .get("id")
+            .and_then(Value::as_str)
+            .map(String::from)
+            .unwrap_or_else(|| binding.clone());
+        out.push(ResourceBinding::Kv { binding, namespace });
     }
     for (i, o) in list("send_email")?.iter().enumerate() {
         out.push(ResourceBinding::SendEmail {
@@ -556,7 +568,7 @@ mod tests {
         let v = serde_json::json!({
             "main": "a.js",
             "ai": {"binding": "AI"},
-            "kv_namespaces": [{"binding": "CACHE", "id": "1"}, {"binding": "SESSIONS", "id": "2"}],
+            "vectorize": [{"binding": "CACHE", "index_name": "1"}, {"binding": "SESSIONS", "index_name": "2"}],
             "durable_objects": {"bindings": [{"name": "ROOM", "class_name": "Room"}]},
             "queues": {"producers": [{"binding": "JOBS", "queue": "jobs"}], "consumers": []},
         });
@@ -570,8 +582,8 @@ mod tests {
             names,
             [
                 ("AI", "Workers AI"),
-                ("CACHE", "Workers KV"),
-                ("SESSIONS", "Workers KV"),
+                ("CACHE", "Vectorize"),
+                ("SESSIONS", "Vectorize"),
                 ("ROOM", "Durable Object namespace"),
                 ("JOBS", "Queues producer"),
             ]

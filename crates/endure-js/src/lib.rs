@@ -23,6 +23,7 @@ pub mod fetch;
 pub mod host;
 pub mod http;
 pub mod isolate;
+pub mod kv;
 pub mod modules;
 pub mod project;
 pub mod resources;

@@ -48,6 +48,7 @@ pub struct Project {
     engine: OnceLock<Engine>,
     http: crate::http::Client,
     pub(crate) resources: crate::resources::Resources,
+    pub(crate) kv: crate::kv::Kv,
 }
 
 impl Project {
@@ -95,6 +96,7 @@ impl Project {
             engine: OnceLock::new(),
             http,
             resources: crate::resources::Resources::new(&state_dir),
+            kv: crate::kv::Kv::new(&state_dir),
         }))
     }
 
@@ -274,6 +276,7 @@ impl Project {
                 let kind = match r {
                     crate::config::ResourceBinding::R2 { .. } => "r2",
                     crate::config::ResourceBinding::D1 { .. } => "d1",
+                    crate::config::ResourceBinding::Kv { .. } => "kv",
                     crate::config::ResourceBinding::SendEmail { .. } => "email",
                 };
                 json!({"binding": r.binding(), "kind": kind})

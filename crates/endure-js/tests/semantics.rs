@@ -647,3 +647,44 @@ async fn unserved_bindings_are_present_and_throw_when_used() {
         "[Workers AI binding AI: not served by Endure]"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kv_namespaces() {
+    let js = js().await;
+    let doc = run(&js, "kv-write", json!({})).await;
+    let out = &doc["output"];
+    assert_eq!(out["json"], json!({"name": "ada"}), "{doc:#}");
+    assert_eq!(out["text"], "short-lived");
+    assert_eq!(out["missing"], Value::Null);
+    assert_eq!(out["bytes"], json!([1, 2, 3]));
+    assert_eq!(
+        out["withMeta"],
+        json!({"value": {"name": "ada"}, "metadata": {"role": "admin"}, "cacheStatus": null})
+    );
+    assert_eq!(out["pages"], json!([["user:1"], false, ["user:2"], true]));
+    assert_eq!(
+        out["many"],
+        json!([["user:1", "{\"name\":\"ada\"}"], ["nope", null]])
+    );
+    let errors = out["errors"].as_array().unwrap();
+    assert!(
+        errors[0]
+            .as_str()
+            .unwrap()
+            .contains("Expiration TTL must be at least 60"),
+        "{out}"
+    );
+    assert!(errors[1].as_str().unwrap().contains("empty"), "{out}");
+    assert!(
+        errors[2].as_str().unwrap().contains("accepts only strings"),
+        "{out}"
+    );
+    // A minute later (on the engine's clock) the session has expired; the rest stays.
+    js.clock.advance(60_000);
+    let doc = run(&js, "kv-read", json!({})).await;
+    assert_eq!(
+        doc["output"],
+        json!({"session": null, "keys": ["user:1"]}),
+        "{doc:#}"
+    );
+}

@@ -42,6 +42,61 @@
       return out;
     }
   }
+  // Workers KV (kv.rs): values travel as base64; `get` converts them to the asked type.
+  function kvValue(b64, type) {
+    const bytes = b64decode(b64);
+    switch (type) {
+      case 'text': return utf8decode(bytes);
+      case 'json': return JSON.parse(utf8decode(bytes));
+      case 'arrayBuffer': return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      case 'stream': return new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } });
+      default: throw new TypeError(`Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".`);
+    }
+  }
+  function kvType(options) {
+    return typeof options === 'string' ? options : (options && options.type) || 'text';
+  }
+  class KVNamespace {
+    constructor(binding) { this.__b = binding; }
+    __call(method, f) { return call('resource', Object.assign({ binding: this.__b, method }, f)); }
+    async get(key, options) {
+      const type = kvType(options);
+      if (Array.isArray(key)) {
+        const out = new Map();
+        for (const k of key) out.set(k, await this.get(k, type));
+        return out;
+      }
+      const r = await this.__call('get', { key: String(key) });
+      return r === null ? null : kvValue(r.value, type);
+    }
+    async getWithMetadata(key, options) {
+      const type = kvType(options);
+      const r = await this.__call('get', { key: String(key) });
+      if (r === null) return { value: null, metadata: null, cacheStatus: null };
+      return { value: kvValue(r.value, type), metadata: r.metadata === undefined ? null : r.metadata, cacheStatus: null };
+    }
+    async put(key, value, options) {
+      const o = options || {};
+      if (value instanceof ReadableStream) {
+        const parts = [];
+        const reader = value.getReader();
+        for (;;) { const { value: c, done } = await reader.read(); if (done) break; parts.push(...bodyBytes(c)); }
+        value = new Uint8Array(parts);
+      }
+      if (typeof value !== 'string' && !(value instanceof ArrayBuffer) && !ArrayBuffer.isView(value)) {
+        throw new TypeError('KV put() accepts only strings, ArrayBuffers, ArrayBufferViews, and ReadableStreams as values.');
+      }
+      await this.__call('put', {
+        key: String(key), value: b64encode(bodyBytes(value)),
+        expiration: o.expiration, expirationTtl: o.expirationTtl, metadata: o.metadata,
+      });
+    }
+    async delete(key) { await this.__call('delete', { key: String(key) }); }
+    async list(options) {
+      const o = options || {};
+      return this.__call('list', { prefix: o.prefix || '', limit: o.limit, cursor: o.cursor });
+    }
+  }
   function d1Value(v) {
     if (v === undefined) throw new Error("D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined'");
     if (typeof v === 'boolean') return v ? 1 : 0;

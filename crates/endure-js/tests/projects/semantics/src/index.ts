@@ -540,3 +540,49 @@ export class Unserved extends WorkflowEntrypoint<Env, unknown> {
     return out;
   }
 }
+
+// Workers KV: values of every type, metadata, a time to live, and listing with a cursor.
+export class KvWrite extends WorkflowEntrypoint<Env, unknown> {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    return await step.do("write", async () => {
+      const kv = this.env.KV;
+      await kv.put("user:1", JSON.stringify({ name: "ada" }), { metadata: { role: "admin" } });
+      await kv.put("user:2", new Uint8Array([1, 2, 3]));
+      await kv.put("session:x", "short-lived", { expirationTtl: 60 });
+      const errors: string[] = [];
+      for (const bad of [() => kv.put("k", "v", { expirationTtl: 10 }), () => kv.put("", "v"), () => kv.put("k", 42 as any)]) {
+        try {
+          await bad();
+          errors.push("none");
+        } catch (e) {
+          errors.push((e as Error).message);
+        }
+      }
+      const first = await kv.list({ prefix: "user:", limit: 1 });
+      const second = await kv.list({ prefix: "user:", cursor: first.cursor });
+      const withMeta = await kv.getWithMetadata("user:1", "json");
+      const bytes = new Uint8Array((await kv.get("user:2", "arrayBuffer")) as ArrayBuffer);
+      const many = await kv.get(["user:1", "nope"]);
+      return {
+        json: await kv.get("user:1", { type: "json" }),
+        text: await kv.get("session:x"),
+        missing: await kv.get("nope"),
+        bytes: Array.from(bytes),
+        withMeta,
+        pages: [first.keys.map((k: any) => k.name), first.list_complete, second.keys.map((k: any) => k.name), second.list_complete],
+        many: [...many.entries()],
+        errors,
+      };
+    });
+  }
+}
+
+export class KvRead extends WorkflowEntrypoint<Env, unknown> {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    return await step.do("read", async () => {
+      await this.env.KV.delete("user:2");
+      const keys = (await this.env.KV.list()).keys.map((k: any) => k.name);
+      return { session: await this.env.KV.get("session:x"), keys };
+    });
+  }
+}
