@@ -2,7 +2,7 @@
 //! project's `node_modules` (ES-module packages only), and the built-in `cloudflare:workers` and
 //! `cloudflare:workflows`. TypeScript is stripped once per file and cached.
 
-use crate::transpile::{is_typescript, strip_types};
+use crate::transpile::{Options, compile, is_typescript};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -42,7 +42,9 @@ pub const BUILTINS: [(&str, &str); 5] = [
     ),
 ];
 
-const EXTENSIONS: [&str; 8] = ["", ".ts", ".js", ".mjs", ".mts", ".tsx", ".cjs", ".json"];
+const EXTENSIONS: [&str; 9] = [
+    "", ".ts", ".js", ".mjs", ".mts", ".tsx", ".jsx", ".cjs", ".json",
+];
 
 /// Node built-ins Endure provides (`nodejs_compat`), by their bare names.
 pub const NODE_BUILTINS: [&str; 2] = ["os", "path"];
@@ -76,6 +78,8 @@ fn has_esm_syntax(src: &str) -> bool {
 /// The sources of one project, transpiled on first use and kept.
 pub struct Sources {
     root: PathBuf,
+    /// What the project's `tsconfig.json` asks of the compiler (or why it cannot be read).
+    options: Result<Options, String>,
     cache: Mutex<HashMap<String, Arc<str>>>,
 }
 
@@ -83,6 +87,7 @@ impl Sources {
     pub fn new(root: &Path) -> Sources {
         Sources {
             root: root.to_path_buf(),
+            options: Options::from_tsconfig(root),
             cache: Mutex::new(HashMap::new()),
         }
     }
@@ -210,7 +215,8 @@ impl Sources {
                 .map_err(|e| format!("{name} is not valid JSON: {e}"))?;
             format!("export default {text};\n")
         } else if is_typescript(path) {
-            strip_types(path, &text).map_err(|e| format!("{name}: {e}"))?
+            let options = self.options.as_ref().map_err(Clone::clone)?;
+            compile(path, &text, options).map_err(|e| format!("{name}: {e}"))?
         } else {
             text
         };

@@ -220,3 +220,92 @@ async fn reload_takes_changed_sources() {
     assert!(e.contains("index.js"), "{e}");
     assert_eq!(run("c").await, json!("v2"), "the broken edit is not used");
 }
+
+/// tsconfig.json drives the compiler: JSX with `jsxImportSource` (a package's `jsx-runtime`,
+/// as hono's JSX is used) and TypeScript's legacy decorators with `experimentalDecorators`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tsconfig_jsx_and_legacy_decorators() {
+    let files = [
+        (
+            "wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.ts",
+               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
+        ),
+        (
+            "tsconfig.json",
+            r#"{
+  // as a hono project writes it
+  "compilerOptions": {
+    "jsx": "react-jsx",
+    "jsxImportSource": "tiny-jsx",
+    "experimentalDecorators": true,
+  },
+}"#,
+        ),
+        (
+            "node_modules/tiny-jsx/package.json",
+            r#"{"name": "tiny-jsx", "type": "module", "exports": {"./jsx-runtime": "./runtime.js"}}"#,
+        ),
+        (
+            "node_modules/tiny-jsx/runtime.js",
+            r#"
+const render = (t, p) => {
+  const kids = [].concat(p.children ?? []).map((c) => (typeof c === 'string' ? c : c.html)).join('');
+  return { html: typeof t === 'function' ? t(p).html : `<${t}>${kids}</${t}>` };
+};
+export const jsx = render;
+export const jsxs = render;
+export const Fragment = (p) => ({ html: [].concat(p.children).map((c) => c.html ?? c).join('') });
+"#,
+        ),
+        (
+            "src/page.tsx",
+            "export const Page = (p: { name: string }) => <main><h1>hi {p.name}</h1></main>;\n",
+        ),
+        (
+            "src/index.ts",
+            r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+import { Page } from './page';
+function upper(target: any, key: string, d: PropertyDescriptor) {
+  const f = d.value;
+  d.value = function (...a: any[]) { return String(f.apply(this, a)).toUpperCase(); };
+}
+class Greeter {
+  @upper
+  greet(n: string) { return `hello ${n}`; }
+}
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return await step.do('render', async () => ({
+      html: Page({ name: 'ada' }).html,
+      greeting: new Greeter().greet('ada'),
+    }));
+  }
+}
+"#,
+        ),
+    ];
+    let d = project(&files);
+    let doc =
+        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("j")).await).unwrap();
+    assert_eq!(
+        doc["output"],
+        json!({"html": "<main><h1>hi ada</h1></main>", "greeting": "HELLO ADA"}),
+        "{doc:#}"
+    );
+    // Without experimentalDecorators the start-up check names the file, line and column.
+    let d = project(&files);
+    std::fs::write(
+        d.path().join("tsconfig.json"),
+        r#"{"compilerOptions": {"jsxImportSource": "tiny-jsx"}}"#,
+    )
+    .unwrap();
+    let e = match Project::load(d.path(), RunOptions::default()) {
+        Err(e) => e.to_string(),
+        Ok(p) => p.check().await.unwrap_err().to_string(),
+    };
+    assert!(e.contains("src/index.ts"), "{e}");
+    assert!(e.contains("line 9, column 3"), "{e}");
+    assert!(e.contains("experimentalDecorators"), "{e}");
+}

@@ -19,7 +19,34 @@
     }
   }
 
+  // Helpers that compiled TypeScript calls (transpile.rs sets oxc's helpers to this global):
+  // legacy decorators, as TypeScript's experimentalDecorators define them.
+  const babelHelpers = {
+    // decorators are applied last to first; each may return a replacement (a class, or a
+    // property descriptor), which the next one gets.
+    decorate(decorators, target, key, descriptor) {
+      const onClass = arguments.length < 3;
+      let current = onClass ? target
+        : descriptor === null ? Object.getOwnPropertyDescriptor(target, key) : descriptor;
+      for (let i = decorators.length - 1; i >= 0; i--) {
+        const d = decorators[i];
+        if (!d) continue;
+        const out = onClass ? d(current) : arguments.length > 3 ? d(target, key, current) : d(target, key);
+        if (out) current = out;
+      }
+      if (!onClass && arguments.length > 3 && current) Object.defineProperty(target, key, current);
+      return current;
+    },
+    decorateParam(index, decorator) {
+      return (target, key) => decorator(target, key, index);
+    },
+    decorateMetadata(key, value) {
+      if (typeof Reflect === 'object' && typeof Reflect.metadata === 'function') return Reflect.metadata(key, value);
+      return undefined;
+    },
+  };
   const globals = {
+    babelHelpers,
     console, setTimeout, setInterval, clearTimeout, clearInterval: clearTimeout, queueMicrotask,
     structuredClone, TextEncoder, TextDecoder, atob, btoa, crypto, URL, URLSearchParams, Headers,
     Request, Response, fetch, AbortController, AbortSignal, ReadableStream, DOMException,
