@@ -25,6 +25,7 @@ pub mod http;
 pub mod isolate;
 pub mod kv;
 pub mod modules;
+pub mod package;
 pub mod project;
 pub mod resources;
 pub mod transpile;

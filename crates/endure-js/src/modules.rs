@@ -131,6 +131,9 @@ impl Sources {
                 .map(path_name)
                 .ok_or_else(|| format!("cannot find module \"{spec}\" imported from {base}"));
         }
+        if spec.starts_with('#') {
+            return resolve_import_map(base, spec, &CONDITIONS).map(path_name);
+        }
         resolve_package(&base_dir, spec, base).map(path_name)
     }
 
@@ -191,6 +194,9 @@ impl Sources {
             return find_file(&target)
                 .map(path_name)
                 .ok_or_else(|| format!("cannot find module \"{spec}\" required from {base}"));
+        }
+        if spec.starts_with('#') {
+            return resolve_import_map(base, spec, &REQUIRE_CONDITIONS).map(path_name);
         }
         resolve_package_with(&base_dir, spec, base, &REQUIRE_CONDITIONS).map(path_name)
     }
@@ -287,19 +293,40 @@ fn split_package(spec: &str) -> (String, Option<String>) {
     (name, parts.next().map(String::from))
 }
 
-/// Conditions tried in `exports`, in order: what a Worker's bundler would pick for ES modules.
-const CONDITIONS: [&str; 5] = ["workerd", "worker", "import", "module", "default"];
-/// … and for `require`.
-const REQUIRE_CONDITIONS: [&str; 5] = ["workerd", "worker", "require", "node", "default"];
+use crate::package::{IMPORT_CONDITIONS as CONDITIONS, REQUIRE_CONDITIONS};
 
-fn pick(exports: &serde_json::Value, conditions: &[&str]) -> Option<String> {
-    match exports {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Object(m) => conditions
-            .iter()
-            .find_map(|c| m.get(*c).and_then(|x| pick(x, conditions))),
-        serde_json::Value::Array(a) => a.iter().find_map(|x| pick(x, conditions)),
-        _ => None,
+/// `#name` from the file `base`: the nearest `package.json`'s `imports` map.
+fn resolve_import_map(base: &str, spec: &str, conditions: &[&str]) -> Result<PathBuf, String> {
+    let dir = Path::new(base)
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join("package.json").is_file())
+        .ok_or_else(|| {
+            format!("\"{spec}\" (imported from {base}): no package.json with \"imports\"")
+        })?;
+    let manifest = crate::package::Manifest::read(dir);
+    let imports = manifest.imports.ok_or_else(|| {
+        format!(
+            "\"{spec}\" (imported from {base}): {} has no \"imports\"",
+            dir.join("package.json").display()
+        )
+    })?;
+    match crate::package::lookup(&imports, spec, conditions) {
+        crate::package::Found::Path(p) if p.starts_with("./") => {
+            let target = normalize(&dir.join(&p));
+            find_file(&target).ok_or_else(|| {
+                format!(
+                    "\"{spec}\" maps to {}, which does not exist",
+                    target.display()
+                )
+            })
+        }
+        // A bare target is a package name.
+        crate::package::Found::Path(p) => resolve_package_with(dir, &p, base, conditions),
+        _ => Err(format!(
+            "\"{spec}\" is not in the \"imports\" of {} (imported from {base})",
+            dir.join("package.json").display()
+        )),
     }
 }
 
@@ -323,38 +350,36 @@ fn resolve_package_with(
         .ok_or_else(|| {
             format!("cannot find package \"{name}\" (imported from {base}) in node_modules")
         })?;
-    let manifest: serde_json::Value = std::fs::read_to_string(dir.join("package.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
+    let manifest = crate::package::Manifest::read(&dir);
     let key = match &sub {
         Some(s) => format!("./{s}"),
         None => ".".to_string(),
     };
-    let exports = &manifest["exports"];
-    let from_exports = match exports {
-        serde_json::Value::Object(m) if m.keys().any(|k| k.starts_with('.')) => {
-            m.get(&key).and_then(|x| pick(x, conditions))
-        }
-        serde_json::Value::Null => None,
-        other if sub.is_none() => pick(other, conditions),
-        _ => None,
-    };
-    let entry = if let Some(e) = from_exports {
-        e
-    } else if !exports.is_null() {
-        return Err(format!(
-            "package \"{name}\" does not export \"{key}\" (imported from {base})"
-        ));
-    } else if let Some(s) = &sub {
-        s.clone()
-    } else if let Some(m) = manifest["module"]
-        .as_str()
-        .filter(|_| conditions.contains(&"import"))
-    {
-        m.to_string()
-    } else {
-        manifest["main"].as_str().unwrap_or("index.js").to_string()
+    let entry = match &manifest.exports {
+        Some(exports) => match crate::package::lookup(exports, &key, conditions) {
+            crate::package::Found::Path(p) => p,
+            crate::package::Found::Hidden => {
+                return Err(format!(
+                    "package \"{name}\" exports \"{key}\" under none of the conditions {conditions:?} (imported from {base})"
+                ));
+            }
+            crate::package::Found::NoKey => {
+                return Err(format!(
+                    "package \"{name}\" does not export \"{key}\" (imported from {base})"
+                ));
+            }
+        },
+        None => match &sub {
+            Some(s) => s.clone(),
+            None => manifest
+                .module
+                .as_ref()
+                .and_then(|m| m.as_str())
+                .filter(|_| conditions.contains(&"import"))
+                .or_else(|| manifest.main.as_ref().and_then(|m| m.as_str()))
+                .unwrap_or("index.js")
+                .to_string(),
+        },
     };
     let target = normalize(&dir.join(&entry));
     find_file(&target).ok_or_else(|| {

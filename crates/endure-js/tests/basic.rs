@@ -309,3 +309,77 @@ export class MyWorkflow extends WorkflowEntrypoint {
     assert!(e.contains("line 9, column 3"), "{e}");
     assert!(e.contains("experimentalDecorators"), "{e}");
 }
+
+/// `package.json` as bundlers read it: `exports` subpath patterns (`"./*"`) with conditions in
+/// the package's order, and the project's own `imports` (`#name`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_patterns_and_imports_maps() {
+    let d = project(&[
+        (
+            "wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.ts",
+               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
+        ),
+        (
+            "package.json",
+            r##"{"name": "app", "type": "module", "imports": {"#config": {"workerd": "./src/config.worker.ts", "default": "./src/config.ts"}}}"##,
+        ),
+        ("src/config.worker.ts", "export const where = 'workerd';\n"),
+        ("src/config.ts", "export const where = 'default';\n"),
+        (
+            "node_modules/kit/package.json",
+            r#"{"name": "kit", "type": "module", "exports": {
+                 ".": {"types": "./index.d.ts", "default": "./dist/index.js"},
+                 "./*": {"workerd": "./dist/*.worker.js", "default": "./dist/*.js"},
+                 "./private/*": null}}"#,
+        ),
+        (
+            "node_modules/kit/dist/index.js",
+            "export const root = 'kit';\n",
+        ),
+        (
+            "node_modules/kit/dist/date/format.worker.js",
+            "export const fmt = (d) => 'worker ' + d.toISOString();\n",
+        ),
+        (
+            "node_modules/kit/dist/date/format.js",
+            "export const fmt = () => 'node';\n",
+        ),
+        (
+            "node_modules/kit/dist/private/secret.js",
+            "export const s = 1;\n",
+        ),
+        (
+            "src/index.ts",
+            r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+import { root } from 'kit';
+import { fmt } from 'kit/date/format';
+import { where } from '#config';
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return { root, formatted: fmt(new Date(0)), where };
+  }
+}
+"#,
+        ),
+    ]);
+    let doc =
+        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("e")).await).unwrap();
+    assert_eq!(
+        doc["output"],
+        json!({"root": "kit", "formatted": "worker 1970-01-01T00:00:00.000Z", "where": "workerd"}),
+        "{doc:#}"
+    );
+    // A subpath the package hides is a start-up error naming it.
+    std::fs::write(
+        d.path().join("src/index.ts"),
+        "import { s } from 'kit/private/secret';\nexport default { fetch() { return new Response(String(s)); } };\n",
+    )
+    .unwrap();
+    let e = match Project::load(d.path(), RunOptions::default()) {
+        Err(e) => e.to_string(),
+        Ok(p) => p.check().await.unwrap_err().to_string(),
+    };
+    assert!(e.contains("kit") && e.contains("./private/secret"), "{e}");
+}
