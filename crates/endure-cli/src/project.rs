@@ -9,8 +9,8 @@ use axum::response::Response;
 use endure_js::{HttpRequest, Project};
 use std::sync::Arc;
 
-/// Largest request body the handler receives.
-const MAX_BODY: usize = 32 * 1024 * 1024;
+/// Largest request body the handler receives (the HTTP guard refuses larger ones first).
+const MAX_BODY: usize = endure_server::guard::APP_MAX_BODY_BYTES;
 
 /// The project's `fetch` handler as a router for every path.
 pub fn app(project: Arc<Project>) -> Router {

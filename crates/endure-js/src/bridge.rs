@@ -77,6 +77,26 @@ fn restart_from(from: &Value) -> Result<endure_engine::StepSelector, WorkflowErr
     endure_engine::StepSelector::parse(name.to_string(), count, kind).map_err(api_error)
 }
 
+/// `env.ASSETS.fetch(request)`: the asset, or what `not_found_handling` answers.
+fn assets_fetch(a: &crate::assets::AssetsConfig, m: &Value) -> Value {
+    let url = m["url"].as_str().unwrap_or("/");
+    let path = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or(url);
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let method = m["method"].as_str().unwrap_or("GET");
+    let inm = m["ifNoneMatch"].as_str();
+    let r = a
+        .lookup(method, path, inm)
+        .unwrap_or_else(|| a.not_found(method, path));
+    json!({
+        "status": r.status,
+        "headers": r.headers,
+        "body": crate::base64::encode(&r.body),
+    })
+}
+
 /// A call from the isolate that the host answers itself, outside the engine's steps
 /// (`binding`, `fetch`, `resource`): its reply, or `None` for any other message.
 pub fn host_call(
@@ -238,6 +258,11 @@ fn log_origin(origin: &str, m: &Value) -> String {
 pub async fn resource(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, WorkflowError> {
     use crate::config::ResourceBinding;
     let name = str_field(m, "binding")?.to_string();
+    if let Some(a) = &p.config.assets
+        && a.binding.as_deref() == Some(name.as_str())
+    {
+        return Ok(assets_fetch(a, m));
+    }
     let r = p
         .config
         .resources

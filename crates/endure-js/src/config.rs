@@ -164,6 +164,8 @@ pub struct ProjectConfig {
     pub resources: Vec<ResourceBinding>,
     /// Bindings Endure does not serve: on `env`, throwing when used, named at start-up.
     pub unserved: Vec<UnservedBinding>,
+    /// `assets`: static files served beside the Worker.
+    pub assets: Option<crate::assets::AssetsConfig>,
     pub crons: Vec<String>,
     /// Keys and flags that were present but are not acted on, for one report at start-up.
     pub ignored: Vec<String>,
@@ -183,7 +185,8 @@ const KNOWN_FLAGS: [&str; 2] = [
     "workflows_preserve_non_retryable_error_message",
 ];
 
-const KNOWN_KEYS: [&str; 13] = [
+const KNOWN_KEYS: [&str; 14] = [
+    "assets",
     "r2_buckets",
     "kv_namespaces",
     "d1_databases",
@@ -279,6 +282,13 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
     }
     let resources = resources(obj)?;
     let unserved = unserved(obj)?;
+    let assets = match obj.get("assets") {
+        None => None,
+        Some(a) => Some(crate::assets::AssetsConfig::parse(
+            a,
+            path.parent().unwrap_or(Path::new(".")),
+        )?),
+    };
     let mut crons = vec![];
     if let Some(t) = obj.get("triggers") {
         if let Some(c) = t.get("crons") {
@@ -303,6 +313,7 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
         workflows,
         resources,
         unserved,
+        assets,
         crons,
         ignored,
     })

@@ -22,6 +22,8 @@ pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The project has no `fetch` handler (static assets then answer as configured).
+    pub no_handler: bool,
 }
 
 impl HttpResponse {
@@ -30,6 +32,7 @@ impl HttpResponse {
             status,
             headers: vec![("content-type".into(), "text/plain;charset=UTF-8".into())],
             body: format!("{text}\n").into_bytes(),
+            no_handler: false,
         }
     }
 }
@@ -40,6 +43,44 @@ const WAIT_UNTIL_LIMIT: std::time::Duration = std::time::Duration::from_secs(30)
 /// Runs the project's `fetch` handler for one request. The isolate lives on after the response
 /// while `ctx.waitUntil` promises (or the calls they make) are unsettled, for up to 30 s.
 pub async fn handle(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
+    // Static assets answer first, unless `run_worker_first` sends the path to the Worker.
+    let assets = p.config.assets.clone();
+    let path = req
+        .url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("/");
+    let path = path.split(['?', '#']).next().unwrap_or("/").to_string();
+    if let Some(a) = &assets
+        && !a.worker_first(&path)
+    {
+        let inm = req
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("if-none-match"))
+            .map(|(_, v)| v.clone());
+        if let Some(r) = a.lookup(&req.method, &path, inm.as_deref()) {
+            return r;
+        }
+        // A single-page application answers a browser's navigations itself; other requests
+        // that match no file go on to the Worker.
+        let navigation = req.headers.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("sec-fetch-mode") && v.eq_ignore_ascii_case("navigate")
+        });
+        if navigation && a.not_found_handling == crate::assets::NotFound::SinglePageApplication {
+            return a.not_found(&req.method, &path);
+        }
+    }
+    let method = req.method.clone();
+    let r = run_worker(p, req).await;
+    match (&assets, r.no_handler) {
+        // No Worker to ask: what `not_found_handling` says.
+        (Some(a), true) => a.not_found(&method, &path),
+        _ => r,
+    }
+}
+
+async fn run_worker(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
     let iso = match isolate::spawn(p.sources.clone(), p.main.clone(), p.options.limits) {
         Ok(i) => i,
         Err(e) => {
@@ -116,6 +157,7 @@ async fn serve(
                             status: m["status"].as_u64().unwrap_or(500) as u16,
                             headers,
                             body,
+                            no_handler: m["noHandler"] == Value::Bool(true),
                         });
                         responded_at = Some(tokio::time::Instant::now());
                     }

@@ -15,6 +15,7 @@
 //! | `instance.status / pause / resume / terminate / restart / sendEvent` | `InstanceHandle::…` |
 //! | `NonRetryableError` (`cloudflare:workflows`) | `WorkflowError::non_retryable` |
 
+pub mod assets;
 mod base64;
 mod bridge;
 mod bytecode;

@@ -288,7 +288,8 @@ impl Project {
             .iter()
             .map(|u| json!({"binding": u.binding, "kind": u.kind, "why": u.why}))
             .collect();
-        json!({"op": "env", "vars": self.config.vars, "bindings": bindings, "resources": resources, "unserved": unserved})
+        let assets = self.config.assets.as_ref().and_then(|a| a.binding.clone());
+        json!({"op": "env", "vars": self.config.vars, "bindings": bindings, "resources": resources, "unserved": unserved, "assets": assets})
     }
 
     /// The bindings, for a banner: (binding, workflow, class).

@@ -29,6 +29,19 @@
     const kinds = { r2: R2Bucket, d1: D1Database, email: SendEmail, kv: KVNamespace };
     for (const r of m.resources || []) env[r.binding] = new kinds[r.kind](r.binding);
     for (const u of m.unserved || []) env[u.binding] = unserved(u);
+    if (m.assets) env[m.assets] = new AssetsBinding(m.assets);
+  }
+  // `env.ASSETS`: the project's static assets, as the platform serves them.
+  class AssetsBinding {
+    constructor(binding) { this.__b = binding; }
+    async fetch(input, init) {
+      const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+      const r = await call('resource', {
+        binding: this.__b, url: req.url, method: req.method, ifNoneMatch: req.headers.get('if-none-match'),
+      });
+      const body = r.status === 304 || r.status === 307 || req.method === 'HEAD' ? null : b64decode(r.body);
+      return new Response(body, { status: r.status, headers: r.headers });
+    }
   }
   // A binding Endure does not serve: present on env, and any use of it throws, naming it.
   function unserved(u) {
@@ -87,7 +100,7 @@
         fetchFn = self.fetch;
       }
       if (typeof fetchFn !== 'function') {
-        post('response', { status: 404, headers: [['content-type', 'text/plain']], body: b64encode(utf8encode('This project has no fetch handler\n')) });
+        post('response', { status: 404, headers: [['content-type', 'text/plain']], body: b64encode(utf8encode('This project has no fetch handler\n')), noHandler: true });
         return;
       }
       const req = new Request(m.url, { method: m.method, headers: m.headers, body: m.body === null ? null : b64decode(m.body) });
