@@ -26,6 +26,8 @@ pub fn digest(alg: &str, data: &[u8]) -> Result<Vec<u8>, String> {
         "SHA-256" => sha2::Sha256::digest(data).to_vec(),
         "SHA-384" => sha2::Sha384::digest(data).to_vec(),
         "SHA-512" => sha2::Sha512::digest(data).to_vec(),
+        // For `node:crypto`'s createHash("md5") (not offered by Web Crypto).
+        "MD5" => md5::Md5::digest(data).to_vec(),
         other => return Err(format!("Unrecognized algorithm name: {other}")),
     })
 }

@@ -7,19 +7,52 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// Built-in modules: their names and sources. They re-export what the runtime prelude defines.
-pub const BUILTINS: [(&str, &str); 5] = [
+/// Built-in modules: their names and sources. They re-export what the runtime prelude defines
+/// (`node:*` from `runtime/60-node.js` and `runtime/65-node-modules.js`).
+pub const BUILTINS: [(&str, &str); 14] = [
+    (
+        "node:buffer",
+        "const m = globalThis.__endure_rt.node[\"buffer\"];\nexport const { Buffer, constants, kMaxLength, atob, btoa } = m;\nexport default m;\n",
+    ),
+    (
+        "node:events",
+        "const m = globalThis.__endure_rt.node[\"events\"];\nexport const EventEmitter = m;\nexport const once = m.once;\nexport default m;\n",
+    ),
+    (
+        "node:util",
+        "const m = globalThis.__endure_rt.node[\"util\"];\nexport const { format, inspect, promisify, types, inherits, deprecate, isDeepStrictEqual, callbackify, TextEncoder, TextDecoder, debuglog } = m;\nexport default m;\n",
+    ),
+    (
+        "node:crypto",
+        "const m = globalThis.__endure_rt.node[\"crypto\"];\nexport const { createHash, createHmac, hash, randomBytes, randomUUID, randomInt, getRandomValues, timingSafeEqual, getHashes, webcrypto, subtle } = m;\nexport default m;\n",
+    ),
+    (
+        "node:string_decoder",
+        "const m = globalThis.__endure_rt.node[\"string_decoder\"];\nexport const { StringDecoder } = m;\nexport default m;\n",
+    ),
+    (
+        "node:assert",
+        "const m = globalThis.__endure_rt.node[\"assert\"];\nexport const { ok, equal, notEqual, strictEqual, notStrictEqual, deepEqual, deepStrictEqual, notDeepStrictEqual, throws, rejects, match, fail, AssertionError, strict } = m;\nexport default m;\n",
+    ),
+    (
+        "node:assert/strict",
+        "const m = globalThis.__endure_rt.node[\"assert/strict\"];\nexport const { ok, equal, notEqual, strictEqual, notStrictEqual, deepEqual, deepStrictEqual, notDeepStrictEqual, throws, rejects, match, fail, AssertionError, strict } = m;\nexport default m;\n",
+    ),
+    (
+        "node:url",
+        "const m = globalThis.__endure_rt.node[\"url\"];\nexport const { URL, URLSearchParams, parse, format, fileURLToPath, pathToFileURL } = m;\nexport default m;\n",
+    ),
+    (
+        "node:process",
+        "const m = globalThis.__endure_rt.node[\"process\"];\nexport const { env, nextTick, cwd, argv, version, versions, platform } = m;\nexport default m;\n",
+    ),
     (
         "node:os",
-        "const m = globalThis.__endure_rt.node.os;\n\
-         export const { EOL, platform, arch, tmpdir, homedir, hostname, type, release, endianness, cpus } = m;\n\
-         export default m;\n",
+        "const m = globalThis.__endure_rt.node[\"os\"];\nexport const { EOL, platform, arch, tmpdir, homedir, hostname, type, release, endianness, cpus } = m;\nexport default m;\n",
     ),
     (
         "node:path",
-        "const m = globalThis.__endure_rt.node.path;\n\
-         export const { join, resolve, dirname, basename, extname, normalize, isAbsolute, relative, sep, delimiter, posix, parse, format } = m;\n\
-         export default m;\n",
+        "const m = globalThis.__endure_rt.node[\"path\"];\nexport const { join, resolve, dirname, basename, extname, normalize, isAbsolute, relative, sep, delimiter, posix, parse, format } = m;\nexport default m;\n",
     ),
     (
         "cloudflare:email",
@@ -47,7 +80,19 @@ const EXTENSIONS: [&str; 9] = [
 ];
 
 /// Node built-ins Endure provides (`nodejs_compat`), by their bare names.
-pub const NODE_BUILTINS: [&str; 2] = ["os", "path"];
+pub const NODE_BUILTINS: [&str; 11] = [
+    "os",
+    "path",
+    "buffer",
+    "events",
+    "util",
+    "crypto",
+    "string_decoder",
+    "assert",
+    "assert/strict",
+    "url",
+    "process",
+];
 
 /// How a module file is loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

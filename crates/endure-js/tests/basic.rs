@@ -383,3 +383,109 @@ export class MyWorkflow extends WorkflowEntrypoint {
     };
     assert!(e.contains("kit") && e.contains("./private/secret"), "{e}");
 }
+
+/// `nodejs_compat` modules, checked against published values (SHA-256 of "abc" from FIPS
+/// 180-2, HMAC-SHA-256 test case 2 of RFC 4231, MD5 of "" from RFC 1321), from ES modules and
+/// from a CommonJS package's `require`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_modules_of_nodejs_compat() {
+    let d = project(&[
+        (
+            "wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.ts", "compatibility_flags": ["nodejs_compat"],
+               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
+        ),
+        (
+            "node_modules/old-emitter/package.json",
+            r#"{"name": "old-emitter", "main": "index.js"}"#,
+        ),
+        (
+            "node_modules/old-emitter/index.js",
+            "const { EventEmitter } = require('events');\nconst util = require('node:util');\nclass Bell extends EventEmitter {}\nmodule.exports = { ring() { const b = new Bell(); let n = 0; b.on('ring', (k) => { n += k; }); b.emit('ring', 2); b.emit('ring', 3); return util.format('%s rang %d', 'bell', n); } };\n",
+        ),
+        (
+            "src/index.ts",
+            r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+import { Buffer } from 'node:buffer';
+import { EventEmitter, once } from 'node:events';
+import { createHash, createHmac, timingSafeEqual, randomBytes } from 'node:crypto';
+import * as util from 'node:util';
+import assert from 'node:assert';
+import { StringDecoder } from 'node:string_decoder';
+import { ring } from 'old-emitter';
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return await step.do('node', async () => {
+      const e = new EventEmitter();
+      const seen: string[] = [];
+      e.once('x', (v: string) => seen.push('once ' + v));
+      e.on('x', (v: string) => seen.push('on ' + v));
+      e.emit('x', 'a'); e.emit('x', 'b');
+      setTimeout(() => e.emit('later', 42), 1);
+      const [later] = await once(e, 'later');
+      let assertion = 'none';
+      try { assert.deepStrictEqual({ a: [1] }, { a: ['1'] }); } catch (err: any) { assertion = err.name + ' ' + err.code; }
+      const dec = new StringDecoder('utf8');
+      const euro = Buffer.from('€');
+      const split = dec.write(euro.subarray(0, 2)) + '|' + dec.write(euro.subarray(2));
+      const sleep = util.promisify((ms: number, cb: (e: null, v: string) => void) => setTimeout(() => cb(null, 'slept'), ms));
+      return {
+        sha256: createHash('sha256').update('abc').digest('hex'),
+        hmac: createHmac('sha256', 'Jefe').update('what do ya want for nothing?').digest('hex'),
+        md5: createHash('md5').update('').digest('base64'),
+        safe: [timingSafeEqual(Buffer.from('ab'), Buffer.from('ab')), timingSafeEqual(Buffer.from('ab'), Buffer.from('ac'))],
+        subtleSafe: crypto.subtle.timingSafeEqual(new Uint8Array([1]), new Uint8Array([1])),
+        random: randomBytes(8).length,
+        hex: Buffer.from('héllo').toString('hex'),
+        b64: Buffer.from('héllo', 'utf8').toString('base64'),
+        b64url: Buffer.from([0xfb, 0xff]).toString('base64url'),
+        fromHex: Buffer.from('68c3a96c6c6f', 'hex').toString(),
+        concat: Buffer.concat([Buffer.from('a'), Buffer.from('bc')]).toString(),
+        int: Buffer.from([1, 2, 3, 4]).readUInt32BE(0),
+        isBuffer: Buffer.isBuffer(Buffer.alloc(2)) && !Buffer.isBuffer(new Uint8Array(2)),
+        global: typeof globalThis.Buffer === 'function',
+        seen, later, assertion, split,
+        format: util.format('%s:%d %j', 'n', 7, { k: 1 }),
+        inspect: util.inspect({ a: [1, 'x'], m: new Map([[1, 2]]) }),
+        slept: await sleep(1),
+        cjs: ring(),
+      };
+    });
+  }
+}
+"#,
+        ),
+    ]);
+    let doc =
+        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("n")).await).unwrap();
+    let o = &doc["output"];
+    assert_eq!(
+        o["sha256"], "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        "{doc:#}"
+    );
+    assert_eq!(
+        o["hmac"],
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    );
+    assert_eq!(o["md5"], "1B2M2Y8AsgTpgAmY7PhCfg==");
+    assert_eq!(o["safe"], json!([true, false]));
+    assert_eq!(o["subtleSafe"], true);
+    assert_eq!(o["random"], 8);
+    assert_eq!(o["hex"], "68c3a96c6c6f");
+    assert_eq!(o["b64"], "aMOpbGxv");
+    assert_eq!(o["b64url"], "-_8");
+    assert_eq!(o["fromHex"], "héllo");
+    assert_eq!(o["concat"], "abc");
+    assert_eq!(o["int"], 16909060);
+    assert_eq!(o["isBuffer"], true);
+    assert_eq!(o["global"], true);
+    assert_eq!(o["seen"], json!(["once a", "on a", "on b"]));
+    assert_eq!(o["later"], 42);
+    assert_eq!(o["assertion"], "AssertionError ERR_ASSERTION");
+    assert_eq!(o["split"], "|€");
+    assert_eq!(o["format"], "n:7 {\"k\":1}");
+    assert_eq!(o["inspect"], "{ a: [ 1, 'x' ], m: Map(1) { 1 => 2 } }");
+    assert_eq!(o["slept"], "slept");
+    assert_eq!(o["cjs"], "bell rang 5");
+}

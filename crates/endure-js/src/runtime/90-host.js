@@ -50,7 +50,7 @@
     console, setTimeout, setInterval, clearTimeout, clearInterval: clearTimeout, queueMicrotask,
     structuredClone, TextEncoder, TextDecoder, atob, btoa, crypto, URL, URLSearchParams, Headers,
     Request, Response, fetch, AbortController, AbortSignal, ReadableStream, DOMException,
-    NonRetryableError, process,
+    NonRetryableError, process, Buffer,
   };
   for (const k of Object.keys(globals)) {
     Object.defineProperty(globalThis, k, { value: globals[k], writable: true, configurable: true, enumerable: false });
@@ -60,7 +60,7 @@
     value: Object.freeze({
       receive, fireTimers, idleState: () => [nextTimer(), waitingUntil + calls.size], WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
       NonRetryableError, EmailMessage, env, encode, decode, requireFile, cjsNames,
-      node: { os: nodeOs, path: nodePath },
+      node: nodeBuiltins,
     }),
   });
 })();
