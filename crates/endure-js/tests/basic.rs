@@ -489,3 +489,56 @@ export class MyWorkflow extends WorkflowEntrypoint {
     assert_eq!(o["slept"], "slept");
     assert_eq!(o["cjs"], "bell rang 5");
 }
+
+/// Web Crypto HMAC, with RFC 4231's test case 2 and a JWK round trip, and a clear error for
+/// algorithms Endure does not offer yet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_crypto_hmac() {
+    let d = project(&[
+        (
+            "wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.ts",
+               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
+        ),
+        (
+            "src/index.ts",
+            r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return await step.do('hmac', async () => {
+      const enc = new TextEncoder();
+      const key = await crypto.subtle.importKey('raw', enc.encode('Jefe'), { name: 'HMAC', hash: 'SHA-256' }, true, ['sign', 'verify']);
+      const data = enc.encode('what do ya want for nothing?');
+      const sig = await crypto.subtle.sign('HMAC', key, data);
+      const ok = await crypto.subtle.verify('HMAC', key, sig, data);
+      const bad = await crypto.subtle.verify('HMAC', key, sig, enc.encode('tampered'));
+      const jwk: any = await crypto.subtle.exportKey('jwk', key);
+      const again = await crypto.subtle.importKey('jwk', jwk, { name: 'HMAC', hash: { name: 'SHA-256' } }, false, ['sign']);
+      const gen = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-512' }, true, ['sign']);
+      let unsupported = 'none';
+      try { await crypto.subtle.importKey('raw', enc.encode('k'), { name: 'AES-GCM' }, false, ['encrypt']); } catch (e: any) { unsupported = e.name; }
+      return {
+        sig: hex(sig), ok, bad, jwk: [jwk.kty, jwk.alg, jwk.k],
+        again: hex(await crypto.subtle.sign('HMAC', again, data)) === hex(sig),
+        genBits: (gen as any).algorithm.length, isKey: key instanceof CryptoKey, unsupported,
+      };
+    });
+  }
+}
+"#,
+        ),
+    ]);
+    let doc =
+        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("h")).await).unwrap();
+    assert_eq!(
+        doc["output"],
+        json!({
+            "sig": "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            "ok": true, "bad": false, "jwk": ["oct", "HS256", "SmVmZQ"], "again": true,
+            "genBits": 1024, "isKey": true, "unsupported": "NotSupportedError"
+        }),
+        "{doc:#}"
+    );
+}

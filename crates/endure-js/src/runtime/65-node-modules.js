@@ -428,3 +428,74 @@
   });
   // workerd's extension of Web Crypto.
   crypto.subtle.timingSafeEqual = timingSafeEqual;
+
+  // ------------------------------------------------ Web Crypto: HMAC
+  // importKey("raw" | "jwk"), exportKey, generateKey, sign and verify for HMAC with SHA-1/256/
+  // 384/512 (the other algorithms of Web Crypto are not offered yet: the README says which).
+  class CryptoKey {
+    constructor(type, extractable, algorithm, usages, bytes) {
+      this.type = type; this.extractable = extractable; this.algorithm = algorithm; this.usages = usages;
+      Object.defineProperty(this, '__bytes', { value: bytes, enumerable: false });
+    }
+  }
+  const WEB_HASHES = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+  function hmacAlgorithm(alg) {
+    const a = typeof alg === 'string' ? { name: alg } : alg || {};
+    if (String(a.name).toUpperCase() !== 'HMAC') {
+      throw new DOMException(`Unrecognized or unsupported algorithm: ${a.name} (Endure offers HMAC, and digest)`, 'NotSupportedError');
+    }
+    const hash = typeof a.hash === 'string' ? a.hash : a.hash && a.hash.name;
+    const name = String(hash || '').toUpperCase();
+    if (!WEB_HASHES[name]) throw new DOMException(`Unrecognized hash: ${hash}`, 'NotSupportedError');
+    return { name: 'HMAC', hash: { name }, length: a.length };
+  }
+  function keyFor(key, usage) {
+    if (!(key instanceof CryptoKey)) throw new TypeError('key must be a CryptoKey');
+    if (!key.usages.includes(usage)) throw new DOMException(`The key does not allow ${usage}`, 'InvalidAccessError');
+    return key;
+  }
+  function hmacBytes(key, data) {
+    return createHmacBytes(WEB_HASHES[key.algorithm.hash.name], key.__bytes, toBytes(data));
+  }
+  function createHmacBytes(hash, keyBytes, data) {
+    const h = new Hmac(hash, keyBytes);
+    h.update(data);
+    const out = h.digest();
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength).slice();
+  }
+  Object.assign(crypto.subtle, {
+    async importKey(format, keyData, alg, extractable, usages) {
+      const algorithm = hmacAlgorithm(alg);
+      let bytes;
+      if (format === 'raw') bytes = toBytes(keyData).slice();
+      else if (format === 'jwk') bytes = bytesFromString(String(keyData.k || ''), 'base64url');
+      else throw new DOMException(`Unsupported key format: ${format}`, 'NotSupportedError');
+      if (!bytes.length) throw new DOMException('HMAC keys must not be empty', 'DataError');
+      algorithm.length = bytes.length * 8;
+      return new CryptoKey('secret', !!extractable, algorithm, [...usages], bytes);
+    },
+    async exportKey(format, key) {
+      if (!key.extractable) throw new DOMException('The key is not extractable', 'InvalidAccessError');
+      if (format === 'raw') return key.__bytes.slice().buffer;
+      if (format === 'jwk') {
+        return { kty: 'oct', k: stringFromBytes(key.__bytes, 'base64url'), alg: `HS${key.algorithm.hash.name.slice(4)}`, ext: true, key_ops: key.usages };
+      }
+      throw new DOMException(`Unsupported key format: ${format}`, 'NotSupportedError');
+    },
+    async generateKey(alg, extractable, usages) {
+      const algorithm = hmacAlgorithm(alg);
+      const bits = algorithm.length || (algorithm.hash.name === 'SHA-384' || algorithm.hash.name === 'SHA-512' ? 1024 : 512);
+      algorithm.length = bits;
+      return new CryptoKey('secret', !!extractable, algorithm, [...usages], Uint8Array.from(randomBytes(bits / 8)));
+    },
+    async sign(alg, key, data) {
+      hmacAlgorithm({ name: typeof alg === 'string' ? alg : alg.name, hash: 'SHA-256' });
+      return hmacBytes(keyFor(key, 'sign'), data).buffer;
+    },
+    async verify(alg, key, signature, data) {
+      hmacAlgorithm({ name: typeof alg === 'string' ? alg : alg.name, hash: 'SHA-256' });
+      const mac = hmacBytes(keyFor(key, 'verify'), data);
+      const sig = toBytes(signature);
+      return sig.length === mac.length && timingSafeEqual(sig, mac);
+    },
+  });
