@@ -6,6 +6,8 @@
 
 mod bench;
 mod crash_child;
+#[cfg(feature = "js")]
+mod data;
 mod describe;
 mod dev;
 #[cfg(feature = "js")]
@@ -47,6 +49,15 @@ enum Command {
     Run(run::Args),
     /// Measure durable step throughput and memory with the `steps` workflow.
     Bench(bench::Args),
+    /// A Worker project's local D1 databases: execute SQL, list and apply migrations.
+    #[cfg(feature = "js")]
+    D1(data::D1Args),
+    /// A Worker project's local KV namespaces: put, get, list and delete keys.
+    #[cfg(feature = "js")]
+    Kv(data::KvArgs),
+    /// A Worker project's local R2 buckets: put, get and delete objects.
+    #[cfg(feature = "js")]
+    R2(data::R2Args),
     /// Internal: the child process of the crash test.
     #[command(hide = true)]
     CrashChild(crash_child::Args),
@@ -87,6 +98,12 @@ fn main() -> ExitCode {
             Command::Workflows(a) => workflows::run(a).await,
             Command::Run(a) => run::run(a).await,
             Command::Bench(a) => bench::run(a).await,
+            #[cfg(feature = "js")]
+            Command::D1(a) => Ok(data::d1(a)),
+            #[cfg(feature = "js")]
+            Command::Kv(a) => Ok(data::kv(a)),
+            #[cfg(feature = "js")]
+            Command::R2(a) => Ok(data::r2(a)),
             Command::CrashChild(a) => crash_child::run(a).await,
         }
     });

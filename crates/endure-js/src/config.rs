@@ -29,7 +29,12 @@ pub enum ResourceBinding {
     /// `[[r2_buckets]]`: an object store (a directory per bucket).
     R2 { binding: String, bucket: String },
     /// `[[d1_databases]]`: a SQLite database (a file per database).
-    D1 { binding: String, database: String },
+    D1 {
+        binding: String,
+        database: String,
+        /// `migrations_dir` (default `migrations`), for `endure d1 migrations`.
+        migrations_dir: Option<String>,
+    },
     /// `[[kv_namespaces]]`: a Workers KV namespace (a SQLite file per namespace `id`).
     Kv { binding: String, namespace: String },
     /// `[[send_email]]`: outgoing mail, written as `.eml` files.
@@ -351,7 +356,15 @@ fn resources(obj: &Map<String, Value>) -> Result<Vec<ResourceBinding>, String> {
             .and_then(Value::as_str)
             .map(String::from)
             .unwrap_or_else(|| binding.clone());
-        out.push(ResourceBinding::D1 { binding, database });
+        let migrations_dir = o
+            .get("migrations_dir")
+            .and_then(Value::as_str)
+            .map(String::from);
+        out.push(ResourceBinding::D1 {
+            binding,
+            database,
+            migrations_dir,
+        });
     }
     for (i, o) in list("kv_namespaces")?.iter().enumerate() {
         let binding = field("kv_namespaces", i, o, "binding")?;

@@ -31,6 +31,16 @@ fn db(e: rusqlite::Error) -> WorkflowError {
     err(format!("KV storage failure: {e}"))
 }
 
+/// Bytes as the KV and R2 messages carry them (base64), for the local data commands.
+pub fn encode_value(bytes: &[u8]) -> String {
+    base64::encode(bytes)
+}
+
+/// The other way: `None` if `s` is not base64.
+pub fn decode_value(s: &str) -> Option<Vec<u8>> {
+    base64::decode(s).ok()
+}
+
 pub struct Kv {
     dir: PathBuf,
     open: Mutex<HashMap<String, Connection>>,

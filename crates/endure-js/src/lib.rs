@@ -25,6 +25,7 @@ pub mod host;
 pub mod http;
 pub mod isolate;
 pub mod kv;
+pub mod local;
 pub mod modules;
 pub mod package;
 pub mod project;
