@@ -95,6 +95,67 @@ const UNSERVED: [(&str, &str, &str, &str); 14] = [
     ("queues", "queues.producers", "Queues producer", NOT_YET),
 ];
 
+/// `alias` (`{"pkg": "other-pkg", "utils": "./src/utils"}`), `define` (`{"__VERSION__":
+/// "\"1.0\""}`) and `rules` (`[{"type": "Text", "globs": ["**/*.md"]}]`).
+fn load_options(
+    obj: &Map<String, Value>,
+    base: &Path,
+) -> Result<crate::modules::LoadOptions, String> {
+    use crate::modules::ModuleKind;
+    let mut o = crate::modules::LoadOptions::default();
+    let strings = |key: &str| -> Result<Vec<(String, String)>, String> {
+        match obj.get(key) {
+            None => Ok(vec![]),
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(k, v)| {
+                    v.as_str()
+                        .map(|s| (k.clone(), s.to_string()))
+                        .ok_or_else(|| format!("{key}.{k} must be a string"))
+                })
+                .collect(),
+            Some(_) => Err(format!("\"{key}\" must be an object of strings")),
+        }
+    };
+    for (from, to) in strings("alias")? {
+        let to = if to.starts_with("./") || to.starts_with("../") {
+            base.join(&to).display().to_string()
+        } else {
+            to
+        };
+        o.alias.push((from, to));
+    }
+    // Longer aliases first, so `a/b` wins over `a`.
+    o.alias.sort_by_key(|a| std::cmp::Reverse(a.0.len()));
+    o.define = strings("define")?;
+    if let Some(rules) = obj.get("rules") {
+        for (i, r) in rules
+            .as_array()
+            .ok_or("\"rules\" must be a list of objects")?
+            .iter()
+            .enumerate()
+        {
+            let kind = match r["type"].as_str() {
+                Some("Text") => ModuleKind::Text,
+                Some("Data") => ModuleKind::Data,
+                Some("CompiledWasm") => ModuleKind::CompiledWasm,
+                other => {
+                    return Err(format!(
+                        "rules[{i}].type {other:?} is not one Endure loads (Text, Data, CompiledWasm)"
+                    ));
+                }
+            };
+            for g in r["globs"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                let g = g
+                    .as_str()
+                    .ok_or_else(|| format!("rules[{i}].globs must be strings"))?;
+                o.rules.push((g.to_string(), kind));
+            }
+        }
+    }
+    Ok(o)
+}
+
 fn unserved(obj: &Map<String, Value>) -> Result<Vec<UnservedBinding>, String> {
     let mut out = vec![];
     for (key, shape, kind, why) in UNSERVED {
@@ -171,6 +232,8 @@ pub struct ProjectConfig {
     pub unserved: Vec<UnservedBinding>,
     /// `assets`: static files served beside the Worker.
     pub assets: Option<crate::assets::AssetsConfig>,
+    /// `alias`, `define` and `rules`: how modules load.
+    pub load: crate::modules::LoadOptions,
     pub crons: Vec<String>,
     /// Keys and flags that were present but are not acted on, for one report at start-up.
     pub ignored: Vec<String>,
@@ -190,8 +253,12 @@ const KNOWN_FLAGS: [&str; 2] = [
     "workflows_preserve_non_retryable_error_message",
 ];
 
-const KNOWN_KEYS: [&str; 14] = [
+const KNOWN_KEYS: [&str; 18] = [
     "assets",
+    "alias",
+    "define",
+    "rules",
+    "find_additional_modules",
     "r2_buckets",
     "kv_namespaces",
     "d1_databases",
@@ -287,6 +354,7 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
     }
     let resources = resources(obj)?;
     let unserved = unserved(obj)?;
+    let load = load_options(obj, path.parent().unwrap_or(Path::new(".")))?;
     let assets = match obj.get("assets") {
         None => None,
         Some(a) => Some(crate::assets::AssetsConfig::parse(
@@ -319,6 +387,7 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
         resources,
         unserved,
         assets,
+        load,
         crons,
         ignored,
     })

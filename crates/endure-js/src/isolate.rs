@@ -258,6 +258,12 @@ fn run(
         crate::bytecode::prelude(&ctx)
             .and_then(|m| m.eval())
             .map_err(|_| format!("the runtime prelude failed: {}", exception_text(&ctx)))?;
+        // wrangler's `define`: the names exist before any module of the project runs.
+        let defines = sources.define_script();
+        if !defines.is_empty() {
+            ctx.eval::<(), _>(defines)
+                .map_err(|_| format!("define: {}", exception_text(&ctx)))?;
+        }
         ctx.eval::<(), _>(format!(
             "import({main_js}).then((ns) => {{ globalThis.__endure_main = ns; }}, \
              (e) => {{ globalThis.__endure_load_error = (e && e.name ? e.name + ': ' + e.message : String(e)); }});"

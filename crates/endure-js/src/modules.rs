@@ -120,9 +120,62 @@ fn has_esm_syntax(src: &str) -> bool {
         || src.contains("}export{")
 }
 
+/// How a file that is not code is imported (wrangler's module rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModuleKind {
+    /// The file's text as the default export.
+    Text,
+    /// The file's bytes as an `ArrayBuffer` default export.
+    Data,
+    /// A compiled WebAssembly module (refused until Endure has WebAssembly).
+    CompiledWasm,
+}
+
+/// What the wrangler configuration says about loading modules.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadOptions {
+    /// `alias`: a specifier (or its prefix before `/`) → its replacement; relative replacements
+    /// are already made absolute.
+    pub alias: Vec<(String, String)>,
+    /// `rules` then wrangler's defaults: a glob (`**/*.txt`) and how files matching it load.
+    pub rules: Vec<(String, ModuleKind)>,
+    /// `define`: identifiers (or dotted paths) and the JavaScript expression each stands for.
+    pub define: Vec<(String, String)>,
+}
+
+/// Wrangler's default module rules.
+pub const DEFAULT_RULES: [(&str, ModuleKind); 6] = [
+    ("**/*.txt", ModuleKind::Text),
+    ("**/*.html", ModuleKind::Text),
+    ("**/*.sql", ModuleKind::Text),
+    ("**/*.bin", ModuleKind::Data),
+    ("**/*.wasm", ModuleKind::CompiledWasm),
+    ("**/*.wasm?module", ModuleKind::CompiledWasm),
+];
+
+/// Whether `path` matches a rule's glob: `**/` any folders, `*` any characters but `/`.
+fn rule_matches(glob: &str, path: &str) -> bool {
+    fn go(g: &[u8], p: &[u8]) -> bool {
+        if g.is_empty() {
+            return p.is_empty();
+        }
+        if g.starts_with(b"**/") {
+            return (0..=p.len()).any(|i| (i == 0 || p[i - 1] == b'/') && go(&g[3..], &p[i..]));
+        }
+        if g[0] == b'*' {
+            return (0..=p.len())
+                .take_while(|i| *i == 0 || p[i - 1] != b'/')
+                .any(|i| go(&g[1..], &p[i..]));
+        }
+        !p.is_empty() && g[0] == p[0] && go(&g[1..], &p[1..])
+    }
+    go(glob.as_bytes(), path.as_bytes())
+}
+
 /// The sources of one project, transpiled on first use and kept.
 pub struct Sources {
     root: PathBuf,
+    load: LoadOptions,
     /// What the project's `tsconfig.json` asks of the compiler (or why it cannot be read).
     options: Result<Options, String>,
     cache: Mutex<HashMap<String, Arc<str>>>,
@@ -130,7 +183,13 @@ pub struct Sources {
 
 impl Sources {
     pub fn new(root: &Path) -> Sources {
+        Sources::with(root, LoadOptions::default())
+    }
+
+    /// The sources of the project in `root`, loaded as `load` says.
+    pub fn with(root: &Path, load: LoadOptions) -> Sources {
         Sources {
+            load,
             root: root.to_path_buf(),
             options: Options::from_tsconfig(root),
             cache: Mutex::new(HashMap::new()),
@@ -150,6 +209,93 @@ impl Sources {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
+    }
+
+    /// `define`, as a script that sets each name on `globalThis` before any module runs.
+    pub fn define_script(&self) -> String {
+        let mut s = String::new();
+        for (name, expr) in &self.load.define {
+            let mut path = String::from("globalThis");
+            let parts: Vec<&str> = name.split('.').collect();
+            for (i, part) in parts.iter().enumerate() {
+                let key = serde_json::to_string(part).unwrap_or_default();
+                path.push_str(&format!("[{key}]"));
+                if i + 1 < parts.len() {
+                    s.push_str(&format!("if ({path} === undefined) {path} = {{}};\n"));
+                }
+            }
+            s.push_str(&format!("{path} = ({expr});\n"));
+        }
+        s
+    }
+
+    /// How a non-code file loads, by the module rules.
+    fn kind_of(&self, name: &str) -> Option<ModuleKind> {
+        let rel = Path::new(name)
+            .strip_prefix(&self.root)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| name.to_string());
+        self.load
+            .rules
+            .iter()
+            .map(|(g, k)| (g.as_str(), *k))
+            .chain(DEFAULT_RULES.iter().copied())
+            .find(|(g, _)| rule_matches(g, &rel))
+            .map(|(_, k)| k)
+    }
+
+    /// `spec` with `alias` and tsconfig's `paths` / `baseUrl` applied: the file it names, if
+    /// one of those mappings applies.
+    fn mapped(&self, spec: &str) -> Result<Option<String>, String> {
+        for (from, to) in &self.load.alias {
+            let rest = if spec == from {
+                Some("")
+            } else {
+                spec.strip_prefix(from.as_str())
+                    .filter(|r| r.starts_with('/'))
+            };
+            if let Some(rest) = rest {
+                let target = format!("{to}{rest}");
+                if target.starts_with('/') {
+                    return find_file(&normalize(Path::new(&target)))
+                        .map(|p| Some(path_name(p)))
+                        .ok_or_else(|| format!("alias {from:?} → {target}: no such file"));
+                }
+                return resolve_package(&self.root, &target, spec).map(|p| Some(path_name(p)));
+            }
+        }
+        let Ok(o) = &self.options else {
+            return Ok(None);
+        };
+        for (pattern, targets) in &o.paths {
+            let star = match pattern.split_once('*') {
+                Some((pre, post))
+                    if spec.starts_with(pre)
+                        && spec.ends_with(post)
+                        && spec.len() >= pre.len() + post.len() =>
+                {
+                    Some(&spec[pre.len()..spec.len() - post.len()])
+                }
+                Some(_) => continue,
+                None if pattern == spec => None,
+                None => continue,
+            };
+            for t in targets {
+                let t = match star {
+                    Some(m) => t.replace('*', m),
+                    None => t.clone(),
+                };
+                if let Some(f) = find_file(&normalize(&o.paths_base.join(t))) {
+                    return Ok(Some(path_name(f)));
+                }
+            }
+        }
+        if let Some(base) = &o.base_url
+            && let Some(f) = find_file(&normalize(&base.join(spec)))
+        {
+            return Ok(Some(path_name(f)));
+        }
+        Ok(None)
     }
 
     /// The module name (an absolute path, or a built-in's name) that `spec`, imported from
@@ -179,6 +325,9 @@ impl Sources {
         if spec.starts_with('#') {
             return resolve_import_map(base, spec, &CONDITIONS).map(path_name);
         }
+        if let Some(f) = self.mapped(spec)? {
+            return Ok(f);
+        }
         resolve_package(&base_dir, spec, base).map(path_name)
     }
 
@@ -192,6 +341,13 @@ impl Sources {
             _ => {}
         }
         if BUILTINS.iter().any(|(n, _)| *n == name) {
+            return Format::Esm;
+        }
+        if !matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("js" | "cjs")
+        ) && self.kind_of(name).is_some()
+        {
             return Format::Esm;
         }
         // A package that declares itself a module is one.
@@ -260,6 +416,15 @@ impl Sources {
             return Ok(s.clone());
         }
         let path = Path::new(name);
+        if !is_typescript(path)
+            && !matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("js" | "mjs" | "cjs" | "json")
+            )
+            && let Some(kind) = self.kind_of(name)
+        {
+            return self.load_rule(name, kind);
+        }
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
         let js = if path.extension().is_some_and(|e| e == "json") {
             serde_json::from_str::<serde_json::Value>(&text)
@@ -270,6 +435,38 @@ impl Sources {
             compile(path, &text, options).map_err(|e| format!("{name}: {e}"))?
         } else {
             text
+        };
+        let js: Arc<str> = Arc::from(js);
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string(), js.clone());
+        Ok(js)
+    }
+}
+
+impl Sources {
+    /// A Text or Data module: the file as the default export.
+    fn load_rule(&self, name: &str, kind: ModuleKind) -> Result<Arc<str>, String> {
+        let bytes = std::fs::read(name).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let js = match kind {
+            ModuleKind::Text => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| format!("{name} is imported as Text but is not UTF-8"))?;
+                format!(
+                    "export default {};\n",
+                    serde_json::to_string(&text).unwrap_or_default()
+                )
+            }
+            ModuleKind::Data => format!(
+                "export default globalThis.__endure_rt.dataModule({});\n",
+                serde_json::to_string(&crate::kv::encode_value(&bytes)).unwrap_or_default()
+            ),
+            ModuleKind::CompiledWasm => {
+                return Err(format!(
+                    "{name}: WebAssembly modules (CompiledWasm) are not supported by Endure yet"
+                ));
+            }
         };
         let js: Arc<str> = Arc::from(js);
         self.cache
@@ -438,6 +635,17 @@ fn resolve_package_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_rule_globs() {
+        assert!(rule_matches("**/*.txt", "a.txt"));
+        assert!(rule_matches("**/*.txt", "src/deep/a.txt"));
+        assert!(!rule_matches("**/*.txt", "a.txt.js"));
+        assert!(rule_matches("*.md", "README.md"));
+        assert!(!rule_matches("*.md", "docs/README.md"), "* stops at /");
+        assert!(rule_matches("src/**/*.sql", "src/db/q.sql"));
+        assert!(!rule_matches("src/**/*.sql", "lib/q.sql"));
+    }
 
     fn write(dir: &Path, rel: &str, text: &str) {
         let p = dir.join(rel);

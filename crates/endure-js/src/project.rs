@@ -71,7 +71,7 @@ impl Project {
                 });
             }
         }
-        let sources = Arc::new(Sources::new(&dir));
+        let sources = Arc::new(Sources::with(&dir, config.load.clone()));
         let main_path = dir.join(&config.main);
         let main = main_path.display().to_string();
         if !main_path.is_file() {
@@ -179,7 +179,7 @@ impl Project {
     /// The new sources are loaded and checked on the side first: if they do not load (a
     /// syntax error while editing), runs keep the sources they had.
     pub async fn reload(&self) -> Result<Vec<String>, ProjectError> {
-        let staged = Arc::new(Sources::new(&self.dir));
+        let staged = Arc::new(Sources::with(&self.dir, self.config.load.clone()));
         staged.load(&self.main).map_err(ProjectError::Module)?;
         let exports = self.check_with(staged.clone()).await?;
         self.sources.replace_with(&staged);

@@ -26,6 +26,12 @@ pub struct Options {
     pub jsx_factory: Option<String>,
     /// `jsxFragmentFactory` (classic runtime; default `React.Fragment`).
     pub jsx_fragment_factory: Option<String>,
+    /// `baseUrl`, absolute: bare specifiers are also looked up under it.
+    pub base_url: Option<std::path::PathBuf>,
+    /// `paths`: a pattern (one `*` at most) and its targets, tried in order.
+    pub paths: Vec<(String, Vec<String>)>,
+    /// Where `paths` targets are relative to: `baseUrl`, or the tsconfig's folder.
+    pub paths_base: std::path::PathBuf,
 }
 
 impl Options {
@@ -40,7 +46,29 @@ impl Options {
         let c = &v["compilerOptions"];
         let flag = |k: &str| c[k].as_bool().unwrap_or(false);
         let text = |k: &str| c[k].as_str().map(String::from);
+        let base_url = text("baseUrl").map(|b| dir.join(b));
+        let paths = c["paths"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| {
+                        let targets = v
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|t| t.as_str().map(String::from))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        (k.clone(), targets)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Options {
+            paths_base: base_url.clone().unwrap_or_else(|| dir.to_path_buf()),
+            base_url,
+            paths,
             legacy_decorators: flag("experimentalDecorators"),
             decorator_metadata: flag("emitDecoratorMetadata"),
             jsx_classic: c["jsx"]

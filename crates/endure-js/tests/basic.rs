@@ -542,3 +542,78 @@ export class MyWorkflow extends WorkflowEntrypoint {
         "{doc:#}"
     );
 }
+
+/// What bundlers do before a Worker runs: tsconfig `paths` and `baseUrl`, wrangler's `alias`,
+/// `define` and module `rules` (Text and Data, the defaults and the project's own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paths_alias_define_and_module_rules() {
+    let d = project(&[
+        (
+            "wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.ts",
+               "alias": {"greeter": "./src/lib/greeter.ts"},
+               "define": {"__VERSION__": "\"1.2.3\"", "process.env.MODE": "\"test\""},
+               "rules": [{"type": "Text", "globs": ["**/*.md"]}],
+               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
+        ),
+        (
+            "tsconfig.json",
+            r#"{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./src/*"]}}}"#,
+        ),
+        (
+            "src/lib/greeter.ts",
+            "export const greet = (n: string) => `hi ${n}`;\n",
+        ),
+        (
+            "src/util/math.ts",
+            "export const double = (n: number) => n * 2;\n",
+        ),
+        ("shared/consts.ts", "export const answer = 42;\n"),
+        ("src/page.html", "<p>hello</p>\n"),
+        ("src/notes.md", "# notes\n"),
+        ("src/data.bin", "\u{1}\u{2}\u{3}"),
+        (
+            "src/index.ts",
+            r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+import { greet } from 'greeter';
+import { double } from '@/util/math';
+import { answer } from 'shared/consts';
+import page from './page.html';
+import notes from './notes.md';
+import data from './data.bin';
+declare const __VERSION__: string;
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return {
+      greet: greet('ada'), double: double(21), answer, page, notes,
+      data: Array.from(new Uint8Array(data as ArrayBuffer)), isBuffer: data instanceof ArrayBuffer,
+      version: __VERSION__, mode: process.env.MODE,
+    };
+  }
+}
+"#,
+        ),
+    ]);
+    let doc =
+        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("m")).await).unwrap();
+    assert_eq!(
+        doc["output"],
+        json!({"greet": "hi ada", "double": 42, "answer": 42, "page": "<p>hello</p>\n",
+               "notes": "# notes\n", "data": [1, 2, 3], "isBuffer": true,
+               "version": "1.2.3", "mode": "test"}),
+        "{doc:#}"
+    );
+    // A WebAssembly import is a clear start-up error until Endure has WebAssembly.
+    std::fs::write(d.path().join("src/m.wasm"), [0u8, 97, 115, 109]).unwrap();
+    std::fs::write(
+        d.path().join("src/index.ts"),
+        "import m from './m.wasm';\nexport default { fetch() { return new Response(String(m)); } };\n",
+    )
+    .unwrap();
+    let e = match Project::load(d.path(), RunOptions::default()) {
+        Err(e) => e.to_string(),
+        Ok(p) => p.check().await.unwrap_err().to_string(),
+    };
+    assert!(e.contains("m.wasm") && e.contains("WebAssembly"), "{e}");
+}

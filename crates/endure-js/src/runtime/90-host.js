@@ -61,6 +61,8 @@
       receive, fireTimers, idleState: () => [nextTimer(), waitingUntil + calls.size], WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
       NonRetryableError, EmailMessage, env, encode, decode, requireFile, cjsNames,
       node: nodeBuiltins,
+      // A Data module's default export (wrangler's module rules).
+      dataModule: (b64) => { const b = b64decode(b64); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); },
     }),
   });
 })();
