@@ -14,6 +14,7 @@ const RUNTIME_JS: &str = concat!(
     include_str!("runtime/30-entrypoints.js"),
     include_str!("runtime/40-web.js"),
     include_str!("runtime/50-fetch.js"),
+    include_str!("runtime/55-web-extra.js"),
     include_str!("runtime/60-node.js"),
     include_str!("runtime/65-node-modules.js"),
     include_str!("runtime/90-host.js"),

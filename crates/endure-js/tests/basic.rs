@@ -617,3 +617,64 @@ export class MyWorkflow extends WorkflowEntrypoint {
     };
     assert!(e.contains("m.wasm") && e.contains("WebAssembly"), "{e}");
 }
+
+/// Web APIs beyond fetch: Event and EventTarget, Blob and File, FormData with multipart bodies
+/// both ways, `navigator.userAgent`, `scheduler.wait`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_blobs_and_form_data() {
+    let d = project(&[
+        (
+            "wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.ts",
+               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
+        ),
+        (
+            "src/index.ts",
+            r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return await step.do('web', async () => {
+      const t = new EventTarget();
+      const got: string[] = [];
+      t.addEventListener('ping', (e: any) => got.push(e.type + ':' + e.detail), { once: true });
+      t.dispatchEvent(new CustomEvent('ping', { detail: 1 }));
+      t.dispatchEvent(new CustomEvent('ping', { detail: 2 }));
+      const blob = new Blob(['ab', new Uint8Array([99])], { type: 'text/plain' });
+      const fd = new FormData();
+      fd.append('name', 'ada "the first"');
+      fd.append('upload', new File(['file body\r\n--tricky'], 'a.txt', { type: 'text/plain' }));
+      const req = new Request('http://x/', { method: 'POST', body: fd });
+      const back = await req.formData();
+      const file = back.get('upload') as File;
+      const urlenc = await new Request('http://x/', { method: 'POST', body: new URLSearchParams({ a: '1', b: 'two' }) }).formData();
+      const t0 = Date.now();
+      await scheduler.wait(5);
+      return {
+        got, size: blob.size, text: await blob.text(), sliced: await blob.slice(1).text(),
+        multipart: (req.headers.get('content-type') || '').startsWith('multipart/form-data; boundary='),
+        name: back.get('name'), file: [file.name, file.type, await file.text()],
+        urlenc: [...urlenc.entries()],
+        ua: navigator.userAgent, waited: Date.now() - t0 >= 0,
+        blobBody: await new Response(blob).text(),
+        blobType: new Response(blob).headers.get('content-type'),
+      };
+    });
+  }
+}
+"#,
+        ),
+    ]);
+    let doc =
+        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("w")).await).unwrap();
+    assert_eq!(
+        doc["output"],
+        json!({
+            "got": ["ping:1"], "size": 3, "text": "abc", "sliced": "bc", "multipart": true,
+            "name": "ada \"the first\"", "file": ["a.txt", "text/plain", "file body\r\n--tricky"],
+            "urlenc": [["a", "1"], ["b", "two"]], "ua": "Cloudflare-Workers", "waited": true,
+            "blobBody": "abc", "blobType": "text/plain"
+        }),
+        "{doc:#}"
+    );
+}

@@ -50,7 +50,8 @@
     console, setTimeout, setInterval, clearTimeout, clearInterval: clearTimeout, queueMicrotask,
     structuredClone, TextEncoder, TextDecoder, atob, btoa, crypto, URL, URLSearchParams, Headers,
     Request, Response, fetch, AbortController, AbortSignal, ReadableStream, DOMException,
-    NonRetryableError, process, Buffer, CryptoKey,
+    NonRetryableError, process, Buffer, CryptoKey, Event, CustomEvent, EventTarget, Blob, File,
+    FormData, navigator, scheduler,
   };
   for (const k of Object.keys(globals)) {
     Object.defineProperty(globalThis, k, { value: globals[k], writable: true, configurable: true, enumerable: false });

@@ -1,0 +1,175 @@
+// Part of the runtime prelude (see 00-core.js): one function body split into files.
+  // ---------------------------------------------------------------- events, Blob, FormData
+  class Event {
+    constructor(type, init) {
+      const i = init || {};
+      this.type = String(type);
+      this.bubbles = !!i.bubbles; this.cancelable = !!i.cancelable; this.composed = !!i.composed;
+      this.defaultPrevented = false; this.target = null; this.currentTarget = null;
+      this.timeStamp = Date.now(); this.isTrusted = false;
+      this.__stop = false;
+    }
+    preventDefault() { if (this.cancelable) this.defaultPrevented = true; }
+    stopImmediatePropagation() { this.__stop = true; }
+    stopPropagation() {}
+  }
+  class CustomEvent extends Event {
+    constructor(type, init) { super(type, init); this.detail = init && init.detail !== undefined ? init.detail : null; }
+  }
+  class EventTarget {
+    constructor() { Object.defineProperty(this, '__listeners', { value: new Map() }); }
+    addEventListener(type, fn, opts) {
+      if (!fn) return;
+      const once = typeof opts === 'object' && opts !== null && !!opts.once;
+      const l = this.__listeners.get(type) || [];
+      if (l.some((x) => x.fn === fn)) return;
+      l.push({ fn, once });
+      this.__listeners.set(type, l);
+      const signal = typeof opts === 'object' && opts !== null ? opts.signal : undefined;
+      if (signal) signal.addEventListener('abort', () => this.removeEventListener(type, fn));
+    }
+    removeEventListener(type, fn) {
+      const l = this.__listeners.get(type);
+      if (l) this.__listeners.set(type, l.filter((x) => x.fn !== fn));
+    }
+    dispatchEvent(event) {
+      event.target = this; event.currentTarget = this;
+      for (const x of [...(this.__listeners.get(event.type) || [])]) {
+        if (x.once) this.removeEventListener(event.type, x.fn);
+        if (typeof x.fn === 'function') x.fn.call(this, event); else x.fn.handleEvent(event);
+        if (event.__stop) break;
+      }
+      return !event.defaultPrevented;
+    }
+  }
+
+  class Blob {
+    constructor(parts, options) {
+      const o = options || {};
+      const chunks = [];
+      for (const p of parts || []) {
+        if (p instanceof Blob) chunks.push(p.__data);
+        else if (typeof p === 'string') chunks.push(utf8encode(p));
+        else if (p instanceof ArrayBuffer) chunks.push(new Uint8Array(p));
+        else if (ArrayBuffer.isView(p)) chunks.push(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+        else chunks.push(utf8encode(String(p)));
+      }
+      const n = chunks.reduce((s, c) => s + c.length, 0);
+      const data = new Uint8Array(n);
+      let at = 0;
+      for (const c of chunks) { data.set(c, at); at += c.length; }
+      Object.defineProperty(this, '__data', { value: data });
+      this.type = o.type ? String(o.type).toLowerCase() : '';
+    }
+    get size() { return this.__data.length; }
+    slice(start, end, type) { return new Blob([this.__data.slice(start, end)], { type }); }
+    async arrayBuffer() { return this.__data.slice().buffer; }
+    async bytes() { return this.__data.slice(); }
+    async text() { return utf8decode(this.__data); }
+    stream() { const d = this.__data; return new ReadableStream({ start(c) { c.enqueue(d.slice()); c.close(); } }); }
+  }
+  class File extends Blob {
+    constructor(parts, name, options) {
+      super(parts, options);
+      this.name = String(name);
+      this.lastModified = options && options.lastModified !== undefined ? Number(options.lastModified) : Date.now();
+    }
+  }
+
+  class FormData {
+    constructor() { Object.defineProperty(this, '__list', { value: [] }); }
+    __value(v, filename) {
+      if (v instanceof Blob) {
+        const name = filename !== undefined ? String(filename) : v instanceof File ? v.name : 'blob';
+        return v instanceof File && filename === undefined ? v : new File([v], name, { type: v.type });
+      }
+      return String(v);
+    }
+    append(k, v, filename) { this.__list.push([String(k), this.__value(v, filename)]); }
+    set(k, v, filename) {
+      const key = String(k);
+      const i = this.__list.findIndex((e) => e[0] === key);
+      const entry = [key, this.__value(v, filename)];
+      if (i < 0) { this.__list.push(entry); return; }
+      this.__list.splice(i, 1, entry);
+      for (let j = this.__list.length - 1; j > i; j--) if (this.__list[j][0] === key) this.__list.splice(j, 1);
+    }
+    get(k) { const e = this.__list.find((x) => x[0] === String(k)); return e ? e[1] : null; }
+    getAll(k) { return this.__list.filter((x) => x[0] === String(k)).map((x) => x[1]); }
+    has(k) { return this.__list.some((x) => x[0] === String(k)); }
+    delete(k) { for (let i = this.__list.length - 1; i >= 0; i--) if (this.__list[i][0] === String(k)) this.__list.splice(i, 1); }
+    forEach(fn, self) { for (const [k, v] of this.__list) fn.call(self, v, k, this); }
+    keys() { return this.__list.map((e) => e[0])[Symbol.iterator](); }
+    values() { return this.__list.map((e) => e[1])[Symbol.iterator](); }
+    entries() { return this.__list.map((e) => [e[0], e[1]])[Symbol.iterator](); }
+    [Symbol.iterator]() { return this.entries(); }
+  }
+  // multipart/form-data: written with a fresh boundary, read back by `formData()`.
+  function encodeMultipart(fd) {
+    const boundary = '----EndureFormBoundary' + crypto.randomUUID().replace(/-/g, '');
+    const parts = [];
+    const esc = (s) => s.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    for (const [k, v] of fd.__list) {
+      let head = `--${boundary}\r\nContent-Disposition: form-data; name="${esc(k)}"`;
+      if (v instanceof File) {
+        head += `; filename="${esc(v.name)}"\r\nContent-Type: ${v.type || 'application/octet-stream'}\r\n\r\n`;
+        parts.push(utf8encode(head), v.__data, utf8encode('\r\n'));
+      } else {
+        parts.push(utf8encode(head + '\r\n\r\n' + v + '\r\n'));
+      }
+    }
+    parts.push(utf8encode(`--${boundary}--\r\n`));
+    return { bytes: new Blob(parts).__data, type: `multipart/form-data; boundary=${boundary}` };
+  }
+  function indexOfBytes(hay, needle, from) {
+    outer: for (let i = from; i + needle.length <= hay.length; i++) {
+      for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+  function parseMultipart(bytes, contentType) {
+    const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+    if (!m) throw new TypeError('multipart/form-data without a boundary');
+    const delim = utf8encode('--' + (m[1] || m[2]).trim());
+    const fd = new FormData();
+    let at = indexOfBytes(bytes, delim, 0);
+    while (at >= 0) {
+      let start = at + delim.length;
+      if (bytes[start] === 45 && bytes[start + 1] === 45) break; // closing --
+      start += 2; // CRLF
+      const headEnd = indexOfBytes(bytes, utf8encode('\r\n\r\n'), start);
+      if (headEnd < 0) throw new TypeError('malformed multipart/form-data body');
+      const head = utf8decode(bytes.subarray(start, headEnd));
+      const next = indexOfBytes(bytes, delim, headEnd + 4);
+      if (next < 0) throw new TypeError('malformed multipart/form-data body');
+      const body = bytes.subarray(headEnd + 4, next - 2);
+      const name = /name="([^"]*)"/i.exec(head);
+      const filename = /filename="([^"]*)"/i.exec(head);
+      const type = /content-type:\s*([^\r\n]+)/i.exec(head);
+      if (name) {
+        const unesc = (s) => s.replace(/%22/g, '"').replace(/%0D/g, '\r').replace(/%0A/g, '\n');
+        const key = unesc(name[1]);
+        if (filename) fd.append(key, new File([body.slice()], unesc(filename[1]), { type: type ? type[1].trim() : '' }));
+        else fd.append(key, utf8decode(body));
+      }
+      at = next;
+    }
+    return fd;
+  }
+  function parseFormBody(bytes, contentType) {
+    const ct = String(contentType || '').toLowerCase();
+    if (ct.startsWith('multipart/form-data')) return parseMultipart(bytes, contentType);
+    if (ct.startsWith('application/x-www-form-urlencoded')) {
+      const fd = new FormData();
+      for (const [k, v] of new URLSearchParams(utf8decode(bytes))) fd.append(k, v);
+      return fd;
+    }
+    throw new TypeError(`Unrecognized Content-Type header value. FormData can only parse the following MIME types: multipart/form-data, application/x-www-form-urlencoded`);
+  }
+  Body.prototype.formData = async function () { return parseFormBody(await this.__take(), this.headers.get('content-type')); };
+  Body.prototype.blob = async function () { return new Blob([await this.__take()], { type: this.headers.get('content-type') || '' }); };
+
+  const navigator = { userAgent: 'Cloudflare-Workers', language: 'en', hardwareConcurrency: 1 };
+  // `scheduler.wait(ms)`: a promise that resolves after `ms` (Workers' scheduler API).
+  const scheduler = { wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
