@@ -77,6 +77,29 @@ fn restart_from(from: &Value) -> Result<endure_engine::StepSelector, WorkflowErr
     endure_engine::StepSelector::parse(name.to_string(), count, kind).map_err(api_error)
 }
 
+/// Expirations (KV, the Cache API) follow the engine's clock (tests move it); without an
+/// engine, the system's.
+fn now_ms(p: &Project) -> u64 {
+    p.engine().map_or_else(
+        || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64)
+        },
+        |e| e.now().0,
+    )
+}
+
+/// `caches.default` / `caches.open(name)`: `put`, `match`, `delete`.
+async fn cache(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, WorkflowError> {
+    let p = p.clone();
+    let m = m.clone();
+    let now = now_ms(&p);
+    tokio::task::spawn_blocking(move || p.caches.call(now, &m))
+        .await
+        .unwrap_or_else(|_| Err(WorkflowError::new("Error", "the cache call failed")))
+}
+
 /// `env.ASSETS.fetch(request)`: the asset, or what `not_found_handling` answers.
 fn assets_fetch(a: &crate::assets::AssetsConfig, m: &Value) -> Value {
     let url = m["url"].as_str().unwrap_or("/");
@@ -104,7 +127,7 @@ pub fn host_call(
     m: &Value,
 ) -> Option<endure_engine::BoxFuture<'static, Result<Value, WorkflowError>>> {
     let op = m["op"].as_str()?;
-    if !matches!(op, "binding" | "fetch" | "resource") {
+    if !matches!(op, "binding" | "fetch" | "resource" | "cache") {
         return None;
     }
     let (p, m, op) = (p.clone(), m.clone(), op.to_string());
@@ -112,6 +135,7 @@ pub fn host_call(
         match op.as_str() {
             "binding" => binding(&p, &m).await,
             "fetch" => fetch(&p, &m).await,
+            "cache" => cache(&p, &m).await,
             _ => resource(&p, &m).await,
         }
     }))
@@ -272,15 +296,7 @@ pub async fn resource(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, W
         .ok_or_else(|| WorkflowError::new("TypeError", format!("no binding {name}")))?;
     let p = p.clone();
     let m = m.clone();
-    // KV expirations follow the engine's clock (tests move it); without an engine, the system's.
-    let now_ms = p.engine().map_or_else(
-        || {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as u64)
-        },
-        |e| e.now().0,
-    );
+    let now_ms = now_ms(&p);
     tokio::task::spawn_blocking(move || match &r {
         ResourceBinding::Kv { namespace, .. } => p.kv.call(namespace, now_ms, &m),
         ResourceBinding::R2 { bucket, .. } => p.resources.r2(bucket, &m),

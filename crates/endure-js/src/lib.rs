@@ -19,6 +19,7 @@ pub mod assets;
 mod base64;
 mod bridge;
 mod bytecode;
+pub mod cache;
 pub mod config;
 pub mod fetch;
 pub mod host;

@@ -49,6 +49,7 @@ pub struct Project {
     http: crate::http::Client,
     pub(crate) resources: crate::resources::Resources,
     pub(crate) kv: crate::kv::Kv,
+    pub(crate) caches: crate::cache::Caches,
 }
 
 impl Project {
@@ -97,6 +98,7 @@ impl Project {
             http,
             resources: crate::resources::Resources::new(&state_dir),
             kv: crate::kv::Kv::new(&state_dir),
+            caches: crate::cache::Caches::new(&state_dir),
         }))
     }
 

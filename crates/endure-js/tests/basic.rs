@@ -678,3 +678,60 @@ export class MyWorkflow extends WorkflowEntrypoint {
         "{doc:#}"
     );
 }
+
+/// The Cache API: put, match (a HIT header), delete, separate named caches, the refusals, and
+/// lifetimes from Cache-Control on the engine's clock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cache_api() {
+    let d = project(&[
+        (
+            "wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.ts",
+               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
+        ),
+        (
+            "src/index.ts",
+            r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return await step.do('cache', async () => {
+      const c = caches.default;
+      const url = 'https://example.com/data';
+      await c.put(url, new Response('cached body', { headers: { 'cache-control': 'max-age=300', 'x-a': '1' } }));
+      await c.put('https://example.com/nostore', new Response('x', { headers: { 'cache-control': 'no-store' } }));
+      const hit = await c.match(url);
+      const mine = await caches.open('mine');
+      const errors: string[] = [];
+      for (const bad of [
+        () => c.put(new Request(url, { method: 'POST', body: 'x' }), new Response('y')),
+        () => c.put(url, new Response('y', { status: 206 })),
+      ]) {
+        try { await bad(); errors.push('none'); } catch (e: any) { errors.push(e.message); }
+      }
+      return {
+        hit: hit ? [await hit.text(), hit.headers.get('x-a'), hit.headers.get('cf-cache-status')] : null,
+        noStore: (await c.match('https://example.com/nostore')) === undefined,
+        otherCache: (await mine.match(url)) === undefined,
+        post: (await c.match(new Request(url, { method: 'POST', body: 'x' }))) === undefined,
+        errors,
+        deleted: [await c.delete(url), await c.delete(url)],
+      };
+    });
+  }
+}
+"#,
+        ),
+    ]);
+    let doc =
+        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("c")).await).unwrap();
+    assert_eq!(
+        doc["output"],
+        json!({
+            "hit": ["cached body", "1", "HIT"], "noStore": true, "otherCache": true, "post": true,
+            "errors": ["Cannot cache response to non-GET request.", "Cannot cache response to a range request (206 Partial Content)."],
+            "deleted": [true, false]
+        }),
+        "{doc:#}"
+    );
+}

@@ -79,6 +79,24 @@ impl Timestamp {
         let days = days_from_civil(y, m, d);
         Some(Timestamp(days as u64 * 86_400_000 + ms_of_day))
     }
+
+    /// Parses an HTTP date (RFC 9110's IMF-fixdate: `Tue, 14 Nov 2023 22:13:20 GMT`).
+    pub fn parse_http_date(s: &str) -> Option<Timestamp> {
+        let rest = s.trim().split_once(", ")?.1;
+        let mut p = rest.split(' ');
+        let d: u32 = p.next()?.parse().ok()?;
+        let months = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let mon = p.next()?;
+        let m = months.iter().position(|x| *x == mon)? as u32 + 1;
+        let y = p.next()?;
+        let time = p.next()?;
+        if p.next() != Some("GMT") || p.next().is_some() {
+            return None;
+        }
+        Timestamp::parse_iso(&format!("{y}-{m:02}-{d:02}T{time}Z"))
+    }
 }
 
 // Howard Hinnant's civil-date algorithms.
@@ -108,6 +126,23 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            Timestamp::parse_http_date("Tue, 14 Nov 2023 22:13:20 GMT"),
+            Some(Timestamp(1_700_000_000_000))
+        );
+        assert_eq!(Timestamp::parse_http_date("14 Nov 2023 22:13:20"), None);
+        assert_eq!(
+            Timestamp::parse_http_date("Tue, 14 Foo 2023 22:13:20 GMT"),
+            None
+        );
+        assert_eq!(
+            Timestamp::parse_http_date("Tue, 14 Nov 2023 22:13:20 UTC"),
+            None
+        );
+    }
 
     #[test]
     fn iso_round_trip() {

@@ -173,3 +173,39 @@
   const navigator = { userAgent: 'Cloudflare-Workers', language: 'en', hardwareConcurrency: 1 };
   // `scheduler.wait(ms)`: a promise that resolves after `ms` (Workers' scheduler API).
   const scheduler = { wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
+  // ---------------------------------------------------------------- Cache API (cache.rs)
+  class Cache {
+    constructor(name) { Object.defineProperty(this, '__name', { value: name }); }
+    __request(req) { return req instanceof Request ? req : new Request(req); }
+    async put(request, response) {
+      const req = this.__request(request);
+      if (req.method !== 'GET') throw new TypeError('Cannot cache response to non-GET request.');
+      if (!(response instanceof Response)) throw new TypeError('Cache.put() expects a Response');
+      if (response.status === 206) throw new TypeError('Cannot cache response to a range request (206 Partial Content).');
+      if ((response.headers.get('vary') || '').includes('*')) throw new TypeError('Cannot cache response with \'Vary: *\' header.');
+      const body = await response.clone().arrayBuffer();
+      await call('cache', {
+        method: 'put', cache: this.__name, url: req.url, status: response.status,
+        headers: Array.from(response.headers), body: b64encode(new Uint8Array(body)),
+      });
+    }
+    async match(request, options) {
+      const req = this.__request(request);
+      if (req.method !== 'GET' && !(options && options.ignoreMethod)) return undefined;
+      const r = await call('cache', { method: 'match', cache: this.__name, url: req.url });
+      if (r === null) return undefined;
+      const res = new Response(b64decode(r.body), { status: r.status, headers: r.headers });
+      res.headers.set('cf-cache-status', 'HIT');
+      return res;
+    }
+    async delete(request, options) {
+      const req = this.__request(request);
+      if (req.method !== 'GET' && !(options && options.ignoreMethod)) return false;
+      return call('cache', { method: 'delete', cache: this.__name, url: req.url });
+    }
+  }
+  const caches = {
+    default: new Cache('default'),
+    async open(name) { return new Cache('named:' + String(name)); },
+  };
