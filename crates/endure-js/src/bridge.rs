@@ -184,7 +184,31 @@ pub async fn binding(p: &Project, m: &Value) -> Result<Value, WorkflowError> {
                 "get" => Ok(json!({"id": h.id()})),
                 "status" => {
                     let d = h.status().await.map_err(api_error)?;
-                    let mut out = json!({"status": d.status, "output": d.output});
+                    // Wrangler's local engine also lists every step result and received event
+                    // payload, in log order (projects' own tests read it; semantics.md §7.3).
+                    let local_outputs: Vec<Value> = d
+                        .steps
+                        .iter()
+                        .filter_map(|s| match s {
+                            endure_model::history::StepDoc::Step {
+                                success: Some(true),
+                                output,
+                                ..
+                            } => Some(output.clone()),
+                            endure_model::history::StepDoc::WaitForEvent {
+                                finished: true,
+                                error: None,
+                                output,
+                                ..
+                            } => Some(output.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    let mut out = json!({
+                        "status": d.status,
+                        "__LOCAL_DEV_STEP_OUTPUTS": local_outputs,
+                        "output": d.output,
+                    });
                     if let Some(e) = d.error {
                         out["error"] = json!({"name": e.name, "message": e.message});
                     }

@@ -688,3 +688,32 @@ async fn kv_namespaces() {
         "{doc:#}"
     );
 }
+
+/// `status()` through the binding carries wrangler's local `__LOCAL_DEV_STEP_OUTPUTS` (step
+/// results and event payloads in log order), which projects' own tests read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binding_status_lists_step_outputs_as_wrangler_does() {
+    let js = js().await;
+    js.create("with-event", "w", json!({})).await;
+    js.until("with-event", "w", |d| d["status"] == "waiting")
+        .await;
+    js.handle("with-event", "w")
+        .await
+        .send_event("event-1", json!({"event": true}))
+        .await
+        .unwrap();
+    js.until("with-event", "w", |d| d["status"] == "complete")
+        .await;
+    let doc = run(&js, "status-reader", json!({"id": "w"})).await;
+    assert_eq!(
+        doc["output"],
+        json!({
+            "status": "complete",
+            "__LOCAL_DEV_STEP_OUTPUTS": [
+                {"output": "First step result"}, {"event": true}, {"output": "Second step result"}
+            ],
+            "output": {}
+        }),
+        "{doc:#}"
+    );
+}

@@ -586,3 +586,19 @@ export class KvRead extends WorkflowEntrypoint<Env, unknown> {
     });
   }
 }
+
+// A step, an event, a step: what `status()` reports of it, read through the binding.
+export class WithEvent extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    await step.do("first", async () => ({ output: "First step result" }));
+    await step.waitForEvent("approval", { type: "event-1" });
+    await step.do("second", async () => ({ output: "Second step result" }));
+    return {};
+  }
+}
+
+export class StatusReader extends WorkflowEntrypoint<Env, { id: string }> {
+  async run(event: WorkflowEvent<{ id: string }>, step: WorkflowStep) {
+    return await step.do("read", async () => (await this.env.WITH_EVENT.get(event.payload.id)).status());
+  }
+}
