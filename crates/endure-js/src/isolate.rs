@@ -266,7 +266,7 @@ fn run(
         }
         ctx.eval::<(), _>(format!(
             "import({main_js}).then((ns) => {{ globalThis.__endure_main = ns; }}, \
-             (e) => {{ globalThis.__endure_load_error = (e && e.name ? e.name + ': ' + e.message : String(e)); }});"
+             (e) => {{ globalThis.__endure_load_error = globalThis.__endure_rt.describeLoadError(e); }});"
         ))
         .map_err(|_| exception_text(&ctx))?;
         Ok(())

@@ -735,3 +735,31 @@ export class MyWorkflow extends WorkflowEntrypoint {
         "{doc:#}"
     );
 }
+
+/// Load errors of plain JavaScript name the file, line and column QuickJS reports.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn javascript_load_errors_name_the_place() {
+    for (index, lib, says) in [
+        (
+            "export default {\n  fetch() {\n    return new Response('x' +);\n  }\n};\n",
+            "",
+            "src/index.js:3:",
+        ),
+        (
+            "import './lib.js';\nexport default {};\n",
+            "export const y = 1;\nnull.x;\n",
+            "src/lib.js:2:",
+        ),
+    ] {
+        let d = project(&[
+            ("wrangler.json", r#"{"name": "p", "main": "src/index.js"}"#),
+            ("src/index.js", index),
+            ("src/lib.js", lib),
+        ]);
+        let e = match Project::load(d.path(), RunOptions::default()) {
+            Err(e) => e.to_string(),
+            Ok(p) => p.check().await.unwrap_err().to_string(),
+        };
+        assert!(e.contains(says), "{e}");
+    }
+}

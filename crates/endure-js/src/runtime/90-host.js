@@ -62,6 +62,14 @@
       receive, fireTimers, idleState: () => [nextTimer(), waitingUntil + calls.size], WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
       NonRetryableError, EmailMessage, env, encode, decode, requireFile, cjsNames,
       node: nodeBuiltins,
+      // A module that fails to load: its error with the place QuickJS gives (file:line:col).
+      describeLoadError: (e) => {
+        if (!e || !e.name) return String(e);
+        const at = typeof e.fileName === 'string' && e.lineNumber
+          ? ` (at ${e.fileName}:${e.lineNumber}${e.columnNumber ? ':' + e.columnNumber : ''})`
+          : (String(e.stack || '').match(/\(([^()]+:\d+(?::\d+)?)\)|at ([^\s]+:\d+(?::\d+)?)/) || []).slice(1).filter(Boolean).map((x) => ` (at ${x})`)[0] || '';
+        return `${e.name}: ${e.message}${at}`;
+      },
       // A Data module's default export (wrangler's module rules).
       dataModule: (b64) => { const b = b64decode(b64); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); },
     }),
