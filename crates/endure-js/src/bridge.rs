@@ -127,7 +127,7 @@ pub fn host_call(
     m: &Value,
 ) -> Option<endure_engine::BoxFuture<'static, Result<Value, WorkflowError>>> {
     let op = m["op"].as_str()?;
-    if !matches!(op, "binding" | "fetch" | "resource" | "cache") {
+    if !matches!(op, "binding" | "fetch" | "resource" | "cache" | "service") {
         return None;
     }
     let (p, m, op) = (p.clone(), m.clone(), op.to_string());
@@ -136,6 +136,7 @@ pub fn host_call(
             "binding" => binding(&p, &m).await,
             "fetch" => fetch(&p, &m).await,
             "cache" => cache(&p, &m).await,
+            "service" => crate::fetch::service(p.clone(), &m).await,
             _ => resource(&p, &m).await,
         }
     }))
@@ -323,6 +324,10 @@ pub async fn resource(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, W
     let now_ms = now_ms(&p);
     tokio::task::spawn_blocking(move || match &r {
         ResourceBinding::Kv { namespace, .. } => p.kv.call(namespace, now_ms, &m),
+        ResourceBinding::Service { .. } => Err(WorkflowError::new(
+            "TypeError",
+            "a service binding is called with fetch or an RPC method",
+        )),
         ResourceBinding::R2 { bucket, .. } => p.resources.r2(bucket, &m),
         ResourceBinding::D1 { database, .. } => p.resources.d1(database, &m),
         ResourceBinding::SendEmail {

@@ -37,6 +37,11 @@ pub enum ResourceBinding {
     },
     /// `[[kv_namespaces]]`: a Workers KV namespace (a SQLite file per namespace `id`).
     Kv { binding: String, namespace: String },
+    /// `[[services]]` naming this project: its default export or a named entrypoint.
+    Service {
+        binding: String,
+        entrypoint: Option<String>,
+    },
     /// `[[send_email]]`: outgoing mail, written as `.eml` files.
     SendEmail {
         binding: String,
@@ -59,6 +64,7 @@ pub struct UnservedBinding {
 
 const CLOUD_ONLY: &str = "only Cloudflare's network serves it, so Endure cannot run it locally";
 const NOT_YET: &str = "Endure does not serve it yet";
+const OTHER_WORKER: &str = "it names another Worker, and Endure serves one project per process (service bindings to this project's own entrypoints work)";
 
 /// Configuration keys whose entries are bindings Endure does not serve: (key, shape, kind,
 /// why). Shape: `one` (an object with `binding`), `list` (objects with `binding`), or a nested
@@ -85,7 +91,7 @@ const UNSERVED: [(&str, &str, &str, &str); 14] = [
     ("secrets_store_secrets", "list", "Secrets Store", CLOUD_ONLY),
     ("pipelines", "list", "Pipelines", CLOUD_ONLY),
     ("version_metadata", "one", "version metadata", NOT_YET),
-    ("services", "list", "service", NOT_YET),
+    ("services", "list", "service", OTHER_WORKER),
     (
         "durable_objects",
         "durable_objects.bindings",
@@ -209,6 +215,7 @@ impl ResourceBinding {
             ResourceBinding::R2 { binding, .. }
             | ResourceBinding::D1 { binding, .. }
             | ResourceBinding::Kv { binding, .. }
+            | ResourceBinding::Service { binding, .. }
             | ResourceBinding::SendEmail { binding, .. } => binding,
         }
     }
@@ -352,8 +359,30 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
             workflows.push(workflow_entry(i, w, &mut ignored)?);
         }
     }
-    let resources = resources(obj)?;
-    let unserved = unserved(obj)?;
+    let name_for_services = obj.get("name").and_then(Value::as_str).unwrap_or("worker");
+    let mut resources = resources(obj)?;
+    let mut unserved = unserved(obj)?;
+    // Service bindings to this very Worker are served (its own entrypoints, RPC included).
+    if let Some(list) = obj.get("services").and_then(Value::as_array) {
+        for s in list {
+            let (Some(binding), Some(service)) = (
+                s.get("binding").and_then(Value::as_str),
+                s.get("service").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            if service == name_for_services {
+                unserved.retain(|u| u.binding != binding);
+                resources.push(ResourceBinding::Service {
+                    binding: binding.to_string(),
+                    entrypoint: s
+                        .get("entrypoint")
+                        .and_then(Value::as_str)
+                        .map(String::from),
+                });
+            }
+        }
+    }
     let load = load_options(obj, path.parent().unwrap_or(Path::new(".")))?;
     let assets = match obj.get("assets") {
         None => None,

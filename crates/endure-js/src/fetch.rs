@@ -80,7 +80,59 @@ pub async fn handle(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
     }
 }
 
+/// A call through a service binding to one of this project's entrypoints: `fetch` (a request
+/// to it, answered as a response) or an RPC method (`{ok, value | error}`). Each call gets its
+/// own isolate, as a request does.
+pub async fn service(p: Arc<Project>, m: &Value) -> Result<Value, endure_model::WorkflowError> {
+    let binding = m["binding"].as_str().unwrap_or("");
+    let entrypoint = p.config.resources.iter().find_map(|r| match r {
+        crate::config::ResourceBinding::Service {
+            binding: b,
+            entrypoint,
+        } if b == binding => Some(entrypoint.clone()),
+        _ => None,
+    });
+    let Some(entrypoint) = entrypoint else {
+        return Err(endure_model::WorkflowError::new(
+            "TypeError",
+            format!("no service binding {binding}"),
+        ));
+    };
+    let message = if m["method"] == "fetch" {
+        json!({
+            "op": "fetch", "entrypoint": entrypoint, "method": m["httpMethod"], "url": m["url"],
+            "headers": m["headers"], "body": m["body"],
+        })
+    } else {
+        json!({"op": "rpc", "entrypoint": entrypoint, "method": m["method"], "args": m["args"]})
+    };
+    let origin = format!("service {binding}");
+    let r = run_message(p, message, origin).await;
+    if m["method"] == "fetch" {
+        return Ok(json!({
+            "status": r.status,
+            "headers": r.headers,
+            "body": crate::base64::encode(&r.body),
+        }));
+    }
+    serde_json::from_slice(&r.body)
+        .map_err(|_| endure_model::WorkflowError::new("Error", "the service call did not answer"))
+}
+
 async fn run_worker(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
+    let origin = format!("fetch {} {}", req.method, req.url);
+    let message = json!({
+        "op": "fetch",
+        "method": req.method,
+        "url": req.url,
+        "headers": req.headers,
+        "body": req.body.as_deref().map(crate::base64::encode),
+    });
+    run_message(p, message, origin).await
+}
+
+/// Runs one `fetch` or `rpc` message on a fresh isolate and returns what it answers.
+async fn run_message(p: Arc<Project>, message: Value, origin: String) -> HttpResponse {
     let iso = match isolate::spawn(p.sources.clone(), p.main.clone(), p.options.limits) {
         Ok(i) => i,
         Err(e) => {
@@ -89,14 +141,7 @@ async fn run_worker(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
         }
     };
     iso.send(&p.env_message());
-    iso.send(&json!({
-        "op": "fetch",
-        "method": req.method,
-        "url": req.url,
-        "headers": req.headers,
-        "body": req.body.as_deref().map(crate::base64::encode),
-    }));
-    let origin = format!("fetch {} {}", req.method, req.url);
+    iso.send(&message);
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(serve(p, iso, origin, tx));
     rx.await

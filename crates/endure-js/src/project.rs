@@ -274,14 +274,15 @@ impl Project {
             .config
             .resources
             .iter()
-            .map(|r| {
+            .filter_map(|r| {
                 let kind = match r {
                     crate::config::ResourceBinding::R2 { .. } => "r2",
                     crate::config::ResourceBinding::D1 { .. } => "d1",
                     crate::config::ResourceBinding::Kv { .. } => "kv",
+                    crate::config::ResourceBinding::Service { .. } => return None,
                     crate::config::ResourceBinding::SendEmail { .. } => "email",
                 };
-                json!({"binding": r.binding(), "kind": kind})
+                Some(json!({"binding": r.binding(), "kind": kind}))
             })
             .collect();
         let unserved: Vec<Value> = self
@@ -290,8 +291,19 @@ impl Project {
             .iter()
             .map(|u| json!({"binding": u.binding, "kind": u.kind, "why": u.why}))
             .collect();
+        let services: Vec<Value> = self
+            .config
+            .resources
+            .iter()
+            .filter_map(|r| match r {
+                crate::config::ResourceBinding::Service { binding, .. } => {
+                    Some(json!({"binding": binding}))
+                }
+                _ => None,
+            })
+            .collect();
         let assets = self.config.assets.as_ref().and_then(|a| a.binding.clone());
-        json!({"op": "env", "vars": self.config.vars, "bindings": bindings, "resources": resources, "unserved": unserved, "assets": assets})
+        json!({"op": "env", "vars": self.config.vars, "bindings": bindings, "resources": resources, "unserved": unserved, "assets": assets, "services": services})
     }
 
     /// The bindings, for a banner: (binding, workflow, class).

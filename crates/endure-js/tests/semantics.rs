@@ -717,3 +717,23 @@ async fn binding_status_lists_step_outputs_as_wrangler_does() {
         "{doc:#}"
     );
 }
+
+/// Service bindings to this project's own entrypoints: RPC (structured-clone values, errors
+/// with their names) and fetch, to a named entrypoint and to the default export.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_bindings_to_own_entrypoints() {
+    let js = js().await;
+    let doc = run(&js, "service-caller", json!({})).await;
+    assert_eq!(
+        doc["output"],
+        json!({
+            "sum": 5,
+            "greeting": ["ada", true, true],
+            "failed": {"name": "TypeError", "message": "nope"},
+            "missing": {"name": "TypeError", "message": "The RPC receiver does not implement the method \"nothing\"."},
+            "viaFetch": "api /hello",
+            "defaultFetch": "semantics"
+        }),
+        "{doc:#}"
+    );
+}

@@ -30,6 +30,32 @@
     for (const r of m.resources || []) env[r.binding] = new kinds[r.kind](r.binding);
     for (const u of m.unserved || []) env[u.binding] = unserved(u);
     if (m.assets) env[m.assets] = new AssetsBinding(m.assets);
+    for (const s of m.services || []) env[s.binding] = serviceBinding(s);
+  }
+  // A service binding to one of this project's entrypoints: `fetch`, and RPC for any other
+  // method (arguments and results as structured clone keeps them; no stubs or callbacks).
+  function serviceBinding(s) {
+    const target = { binding: s.binding };
+    return new Proxy(target, {
+      get(_t, p) {
+        if (typeof p === 'symbol' || p === 'then') return undefined;
+        if (p === 'fetch') {
+          return async (input, init) => {
+            const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+            const r = await call('service', {
+              binding: s.binding, method: 'fetch', url: req.url, httpMethod: req.method,
+              headers: Array.from(req.headers), body: req.__bytes === null ? null : b64encode(req.__bytes),
+            });
+            return new Response(r.status === 204 || r.status === 304 ? null : b64decode(r.body), { status: r.status, headers: r.headers });
+          };
+        }
+        return async (...args) => {
+          const r = await call('service', { binding: s.binding, method: String(p), args: encode(args) });
+          if (!r.ok) throw toError(r.error);
+          return decode(r.value);
+        };
+      },
+    });
   }
   // `env.ASSETS`: the project's static assets, as the platform serves them.
   class AssetsBinding {
@@ -89,10 +115,34 @@
     }
   }
 
+  // The default export, or a named `WorkerEntrypoint` (service bindings' `entrypoint`).
+  function entrypointOf(m) {
+    const main = globalThis.__endure_main || {};
+    const name = m.entrypoint || 'default';
+    const handler = main[name];
+    if (handler === undefined) throw new Error(`The entrypoint "${name}" is not exported by the project's main module`);
+    return handler;
+  }
+  // `env.SERVICE.method(...args)` on the project's own entrypoint: the result (structured-clone
+  // values) comes back as the response body.
+  async function startRpc(m) {
+    let out;
+    try {
+      const handler = entrypointOf(m);
+      const self = typeof handler === 'function' && handler.prototype ? new handler(executionContext, env) : handler;
+      const fn = self && self[m.method];
+      if (typeof fn !== 'function') throw new TypeError(`The RPC receiver does not implement the method "${m.method}".`);
+      const value = await fn.apply(self, decode(m.args));
+      out = { ok: true, value: encode(value) };
+    } catch (e) {
+      out = { ok: false, error: errorInfo(e) };
+    }
+    post('response', { status: 200, headers: [], body: b64encode(utf8encode(JSON.stringify(out))) });
+  }
+
   async function startFetch(m) {
     try {
-      const main = globalThis.__endure_main || {};
-      const handler = main.default;
+      const handler = entrypointOf(m);
       let fetchFn = handler && handler.fetch;
       let self = handler;
       if (typeof handler === 'function' && handler.prototype && typeof handler.prototype.fetch === 'function') {

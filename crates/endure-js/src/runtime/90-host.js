@@ -15,6 +15,7 @@
       case 'env': setupEnv(m); return;
       case 'start': startWorkflow(m); return;
       case 'fetch': startFetch(m); return;
+      case 'rpc': startRpc(m); return;
       default: throw new Error(`unknown message ${m.op}`);
     }
   }

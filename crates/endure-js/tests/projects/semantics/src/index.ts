@@ -1,4 +1,4 @@
-import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from "cloudflare:workers";
+import { WorkflowEntrypoint, WorkerEntrypoint, WorkflowStep, WorkflowEvent } from "cloudflare:workers";
 import { NonRetryableError } from "cloudflare:workflows";
 import { describeError } from "./util";
 import config from "./config.json";
@@ -600,5 +600,33 @@ export class WithEvent extends WorkflowEntrypoint {
 export class StatusReader extends WorkflowEntrypoint<Env, { id: string }> {
   async run(event: WorkflowEvent<{ id: string }>, step: WorkflowStep) {
     return await step.do("read", async () => (await this.env.WITH_EVENT.get(event.payload.id)).status());
+  }
+}
+
+// A named entrypoint of this project, reached through a service binding (fetch and RPC).
+export class Api extends WorkerEntrypoint<Env> {
+  async add(a: number, b: number) { return a + b; }
+  async greet(name: string) { return { hi: name, at: new Date(0), tags: new Set(["a"]) }; }
+  async fail() { throw new TypeError("nope"); }
+  async fetch(request: Request) { return new Response(`api ${new URL(request.url).pathname}`); }
+}
+
+export class ServiceCaller extends WorkflowEntrypoint<Env, unknown> {
+  async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+    return await step.do("call", async () => {
+      const api = this.env.SELF_API;
+      const greeting = await api.greet("ada");
+      let failed: unknown = "none";
+      try { await api.fail(); } catch (e) { failed = describeError(e); }
+      let missing: unknown = "none";
+      try { await api.nothing(); } catch (e) { missing = describeError(e); }
+      return {
+        sum: await api.add(2, 3),
+        greeting: [greeting.hi, greeting.at instanceof Date, greeting.tags instanceof Set],
+        failed, missing,
+        viaFetch: await (await api.fetch("http://internal/hello")).text(),
+        defaultFetch: await (await this.env.SELF.fetch("http://internal/")).text(),
+      };
+    });
   }
 }
