@@ -74,26 +74,14 @@ impl Caches {
         let name = m["cache"].as_str().unwrap_or("default");
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if !open.contains_key(name) {
-            std::fs::create_dir_all(&self.dir)
-                .map_err(|e| WorkflowError::new("Error", format!("cache storage failure: {e}")))?;
-            let safe: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let c = Connection::open(self.dir.join(format!("{safe}.sqlite"))).map_err(db)?;
-            c.execute_batch(
-                "PRAGMA journal_mode = WAL;
-                 CREATE TABLE IF NOT EXISTS entries (
+            let c = crate::kv::open_named(
+                &self.dir,
+                name,
+                "CREATE TABLE IF NOT EXISTS entries (
                      url TEXT PRIMARY KEY, status INTEGER NOT NULL, headers TEXT NOT NULL,
                      body BLOB NOT NULL, expires INTEGER);",
             )
-            .map_err(db)?;
+            .map_err(|e| WorkflowError::new("Error", format!("cache storage failure: {e}")))?;
             open.insert(name.to_string(), c);
         }
         let c = open

@@ -41,6 +41,32 @@ pub fn decode_value(s: &str) -> Option<Vec<u8>> {
     base64::decode(s).ok()
 }
 
+/// Opens (creating it if needed) the SQLite file `dir/<name>.sqlite` (the name made safe for
+/// a file name) in WAL mode with `schema` applied: one file per KV namespace or cache.
+pub(crate) fn open_named(
+    dir: &std::path::Path,
+    name: &str,
+    schema: &str,
+) -> Result<Connection, String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let c = Connection::open(dir.join(format!("{safe}.sqlite"))).map_err(|e| e.to_string())?;
+    c.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; {schema}"
+    ))
+    .map_err(|e| e.to_string())?;
+    Ok(c)
+}
+
 pub struct Kv {
     dir: PathBuf,
     open: Mutex<HashMap<String, Connection>>,
@@ -59,26 +85,14 @@ impl Kv {
     pub fn call(&self, namespace: &str, now_ms: u64, m: &Value) -> Result<Value, WorkflowError> {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if !open.contains_key(namespace) {
-            std::fs::create_dir_all(&self.dir)
-                .map_err(|e| err(format!("KV storage failure: {e}")))?;
-            let safe: String = namespace
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let c = Connection::open(self.dir.join(format!("{safe}.sqlite"))).map_err(db)?;
-            c.execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
-                 CREATE TABLE IF NOT EXISTS kv (
+            let c = open_named(
+                &self.dir,
+                namespace,
+                "CREATE TABLE IF NOT EXISTS kv (
                      key TEXT PRIMARY KEY, value BLOB NOT NULL,
                      expiration INTEGER, metadata TEXT);",
             )
-            .map_err(db)?;
+            .map_err(|e| err(format!("KV storage failure: {e}")))?;
             open.insert(namespace.to_string(), c);
         }
         let c = open

@@ -436,16 +436,21 @@ impl Sources {
         } else {
             text
         };
+        Ok(self.keep(name, js))
+    }
+}
+
+impl Sources {
+    /// Caches a module's JavaScript for the next isolates.
+    fn keep(&self, name: &str, js: String) -> Arc<str> {
         let js: Arc<str> = Arc::from(js);
         self.cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(name.to_string(), js.clone());
-        Ok(js)
+        js
     }
-}
 
-impl Sources {
     /// A Text or Data module: the file as the default export.
     fn load_rule(&self, name: &str, kind: ModuleKind) -> Result<Arc<str>, String> {
         let bytes = std::fs::read(name).map_err(|e| format!("cannot read {name}: {e}"))?;
@@ -468,12 +473,7 @@ impl Sources {
                 ));
             }
         };
-        let js: Arc<str> = Arc::from(js);
-        self.cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(name.to_string(), js.clone());
-        Ok(js)
+        Ok(self.keep(name, js))
     }
 }
 

@@ -142,6 +142,15 @@ export class W extends WorkflowEntrypoint {
 }
 
 /// Loads and checks the project, runs one instance of `wf` to the end.
+/// A project with one workflow, `wf`, of class `MyWorkflow` in `src/index.ts`.
+const ONE_WORKFLOW: &str = r#"{"name": "p", "main": "src/index.ts",
+   "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#;
+
+/// Runs one instance (id `id`) of the project in `d` and returns its status document.
+async fn doc_in(d: &tempfile::TempDir, id: &str) -> serde_json::Value {
+    serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id(id)).await).unwrap()
+}
+
 async fn check_and_run(
     dir: &std::path::Path,
     create: CreateOptions,
@@ -161,6 +170,14 @@ async fn check_and_run(
         .await
         .unwrap()
         .unwrap()
+}
+
+/// Why the project does not start: its load error, or else its start-up check's.
+async fn load_error(dir: &std::path::Path) -> String {
+    match Project::load(dir, RunOptions::default()) {
+        Err(e) => e.to_string(),
+        Ok(p) => p.check().await.unwrap_err().to_string(),
+    }
 }
 
 /// The start-up check's error for the project.
@@ -226,11 +243,7 @@ async fn reload_takes_changed_sources() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tsconfig_jsx_and_legacy_decorators() {
     let files = [
-        (
-            "wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.ts",
-               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
-        ),
+        ("wrangler.jsonc", ONE_WORKFLOW),
         (
             "tsconfig.json",
             r#"{
@@ -287,8 +300,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
         ),
     ];
     let d = project(&files);
-    let doc =
-        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("j")).await).unwrap();
+    let doc = doc_in(&d, "j").await;
     assert_eq!(
         doc["output"],
         json!({"html": "<main><h1>hi ada</h1></main>", "greeting": "HELLO ADA"}),
@@ -301,10 +313,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
         r#"{"compilerOptions": {"jsxImportSource": "tiny-jsx"}}"#,
     )
     .unwrap();
-    let e = match Project::load(d.path(), RunOptions::default()) {
-        Err(e) => e.to_string(),
-        Ok(p) => p.check().await.unwrap_err().to_string(),
-    };
+    let e = load_error(d.path()).await;
     assert!(e.contains("src/index.ts"), "{e}");
     assert!(e.contains("line 9, column 3"), "{e}");
     assert!(e.contains("experimentalDecorators"), "{e}");
@@ -315,11 +324,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_patterns_and_imports_maps() {
     let d = project(&[
-        (
-            "wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.ts",
-               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
-        ),
+        ("wrangler.jsonc", ONE_WORKFLOW),
         (
             "package.json",
             r##"{"name": "app", "type": "module", "imports": {"#config": {"workerd": "./src/config.worker.ts", "default": "./src/config.ts"}}}"##,
@@ -364,8 +369,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
 "#,
         ),
     ]);
-    let doc =
-        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("e")).await).unwrap();
+    let doc = doc_in(&d, "e").await;
     assert_eq!(
         doc["output"],
         json!({"root": "kit", "formatted": "worker 1970-01-01T00:00:00.000Z", "where": "workerd"}),
@@ -377,10 +381,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
         "import { s } from 'kit/private/secret';\nexport default { fetch() { return new Response(String(s)); } };\n",
     )
     .unwrap();
-    let e = match Project::load(d.path(), RunOptions::default()) {
-        Err(e) => e.to_string(),
-        Ok(p) => p.check().await.unwrap_err().to_string(),
-    };
+    let e = load_error(d.path()).await;
     assert!(e.contains("kit") && e.contains("./private/secret"), "{e}");
 }
 
@@ -457,8 +458,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
 "#,
         ),
     ]);
-    let doc =
-        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("n")).await).unwrap();
+    let doc = doc_in(&d, "n").await;
     let o = &doc["output"];
     assert_eq!(
         o["sha256"], "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
@@ -495,11 +495,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_crypto_hmac() {
     let d = project(&[
-        (
-            "wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.ts",
-               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
-        ),
+        ("wrangler.jsonc", ONE_WORKFLOW),
         (
             "src/index.ts",
             r#"
@@ -530,8 +526,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
 "#,
         ),
     ]);
-    let doc =
-        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("h")).await).unwrap();
+    let doc = doc_in(&d, "h").await;
     assert_eq!(
         doc["output"],
         json!({
@@ -595,8 +590,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
 "#,
         ),
     ]);
-    let doc =
-        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("m")).await).unwrap();
+    let doc = doc_in(&d, "m").await;
     assert_eq!(
         doc["output"],
         json!({"greet": "hi ada", "double": 42, "answer": 42, "page": "<p>hello</p>\n",
@@ -611,10 +605,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
         "import m from './m.wasm';\nexport default { fetch() { return new Response(String(m)); } };\n",
     )
     .unwrap();
-    let e = match Project::load(d.path(), RunOptions::default()) {
-        Err(e) => e.to_string(),
-        Ok(p) => p.check().await.unwrap_err().to_string(),
-    };
+    let e = load_error(d.path()).await;
     assert!(e.contains("m.wasm") && e.contains("WebAssembly"), "{e}");
 }
 
@@ -623,11 +614,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_blobs_and_form_data() {
     let d = project(&[
-        (
-            "wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.ts",
-               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
-        ),
+        ("wrangler.jsonc", ONE_WORKFLOW),
         (
             "src/index.ts",
             r#"
@@ -665,8 +652,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
 "#,
         ),
     ]);
-    let doc =
-        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("w")).await).unwrap();
+    let doc = doc_in(&d, "w").await;
     assert_eq!(
         doc["output"],
         json!({
@@ -684,11 +670,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cache_api() {
     let d = project(&[
-        (
-            "wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.ts",
-               "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
-        ),
+        ("wrangler.jsonc", ONE_WORKFLOW),
         (
             "src/index.ts",
             r#"
@@ -723,8 +705,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
 "#,
         ),
     ]);
-    let doc =
-        serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id("c")).await).unwrap();
+    let doc = doc_in(&d, "c").await;
     assert_eq!(
         doc["output"],
         json!({
@@ -756,10 +737,7 @@ async fn javascript_load_errors_name_the_place() {
             ("src/index.js", index),
             ("src/lib.js", lib),
         ]);
-        let e = match Project::load(d.path(), RunOptions::default()) {
-            Err(e) => e.to_string(),
-            Ok(p) => p.check().await.unwrap_err().to_string(),
-        };
+        let e = load_error(d.path()).await;
         assert!(e.contains(says), "{e}");
     }
 }
