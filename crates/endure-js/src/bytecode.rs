@@ -17,6 +17,7 @@ const RUNTIME_JS: &str = concat!(
     include_str!("runtime/55-web-extra.js"),
     include_str!("runtime/60-node.js"),
     include_str!("runtime/65-node-modules.js"),
+    include_str!("runtime/66-subtle.js"),
     include_str!("runtime/90-host.js"),
 );
 const NAME: &str = "endure:runtime";

@@ -231,6 +231,21 @@ fn run(
         )
         .map_err(|e| e.to_string())?;
         host.set("digest", digest).map_err(|e| e.to_string())?;
+        let subtle = Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'_>,
+             op: String,
+             params: String,
+             inputs: Vec<Vec<u8>>|
+             -> rquickjs::Result<Vec<u8>> {
+                let params: serde_json::Value =
+                    serde_json::from_str(&params).unwrap_or(serde_json::Value::Null);
+                crate::webcrypto::run(&op, &params, &inputs)
+                    .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        host.set("subtle", subtle).map_err(|e| e.to_string())?;
         let src = sources.clone();
         let resolve_require = Function::new(
             ctx.clone(),

@@ -32,6 +32,7 @@ pub mod package;
 pub mod project;
 pub mod resources;
 pub mod transpile;
+pub mod webcrypto;
 pub mod workflow;
 
 pub use fetch::{HttpRequest, HttpResponse};

@@ -514,7 +514,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
       const again = await crypto.subtle.importKey('jwk', jwk, { name: 'HMAC', hash: { name: 'SHA-256' } }, false, ['sign']);
       const gen = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-512' }, true, ['sign']);
       let unsupported = 'none';
-      try { await crypto.subtle.importKey('raw', enc.encode('k'), { name: 'AES-GCM' }, false, ['encrypt']); } catch (e: any) { unsupported = e.name; }
+      try { await crypto.subtle.importKey('raw', enc.encode('k'), { name: 'RSA-OAEP' }, false, ['encrypt']); } catch (e: any) { unsupported = e.name; }
       return {
         sig: hex(sig), ok, bad, jwk: [jwk.kty, jwk.alg, jwk.k],
         again: hex(await crypto.subtle.sign('HMAC', again, data)) === hex(sig),
@@ -740,4 +740,79 @@ async fn javascript_load_errors_name_the_place() {
         let e = load_error(d.path()).await;
         assert!(e.contains(says), "{e}");
     }
+}
+
+/// Web Crypto beyond HMAC, against published vectors where they exist: AES-GCM (test case 3
+/// of McGrew and Viega's GCM specification), PBKDF2-SHA-256 (RFC 7914 §11), HKDF-SHA-256
+/// (RFC 5869 test 1), Ed25519 (RFC 8032 §7.1 test 1: the signature is deterministic), ECDSA
+/// P-256 key pairs through jwk and spki, and RSASSA-PKCS1-v1_5 with a key and a signature
+/// made by OpenSSL for this test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_crypto_with_published_vectors() {
+    let src = r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+const unhex = (s: string) => new Uint8Array(s.match(/../g)!.map((x) => parseInt(x, 16)));
+const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+const S = crypto.subtle;
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return await step.do('crypto', async () => {
+      const aesKey = await S.importKey('raw', unhex('feffe9928665731c6d6a8f9467308308'), 'AES-GCM', true, ['encrypt', 'decrypt']);
+      const iv = unhex('cafebabefacedbaddecaf888');
+      const pt = unhex('d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255');
+      const ct = await S.encrypt({ name: 'AES-GCM', iv }, aesKey, pt);
+      const back = await S.decrypt({ name: 'AES-GCM', iv }, aesKey, ct);
+      let tamper = 'none';
+      const bad = new Uint8Array(ct.slice(0)); bad[0] ^= 1;
+      try { await S.decrypt({ name: 'AES-GCM', iv }, aesKey, bad); } catch (e: any) { tamper = e.name; }
+      const pw = await S.importKey('raw', new TextEncoder().encode('passwd'), 'PBKDF2', false, ['deriveBits', 'deriveKey']);
+      const pbkdf2 = await S.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: new TextEncoder().encode('salt'), iterations: 1 }, pw, 512);
+      const derived = await S.deriveKey({ name: 'PBKDF2', hash: 'SHA-256', salt: new TextEncoder().encode('salt'), iterations: 1 }, pw, { name: 'AES-GCM', length: 256 }, true, ['encrypt']);
+      const ikm = await S.importKey('raw', unhex('0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b'), 'HKDF', false, ['deriveBits']);
+      const hkdf = await S.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: unhex('000102030405060708090a0b0c'), info: unhex('f0f1f2f3f4f5f6f7f8f9') }, ikm, 42 * 8);
+      const b64u = (h: string) => btoa(String.fromCharCode(...unhex(h))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+      const edPriv = await S.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', d: b64u('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'), x: b64u('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a') }, 'Ed25519', false, ['sign']);
+      const edSig = await S.sign('Ed25519', edPriv, new Uint8Array(0));
+      const edPub = await S.importKey('raw', unhex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'), 'Ed25519', true, ['verify']);
+      const ec: any = await S.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+      const data = new TextEncoder().encode('hello');
+      const ecSig = await S.sign({ name: 'ECDSA', hash: 'SHA-256' }, ec.privateKey, data);
+      const jwk: any = await S.exportKey('jwk', ec.publicKey);
+      const viaJwk = await S.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
+      const spki = await S.exportKey('spki', viaJwk);
+      const viaSpki = await S.importKey('spki', spki, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
+      const rsaPriv = await S.importKey('pkcs8', unb64('MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQCb5IVJk5rzP0EGP6IsK8o8pBBydyiKPYEET4sC7DQe13GFw8OZrgmG9RAZEI++BDdGC7YZo0YXMLMDYnYsQwV0X4Qq91g9Knc/mAGVd4gNmrwyMRINGfYelyKbGxrbQ6ZHFX+W7qs6jYyy+sykH96ROQ5QctI96fovBIsh9XrwaP8n4EFyAiiPaeegocFFQolQpoDxwd8QwHP+kV9lJzPP0Kr/d25x2kpEqN7qmfyJ3522D1I9K7fKTQ1A0tfiRI/ghB/PcoMheJhn0wdkIk6OHb+zTo+vcWt2KNVi1QlfSmQhT+CrVwXTOWUgiLRySvC8Xei28kVjVDsDeTKGok77AgMBAAECggEAGwtqiiimzYNQOw7ICiSwqZOG3OzKJi1kWASap6+lnSIgKiYbpWoZcgXKvKZwYXUmx6qZdVorezNyIuiueqBH7nfxnGibsMTQukIbKDx76GxLMOPtb0NtPMJYeRMbNiXGz3ct0tfl8bsDyTsUTHbQ7F27G37H9YDFa+m8X3BQWyt+jyKZkVIpqEi4irlPqdi2vdmQJWz1YB3uYP/EplLS1QUPI0g+qpCgwOArdCuhg7L0++UqeqOuVHprsdNBQpNdM4IXX+r0toGyf6bavvAi2A1kXekGbxR3Q1CVR6uZuJjgjabsyojWL/u/iVQBRyLzSvWFMW4LE+xlmQMb4sHUKQKBgQDRse1MK7tNY08FXkmuO8x5wdC6v+u7uG4yFlIN+WEeHFB52CvSHoLCvL7NitxLCKTexqooYJWJ5YvX9gQhv5uEHSowlejRcCgXnX76ZeNbY18ddDeJN01MKil8grSUJS3bQzwubh2NODBcXhrOrN9SK6RfMZ/qotGwFagIJ8pMEwKBgQC+USR3kT1pN9PZOziN0LM8XTaeA7KzppqXZ0ru4yI6xERC1/vqQlAaZNjHdNB9inNZECczhoxF0yzPYKZFJunDV48NogdpUIeiY2AfMOkQ6CiNesLC320ObP+pBzIF7JAV14Zw5cSbKTpJ0aB9TaDLHbQ7LRjhmnUzhb3fC4F+eQKBgQCHk0YdLVkYG9EHY4K3x6nYPts5IsTCxedZMt0yc726vgu5+225mEhqp6WlNtZfHOObtU5mdKu6UFMt+b2KJFvj+wdACmxQnPcO7aEfO6jXeVQRswYFDWBIkinoeolODwuq67mJO2CX4XBDCATFAzgP5G+NrIP8K/Duq9HMFA3TSQKBgQCtfQ5/KJkQt2GZHxEYxez91AMb3Eck2XUHG5QFXGwxogSP4o+0JqsaxF+Qwv3j0zf/Mmhp4fcxF6Y7jOFFHInwFntDdDbJXC2obGqNRGrRjLCa+BNezYl+owITtYl2OQXHw2a8t9eXkeeer0dbsk4nmnZXk26hCcpZI0vIbZaoEQKBgEpPpqNs73LQs89MT3J0/nglnVA2wrZ1OAyZMlAgv6Zcl48eEIP8i1xYu9WZcMQdSTdookdS99RdLRSKlxP8fgHm7QBRmfv9vHyY3r+kYHTPE8zo4JLpQi5dk/WOdYdMsqDUivIWUbC1XPV/9Un+ZTm36JJqI7DbFg3pvyjRnTFM'), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+      const rsaPub = await S.importKey('spki', unb64('MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAm+SFSZOa8z9BBj+iLCvKPKQQcncoij2BBE+LAuw0HtdxhcPDma4JhvUQGRCPvgQ3Rgu2GaNGFzCzA2J2LEMFdF+EKvdYPSp3P5gBlXeIDZq8MjESDRn2Hpcimxsa20OmRxV/lu6rOo2MsvrMpB/ekTkOUHLSPen6LwSLIfV68Gj/J+BBcgIoj2nnoKHBRUKJUKaA8cHfEMBz/pFfZSczz9Cq/3ducdpKRKje6pn8id+dtg9SPSu3yk0NQNLX4kSP4IQfz3KDIXiYZ9MHZCJOjh2/s06Pr3FrdijVYtUJX0pkIU/gq1cF0zllIIi0ckrwvF3otvJFY1Q7A3kyhqJO+wIDAQAB'), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['verify']);
+      const rsaSig = await S.sign('RSASSA-PKCS1-v1_5', rsaPriv, data);
+      const rsaJwk: any = await S.exportKey('jwk', rsaPub);
+      const rsaFromJwk = await S.importKey('jwk', rsaJwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['verify']);
+      return {
+        ct: hex(ct), roundTrip: hex(back) === hex(pt.buffer), tamper,
+        pbkdf2: hex(pbkdf2), derivedBits: (derived as any).algorithm.length, hkdf: hex(hkdf),
+        ed: hex(edSig), edOk: await S.verify('Ed25519', edPub, edSig, new Uint8Array(0)),
+        ec: [await S.verify({ name: 'ECDSA', hash: 'SHA-256' }, ec.publicKey, ecSig, data), await S.verify({ name: 'ECDSA', hash: 'SHA-256' }, viaSpki, ecSig, data), await S.verify({ name: 'ECDSA', hash: 'SHA-256' }, viaJwk, ecSig, new TextEncoder().encode('hellO')), jwk.kty, jwk.crv],
+        rsa: [hex(rsaSig) === hex(unb64('LZrjWnCj2rrE6lFJcDO7SFmI6UCzjZaE0l8hOBVAB2A3+oL0LN50KmJbCdXSphLblIFORnEbAfM17j3nsgYjfFU4d5UHmYwxiAPPaPwoLI0cmxdD7/lvBeIwN8NHOc4DpOObrF8nl0x8Wuc3wvyiOjU+thB3Z9+U1B3PeL9xHYMtc0hlw13LqnNAarlC9HEtt37DgYwFjaaWQZSgebtkbP5PXsMmplNcAOnCuGmR4AsH+5sa5Tj0vc7XyKBeL3t3baLWiA33OIeQPxWRbvXymJZZ4Wf0Xi6kIAvaFUqMJCwApZiPQ8S1kI3fN53NRpVG25mxV2jFpvUycDoaWSq3lQ==').buffer), await S.verify('RSASSA-PKCS1-v1_5', rsaFromJwk, rsaSig, data), rsaJwk.e],
+      };
+    });
+  }
+}
+"#;
+    let d = project(&[("wrangler.jsonc", ONE_WORKFLOW), ("src/index.ts", src)]);
+    let doc = doc_in(&d, "wc").await;
+    assert_eq!(
+        doc["output"],
+        json!({
+            "ct": "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f59854d5c2af327cd64a62cf35abd2ba6fab4",
+            "roundTrip": true, "tamper": "OperationError",
+            "pbkdf2": "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783",
+            "derivedBits": 256,
+            "hkdf": "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+            "ed": "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+            "edOk": true,
+            "ec": [true, true, false, "EC", "P-256"],
+            "rsa": [true, true, "AQAB"]
+        }),
+        "{doc:#}"
+    );
 }
