@@ -15,6 +15,7 @@ const RUNTIME_JS: &str = concat!(
     include_str!("runtime/40-web.js"),
     include_str!("runtime/50-fetch.js"),
     include_str!("runtime/55-web-extra.js"),
+    include_str!("runtime/57-streams.js"),
     include_str!("runtime/60-node.js"),
     include_str!("runtime/65-node-modules.js"),
     include_str!("runtime/66-subtle.js"),

@@ -32,6 +32,49 @@ pub fn digest(alg: &str, data: &[u8]) -> Result<Vec<u8>, String> {
     })
 }
 
+/// `CompressionStream` / `DecompressionStream`: `gzip`, `deflate` (zlib) or `deflate-raw`.
+pub fn compress(format: &str, decompress: bool, data: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::{Read, Write};
+    let mut out = Vec::new();
+    let io = |e: std::io::Error| format!("TypeError: the {format} data is not valid: {e}");
+    if decompress {
+        match format {
+            "gzip" => flate2::read::MultiGzDecoder::new(data).read_to_end(&mut out),
+            "deflate" => flate2::read::ZlibDecoder::new(data).read_to_end(&mut out),
+            "deflate-raw" => flate2::read::DeflateDecoder::new(data).read_to_end(&mut out),
+            other => {
+                return Err(format!(
+                    "TypeError: Unsupported compression format: '{other}'"
+                ));
+            }
+        }
+        .map_err(io)?;
+        return Ok(out);
+    }
+    let level = flate2::Compression::default();
+    match format {
+        "gzip" => {
+            let mut e = flate2::write::GzEncoder::new(&mut out, level);
+            e.write_all(data).and_then(|_| e.finish().map(|_| ()))
+        }
+        "deflate" => {
+            let mut e = flate2::write::ZlibEncoder::new(&mut out, level);
+            e.write_all(data).and_then(|_| e.finish().map(|_| ()))
+        }
+        "deflate-raw" => {
+            let mut e = flate2::write::DeflateEncoder::new(&mut out, level);
+            e.write_all(data).and_then(|_| e.finish().map(|_| ()))
+        }
+        other => {
+            return Err(format!(
+                "TypeError: Unsupported compression format: '{other}'"
+            ));
+        }
+    }
+    .map_err(io)?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +96,12 @@ mod tests {
             "d41d8cd98f00b204e9800998ecf8427e"
         );
         assert!(digest("SHA-3", b"").is_err());
+        for f in ["gzip", "deflate", "deflate-raw"] {
+            let z = compress(f, false, b"hello hello hello").unwrap();
+            assert_eq!(compress(f, true, &z).unwrap(), b"hello hello hello", "{f}");
+        }
+        assert!(compress("gzip", true, b"not gzip").is_err());
+        assert!(compress("brotli", false, b"").is_err());
         let a = random_bytes(40);
         assert_eq!(a.len(), 40);
         assert_ne!(a, random_bytes(40));

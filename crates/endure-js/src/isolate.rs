@@ -246,6 +246,15 @@ fn run(
         )
         .map_err(|e| e.to_string())?;
         host.set("subtle", subtle).map_err(|e| e.to_string())?;
+        let compress = Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'_>, format: String, decompress: bool, data: Vec<u8>| -> rquickjs::Result<Vec<u8>> {
+                crate::host::compress(&format, decompress, &data)
+                    .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        host.set("compress", compress).map_err(|e| e.to_string())?;
         let src = sources.clone();
         let resolve_require = Function::new(
             ctx.clone(),

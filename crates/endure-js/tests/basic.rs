@@ -816,3 +816,52 @@ export class MyWorkflow extends WorkflowEntrypoint {
         "{doc:#}"
     );
 }
+
+/// Streams: a TransformStream piped through, streamed response bodies read later, tee,
+/// text coding streams, and gzip/deflate round trips (gzip checked against the known header).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_and_compression() {
+    let src = r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return await step.do('streams', async () => {
+      const upper = new TransformStream({ transform(chunk, c) { c.enqueue(String(chunk).toUpperCase()); } });
+      const source = ReadableStream.from(['a', 'b', 'c']);
+      const piped = await new Response(source.pipeThrough(upper)).text();
+      // A body whose chunks come later, after the Response was made.
+      let ctrl: any;
+      const later = new ReadableStream({ start(c) { ctrl = c; } });
+      const res = new Response(later);
+      setTimeout(() => { ctrl.enqueue(new TextEncoder().encode('late ')); ctrl.enqueue(new TextEncoder().encode('body')); ctrl.close(); }, 1);
+      const copy = res.clone();
+      const [t1, t2] = [await res.text(), await copy.text()];
+      const text = 'hello hello hello hello';
+      const gz = await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+      const head = Array.from(new Uint8Array(gz).slice(0, 2));
+      const back = await new Response(new Response(gz).body!.pipeThrough(new DecompressionStream('gzip'))).text();
+      const df = await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer();
+      const dfBack = await new Response(new Response(df).body!.pipeThrough(new DecompressionStream('deflate-raw'))).text();
+      const decoded = await new Response(new Blob([new Uint8Array([0xe2, 0x82, 0xac])]).stream().pipeThrough(new TextDecoderStream()).pipeThrough(new TextEncoderStream())).text();
+      const chunks: string[] = [];
+      const sink = new WritableStream({ write(c) { chunks.push(String(c)); } });
+      await ReadableStream.from(['x', 'y']).pipeTo(sink);
+      let bad = 'none';
+      try { new CompressionStream('brotli' as any); } catch (e: any) { bad = e.name; }
+      return { piped, t1, t2, head, back, dfBack, decoded, chunks, bad, smaller: gz.byteLength > 0 };
+    });
+  }
+}
+"#;
+    let d = project(&[("wrangler.jsonc", ONE_WORKFLOW), ("src/index.ts", src)]);
+    let doc = doc_in(&d, "s").await;
+    assert_eq!(
+        doc["output"],
+        json!({
+            "piped": "ABC", "t1": "late body", "t2": "late body", "head": [31, 139],
+            "back": "hello hello hello hello", "dfBack": "hello hello hello hello",
+            "decoded": "€", "chunks": ["x", "y"], "bad": "TypeError", "smaller": true
+        }),
+        "{doc:#}"
+    );
+}

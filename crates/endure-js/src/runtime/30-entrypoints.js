@@ -44,7 +44,7 @@
             const req = input instanceof Request && init === undefined ? input : new Request(input, init);
             const r = await call('service', {
               binding: s.binding, method: 'fetch', url: req.url, httpMethod: req.method,
-              headers: Array.from(req.headers), body: req.__bytes === null ? null : b64encode(req.__bytes),
+              headers: Array.from(req.headers), body: (await req.__peek()) === null ? null : b64encode(req.__bytes),
             });
             return new Response(r.status === 204 || r.status === 304 ? null : b64decode(r.body), { status: r.status, headers: r.headers });
           };

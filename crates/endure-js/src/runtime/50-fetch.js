@@ -47,6 +47,14 @@
         if (!this.headers.has('content-type')) this.headers.set('content-type', m.type);
         body = m.bytes;
       }
+      // A stream body is read when the body is taken (its chunks may not exist yet).
+      if (body instanceof ReadableStream) {
+        this.__stream = body;
+        this.__bytes = null;
+        this.bodyUsed = false;
+        return;
+      }
+      this.__stream = null;
       const ct = contentTypeFor(body);
       if (ct && !this.headers.has('content-type')) this.headers.set('content-type', ct);
       this.__bytes = bodyBytes(body);
@@ -55,9 +63,18 @@
     __take() {
       if (this.bodyUsed) return Promise.reject(new TypeError('Body has already been used'));
       this.bodyUsed = true;
+      if (this.__stream) return readAllBytes(this.__stream);
       return Promise.resolve(this.__bytes || new Uint8Array(0));
     }
-    get body() { return this.__bytes === null ? null : new ReadableStream({ start: (c) => { c.enqueue(this.__bytes); c.close(); } }); }
+    // The body's bytes without taking it (a stream body is read and kept).
+    async __peek() {
+      if (this.__stream) { this.__bytes = await readAllBytes(this.__stream); this.__stream = null; }
+      return this.__bytes;
+    }
+    get body() {
+      if (this.__stream) return this.__stream;
+      return this.__bytes === null ? null : new ReadableStream({ start: (c) => { c.enqueue(this.__bytes); c.close(); } });
+    }
     async arrayBuffer() { const b = await this.__take(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); }
     async bytes() { return new Uint8Array(await this.arrayBuffer()); }
     async text() { return utf8decode(await this.__take()); }
@@ -72,7 +89,8 @@
       const from = input instanceof Request ? input : null;
       this.url = from ? from.url : new URL(String(input)).href;
       this.method = String(i.method || (from ? from.method : 'GET')).toUpperCase();
-      const body = i.body !== undefined ? i.body : from ? from.__bytes : null;
+      let body = i.body !== undefined ? i.body : from ? from.__bytes : null;
+      if (i.body === undefined && from && from.__stream) { const [a, b] = from.__stream.tee(); from.__stream = a; body = b; }
       if (body !== null && body !== undefined && (this.method === 'GET' || this.method === 'HEAD')) {
         throw new TypeError('Request with GET/HEAD method cannot have body.');
       }
@@ -97,7 +115,13 @@
       this.type = 'default';
     }
     get ok() { return this.status >= 200 && this.status < 300; }
-    clone() { const r = new Response(this.__bytes, { status: this.status, statusText: this.statusText, headers: this.headers }); r.url = this.url; return r; }
+    clone() {
+      let body = this.__bytes;
+      if (this.__stream) { const [a, b] = this.__stream.tee(); this.__stream = a; body = b; }
+      const r = new Response(body, { status: this.status, statusText: this.statusText, headers: this.headers });
+      r.url = this.url;
+      return r;
+    }
     static json(data, init) {
       const i = Object.assign({}, init || {});
       const headers = new Headers(i.headers);
@@ -113,7 +137,7 @@
   async function fetch(input, init) {
     const req = input instanceof Request && init === undefined ? input : new Request(input, init);
     if (req.signal && req.signal.aborted) throw req.signal.reason;
-    const bytes = req.__bytes;
+    const bytes = await req.__peek();
     const r = await call('fetch', {
       url: req.url, method: req.method, headers: Array.from(req.headers),
       body: bytes === null ? null : b64encode(bytes), redirect: req.redirect,
@@ -144,6 +168,22 @@
   class AbortController {
     constructor() { this.signal = new AbortSignal(); }
     abort(reason) { this.signal.__abort(reason); }
+  }
+  // Every chunk of a stream, joined (strings as UTF-8).
+  async function readAllBytes(stream) {
+    const parts = [];
+    const reader = stream.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parts.push(typeof value === 'string' ? utf8encode(value) : value instanceof ArrayBuffer ? new Uint8Array(value) : ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : utf8encode(String(value)));
+    }
+    reader.releaseLock();
+    const n = parts.reduce((a, p) => a + p.length, 0);
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (const p of parts) { out.set(p, o); o += p.length; }
+    return out;
   }
   class ReadableStream {
     constructor(source) {

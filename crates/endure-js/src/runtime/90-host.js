@@ -52,7 +52,8 @@
     structuredClone, TextEncoder, TextDecoder, atob, btoa, crypto, URL, URLSearchParams, Headers,
     Request, Response, fetch, AbortController, AbortSignal, ReadableStream, DOMException,
     NonRetryableError, process, Buffer, CryptoKey, Event, CustomEvent, EventTarget, Blob, File,
-    FormData, navigator, scheduler, caches, Cache,
+    FormData, navigator, scheduler, caches, Cache, WritableStream, TransformStream,
+    TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream,
   };
   for (const k of Object.keys(globals)) {
     Object.defineProperty(globalThis, k, { value: globals[k], writable: true, configurable: true, enumerable: false });
