@@ -193,7 +193,10 @@ fn campaign(cfg: Campaign) {
     let mut kills = 0;
     for _ in 0..max_kills {
         let mut c = child(&db, &side, false, cfg);
-        std::thread::sleep(Duration::from_millis(10 + rng.next() % 150));
+        // A JavaScript child first loads its project and compiles the runtime prelude (tens of
+        // milliseconds in a debug build): kills are spread over the time it then runs.
+        let startup = if cfg.js { 150 } else { 10 };
+        std::thread::sleep(Duration::from_millis(startup + rng.next() % 150));
         c.kill().expect("SIGKILL");
         c.wait().unwrap();
         kills += 1;
