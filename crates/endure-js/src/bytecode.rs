@@ -1,6 +1,11 @@
 //! The runtime prelude compiled once per process: parsing its 40 KB took ~4 ms of every
 //! isolate's start (measured: 4.0 ms of 4.2 ms from spawn to ready). The first isolate compiles
-//! it as a module and keeps the bytecode; later isolates load that.
+//! it as a module and keeps the bytecode; later isolates load that. Loading bytecode still
+//! costs in proportion to its size (all of it is read, whatever runs), so the parts most runs
+//! never touch — the Node modules, SubtleCrypto, and the web APIs beyond fetch — are
+//! *sections*: modules compiled apart and loaded into an isolate the first time its code uses
+//! them (measured on the 1 000 × 10-step JavaScript bench: 204 instances/s with all of it in
+//! the prelude, 312/s with the sections apart).
 
 use rquickjs::module::{Declared, WriteOptions};
 use rquickjs::{Ctx, Module};
@@ -14,16 +19,63 @@ const RUNTIME_JS: &str = concat!(
     include_str!("runtime/30-entrypoints.js"),
     include_str!("runtime/40-web.js"),
     include_str!("runtime/50-fetch.js"),
-    include_str!("runtime/55-web-extra.js"),
-    include_str!("runtime/57-streams.js"),
     include_str!("runtime/60-node.js"),
     include_str!("runtime/65-node-modules.js"),
     include_str!("runtime/66-subtle.js"),
+    include_str!("runtime/67-web-lazy.js"),
     include_str!("runtime/90-host.js"),
 );
 const NAME: &str = "endure:runtime";
 
 static BYTECODE: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// Parts of the prelude an isolate loads only when its code first uses them (loading
+/// bytecode costs in proportion to its size, so what most runs never touch stays out of the
+/// prelude): (name, module source). Each module's default export is a function of what it
+/// needs of the prelude.
+const SECTIONS: [(&str, &str); 3] = [
+    ("node", include_str!("runtime/sections/node.js")),
+    ("subtle", include_str!("runtime/sections/subtle.js")),
+    ("web", include_str!("runtime/sections/web.js")),
+];
+
+static SECTION_BYTECODE: OnceLock<
+    std::sync::Mutex<std::collections::HashMap<&'static str, &'static [u8]>>,
+> = OnceLock::new();
+
+/// Section `name`'s default export, loaded and evaluated in `ctx` (compiled once per process).
+pub fn section<'js>(ctx: &Ctx<'js>, name: &str) -> rquickjs::Result<rquickjs::Value<'js>> {
+    let Some((key, source)) = SECTIONS.iter().find(|(n, _)| *n == name) else {
+        return Err(rquickjs::Exception::throw_message(
+            ctx,
+            &format!("no prelude section {name}"),
+        ));
+    };
+    let module_name = format!("endure:section:{key}");
+    let cache = SECTION_BYTECODE.get_or_init(Default::default);
+    let cached = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(key)
+        .copied();
+    let module = match cached {
+        Some(bytes) => load(ctx, bytes)?,
+        None => {
+            let m = Module::declare(ctx.clone(), module_name, *source)?;
+            if let Ok(bytes) = m.write(WriteOptions::default()) {
+                // Kept for the life of the process: QuickJS reads loaded bytecode in place.
+                let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+                cache
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key, bytes);
+            }
+            m
+        }
+    };
+    let (module, _done) = module.eval()?;
+    module.namespace()?.get("default")
+}
 
 /// The prelude as a module, ready to evaluate.
 pub fn prelude<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Module<'js, Declared>> {

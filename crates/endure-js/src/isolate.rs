@@ -255,6 +255,8 @@ fn run(
         )
         .map_err(|e| e.to_string())?;
         host.set("compress", compress).map_err(|e| e.to_string())?;
+        let section = Function::new(ctx.clone(), load_section).map_err(|e| e.to_string())?;
+        host.set("section", section).map_err(|e| e.to_string())?;
         let src = sources.clone();
         let resolve_require = Function::new(
             ctx.clone(),
@@ -414,4 +416,9 @@ fn report_uncaught(tx: &tokio::sync::mpsc::UnboundedSender<String>, watch: &Watc
         "uncaught"
     };
     let _ = tx.send(serde_json::json!({"op": "limit", "kind": kind, "text": text}).to_string());
+}
+
+/// `host.section(name)`: a part of the prelude loaded on first use (bytecode.rs).
+fn load_section<'js>(ctx: Ctx<'js>, name: String) -> rquickjs::Result<rquickjs::Value<'js>> {
+    crate::bytecode::section(&ctx, &name)
 }

@@ -30,20 +30,20 @@
     if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength));
     if (body instanceof URLSearchParams) return utf8encode(body.toString());
     if (body instanceof ReadableStream) return body.__bytes();
-    if (body instanceof Blob) return body.__data.slice();
+    if (webLibCache && body instanceof webLibCache.Blob) return body.__data.slice();
     return utf8encode(String(body));
   }
   function contentTypeFor(body) {
     if (typeof body === 'string') return 'text/plain;charset=UTF-8';
     if (body instanceof URLSearchParams) return 'application/x-www-form-urlencoded;charset=UTF-8';
-    if (body instanceof Blob && body.type) return body.type;
+    if (webLibCache && body instanceof webLibCache.Blob && body.type) return body.type;
     return null;
   }
   class Body {
     __init(body, headers) {
       this.headers = new Headers(headers);
-      if (body instanceof FormData) {
-        const m = encodeMultipart(body);
+      if (webLibCache && body instanceof webLibCache.FormData) {
+        const m = webLibCache.encodeMultipart(body);
         if (!this.headers.has('content-type')) this.headers.set('content-type', m.type);
         body = m.bytes;
       }

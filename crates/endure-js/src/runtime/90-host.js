@@ -51,12 +51,19 @@
     console, setTimeout, setInterval, clearTimeout, clearInterval: clearTimeout, queueMicrotask,
     structuredClone, TextEncoder, TextDecoder, atob, btoa, crypto, URL, URLSearchParams, Headers,
     Request, Response, fetch, AbortController, AbortSignal, ReadableStream, DOMException,
-    NonRetryableError, process, Buffer, CryptoKey, Event, CustomEvent, EventTarget, Blob, File,
-    FormData, navigator, scheduler, caches, Cache, WritableStream, TransformStream,
-    TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream,
+    NonRetryableError, process, navigator, scheduler,
   };
   for (const k of Object.keys(globals)) {
     Object.defineProperty(globalThis, k, { value: globals[k], writable: true, configurable: true, enumerable: false });
+  }
+  // Globals built on first use (see nodeLib in 65-node-modules.js); assignable like the others.
+  const lazyGlobals = [['Buffer', () => nodeLib().Buffer], ['CryptoKey', () => subtleLib().CryptoKey]]
+    .concat(WEB_GLOBALS.map((n) => [n, () => webLib()[n]]));
+  for (const [name, get] of lazyGlobals) {
+    Object.defineProperty(globalThis, name, {
+      get, enumerable: false, configurable: true,
+      set(v) { Object.defineProperty(globalThis, name, { value: v, writable: true, configurable: true, enumerable: false }); },
+    });
   }
   globalThis.self = globalThis;
   Object.defineProperty(globalThis, '__endure_rt', {

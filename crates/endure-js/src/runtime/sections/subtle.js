@@ -1,0 +1,268 @@
+// A section of the runtime prelude loaded on first use (see bytecode.rs): SubtleCrypto.
+// Keys and their formats live here; the cryptography is the host's (`host.subtle`, on ring:
+// webcrypto.rs) or, for HMAC, the HMAC of sections/node.js. Algorithms: HMAC, AES-GCM, PBKDF2,
+// HKDF, ECDSA (P-256, P-384), Ed25519, RSASSA-PKCS1-v1_5 and RSA-PSS (import of existing keys;
+// generation is not offered for RSA). Formats: raw, jwk, spki, pkcs8 as each allows.
+export default function (rt) {
+  const { host, randomBytes, node } = rt;
+  const { toBytes, bytesFromString, stringFromBytes, Hmac, timingSafeEqual } = node;
+  class CryptoKey {
+    constructor(type, extractable, algorithm, usages, material) {
+      this.type = type; this.extractable = extractable; this.algorithm = algorithm; this.usages = usages;
+      Object.defineProperty(this, '__m', { value: material, enumerable: false });
+    }
+  }
+  function cryptoError(name, message) { return new DOMException(message, name); }
+  function hostSubtle(op, params, inputs) {
+    try {
+      return Uint8Array.from(host.subtle(op, JSON.stringify(params), inputs.map((x) => Array.from(x))));
+    } catch (e) {
+      const m = /^(\w+Error): (.*)$/s.exec(String(e && e.message));
+      throw m ? cryptoError(m[1], m[2]) : e;
+    }
+  }
+  function hashName(h) {
+    const n = String(typeof h === 'string' ? h : h && h.name || '').toUpperCase();
+    if (!['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'].includes(n)) throw cryptoError('NotSupportedError', `Unrecognized hash: ${n || h}`);
+    return n;
+  }
+  const ALGORITHMS = ['HMAC', 'AES-GCM', 'PBKDF2', 'HKDF', 'ECDSA', 'Ed25519', 'RSASSA-PKCS1-v1_5', 'RSA-PSS'];
+  function normalize(alg) {
+    const a = typeof alg === 'string' ? { name: alg } : Object.assign({}, alg || {});
+    const canon = ALGORITHMS.find((n) => n.toUpperCase() === String(a.name).toUpperCase());
+    if (!canon) throw cryptoError('NotSupportedError', `Unrecognized or unsupported algorithm: ${a.name} (Endure offers ${ALGORITHMS.join(', ')}, and digest)`);
+    a.name = canon;
+    if (a.hash !== undefined) a.hash = { name: hashName(a.hash) };
+    return a;
+  }
+  const b64url = (b) => stringFromBytes(b, 'base64url');
+  const unb64url = (s) => bytesFromString(String(s || ''), 'base64url');
+  function check(key, usage, name) {
+    if (!(key instanceof CryptoKey)) throw new TypeError('key must be a CryptoKey');
+    if (name && key.algorithm.name !== name) throw cryptoError('InvalidAccessError', `The key is for ${key.algorithm.name}, not ${name}`);
+    if (!key.usages.includes(usage)) throw cryptoError('InvalidAccessError', `The key does not allow ${usage}`);
+    return key;
+  }
+
+  // ---- a little DER, for spki and pkcs8
+  function derLen(n) {
+    if (n < 128) return [n];
+    const out = [];
+    while (n > 0) { out.unshift(n & 0xff); n >>= 8; }
+    return [0x80 | out.length, ...out];
+  }
+  function der(tag, ...parts) {
+    const body = [];
+    for (const p of parts) body.push(...p);
+    return Uint8Array.from([tag, ...derLen(body.length), ...body]);
+  }
+  const derInt = (bytes) => { let b = Array.from(bytes); while (b.length > 1 && b[0] === 0 && b[1] < 128) b.shift(); if (b[0] >= 128) b.unshift(0); return der(0x02, b); };
+  const derOid = (hex) => der(0x06, bytesFromString(hex, 'hex'));
+  function derRead(b, at) { // → [tag, start of contents, end]
+    const tag = b[at];
+    let len = b[at + 1]; let start = at + 2;
+    if (len & 0x80) { const n = len & 0x7f; len = 0; for (let i = 0; i < n; i++) len = len * 256 + b[start + i]; start += n; }
+    return [tag, start, start + len];
+  }
+  function derChildren(b, start, end) {
+    const out = [];
+    for (let at = start; at < end;) { const [tag, s, e] = derRead(b, at); out.push([tag, s, e]); at = e; }
+    return out;
+  }
+  const OID = {
+    ec: '2a8648ce3d0201', 'P-256': '2a8648ce3d030107', 'P-384': '2b81040022',
+    ed25519: '2b6570', rsa: '2a864886f70d010101',
+  };
+  const POINT_BYTES = { 'P-256': 65, 'P-384': 97 };
+  // The key inside a SubjectPublicKeyInfo (the BIT STRING's contents).
+  function spkiKey(bytes) {
+    const b = toBytes(bytes);
+    const [, s, e] = derRead(b, 0);
+    const kids = derChildren(b, s, e);
+    if (kids.length !== 2 || kids[1][0] !== 0x03) throw cryptoError('DataError', 'not a SubjectPublicKeyInfo');
+    return b.slice(kids[1][1] + 1, kids[1][2]);
+  }
+  function spkiOf(alg, key) {
+    const id = alg.name === 'ECDSA' ? der(0x30, derOid(OID.ec), derOid(OID[alg.namedCurve]))
+      : alg.name === 'Ed25519' ? der(0x30, derOid(OID.ed25519))
+        : der(0x30, derOid(OID.rsa), [0x05, 0x00]);
+    return der(0x30, id, der(0x03, [0], key));
+  }
+  // RSAPublicKey DER ↔ {n, e}.
+  function rsaParts(pub) {
+    const [, s, e] = derRead(pub, 0);
+    const [n, x] = derChildren(pub, s, e).map(([, a, b]) => { let v = pub.slice(a, b); while (v.length > 1 && v[0] === 0) v = v.slice(1); return v; });
+    return { n, e: x };
+  }
+  function ecPkcs8(curve, d, point) {
+    const ecPrivate = der(0x30, derInt([1]), der(0x04, d), der(0xa1, der(0x03, [0], point)));
+    return der(0x30, derInt([0]), der(0x30, derOid(OID.ec), derOid(OID[curve])), der(0x04, ecPrivate));
+  }
+  function edPkcs8(seed) { return der(0x30, derInt([0]), der(0x30, derOid(OID.ed25519)), der(0x04, der(0x04, seed))); }
+  function rsaPkcs8(j) {
+    const f = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'].map((k) => { if (!j[k]) throw cryptoError('DataError', `JWK RSA private key without "${k}"`); return derInt(unb64url(j[k])); });
+    return der(0x30, derInt([0]), der(0x30, derOid(OID.rsa), [0x05, 0x00]), der(0x04, der(0x30, derInt([0]), ...f)));
+  }
+
+  async function importKey(format, keyData, alg, extractable, usages) {
+    const a = normalize(alg);
+    const u = [...usages];
+    const secret = (bytes) => new CryptoKey('secret', !!extractable, a, u, { bytes });
+    switch (a.name) {
+      case 'HMAC': case 'AES-GCM': case 'PBKDF2': case 'HKDF': {
+        let bytes;
+        if (format === 'raw') bytes = toBytes(keyData).slice();
+        else if (format === 'jwk' && (a.name === 'HMAC' || a.name === 'AES-GCM')) bytes = unb64url(keyData.k);
+        else throw cryptoError('NotSupportedError', `${a.name} keys cannot be imported as ${format}`);
+        if (a.name === 'HMAC') { if (!bytes.length) throw cryptoError('DataError', 'HMAC keys must not be empty'); a.length = bytes.length * 8; }
+        if (a.name === 'AES-GCM') { if (![16, 24, 32].includes(bytes.length)) throw cryptoError('DataError', 'AES keys are 128, 192 or 256 bits'); a.length = bytes.length * 8; }
+        return secret(bytes);
+      }
+      case 'ECDSA': {
+        if (!POINT_BYTES[a.namedCurve]) throw cryptoError('NotSupportedError', `Unsupported curve: ${a.namedCurve}`);
+        if (format === 'raw') return new CryptoKey('public', true, a, u, { public: toBytes(keyData).slice() });
+        if (format === 'spki') return new CryptoKey('public', true, a, u, { public: spkiKey(keyData) });
+        if (format === 'pkcs8') {
+          const pkcs8 = toBytes(keyData).slice();
+          return new CryptoKey('private', !!extractable, a, u, { pkcs8, public: hostSubtle('publicOf', a, [pkcs8]) });
+        }
+        if (format === 'jwk') {
+          const point = Uint8Array.from([4, ...unb64url(keyData.x), ...unb64url(keyData.y)]);
+          if (!keyData.d) return new CryptoKey('public', true, a, u, { public: point });
+          const pkcs8 = ecPkcs8(a.namedCurve, unb64url(keyData.d), point);
+          return new CryptoKey('private', !!extractable, a, u, { pkcs8, public: point });
+        }
+        break;
+      }
+      case 'Ed25519': {
+        if (format === 'raw') return new CryptoKey('public', true, a, u, { public: toBytes(keyData).slice() });
+        if (format === 'spki') return new CryptoKey('public', true, a, u, { public: spkiKey(keyData) });
+        if (format === 'pkcs8') {
+          const pkcs8 = toBytes(keyData).slice();
+          return new CryptoKey('private', !!extractable, a, u, { pkcs8, public: hostSubtle('publicOf', a, [pkcs8]) });
+        }
+        if (format === 'jwk') {
+          const pub = unb64url(keyData.x);
+          if (!keyData.d) return new CryptoKey('public', true, a, u, { public: pub });
+          return new CryptoKey('private', !!extractable, a, u, { pkcs8: edPkcs8(unb64url(keyData.d)), public: pub });
+        }
+        break;
+      }
+      case 'RSASSA-PKCS1-v1_5': case 'RSA-PSS': {
+        if (format === 'spki') return new CryptoKey('public', true, a, u, { public: spkiKey(keyData) });
+        if (format === 'pkcs8') {
+          const pkcs8 = toBytes(keyData).slice();
+          return new CryptoKey('private', !!extractable, a, u, { pkcs8, public: hostSubtle('publicOf', a, [pkcs8]) });
+        }
+        if (format === 'jwk') {
+          const pub = der(0x30, derInt(unb64url(keyData.n)), derInt(unb64url(keyData.e)));
+          if (!keyData.d) return new CryptoKey('public', true, a, u, { public: pub });
+          return new CryptoKey('private', !!extractable, a, u, { pkcs8: rsaPkcs8(keyData), public: pub });
+        }
+        break;
+      }
+    }
+    throw cryptoError('NotSupportedError', `${a.name} keys cannot be imported as ${format}`);
+  }
+
+  async function exportKey(format, key) {
+    if (!(key instanceof CryptoKey)) throw new TypeError('key must be a CryptoKey');
+    if (!key.extractable) throw cryptoError('InvalidAccessError', 'The key is not extractable');
+    const a = key.algorithm; const m = key.__m;
+    if (m.bytes) {
+      if (format === 'raw') return m.bytes.slice().buffer;
+      if (format === 'jwk') {
+        const alg = a.name === 'HMAC' ? `HS${a.hash.name.slice(4)}` : `A${m.bytes.length * 8}GCM`;
+        return { kty: 'oct', k: b64url(m.bytes), alg, ext: true, key_ops: key.usages };
+      }
+    } else if (format === 'pkcs8' && m.pkcs8) {
+      return m.pkcs8.slice().buffer;
+    } else if (key.type === 'public') {
+      if (format === 'spki') return spkiOf(a, m.public).buffer;
+      if (format === 'raw' && a.name !== 'RSASSA-PKCS1-v1_5' && a.name !== 'RSA-PSS') return m.public.slice().buffer;
+      if (format === 'jwk') {
+        if (a.name === 'ECDSA') { const c = (m.public.length - 1) / 2; return { kty: 'EC', crv: a.namedCurve, x: b64url(m.public.slice(1, 1 + c)), y: b64url(m.public.slice(1 + c)), ext: true, key_ops: key.usages }; }
+        if (a.name === 'Ed25519') return { kty: 'OKP', crv: 'Ed25519', x: b64url(m.public), ext: true, key_ops: key.usages };
+        const { n, e } = rsaParts(m.public);
+        return { kty: 'RSA', n: b64url(n), e: b64url(e), ext: true, key_ops: key.usages };
+      }
+    }
+    throw cryptoError('NotSupportedError', `A ${a.name} ${key.type} key cannot be exported as ${format}`);
+  }
+
+  async function generateKey(alg, extractable, usages) {
+    const a = normalize(alg);
+    const u = [...usages];
+    if (a.name === 'HMAC') {
+      const bits = a.length || (a.hash.name === 'SHA-384' || a.hash.name === 'SHA-512' ? 1024 : 512);
+      a.length = bits;
+      return new CryptoKey('secret', !!extractable, a, u, { bytes: Uint8Array.from(randomBytes(bits / 8)) });
+    }
+    if (a.name === 'AES-GCM') {
+      if (![128, 192, 256].includes(a.length)) throw cryptoError('OperationError', 'AES key length must be 128, 192 or 256 bits');
+      return new CryptoKey('secret', !!extractable, a, u, { bytes: Uint8Array.from(randomBytes(a.length / 8)) });
+    }
+    if (a.name === 'ECDSA' || a.name === 'Ed25519') {
+      const pkcs8 = hostSubtle('generate', a, []);
+      const pub = hostSubtle('publicOf', a, [pkcs8]);
+      return {
+        privateKey: new CryptoKey('private', !!extractable, a, u.filter((x) => x === 'sign'), { pkcs8, public: pub }),
+        publicKey: new CryptoKey('public', true, a, u.filter((x) => x === 'verify'), { public: pub }),
+      };
+    }
+    throw cryptoError('NotSupportedError', `Generating ${a.name} keys is not supported by Endure yet`);
+  }
+
+  function signParams(alg, key) {
+    const a = normalize(alg);
+    return Object.assign({ name: a.name, namedCurve: key.algorithm.namedCurve, hash: (a.hash || key.algorithm.hash || { name: 'SHA-256' }).name });
+  }
+  async function sign(alg, key, data) {
+    check(key, 'sign');
+    const a = normalize(alg);
+    if (a.name === 'HMAC') return Uint8Array.from(new Hmac(HASHES_BY_WEB[key.algorithm.hash.name], key.__m.bytes).update(toBytes(data)).digest()).buffer;
+    return hostSubtle('sign', signParams(alg, key), [key.__m.pkcs8, toBytes(data)]).buffer;
+  }
+  async function verify(alg, key, signature, data) {
+    check(key, 'verify');
+    const a = normalize(alg);
+    if (a.name === 'HMAC') {
+      const mac = new Hmac(HASHES_BY_WEB[key.algorithm.hash.name], key.__m.bytes).update(toBytes(data)).digest();
+      const sig = toBytes(signature);
+      return sig.length === mac.length && timingSafeEqual(sig, mac);
+    }
+    return hostSubtle('verify', signParams(alg, key), [key.__m.public, toBytes(signature), toBytes(data)])[0] === 1;
+  }
+  const HASHES_BY_WEB = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+  async function aes(decrypt, alg, key, data) {
+    const a = normalize(alg);
+    if (a.name !== 'AES-GCM') throw cryptoError('NotSupportedError', `${a.name} encryption is not supported by Endure yet`);
+    check(key, decrypt ? 'decrypt' : 'encrypt', 'AES-GCM');
+    return hostSubtle('aesGcm', { decrypt, tagLength: a.tagLength || 128 }, [
+      key.__m.bytes, toBytes(a.iv), a.additionalData ? toBytes(a.additionalData) : new Uint8Array(0), toBytes(data),
+    ]).buffer;
+  }
+  async function deriveBits(alg, key, length) {
+    const a = normalize(alg);
+    check(key, 'deriveBits', a.name);
+    if (a.name === 'PBKDF2') return hostSubtle('pbkdf2', { hash: a.hash.name, iterations: a.iterations, length }, [key.__m.bytes, toBytes(a.salt)]).buffer;
+    if (a.name === 'HKDF') return hostSubtle('hkdf', { hash: a.hash.name, length }, [key.__m.bytes, toBytes(a.salt), toBytes(a.info)]).buffer;
+    throw cryptoError('NotSupportedError', `deriveBits with ${a.name} is not supported by Endure yet`);
+  }
+  async function deriveKey(alg, key, derived, extractable, usages) {
+    const a = normalize(alg);
+    check(key, 'deriveKey', a.name);
+    const d = normalize(derived);
+    const length = d.length || (d.name === 'HMAC' ? ({ 'SHA-384': 1024, 'SHA-512': 1024 })[d.hash.name] || 512 : 0);
+    if (!length) throw cryptoError('OperationError', 'the derived key needs a length');
+    const bits = await deriveBits(a, new CryptoKey('secret', false, key.algorithm, ['deriveBits'], key.__m), length);
+    return importKey('raw', bits, d, extractable, usages);
+  }
+
+  return {
+    CryptoKey, importKey, exportKey, generateKey, sign, verify, deriveBits, deriveKey,
+    encrypt: (alg, key, data) => aes(false, alg, key, data),
+    decrypt: (alg, key, data) => aes(true, alg, key, data),
+  };
+}
