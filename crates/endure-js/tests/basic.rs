@@ -865,3 +865,34 @@ export class MyWorkflow extends WorkflowEntrypoint {
         "{doc:#}"
     );
 }
+
+/// The globals `nodejs_compat` code expects besides the modules: `global`, `setImmediate`,
+/// `clearImmediate`; and Workers' `reportError`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_style_globals() {
+    let src = r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return await step.do('globals', async () => {
+      const order: string[] = [];
+      await new Promise<void>((resolve) => {
+        const cancelled = setImmediate(() => order.push('cancelled'));
+        clearImmediate(cancelled);
+        setImmediate((x: string) => { order.push(x); resolve(); }, 'immediate');
+        order.push('sync');
+      });
+      reportError(new Error('reported, not thrown'));
+      return { global: (globalThis as any).global === globalThis, order };
+    });
+  }
+}
+"#;
+    let d = project(&[("wrangler.jsonc", ONE_WORKFLOW), ("src/index.ts", src)]);
+    let doc = doc_in(&d, "g").await;
+    assert_eq!(
+        doc["output"],
+        json!({"global": true, "order": ["sync", "immediate"]}),
+        "{doc:#}"
+    );
+}

@@ -179,6 +179,10 @@
     return id;
   }
   function clearTimeout(id) { timers.delete(id); }
+  // nodejs_compat's `setImmediate`: after the current jobs, before later timers.
+  function setImmediate(fn, ...args) { return setTimeout(fn, 0, ...args); }
+  // Workers' `reportError`: the error is logged, nothing is thrown.
+  function reportError(e) { console.error('Uncaught', e); }
   function nextTimer() {
     let at = -1;
     for (const t of timers.values()) if (at < 0 || t.at < at) at = t.at;

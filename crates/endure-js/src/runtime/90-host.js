@@ -49,6 +49,7 @@
   const globals = {
     babelHelpers,
     console, setTimeout, setInterval, clearTimeout, clearInterval: clearTimeout, queueMicrotask,
+    setImmediate, clearImmediate: clearTimeout, reportError, global: globalThis,
     structuredClone, TextEncoder, TextDecoder, atob, btoa, crypto, URL, URLSearchParams, Headers,
     Request, Response, fetch, AbortController, AbortSignal, ReadableStream, DOMException,
     NonRetryableError, process, navigator, scheduler,
