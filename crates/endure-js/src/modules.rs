@@ -9,7 +9,19 @@ use std::sync::{Arc, Mutex};
 
 /// Built-in modules: their names and sources. They re-export what the runtime prelude defines
 /// (`node:*` from `runtime/60-node.js` and `runtime/65-node-modules.js`).
-pub const BUILTINS: [(&str, &str); 14] = [
+pub const BUILTINS: [(&str, &str); 17] = [
+    (
+        "node:stream",
+        "const m = globalThis.__endure_rt.node[\"stream\"];\nexport const { Stream, Readable, Writable, Duplex, Transform, PassThrough, pipeline, finished, promises } = m;\nexport default m;\n",
+    ),
+    (
+        "node:stream/promises",
+        "const m = globalThis.__endure_rt.node[\"stream/promises\"];\nexport const { pipeline, finished } = m;\nexport default m;\n",
+    ),
+    (
+        "node:stream/web",
+        "const m = globalThis.__endure_rt.node[\"stream/web\"];\nexport const { ReadableStream, WritableStream, TransformStream } = m;\nexport default m;\n",
+    ),
     (
         "node:buffer",
         "const m = globalThis.__endure_rt.node[\"buffer\"];\nexport const { Buffer, constants, kMaxLength, atob, btoa } = m;\nexport default m;\n",
@@ -80,7 +92,10 @@ const EXTENSIONS: [&str; 9] = [
 ];
 
 /// Node built-ins Endure provides (`nodejs_compat`), by their bare names.
-pub const NODE_BUILTINS: [&str; 11] = [
+pub const NODE_BUILTINS: [&str; 14] = [
+    "stream",
+    "stream/promises",
+    "stream/web",
     "os",
     "path",
     "buffer",

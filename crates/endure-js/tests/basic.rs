@@ -896,3 +896,51 @@ export class MyWorkflow extends WorkflowEntrypoint {
         "{doc:#}"
     );
 }
+
+/// `node:stream` as packages use it: Readable.from and push, 'data' flow, async iteration,
+/// Transform, Writable, pipeline (callback and promise), from ES modules and `require`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_streams() {
+    let src = r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+import { Readable, Writable, Transform, pipeline } from 'node:stream';
+import { pipeline as pipelineP } from 'node:stream/promises';
+import { collect } from 'cjs-collect';
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return await step.do('streams', async () => {
+      const upper = () => new Transform({ transform(chunk: any, _e: any, cb: any) { cb(null, String(chunk).toUpperCase()); } });
+      const out: string[] = [];
+      const sink = () => new Writable({ write(chunk: any, _e: any, cb: any) { out.push(String(chunk)); cb(); } });
+      await pipelineP(Readable.from(['a', 'b']), upper(), sink());
+      const viaCallback = await new Promise((resolve) => pipeline(Readable.from(['c']), upper(), sink(), (e?: Error) => resolve(e ? e.message : 'ok')));
+      const r = new Readable({ read() {} });
+      r.push('x'); r.push('y'); r.push(null);
+      const data: string[] = [];
+      await new Promise<void>((resolve) => { r.on('data', (c: any) => data.push(String(c))); r.on('end', () => resolve()); });
+      const iterated: string[] = [];
+      for await (const c of Readable.from(['p', 'q'])) iterated.push(c as string);
+      return { out, viaCallback, data, iterated, cjs: await collect() };
+    });
+  }
+}
+"#;
+    let d = project(&[
+        ("wrangler.jsonc", ONE_WORKFLOW),
+        ("src/index.ts", src),
+        (
+            "node_modules/cjs-collect/package.json",
+            r#"{"name": "cjs-collect", "main": "index.js"}"#,
+        ),
+        (
+            "node_modules/cjs-collect/index.js",
+            "const { Readable, PassThrough } = require('stream');\nexports.collect = () => new Promise((resolve) => { const parts = []; const p = new PassThrough(); p.on('data', (c) => parts.push(c.toString())); p.on('end', () => resolve(parts.join('+'))); Readable.from(['m', 'n']).pipe(p); });\n",
+        ),
+    ]);
+    let doc = doc_in(&d, "st").await;
+    assert_eq!(
+        doc["output"],
+        json!({"out": ["A", "B", "C"], "viaCallback": "ok", "data": ["x", "y"], "iterated": ["p", "q"], "cjs": "m+n"}),
+        "{doc:#}"
+    );
+}

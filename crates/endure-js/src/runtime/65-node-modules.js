@@ -18,6 +18,8 @@
     buffer: () => nodeLib().nodeBuffer, events: () => nodeLib().EventEmitter, util: () => nodeLib().nodeUtil,
     crypto: () => nodeLib().nodeCrypto, string_decoder: () => ({ StringDecoder: nodeLib().StringDecoder }),
     assert: () => nodeLib().assert, 'assert/strict': () => nodeLib().assert, url: () => nodeLib().nodeUrl,
+    stream: () => nodeLib().nodeStream, 'stream/promises': () => nodeLib().nodeStream.promises,
+    'stream/web': () => ({ ReadableStream, WritableStream: globalThis.WritableStream, TransformStream: globalThis.TransformStream }),
   };
   for (const [name, get] of Object.entries(lazyNode)) {
     Object.defineProperty(nodeBuiltins, name, { get, enumerable: true, configurable: true });

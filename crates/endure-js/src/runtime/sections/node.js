@@ -369,6 +369,188 @@ export default function (rt) {
     webcrypto: crypto, subtle: crypto.subtle,
   };
 
+
+  // ------------------------------------------------ stream
+  // Node's streams in the forms packages use: Readable (flowing through 'data' or pipe, paused
+  // through read(), async iteration, Readable.from), Writable (_write with a callback, 'finish'),
+  // Duplex, Transform (_transform, _flush), PassThrough, pipeline and finished (callback and
+  // promise forms). No highWaterMark backpressure: writes are accepted as they come.
+  class Stream extends EventEmitter {
+    constructor(opts) { super(); this.destroyed = false; this.__opts = opts || {}; }
+    destroy(err) {
+      if (this.destroyed) return this;
+      this.destroyed = true;
+      queueMicrotask(() => { if (err) this.emit('error', err); this.emit('close'); });
+      return this;
+    }
+    pipe(dest, opts) {
+      this.on('data', (c) => dest.write(c));
+      if (!(opts && opts.end === false)) this.once('end', () => dest.end());
+      this.on('error', (e) => dest.destroy ? dest.destroy(e) : dest.emit('error', e));
+      if (this.resume) this.resume();
+      return dest;
+    }
+  }
+  class Readable extends Stream {
+    constructor(opts) {
+      super(opts);
+      const o = this.__opts;
+      if (typeof o.read === 'function') this._read = o.read;
+      if (typeof o.destroy === 'function') this._destroy = o.destroy;
+      this.__buf = []; this.__ended = false; this.__endEmitted = false; this.__flowing = null;
+      this.__encoding = null; this.readable = true; this.objectMode = !!(o.objectMode || o.readableObjectMode);
+      this.__reading = false;
+    }
+    _read() {}
+    push(chunk, encoding) {
+      if (chunk === null) { this.__ended = true; this.__maybeEnd(); return false; }
+      let c = chunk;
+      if (!this.objectMode && typeof c === 'string') c = Buffer.from(c, encoding);
+      else if (!this.objectMode && c instanceof Uint8Array && !(c instanceof Buffer)) c = Buffer.from(c);
+      this.__buf.push(c);
+      if (this.__flowing) queueMicrotask(() => this.__flow());
+      else this.emit('readable');
+      return true;
+    }
+    unshift(chunk) { this.__buf.unshift(chunk); }
+    __decode(c) { return this.__encoding && c instanceof Uint8Array ? Buffer.from(c).toString(this.__encoding) : c; }
+    __flow() {
+      while (this.__flowing && this.__buf.length) this.emit('data', this.__decode(this.__buf.shift()));
+      if (this.__flowing && !this.__ended && !this.__reading) { this.__reading = true; queueMicrotask(() => { this.__reading = false; if (!this.__ended) this._read(); }); }
+      this.__maybeEnd();
+    }
+    __maybeEnd() {
+      if (this.__ended && !this.__buf.length && !this.__endEmitted && this.__flowing !== false) {
+        this.__endEmitted = true; this.readable = false;
+        queueMicrotask(() => { this.emit('end'); this.emit('close'); });
+      }
+    }
+    read() {
+      if (!this.__buf.length) { if (!this.__ended) this._read(); if (!this.__buf.length) { this.__maybeEnd(); return null; } }
+      const c = this.__buf.shift();
+      this.__maybeEnd();
+      return this.__decode(c);
+    }
+    on(name, fn) {
+      super.on(name, fn);
+      if (name === 'data' && this.__flowing !== false) this.resume();
+      if (name === 'end' && this.__ended && !this.__buf.length && !this.__endEmitted) this.__maybeEnd();
+      return this;
+    }
+    resume() { this.__flowing = true; queueMicrotask(() => this.__flow()); return this; }
+    pause() { this.__flowing = false; return this; }
+    isPaused() { return this.__flowing === false; }
+    setEncoding(enc) { this.__encoding = enc; return this; }
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        if (this.__buf.length) { yield this.__decode(this.__buf.shift()); continue; }
+        if (this.__ended) return;
+        await new Promise((resolve, reject) => {
+          const done = () => { this.off('readable', done); this.off('end', done); this.off('error', fail); resolve(); };
+          const fail = (e) => { this.off('readable', done); this.off('end', done); reject(e); };
+          this.once('readable', done); this.once('end', done); this.once('error', fail);
+          this._read();
+        });
+      }
+    }
+    static from(iterable, opts) {
+      const r = new Readable(Object.assign({ objectMode: true }, opts));
+      (async () => {
+        try { for await (const x of iterable) r.push(x); r.push(null); } catch (e) { r.destroy(e); }
+      })();
+      return r;
+    }
+  }
+  class Writable extends Stream {
+    constructor(opts) {
+      super(opts);
+      const o = this.__opts;
+      if (typeof o.write === 'function') this._write = o.write;
+      if (typeof o.final === 'function') this._final = o.final;
+      this.writable = true; this.writableEnded = false; this.writableFinished = false;
+      this.__queue = Promise.resolve();
+      this.objectMode = !!(o.objectMode || o.writableObjectMode);
+    }
+    _write(chunk, encoding, cb) { cb(); }
+    write(chunk, encoding, cb) {
+      if (typeof encoding === 'function') { cb = encoding; encoding = undefined; }
+      if (this.writableEnded) { const e = new Error('write after end'); queueMicrotask(() => this.emit('error', e)); return false; }
+      const c = !this.objectMode && typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
+      this.__queue = this.__queue.then(() => new Promise((resolve) => {
+        this._write(c, encoding || 'buffer', (err) => { if (err) this.emit('error', err); if (cb) cb(err); resolve(); });
+      }));
+      return true;
+    }
+    end(chunk, encoding, cb) {
+      if (typeof chunk === 'function') { cb = chunk; chunk = undefined; }
+      if (typeof encoding === 'function') { cb = encoding; encoding = undefined; }
+      if (chunk !== undefined && chunk !== null) this.write(chunk, encoding);
+      this.writableEnded = true;
+      this.__queue = this.__queue.then(() => new Promise((resolve) => (this._final ? this._final((e) => { if (e) this.emit('error', e); resolve(); }) : resolve())))
+        .then(() => { this.writableFinished = true; this.emit('finish'); this.emit('close'); if (cb) cb(); });
+      return this;
+    }
+  }
+  class Duplex extends Readable {
+    constructor(opts) {
+      super(opts);
+      const w = new Writable(opts);
+      w._write = (c, e, cb) => this._write(c, e, cb);
+      w._final = (cb) => (this._final ? this._final(cb) : cb());
+      w.on('finish', () => this.emit('finish'));
+      this.__w = w;
+      const o = this.__opts;
+      if (typeof o.write === 'function') this._write = o.write;
+      if (typeof o.final === 'function') this._final = o.final;
+      this.writable = true;
+    }
+    _write(chunk, encoding, cb) { cb(); }
+    write(c, e, cb) { return this.__w.write(c, e, cb); }
+    end(c, e, cb) { this.__w.end(c, e, cb); return this; }
+    get writableEnded() { return this.__w.writableEnded; }
+  }
+  class Transform extends Duplex {
+    constructor(opts) {
+      super(opts);
+      const o = this.__opts;
+      if (typeof o.transform === 'function') this._transform = o.transform;
+      if (typeof o.flush === 'function') this._flush = o.flush;
+    }
+    _transform(chunk, encoding, cb) { cb(null, chunk); }
+    _write(chunk, encoding, cb) {
+      this._transform(chunk, encoding, (err, out) => { if (out !== undefined && out !== null) this.push(out); cb(err); });
+    }
+    _final(cb) {
+      const done = (err, out) => { if (out !== undefined && out !== null) this.push(out); this.push(null); cb(err); };
+      if (this._flush) this._flush(done); else done();
+    }
+  }
+  class PassThrough extends Transform {}
+  function finished(stream, cb) {
+    let called = false;
+    const done = (e) => { if (!called) { called = true; cb(e); } };
+    stream.once('error', done);
+    stream.once('end', () => done());
+    stream.once('finish', () => done());
+    stream.once('close', () => done());
+    return () => {};
+  }
+  function pipeline(...args) {
+    const cb = typeof args[args.length - 1] === 'function' ? args.pop() : null;
+    const streams = args.flat();
+    let last = streams[0];
+    for (const s of streams.slice(1)) last = last.pipe(s);
+    const p = new Promise((resolve, reject) => {
+      for (const s of streams) s.once('error', reject);
+      finished(last, (e) => (e ? reject(e) : resolve()));
+    });
+    if (cb) { p.then(() => cb(), cb); return last; }
+    return p;
+  }
+  const nodeStream = Object.assign(Stream, {
+    Stream, Readable, Writable, Duplex, Transform, PassThrough, pipeline, finished,
+    promises: { pipeline: (...a) => pipeline(...a), finished: (s) => new Promise((res, rej) => finished(s, (e) => (e ? rej(e) : res()))) },
+  });
   // ------------------------------------------------ string_decoder, assert, url, process
   class StringDecoder {
     constructor(enc) { this.encoding = normEncoding(enc); this.__rest = new Uint8Array(0); }
@@ -423,7 +605,7 @@ export default function (rt) {
     pathToFileURL(p) { return new URL('file://' + encodeURI(p)); },
   };
   return {
-    Buffer, nodeBuffer, EventEmitter, nodeUtil, nodeCrypto, StringDecoder, assert, nodeUrl,
+    Buffer, nodeBuffer, EventEmitter, nodeUtil, nodeCrypto, StringDecoder, assert, nodeUrl, nodeStream,
     toBytes, bytesFromString, stringFromBytes, Hmac, timingSafeEqual, randomBytes,
   };
 }
