@@ -92,8 +92,9 @@ pub fn prelude<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Module<'js, Declared>> {
 /// Loads bytecode that `Module::write` produced in this process.
 #[allow(unsafe_code)]
 fn load<'js>(ctx: &Ctx<'js>, bytes: &'static [u8]) -> rquickjs::Result<Module<'js, Declared>> {
-    // SAFETY: `bytes` is the output of `Module::write` for the prelude, made by this same
-    // QuickJS build in this same process, and never changed (a `OnceLock`); it is `'static`, as
-    // QuickJS keeps referring to it (it is read as ROM data) for as long as the module lives.
+    // SAFETY: `bytes` is the output of `Module::write` for the prelude or one of its sections,
+    // made by this same QuickJS build in this same process, and never changed (kept in a
+    // `OnceLock`, or leaked once and only read); it is `'static`, as QuickJS keeps referring to
+    // it (it is read as ROM data) for as long as the module lives.
     unsafe { Module::load(ctx.clone(), bytes) }
 }
