@@ -944,3 +944,45 @@ export class MyWorkflow extends WorkflowEntrypoint {
         "{doc:#}"
     );
 }
+
+/// URLPattern as routers use it: named groups, wildcards, optional segments, custom regular
+/// expressions, full-URL patterns and component objects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_patterns() {
+    let src = r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return await step.do('patterns', async () => {
+      const books = new URLPattern({ pathname: '/books/:id' });
+      const opt = new URLPattern({ pathname: '/docs/:section?' });
+      const num = new URLPattern({ pathname: '/items/:id(\\d+)' });
+      const wild = new URLPattern({ pathname: '/files/*' });
+      const full = new URLPattern('https://:sub.example.com/api/:version/*');
+      const m = books.exec('https://x.dev/books/42?q=1');
+      return {
+        id: m && m.pathname.groups.id,
+        noMatch: books.test('https://x.dev/books/42/pages'),
+        opt: [opt.test('https://x/docs'), opt.test('https://x/docs/intro'), opt.exec('https://x/docs/intro')!.pathname.groups.section],
+        num: [num.test('https://x/items/7'), num.test('https://x/items/seven')],
+        wild: wild.exec('https://x/files/a/b.txt')!.pathname.groups['0'],
+        full: (() => { const r = full.exec('https://eu.example.com/api/v2/users/9'); return r && [r.hostname.groups.sub, r.pathname.groups.version, r.pathname.groups['0']]; })(),
+        fullMiss: full.test('http://eu.example.com/api/v2/x'),
+        pathnameProp: books.pathname,
+      };
+    });
+  }
+}
+"#;
+    let d = project(&[("wrangler.jsonc", ONE_WORKFLOW), ("src/index.ts", src)]);
+    let doc = doc_in(&d, "u").await;
+    assert_eq!(
+        doc["output"],
+        json!({
+            "id": "42", "noMatch": false, "opt": [true, true, "intro"], "num": [true, false],
+            "wild": "a/b.txt", "full": ["eu", "v2", "users/9"], "fullMiss": false,
+            "pathnameProp": "/books/:id"
+        }),
+        "{doc:#}"
+    );
+}

@@ -18,6 +18,7 @@
   const WEB_GLOBALS = [
     'Event', 'CustomEvent', 'EventTarget', 'Blob', 'File', 'FormData', 'caches', 'Cache', 'WritableStream',
     'TransformStream', 'TextEncoderStream', 'TextDecoderStream', 'CompressionStream', 'DecompressionStream',
+    'URLPattern',
   ];
   const navigator = { userAgent: 'Cloudflare-Workers', language: 'en', hardwareConcurrency: 1 };
   // `scheduler.wait(ms)`: a promise that resolves after `ms` (Workers' scheduler API).

@@ -352,8 +352,129 @@ export default function (rt) {
   }
   class CompressionStream extends TransformStream { constructor(format) { super(codingStream(format, false)); } }
   class DecompressionStream extends TransformStream { constructor(format) { super(codingStream(format, true)); } }
+
+  // ---------------------------------------------------------------- URLPattern
+  // Each component (protocol, username, password, hostname, port, pathname, search, hash) is a
+  // pattern compiled to a regular expression: literal text, `:name` (one segment: up to the
+  // next `/` in pathname, `.` in hostname, anything elsewhere), `*` (anything, numbered groups),
+  // `(regexp)`, `{…}` groups, and the modifiers `?`, `+`, `*` after a part.
+  const URL_PARTS = ['protocol', 'username', 'password', 'hostname', 'port', 'pathname', 'search', 'hash'];
+  function compilePart(pattern, part) {
+    const segment = part === 'pathname' ? '[^/]+?' : part === 'hostname' ? '[^.]+?' : '.+?';
+    const names = [];
+    let wild = 0;
+    let i = 0;
+    const esc = (c) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    function parse(stopAt) {
+      let out = '';
+      while (i < pattern.length && pattern[i] !== stopAt) {
+        const c = pattern[i];
+        let piece;
+        let capture = true;
+        if (c === '\\') { piece = esc(pattern[i + 1] || ''); i += 2; capture = false; }
+        else if (c === ':') {
+          const m = /^:([A-Za-z_$][\w$]*)/.exec(pattern.slice(i));
+          if (!m) throw new TypeError(`Invalid URLPattern: a name is expected after ':' in ${pattern}`);
+          i += m[0].length;
+          names.push(m[1]);
+          let re = segment;
+          if (pattern[i] === '(') { const end = matchParen(i); re = pattern.slice(i + 1, end); i = end + 1; }
+          piece = `(${re})`;
+        } else if (c === '(') {
+          const end = matchParen(i);
+          names.push(String(wild++));
+          piece = `(${pattern.slice(i + 1, end)})`;
+          i = end + 1;
+        } else if (c === '*') { names.push(String(wild++)); piece = '(.*)'; i += 1; }
+        else if (c === '{') { i += 1; piece = `(?:${parse('}')})`; i += 1; capture = false; }
+        else { piece = esc(c); i += 1; capture = false; }
+        const mod = pattern[i];
+        if (mod === '?' || mod === '+' || (mod === '*' && (capture || piece.startsWith('(?:')))) {
+          i += 1;
+          // An optional segment takes its leading '/' with it, as the spec's segment prefix does.
+          if (part === 'pathname' && out.endsWith('\\/') && piece.startsWith('(')) {
+            out = out.slice(0, -2);
+            piece = `(?:\\/${piece})`;
+          }
+          piece += mod;
+        }
+        out += piece;
+      }
+      return out;
+    }
+    function matchParen(start) {
+      let depth = 0;
+      for (let j = start; j < pattern.length; j++) {
+        if (pattern[j] === '\\') { j++; continue; }
+        if (pattern[j] === '(') depth++;
+        else if (pattern[j] === ')' && --depth === 0) return j;
+      }
+      throw new TypeError(`Invalid URLPattern: unbalanced parentheses in ${pattern}`);
+    }
+    const source = parse(undefined);
+    const flags = part === 'protocol' || part === 'hostname' ? 'i' : '';
+    return { re: new RegExp(`^${source}$`, flags), names, pattern };
+  }
+  class URLPattern {
+    constructor(input, baseURL) {
+      let init = {};
+      if (typeof input === 'string') {
+        // `protocol://host[:port]/path?search#hash`, split by hand: the parts are patterns.
+        const m = /^([^:/?#]+):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(input);
+        if (m) {
+          const host = /^(.*?)(?::(\d+))?$/.exec(m[2]);
+          init = { protocol: m[1], hostname: host[1], port: host[2] || '', pathname: m[3] || '/', search: m[4] === undefined ? '*' : m[4], hash: m[5] === undefined ? '*' : m[5] };
+        } else if (baseURL) {
+          const b = new URL(baseURL);
+          init = { protocol: b.protocol.slice(0, -1), hostname: b.hostname, port: b.port, pathname: input };
+        } else {
+          init = { pathname: input };
+        }
+      } else if (input && typeof input === 'object') {
+        init = Object.assign({}, input);
+        if (init.baseURL) {
+          const b = new URL(init.baseURL);
+          for (const p of ['protocol', 'hostname', 'port']) if (init[p] === undefined) init[p] = p === 'protocol' ? b.protocol.slice(0, -1) : b[p];
+        }
+      }
+      this.__parts = {};
+      for (const p of URL_PARTS) {
+        const pat = init[p] === undefined ? '*' : String(init[p]);
+        this[p] = pat;
+        this.__parts[p] = compilePart(pat, p);
+      }
+    }
+    __components(input, baseURL) {
+      if (input && typeof input === 'object' && !(input instanceof URL)) {
+        const c = {};
+        for (const p of URL_PARTS) c[p] = input[p] === undefined ? '' : String(input[p]);
+        return c;
+      }
+      let u;
+      try { u = new URL(String(input), baseURL); } catch { return null; }
+      return {
+        protocol: u.protocol.slice(0, -1), username: u.username, password: u.password, hostname: u.hostname,
+        port: u.port, pathname: u.pathname, search: u.search.slice(1), hash: u.hash.slice(1),
+      };
+    }
+    test(input, baseURL) { return this.exec(input, baseURL) !== null; }
+    exec(input, baseURL) {
+      const c = this.__components(input, baseURL);
+      if (!c) return null;
+      const out = { inputs: [input] };
+      for (const p of URL_PARTS) {
+        const { re, names } = this.__parts[p];
+        const m = re.exec(c[p]);
+        if (!m) return null;
+        const groups = {};
+        names.forEach((n, k) => { groups[n] = m[k + 1]; });
+        out[p] = { input: c[p], groups };
+      }
+      return out;
+    }
+  }
   return {
-    Event, CustomEvent, EventTarget, Blob, File, FormData, encodeMultipart, parseFormBody,
+    URLPattern, Event, CustomEvent, EventTarget, Blob, File, FormData, encodeMultipart, parseFormBody,
     caches, Cache, WritableStream, TransformStream, TextEncoderStream, TextDecoderStream,
     CompressionStream, DecompressionStream, streamMethods, readableFrom,
   };
