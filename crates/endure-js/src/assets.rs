@@ -297,6 +297,14 @@ fn redirect(to: &str) -> HttpResponse {
     }
 }
 
+/// The path of a request URL (`http://host/a/b?q` → `/a/b`); a bare path stays as it is.
+pub fn url_path(url: &str) -> &str {
+    let path = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+    path.split(['?', '#']).next().unwrap_or("/")
+}
+
 /// `%xx` decoded; `None` for a path that does not decode to UTF-8 or holds a NUL.
 fn percent_decode(path: &str) -> Option<String> {
     let b = path.as_bytes();
@@ -409,6 +417,13 @@ mod tests {
             Some(r) if r.status == 307 => (307, r.headers[0].1.clone()),
             Some(r) => (r.status, String::from_utf8(r.body).unwrap()),
         }
+    }
+
+    #[test]
+    fn url_paths() {
+        assert_eq!(url_path("http://h:1/a/b?q=1#f"), "/a/b");
+        assert_eq!(url_path("https://h"), "/");
+        assert_eq!(url_path("/docs/?x"), "/docs/");
     }
 
     #[test]

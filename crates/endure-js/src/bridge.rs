@@ -102,12 +102,7 @@ async fn cache(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, Workflow
 
 /// `env.ASSETS.fetch(request)`: the asset, or what `not_found_handling` answers.
 fn assets_fetch(a: &crate::assets::AssetsConfig, m: &Value) -> Value {
-    let url = m["url"].as_str().unwrap_or("/");
-    let path = url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-        .unwrap_or(url);
-    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let path = crate::assets::url_path(m["url"].as_str().unwrap_or("/"));
     let method = m["method"].as_str().unwrap_or("GET");
     let inm = m["ifNoneMatch"].as_str();
     let r = a

@@ -45,12 +45,7 @@ const WAIT_UNTIL_LIMIT: std::time::Duration = std::time::Duration::from_secs(30)
 pub async fn handle(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
     // Static assets answer first, unless `run_worker_first` sends the path to the Worker.
     let assets = p.config.assets.clone();
-    let path = req
-        .url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-        .unwrap_or("/");
-    let path = path.split(['?', '#']).next().unwrap_or("/").to_string();
+    let path = crate::assets::url_path(&req.url).to_string();
     if let Some(a) = &assets
         && !a.worker_first(&path)
     {

@@ -99,17 +99,12 @@ impl Options {
     }
 }
 
-/// Whether a file needs [`strip_types`] (by extension).
+/// Whether a file needs [`compile`] (by extension).
 pub fn is_typescript(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("ts" | "mts" | "cts" | "tsx" | "jsx")
     )
-}
-
-/// Compiles `source` (the file at `path`) with the default options: see [`compile`].
-pub fn strip_types(path: &Path, source: &str) -> Result<String, String> {
-    compile(path, source, &Options::default())
 }
 
 /// Compiles `source` (the file at `path`): types stripped, JSX compiled, legacy decorators
@@ -206,7 +201,7 @@ export class W extends WorkflowEntrypoint<Env, Params> {
   }
 }
 "#;
-        let js = strip_types(Path::new("src/index.ts"), ts).unwrap();
+        let js = compile(Path::new("src/index.ts"), ts, &Options::default()).unwrap();
         assert!(!js.contains("interface"), "{js}");
         assert!(!js.contains(": number"), "{js}");
         assert!(js.contains("step.do(\"a\""), "{js}");
@@ -217,7 +212,12 @@ export class W extends WorkflowEntrypoint<Env, Params> {
 
     #[test]
     fn syntax_errors_name_the_line() {
-        let e = strip_types(Path::new("a.ts"), "const a = 1;\nconst = ;\n").unwrap_err();
+        let e = compile(
+            Path::new("a.ts"),
+            "const a = 1;\nconst = ;\n",
+            &Options::default(),
+        )
+        .unwrap_err();
         assert!(e.contains("line 2, column 7"), "{e}");
     }
 

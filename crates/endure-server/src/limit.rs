@@ -47,11 +47,6 @@ impl RateLimit {
             (n - st.0) / self.per_second,
         )))
     }
-
-    /// Takes `n` tokens if there are that many.
-    pub fn try_take(&self, n: usize) -> bool {
-        self.take(n).is_ok()
-    }
 }
 
 #[cfg(test)]
@@ -61,11 +56,11 @@ mod tests {
     #[test]
     fn burst_then_refuse() {
         let r = RateLimit::new(0.0001, 2);
-        assert!(r.try_take(1));
-        assert!(r.try_take(1));
-        assert!(!r.try_take(1));
+        assert!(r.take(1).is_ok());
+        assert!(r.take(1).is_ok());
+        assert!(r.take(1).is_err());
         assert!(
-            !RateLimit::new(0.0001, 5).try_take(6),
+            RateLimit::new(0.0001, 5).take(6).is_err(),
             "a batch larger than the burst is refused whole"
         );
         assert_eq!(RateLimit::new(1.0, 5).take(6), Err(None), "never");

@@ -104,6 +104,18 @@ export default function (rt) {
     return der(0x30, derInt([0]), der(0x30, derOid(OID.rsa), [0x05, 0x00]), der(0x04, der(0x30, derInt([0]), ...f)));
   }
 
+  // An asymmetric key from its binary forms: `raw` (a public point or Ed25519 key, when
+  // `rawAllowed`), `spki` (public) or `pkcs8` (private; its public half comes from the host).
+  function binaryKey(format, keyData, a, extractable, u, rawAllowed) {
+    if (format === 'raw' && rawAllowed) return new CryptoKey('public', true, a, u, { public: toBytes(keyData).slice() });
+    if (format === 'spki') return new CryptoKey('public', true, a, u, { public: spkiKey(keyData) });
+    if (format === 'pkcs8') {
+      const pkcs8 = toBytes(keyData).slice();
+      return new CryptoKey('private', !!extractable, a, u, { pkcs8, public: hostSubtle('publicOf', a, [pkcs8]) });
+    }
+    throw cryptoError('NotSupportedError', `${a.name} keys cannot be imported as ${format}`);
+  }
+
   async function importKey(format, keyData, alg, extractable, usages) {
     const a = normalize(alg);
     const u = [...usages];
@@ -120,12 +132,7 @@ export default function (rt) {
       }
       case 'ECDSA': {
         if (!POINT_BYTES[a.namedCurve]) throw cryptoError('NotSupportedError', `Unsupported curve: ${a.namedCurve}`);
-        if (format === 'raw') return new CryptoKey('public', true, a, u, { public: toBytes(keyData).slice() });
-        if (format === 'spki') return new CryptoKey('public', true, a, u, { public: spkiKey(keyData) });
-        if (format === 'pkcs8') {
-          const pkcs8 = toBytes(keyData).slice();
-          return new CryptoKey('private', !!extractable, a, u, { pkcs8, public: hostSubtle('publicOf', a, [pkcs8]) });
-        }
+        if (format !== 'jwk') return binaryKey(format, keyData, a, extractable, u, true);
         if (format === 'jwk') {
           const point = Uint8Array.from([4, ...unb64url(keyData.x), ...unb64url(keyData.y)]);
           if (!keyData.d) return new CryptoKey('public', true, a, u, { public: point });
@@ -135,12 +142,7 @@ export default function (rt) {
         break;
       }
       case 'Ed25519': {
-        if (format === 'raw') return new CryptoKey('public', true, a, u, { public: toBytes(keyData).slice() });
-        if (format === 'spki') return new CryptoKey('public', true, a, u, { public: spkiKey(keyData) });
-        if (format === 'pkcs8') {
-          const pkcs8 = toBytes(keyData).slice();
-          return new CryptoKey('private', !!extractable, a, u, { pkcs8, public: hostSubtle('publicOf', a, [pkcs8]) });
-        }
+        if (format !== 'jwk') return binaryKey(format, keyData, a, extractable, u, true);
         if (format === 'jwk') {
           const pub = unb64url(keyData.x);
           if (!keyData.d) return new CryptoKey('public', true, a, u, { public: pub });
@@ -149,11 +151,7 @@ export default function (rt) {
         break;
       }
       case 'RSASSA-PKCS1-v1_5': case 'RSA-PSS': {
-        if (format === 'spki') return new CryptoKey('public', true, a, u, { public: spkiKey(keyData) });
-        if (format === 'pkcs8') {
-          const pkcs8 = toBytes(keyData).slice();
-          return new CryptoKey('private', !!extractable, a, u, { pkcs8, public: hostSubtle('publicOf', a, [pkcs8]) });
-        }
+        if (format !== 'jwk') return binaryKey(format, keyData, a, extractable, u, false);
         if (format === 'jwk') {
           const pub = der(0x30, derInt(unb64url(keyData.n)), derInt(unb64url(keyData.e)));
           if (!keyData.d) return new CryptoKey('public', true, a, u, { public: pub });
