@@ -146,6 +146,12 @@ export class W extends WorkflowEntrypoint {
 const ONE_WORKFLOW: &str = r#"{"name": "p", "main": "src/index.ts",
    "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#;
 
+/// Runs one instance (id `id`) of a one-workflow project whose `src/index.ts` is `src`.
+async fn run_source(src: &str, id: &str) -> serde_json::Value {
+    let d = project(&[("wrangler.jsonc", ONE_WORKFLOW), ("src/index.ts", src)]);
+    doc_in(&d, id).await
+}
+
 /// Runs one instance (id `id`) of the project in `d` and returns its status document.
 async fn doc_in(d: &tempfile::TempDir, id: &str) -> serde_json::Value {
     serde_json::to_value(check_and_run(d.path(), CreateOptions::new().id(id)).await).unwrap()
@@ -798,8 +804,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
   }
 }
 "#;
-    let d = project(&[("wrangler.jsonc", ONE_WORKFLOW), ("src/index.ts", src)]);
-    let doc = doc_in(&d, "wc").await;
+    let doc = run_source(src, "wc").await;
     assert_eq!(
         doc["output"],
         json!({
@@ -853,8 +858,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
   }
 }
 "#;
-    let d = project(&[("wrangler.jsonc", ONE_WORKFLOW), ("src/index.ts", src)]);
-    let doc = doc_in(&d, "s").await;
+    let doc = run_source(src, "s").await;
     assert_eq!(
         doc["output"],
         json!({
@@ -888,8 +892,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
   }
 }
 "#;
-    let d = project(&[("wrangler.jsonc", ONE_WORKFLOW), ("src/index.ts", src)]);
-    let doc = doc_in(&d, "g").await;
+    let doc = run_source(src, "g").await;
     assert_eq!(
         doc["output"],
         json!({"global": true, "order": ["sync", "immediate"]}),
@@ -974,8 +977,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
   }
 }
 "#;
-    let d = project(&[("wrangler.jsonc", ONE_WORKFLOW), ("src/index.ts", src)]);
-    let doc = doc_in(&d, "u").await;
+    let doc = run_source(src, "u").await;
     assert_eq!(
         doc["output"],
         json!({
