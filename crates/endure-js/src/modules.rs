@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Built-in modules: their names and sources. They re-export what the runtime prelude defines
-/// (`node:*` from `runtime/60-node.js` and `runtime/65-node-modules.js`).
+/// (`node:*` from `runtime/60-node.js` and the Node section, `runtime/sections/node.js`).
 pub const BUILTINS: [(&str, &str); 17] = [
     (
         "node:stream",
