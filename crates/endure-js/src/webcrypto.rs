@@ -1,7 +1,8 @@
 //! The Web Crypto operations JavaScript cannot do itself, on `ring` (already linked for TLS):
 //! AES-GCM, PBKDF2, HKDF, ECDSA (P-256, P-384), Ed25519 and RSA (PKCS#1 v1.5 and PSS)
-//! signatures, and key generation for the asymmetric ones. The prelude's SubtleCrypto section (`runtime/sections/subtle.js`)
-//! keeps keys and formats; it calls `host.subtle(op, params, inputs)` with byte arrays.
+//! signatures, and key generation for the asymmetric ones. The prelude's SubtleCrypto section
+//! (`runtime/sections/subtle.js`) keeps keys and formats; it calls `host.subtle(op, params,
+//! inputs)` with byte arrays.
 //!
 //! Errors are `Name: message` strings, the name being the `DOMException` the prelude throws.
 
