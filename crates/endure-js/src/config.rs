@@ -255,8 +255,9 @@ pub struct ConfigError {
 }
 
 /// Compatibility flags Endure acts on or that change nothing here.
-const KNOWN_FLAGS: [&str; 2] = [
+const KNOWN_FLAGS: [&str; 3] = [
     "nodejs_compat",
+    "nodejs_als",
     "workflows_preserve_non_retryable_error_message",
 ];
 
@@ -383,7 +384,11 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
             }
         }
     }
-    let load = load_options(obj, path.parent().unwrap_or(Path::new(".")))?;
+    let mut load = load_options(obj, path.parent().unwrap_or(Path::new(".")))?;
+    // workerd offers `AsyncLocalStorage` under either flag; Endure then carries it across awaits.
+    load.async_context = compatibility_flags
+        .iter()
+        .any(|f| f == "nodejs_compat" || f == "nodejs_als");
     let assets = match obj.get("assets") {
         None => None,
         Some(a) => Some(crate::assets::AssetsConfig::parse(

@@ -278,6 +278,8 @@ fn run(
         )
         .map_err(|e| e.to_string())?;
         host.set("raw", raw).map_err(|e| e.to_string())?;
+        host.set("asyncContext", sources.async_context())
+            .map_err(|e| e.to_string())?;
         ctx.globals()
             .set("__endure_host", host)
             .map_err(|e| e.to_string())?;

@@ -16,6 +16,7 @@
 //! | `NonRetryableError` (`cloudflare:workflows`) | `WorkflowError::non_retryable` |
 
 pub mod assets;
+pub mod async_context;
 mod base64;
 mod bridge;
 mod bytecode;

@@ -2,14 +2,20 @@
 //! project's `node_modules` (ES-module packages only), and the built-in `cloudflare:workers` and
 //! `cloudflare:workflows`. TypeScript is stripped once per file and cached.
 
+use crate::async_context::{Goal, instrument};
 use crate::transpile::{Options, compile, is_typescript};
+use oxc::span::SourceType;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Built-in modules: their names and sources. They re-export what the runtime prelude defines
 /// (`node:*` from `runtime/60-node.js` and the Node section, `runtime/sections/node.js`).
-pub const BUILTINS: [(&str, &str); 17] = [
+pub const BUILTINS: [(&str, &str); 18] = [
+    (
+        "node:async_hooks",
+        "const m = globalThis.__endure_rt.node[\"async_hooks\"];\nexport const { AsyncLocalStorage, AsyncResource, createHook, executionAsyncId, triggerAsyncId, executionAsyncResource } = m;\nexport default m;\n",
+    ),
     (
         "node:stream",
         "const m = globalThis.__endure_rt.node[\"stream\"];\nexport const { Stream, Readable, Writable, Duplex, Transform, PassThrough, pipeline, finished, promises } = m;\nexport default m;\n",
@@ -92,7 +98,8 @@ const EXTENSIONS: [&str; 9] = [
 ];
 
 /// Node built-ins Endure provides (`nodejs_compat`), by their bare names.
-pub const NODE_BUILTINS: [&str; 14] = [
+pub const NODE_BUILTINS: [&str; 15] = [
+    "async_hooks",
     "stream",
     "stream/promises",
     "stream/web",
@@ -156,6 +163,9 @@ pub struct LoadOptions {
     pub rules: Vec<(String, ModuleKind)>,
     /// `define`: identifiers (or dotted paths) and the JavaScript expression each stands for.
     pub define: Vec<(String, String)>,
+    /// Whether `AsyncLocalStorage` follows `await`s (`nodejs_compat` or `nodejs_als`): sources
+    /// are rewritten by [`crate::async_context`] and `node:async_hooks` is offered.
+    pub async_context: bool,
 }
 
 /// Wrangler's default module rules.
@@ -316,11 +326,21 @@ impl Sources {
     /// The module name (an absolute path, or a built-in's name) that `spec`, imported from
     /// module `base`, refers to.
     pub fn resolve(&self, base: &str, spec: &str) -> Result<String, String> {
-        if BUILTINS.iter().any(|(n, _)| *n == spec) {
-            return Ok(spec.to_string());
-        }
-        if NODE_BUILTINS.contains(&spec) {
-            return Ok(format!("node:{spec}"));
+        let builtin = if BUILTINS.iter().any(|(n, _)| *n == spec) {
+            Some(spec.to_string())
+        } else if NODE_BUILTINS.contains(&spec) {
+            Some(format!("node:{spec}"))
+        } else {
+            None
+        };
+        if let Some(b) = builtin {
+            if !self.offers(&b) {
+                return Err(format!(
+                    "module \"{spec}\" needs the \"nodejs_compat\" or \"nodejs_als\" \
+                     compatibility flag (imported from {base})"
+                ));
+            }
+            return Ok(b);
         }
         if spec.starts_with("cloudflare:") || spec.starts_with("node:") {
             return Err(format!(
@@ -388,9 +408,28 @@ impl Sources {
         }
     }
 
-    /// A file's text as it is (for `require`).
+    /// A file's text (for `require`): as it is, or with the async context carried across its
+    /// `await`s.
     pub fn raw(&self, name: &str) -> Result<String, String> {
-        std::fs::read_to_string(name).map_err(|e| format!("cannot read {name}: {e}"))
+        let text = std::fs::read_to_string(name).map_err(|e| format!("cannot read {name}: {e}"))?;
+        if !self.load.async_context || name.ends_with(".json") {
+            return Ok(text);
+        }
+        match instrument(&text, Goal::CommonJs) {
+            Ok(Some(out)) => Ok(out),
+            // A file that does not parse is left to `require` to report.
+            Ok(None) | Err(_) => Ok(text),
+        }
+    }
+
+    /// Whether `AsyncLocalStorage` follows `await`s in this project.
+    pub fn async_context(&self) -> bool {
+        self.load.async_context
+    }
+
+    /// Whether a module name is one Endure offers: `node:async_hooks` only with the flags.
+    fn offers(&self, spec: &str) -> bool {
+        spec != "node:async_hooks" || self.load.async_context
     }
 
     /// `require(spec)` from the file `base`: relative files (`.js`, `.json`, a directory's
@@ -445,11 +484,26 @@ impl Sources {
             serde_json::from_str::<serde_json::Value>(&text)
                 .map_err(|e| format!("{name} is not valid JSON: {e}"))?;
             format!("export default {text};\n")
-        } else if is_typescript(path) {
-            let options = self.options.as_ref().map_err(Clone::clone)?;
-            compile(path, &text, options).map_err(|e| format!("{name}: {e}"))?
         } else {
-            text
+            let source_type = SourceType::from_path(path)
+                .unwrap_or_else(|_| SourceType::mjs())
+                .with_module(true);
+            let text = if self.load.async_context {
+                match instrument(&text, Goal::Module(source_type)) {
+                    Ok(Some(out)) => out,
+                    Ok(None) => text,
+                    // Compiling (or QuickJS) reports it with its place.
+                    Err(_) => text,
+                }
+            } else {
+                text
+            };
+            if is_typescript(path) {
+                let options = self.options.as_ref().map_err(Clone::clone)?;
+                compile(path, &text, options).map_err(|e| format!("{name}: {e}"))?
+            } else {
+                text
+            }
         };
         Ok(self.keep(name, js))
     }

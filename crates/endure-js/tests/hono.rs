@@ -1,6 +1,7 @@
 //! A Hono app (hono from npm, pinned in tests/projects/hono-app, installed by scripts/test):
 //! `exports` subpaths, tsconfig `paths` and hono's JSX (`jsxImportSource`), its router as the
-//! fetch handler, and a workflow created and read through its routes.
+//! fetch handler, its `contextStorage` middleware (AsyncLocalStorage across awaits), and a
+//! workflow created and read through its routes.
 
 mod common;
 
@@ -15,6 +16,8 @@ async fn a_hono_app_with_jsx_and_a_workflow() {
         page.contains("<h1>Shop</h1><ul><li>tea</li><li>cake</li></ul>"),
         "{page}"
     );
+    let (s, who) = js.fetch("GET", "/who/ann", None).await;
+    assert_eq!((s, who.as_str()), (200, "ann at /who/ann"));
     let (s, created) = js
         .fetch("POST", "/orders", Some(r#"{"item": "tea", "quantity": 2}"#))
         .await;

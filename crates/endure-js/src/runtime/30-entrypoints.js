@@ -164,18 +164,36 @@
     }
   }
 
+  // ---------------------------------------------------------------- async context
+  // What `AsyncLocalStorage` reads (node:async_hooks, in 60-node.js): an immutable Map from each
+  // storage to its store, or undefined. Sources rewritten by async_context.rs capture it at the
+  // start of each async function and put it back where the function resumes (`__endure_ac`);
+  // timers, and promise callbacks once node:async_hooks is loaded, run in the context they were
+  // scheduled in; each call from the host starts with none.
+  let asyncCtx;
+  const asyncContextApi = Object.freeze({
+    c: () => asyncCtx,
+    r: (k, v) => { asyncCtx = k; return v; },
+    s: (k) => { asyncCtx = k; },
+  });
+  function inContext(k, fn, self, args) {
+    const prev = asyncCtx;
+    asyncCtx = k;
+    try { return fn.apply(self, args); } finally { asyncCtx = prev; }
+  }
+
   // ---------------------------------------------------------------- timers
   const timers = new Map();
   let timerSeq = 1;
   function setTimeout(fn, ms, ...args) {
     const id = timerSeq++;
-    timers.set(id, { at: Date.now() + Math.max(0, Number(ms) || 0), fn, args, every: null });
+    timers.set(id, { at: Date.now() + Math.max(0, Number(ms) || 0), fn, args, every: null, ctx: asyncCtx });
     return id;
   }
   function setInterval(fn, ms, ...args) {
     const id = timerSeq++;
     const every = Math.max(1, Number(ms) || 0);
-    timers.set(id, { at: Date.now() + every, fn, args, every });
+    timers.set(id, { at: Date.now() + every, fn, args, every, ctx: asyncCtx });
     return id;
   }
   function clearTimeout(id) { timers.delete(id); }
@@ -196,7 +214,7 @@
     for (const [id, t] of due) {
       if (t.every) t.at = now + t.every; else timers.delete(id);
       if (typeof t.fn === 'function') {
-        try { t.fn(...t.args); } catch (e) { console.error('Uncaught (in timer)', e); }
+        try { inContext(t.ctx, t.fn, undefined, t.args); } catch (e) { console.error('Uncaught (in timer)', e); }
       }
     }
   }

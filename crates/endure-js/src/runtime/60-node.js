@@ -46,6 +46,7 @@
     const req = (spec) => {
       const s = String(spec);
       const bare = s.startsWith('node:') ? s.slice(5) : s;
+      if (bare === 'async_hooks' && !host.asyncContext) throw new Error(`module "${s}" needs the "nodejs_compat" or "nodejs_als" compatibility flag (required from ${base})`);
       if (Object.prototype.hasOwnProperty.call(nodeBuiltins, bare)) return nodeBuiltins[bare];
       if (s.startsWith('node:')) throw new Error(`module "${s}" is not available in Endure (required from ${base})`);
       return requireFile(host.resolveRequire(base, s));
@@ -76,6 +77,50 @@
     if (m === null || (typeof m !== 'object' && typeof m !== 'function')) return [];
     return Object.keys(m).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !RESERVED.has(k));
   }
+
+  // node:async_hooks: AsyncLocalStorage on the context above (30-entrypoints.js). Loading it
+  // makes promise callbacks run in the context `then` was called in.
+  let asyncHooks = null;
+  function asyncHooksModule() {
+    if (asyncHooks) return asyncHooks;
+    const then = Promise.prototype.then;
+    const bind = (f, k) => (typeof f === 'function' ? function (v) { return inContext(k, f, this, [v]); } : f);
+    Object.defineProperty(Promise.prototype, 'then', {
+      value: function then_(onFulfilled, onRejected) {
+        const k = asyncCtx;
+        return then.call(this, bind(onFulfilled, k), bind(onRejected, k));
+      },
+      writable: true, configurable: true, enumerable: false,
+    });
+    const withStore = (als, store, keep) => {
+      const m = new Map(asyncCtx);
+      if (keep) m.set(als, store); else m.delete(als);
+      return m.size ? m : undefined;
+    };
+    class AsyncLocalStorage {
+      run(store, fn, ...args) { return inContext(withStore(this, store, true), fn, undefined, args); }
+      exit(fn, ...args) { return inContext(withStore(this, undefined, false), fn, undefined, args); }
+      getStore() { return asyncCtx === undefined ? undefined : asyncCtx.get(this); }
+      enterWith(store) { asyncCtx = withStore(this, store, true); }
+      disable() { asyncCtx = withStore(this, undefined, false); }
+      static bind(fn) { const k = asyncCtx; return function (...a) { return inContext(k, fn, this, a); }; }
+      static snapshot() { const k = asyncCtx; return (fn, ...a) => inContext(k, fn, undefined, a); }
+    }
+    class AsyncResource {
+      constructor(type) { this.type = type; this.ctx = asyncCtx; }
+      runInAsyncScope(fn, self, ...args) { return inContext(this.ctx, fn, self, args); }
+      bind(fn, self) { const r = this; return function (...a) { return r.runInAsyncScope(fn, self === undefined ? this : self, ...a); }; }
+      emitDestroy() { return this; }
+      asyncId() { return 1; }
+      triggerAsyncId() { return 0; }
+      static bind(fn, type, self) { return new AsyncResource(type || 'bound-anonymous-fn').bind(fn, self); }
+    }
+    // Async hooks themselves are not offered (nor by workerd): these do nothing.
+    const createHook = () => ({ enable() { return this; }, disable() { return this; } });
+    asyncHooks = { AsyncLocalStorage, AsyncResource, createHook, executionAsyncId: () => 1, triggerAsyncId: () => 0, executionAsyncResource: () => ({}) };
+    return asyncHooks;
+  }
+  Object.defineProperty(nodeBuiltins, 'async_hooks', { get: asyncHooksModule, enumerable: true, configurable: true });
 
   function queueMicrotask(fn) {
     Promise.resolve().then(fn).catch((e) => console.error('Uncaught (in microtask)', e));

@@ -1,6 +1,7 @@
 // Part of the runtime prelude (see 00-core.js): one function body split into files.
   // ---------------------------------------------------------------- the host's entry points
   function receive(text) {
+    asyncCtx = undefined;
     const m = JSON.parse(text);
     switch (m.op) {
       case 'resolve': {
@@ -67,6 +68,7 @@
     });
   }
   globalThis.self = globalThis;
+  Object.defineProperty(globalThis, '__endure_ac', { value: asyncContextApi });
   Object.defineProperty(globalThis, '__endure_rt', {
     value: Object.freeze({
       receive, fireTimers, idleState: () => [nextTimer(), waitingUntil + calls.size], WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
