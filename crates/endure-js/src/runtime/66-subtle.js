@@ -6,6 +6,6 @@
     if (!subtleCache) subtleCache = host.section('subtle')({ host, randomBytes, node: nodeLib() });
     return subtleCache;
   }
-  for (const name of ['importKey', 'exportKey', 'generateKey', 'sign', 'verify', 'deriveBits', 'deriveKey', 'encrypt', 'decrypt']) {
+  for (const name of ['importKey', 'exportKey', 'generateKey', 'sign', 'verify', 'deriveBits', 'deriveKey', 'encrypt', 'decrypt', 'wrapKey', 'unwrapKey']) {
     Object.defineProperty(crypto.subtle, name, { get: () => subtleLib()[name], enumerable: true, configurable: true });
   }

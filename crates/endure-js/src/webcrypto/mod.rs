@@ -1,10 +1,16 @@
-//! The Web Crypto operations JavaScript cannot do itself, on `ring` (already linked for TLS):
+//! The Web Crypto operations JavaScript cannot do itself. On `ring` (already linked for TLS):
 //! AES-GCM, PBKDF2, HKDF, ECDSA (P-256, P-384), Ed25519 and RSA (PKCS#1 v1.5 and PSS)
-//! signatures, and key generation for the asymmetric ones. The prelude's SubtleCrypto section
+//! signatures, and key generation for ECDSA/ECDH and Ed25519. On RustCrypto, what `ring` lacks:
+//! AES-CBC, AES-CTR and AES-KW ([`ciphers`]), ECDH with kept keys and X25519 ([`agreement`]),
+//! RSA-OAEP and RSA key generation ([`rsa_keys`]). The prelude's SubtleCrypto section
 //! (`runtime/sections/subtle.js`) keeps keys and formats; it calls `host.subtle(op, params,
 //! inputs)` with byte arrays.
 //!
 //! Errors are `Name: message` strings, the name being the `DOMException` the prelude throws.
+
+mod agreement;
+mod ciphers;
+mod rsa_keys;
 
 use ring::{aead, hkdf, pbkdf2, rand, signature};
 use serde_json::Value;
@@ -30,6 +36,12 @@ pub fn run(op: &str, params: &Value, inputs: &[Vec<u8>]) -> Result<Vec<u8>, Stri
     let hash = params["hash"].as_str().unwrap_or("SHA-256");
     match op {
         "aesGcm" => aes_gcm(params, inputs),
+        "aesCbc" => ciphers::cbc(params, inputs),
+        "aesCtr" => ciphers::ctr(params, inputs),
+        "aesKw" => ciphers::kw(params, inputs),
+        "ecdh" => agreement::ecdh(params, inputs),
+        "x25519" => agreement::x25519(inputs),
+        "rsaOaep" => rsa_keys::oaep_crypt(params, inputs),
         "pbkdf2" => {
             let alg = match hash {
                 "SHA-1" => pbkdf2::PBKDF2_HMAC_SHA1,
@@ -154,7 +166,10 @@ fn ecdsa_verifying(
 fn generate(params: &Value) -> Result<Vec<u8>, String> {
     let rng = rand::SystemRandom::new();
     let doc = match params["name"].as_str().unwrap_or("") {
-        "ECDSA" => signature::EcdsaKeyPair::generate_pkcs8(
+        "RSASSA-PKCS1-v1_5" | "RSA-PSS" | "RSA-OAEP" => return rsa_keys::generate(params),
+        "X25519" => return agreement::x25519_generate(),
+        // An ECDH key is an EC key like an ECDSA one (the same PKCS #8).
+        "ECDSA" | "ECDH" => signature::EcdsaKeyPair::generate_pkcs8(
             ecdsa_signing(
                 params["namedCurve"].as_str().unwrap_or(""),
                 match params["namedCurve"].as_str() {
@@ -179,7 +194,7 @@ fn public_of(params: &Value, inputs: &[Vec<u8>]) -> Result<Vec<u8>, String> {
     let bad =
         |_| "DataError: the key is not a valid PKCS #8 private key for this algorithm".to_string();
     Ok(match params["name"].as_str().unwrap_or("") {
-        "ECDSA" => {
+        "ECDSA" | "ECDH" => {
             let curve = params["namedCurve"].as_str().unwrap_or("");
             let hash = if curve == "P-384" {
                 "SHA-384"
@@ -201,6 +216,8 @@ fn public_of(params: &Value, inputs: &[Vec<u8>]) -> Result<Vec<u8>, String> {
             .public_key()
             .as_ref()
             .to_vec(),
+        "X25519" => agreement::x25519_public(pkcs8)?,
+        "RSA-OAEP" => rsa_keys::public_of(pkcs8)?,
         "RSASSA-PKCS1-v1_5" | "RSA-PSS" => signature::RsaKeyPair::from_pkcs8(pkcs8)
             .map_err(bad)?
             .public_key()
@@ -278,11 +295,11 @@ fn verify(params: &Value, inputs: &[Vec<u8>]) -> Result<bool, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn hex(s: &str) -> Vec<u8> {
+    pub fn hex(s: &str) -> Vec<u8> {
         (0..s.len())
             .step_by(2)
             .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
@@ -394,7 +411,7 @@ mod tests {
             );
         }
         assert!(
-            run("generate", &json!({"name": "RSA-OAEP"}), &[])
+            run("generate", &json!({"name": "DSA"}), &[])
                 .unwrap_err()
                 .starts_with("NotSupportedError")
         );
