@@ -194,10 +194,12 @@ fn run(
         ProjectLoader(sources.clone()),
     );
     let watch = Arc::new(Watch::default());
-    {
+    // Whether the turn must stop (stopped, or over its CPU time): asked by QuickJS's interrupt
+    // handler and between slices of a WebAssembly call.
+    let must_stop: Arc<dyn Fn() -> bool + Send + Sync> = {
         let watch = watch.clone();
         let stop = stop.clone();
-        rt.set_interrupt_handler(Some(Box::new(move || {
+        Arc::new(move || {
             if stop.load(Ordering::Relaxed) {
                 return true;
             }
@@ -207,7 +209,11 @@ fn run(
                 return true;
             }
             false
-        })));
+        })
+    };
+    {
+        let must_stop = must_stop.clone();
+        rt.set_interrupt_handler(Some(Box::new(move || must_stop())));
     }
     let ctx = Context::full(&rt).map_err(|e| e.to_string())?;
     let main_js = serde_json::to_string(main).unwrap_or_default();
@@ -279,6 +285,9 @@ fn run(
         .map_err(|e| e.to_string())?;
         host.set("raw", raw).map_err(|e| e.to_string())?;
         host.set("asyncContext", sources.async_context())
+            .map_err(|e| e.to_string())?;
+        #[cfg(feature = "wasm")]
+        crate::wasm::install(&ctx, &host, limits.memory_bytes, must_stop.clone())
             .map_err(|e| e.to_string())?;
         ctx.globals()
             .set("__endure_host", host)

@@ -33,6 +33,8 @@ pub mod package;
 pub mod project;
 pub mod resources;
 pub mod transpile;
+#[cfg(feature = "wasm")]
+mod wasm;
 pub mod webcrypto;
 pub mod workflow;
 

@@ -149,7 +149,7 @@ pub enum ModuleKind {
     Text,
     /// The file's bytes as an `ArrayBuffer` default export.
     Data,
-    /// A compiled WebAssembly module (refused until Endure has WebAssembly).
+    /// A compiled WebAssembly module: a `WebAssembly.Module` default export.
     CompiledWasm,
 }
 
@@ -351,6 +351,8 @@ impl Sources {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| self.root.clone());
+        // `./x.wasm?module` (the form some bundlers want) names the file `./x.wasm`.
+        let spec = spec.strip_suffix("?module").unwrap_or(spec);
         if spec.starts_with("./") || spec.starts_with("../") || spec.starts_with('/') {
             let target = normalize(&base_dir.join(spec));
             return find_file(&target)
@@ -536,11 +538,11 @@ impl Sources {
                 "export default globalThis.__endure_rt.dataModule({});\n",
                 serde_json::to_string(&crate::kv::encode_value(&bytes)).unwrap_or_default()
             ),
-            ModuleKind::CompiledWasm => {
-                return Err(format!(
-                    "{name}: WebAssembly modules (CompiledWasm) are not supported by Endure yet"
-                ));
-            }
+            // A `WebAssembly.Module`, compiled by the host once per process (wasm/).
+            ModuleKind::CompiledWasm => format!(
+                "export default globalThis.__endure_rt.wasmModule({});\n",
+                serde_json::to_string(name).unwrap_or_default()
+            ),
         };
         Ok(self.keep(name, js))
     }

@@ -15,6 +15,13 @@
     ReadableStream.prototype[m] = function (...args) { return webLib().streamMethods[m].apply(this, args); };
   }
   ReadableStream.from = (iterable) => webLib().readableFrom(iterable);
+  // WebAssembly (sections/wasm.js), when this build has it (the `wasm` cargo feature).
+  let wasmLibCache = null;
+  function wasmLib() {
+    if (!host.wasm) throw new Error('this build of Endure has no WebAssembly (cargo feature "wasm")');
+    if (!wasmLibCache) wasmLibCache = host.section('wasm')({ host });
+    return wasmLibCache;
+  }
   const WEB_GLOBALS = [
     'Event', 'CustomEvent', 'EventTarget', 'Blob', 'File', 'FormData', 'caches', 'Cache', 'WritableStream',
     'TransformStream', 'TextEncoderStream', 'TextDecoderStream', 'CompressionStream', 'DecompressionStream',

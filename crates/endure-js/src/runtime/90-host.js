@@ -59,7 +59,7 @@
     Object.defineProperty(globalThis, k, { value: globals[k], writable: true, configurable: true, enumerable: false });
   }
   // Globals built on first use (see nodeLib in 65-node-modules.js); assignable like the others.
-  const lazyGlobals = [['Buffer', () => nodeLib().Buffer], ['CryptoKey', () => subtleLib().CryptoKey]]
+  const lazyGlobals = [['Buffer', () => nodeLib().Buffer], ['CryptoKey', () => subtleLib().CryptoKey], ['WebAssembly', () => wasmLib().WebAssembly]]
     .concat(WEB_GLOBALS.map((n) => [n, () => webLib()[n]]));
   for (const [name, get] of lazyGlobals) {
     Object.defineProperty(globalThis, name, {
@@ -73,6 +73,7 @@
     value: Object.freeze({
       receive, fireTimers, idleState: () => [nextTimer(), waitingUntil + calls.size], WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
       NonRetryableError, EmailMessage, env, encode, decode, requireFile, cjsNames,
+      wasmModule: (path) => wasmLib().fromFile(path),
       node: nodeBuiltins,
       // A module that fails to load: its error with the place QuickJS gives (file:line:col).
       describeLoadError: (e) => {
