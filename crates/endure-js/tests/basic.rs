@@ -604,7 +604,8 @@ export class MyWorkflow extends WorkflowEntrypoint {
                "version": "1.2.3", "mode": "test"}),
         "{doc:#}"
     );
-    // A WebAssembly import is a clear start-up error until Endure has WebAssembly.
+    // A broken WebAssembly import is a start-up error that names the file (tests/wasm.rs has
+    // working ones).
     std::fs::write(d.path().join("src/m.wasm"), [0u8, 97, 115, 109]).unwrap();
     std::fs::write(
         d.path().join("src/index.ts"),
@@ -612,7 +613,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
     )
     .unwrap();
     let e = load_error(d.path()).await;
-    assert!(e.contains("m.wasm") && e.contains("WebAssembly"), "{e}");
+    assert!(e.contains("m.wasm") && e.contains("CompileError"), "{e}");
 }
 
 /// Web APIs beyond fetch: Event and EventTarget, Blob and File, FormData with multipart bodies

@@ -1,7 +1,8 @@
 //! WebAssembly as a Worker meets it: a `.wasm` file imported as a CompiledWasm module and
 //! instantiated with JavaScript imports, values of every number type, memory shared without
 //! copies (and detached when it grows), tables, globals, traps, imports that call back into
-//! Wasm or throw, `WebAssembly.instantiate` from bytes, and the CPU limit stopping a Wasm loop.
+//! Wasm or throw, `WebAssembly.instantiate` from bytes, and the CPU limit stopping a Wasm loop;
+//! and two npm packages that ship Wasm (tests/projects/wasm-app, installed by scripts/test).
 
 mod common;
 
@@ -44,12 +45,14 @@ const WAT: &str = r#"
   (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
   (func (export "bump") (global.set $g (i32.add (global.get $g) (i32.const 1))))
   (func (export "spin") (loop (br 0)))
+  (func (export "pair") (result i32 i64) i32.const 7 i64.const 8)
 )
 "#;
 
 const INDEX: &str = r#"
 import compiled from './math.wasm';
 import raw from './math.bin';
+import again from './math.wasm?module';
 
 async function run(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
@@ -60,7 +63,7 @@ async function run(): Promise<Record<string, unknown>> {
     // An import that calls back into the instance while the outer call waits.
     twice: (x: number) => (inst.exports.add as Function)(x, x),
   };
-  out.isModule = compiled instanceof WebAssembly.Module;
+  out.isModule = compiled instanceof WebAssembly.Module && again instanceof WebAssembly.Module;
   out.imports = WebAssembly.Module.imports(compiled);
   out.exportKinds = WebAssembly.Module.exports(compiled).map((e) => `${e.name}:${e.kind}`);
   inst = new WebAssembly.Instance(compiled, { env });
@@ -69,6 +72,8 @@ async function run(): Promise<Record<string, unknown>> {
   out.addWraps = x.add(0x7fffffff, 1);
   out.mul64 = String(x.mul64(3000000000n, 7n));
   out.half = x.half(3);
+  const [seven, eight] = x.pair();
+  out.pair = [seven, String(eight)];
   out.callTwice = x.callTwice(20);
   x.logUpTo(4);
   out.logged = logged;
@@ -137,7 +142,10 @@ export default {
 fn project() -> tempfile::TempDir {
     let wasm = wat::parse_str(WAT).unwrap();
     let d = files(&[
-        ("p/wrangler.jsonc", r#"{"name": "p", "main": "src/index.ts"}"#),
+        (
+            "p/wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.ts"}"#,
+        ),
         ("p/src/index.ts", INDEX),
     ]);
     std::fs::write(d.path().join("p/src/math.wasm"), &wasm).unwrap();
@@ -154,7 +162,7 @@ async fn wasm_modules_memory_tables_globals_and_traps() {
     let expect = json!({
         "isModule": true,
         "imports": [{"module": "env", "name": "log", "kind": "function"}, {"module": "env", "name": "twice", "kind": "function"}],
-        "add": 42, "addWraps": -2147483648, "mul64": "21000000000", "half": 1.5, "callTwice": 41,
+        "add": 42, "addWraps": -2147483648, "mul64": "21000000000", "half": 1.5, "pair": [7, "8"], "callTwice": 41,
         "logged": [0, 1, 2, 3],
         "sameMemory": true, "sum": 6, "seenFromJs": 42,
         "grow": 1, "oldView": 0, "newBuffer": 131072, "keptBytes": 42, "jsGrow": 2, "pages": 3,
@@ -175,10 +183,23 @@ async fn wasm_modules_memory_tables_globals_and_traps() {
     assert_eq!(
         kinds,
         [
-            "add:function", "bump:function", "callTwice:function", "counter:global",
-            "div:function", "grow:function", "half:function", "logUpTo:function",
-            "memory:memory", "mul64:function", "pi:global", "spin:function", "store:function",
-            "sum:function", "table:table", "trap:function"
+            "add:function",
+            "bump:function",
+            "callTwice:function",
+            "counter:global",
+            "div:function",
+            "grow:function",
+            "half:function",
+            "logUpTo:function",
+            "memory:memory",
+            "mul64:function",
+            "pair:function",
+            "pi:global",
+            "spin:function",
+            "store:function",
+            "sum:function",
+            "table:table",
+            "trap:function"
         ]
     );
 }
@@ -197,4 +218,24 @@ async fn the_cpu_limit_stops_a_wasm_loop() {
     // The isolate is gone; the next request gets a fresh one and works.
     let (status, body) = js.fetch("GET", "/", None).await;
     assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn npm_packages_that_ship_wasm() {
+    let js = Js::fixture("wasm-app", vec![]).await;
+    let (status, body) = js.fetch("GET", "/", None).await;
+    assert_eq!(status, 200, "{body}");
+    let out: Value = serde_json::from_str(&body).unwrap();
+    // FIPS 180-2 and RFC 1321 digests of "abc"; BLAKE3's own test value; argon2id as
+    // libargon2 (argon2-cffi) computes it for the same parameters.
+    assert_eq!(
+        out,
+        json!({
+            "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "md5": "900150983cd24fb0d6963f7d28e17f72",
+            "argon2": "1c9e63eede6f04554114f3424b97daa5",
+            "blake3": "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85",
+            "png": ["PNG", 4, 3, true],
+        })
+    );
 }

@@ -23,8 +23,8 @@ use std::sync::{Arc, OnceLock};
 use values::{Raw, js_of, raw_of, ref_of, type_name, val_of};
 use wasmi::{
     Engine, Extern, ExternType, Func, FuncType, Global, Instance, Memory, MemoryType, Module,
-    Mutability, ResumableCall, ResumableCallHostTrap, Store, StoreLimits,
-    StoreLimitsBuilder, Table, TableType, Val, ValType,
+    Mutability, ResumableCall, ResumableCallHostTrap, Store, StoreLimits, StoreLimitsBuilder,
+    Table, TableType, Val, ValType,
 };
 
 /// Instructions a Wasm call runs between two checks of the isolate's CPU limit.
@@ -193,13 +193,21 @@ impl State {
                 Err(e) => {
                     // The prelude asks `moved` next and detaches what moved.
                     if (self.cpu_exceeded)() {
-                        return Err(throw(ctx, "RuntimeError", "the CPU time limit was exceeded"));
+                        return Err(throw(
+                            ctx,
+                            "RuntimeError",
+                            "the CPU time limit was exceeded",
+                        ));
                     }
                     return Err(throw(ctx, "RuntimeError", e));
                 }
                 Ok(ResumableCall::OutOfFuel(more)) => {
                     if (self.cpu_exceeded)() {
-                        return Err(throw(ctx, "RuntimeError", "the CPU time limit was exceeded"));
+                        return Err(throw(
+                            ctx,
+                            "RuntimeError",
+                            "the CPU time limit was exceeded",
+                        ));
                     }
                     let mut store = self.store.borrow_mut();
                     let _ = store.set_fuel(FUEL_SLICE);
@@ -255,7 +263,8 @@ impl State {
 /// A `.wasm` file imported as a CompiledWasm module: compiled once per process (and again when
 /// the file changes).
 fn compile_file(path: &str) -> Result<Module, String> {
-    type Cache = std::sync::Mutex<std::collections::HashMap<String, (u64, std::time::SystemTime, Module)>>;
+    type Cache =
+        std::sync::Mutex<std::collections::HashMap<String, (u64, std::time::SystemTime, Module)>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let meta = std::fs::metadata(path).map_err(|e| format!("{path}: {e}"))?;
     let stamp = (meta.len(), meta.modified().unwrap_or(std::time::UNIX_EPOCH));
@@ -316,52 +325,63 @@ pub fn install<'js>(
         }};
     }
 
-    def!("validate", |_s: Rc<RefCell<State>>| move |ctx: Ctx<'js>, b: Value<'js>| {
-        let bytes = bytes_of(&ctx, &b)?;
-        Ok::<_, rquickjs::Error>(Module::validate(engine(), &bytes).is_ok())
+    def!("validate", |_s: Rc<RefCell<State>>| {
+        move |ctx: Ctx<'js>, b: Value<'js>| {
+            let bytes = bytes_of(&ctx, &b)?;
+            Ok::<_, rquickjs::Error>(Module::validate(engine(), &bytes).is_ok())
+        }
     });
-    def!("compile", |s: Rc<RefCell<State>>| move |ctx: Ctx<'js>, b: Value<'js>| {
-        let bytes = bytes_of(&ctx, &b)?;
-        let module = Module::new(engine(), &bytes).map_err(|e| throw(&ctx, "CompileError", e))?;
-        let mut st = s.borrow_mut();
-        st.modules.push(module);
-        Ok::<_, rquickjs::Error>((st.modules.len() - 1) as u32)
+    def!("compile", |s: Rc<RefCell<State>>| {
+        move |ctx: Ctx<'js>, b: Value<'js>| {
+            let bytes = bytes_of(&ctx, &b)?;
+            let module =
+                Module::new(engine(), &bytes).map_err(|e| throw(&ctx, "CompileError", e))?;
+            let mut st = s.borrow_mut();
+            st.modules.push(module);
+            Ok::<_, rquickjs::Error>((st.modules.len() - 1) as u32)
+        }
     });
-    def!("imports", |s: Rc<RefCell<State>>| move |ctx: Ctx<'js>, id: u32| {
-        let st = s.borrow();
-        let m = st.module(&ctx, id)?;
-        let list: Vec<serde_json::Value> = m
-            .imports()
-            .map(|i| {
-                let mut t = extern_type(i.ty());
-                t["module"] = i.module().into();
-                t["name"] = i.name().into();
-                t
-            })
-            .collect();
-        Ok::<_, rquickjs::Error>(serde_json::Value::from(list).to_string())
+    def!("imports", |s: Rc<RefCell<State>>| {
+        move |ctx: Ctx<'js>, id: u32| {
+            let st = s.borrow();
+            let m = st.module(&ctx, id)?;
+            let list: Vec<serde_json::Value> = m
+                .imports()
+                .map(|i| {
+                    let mut t = extern_type(i.ty());
+                    t["module"] = i.module().into();
+                    t["name"] = i.name().into();
+                    t
+                })
+                .collect();
+            Ok::<_, rquickjs::Error>(serde_json::Value::from(list).to_string())
+        }
     });
-    def!("exports", |s: Rc<RefCell<State>>| move |ctx: Ctx<'js>, id: u32| {
-        let st = s.borrow();
-        let m = st.module(&ctx, id)?;
-        let list: Vec<serde_json::Value> = m
-            .exports()
-            .map(|e| {
-                let mut t = extern_type(e.ty());
-                t["name"] = e.name().into();
-                t
-            })
-            .collect();
-        Ok::<_, rquickjs::Error>(serde_json::Value::from(list).to_string())
+    def!("exports", |s: Rc<RefCell<State>>| {
+        move |ctx: Ctx<'js>, id: u32| {
+            let st = s.borrow();
+            let m = st.module(&ctx, id)?;
+            let list: Vec<serde_json::Value> = m
+                .exports()
+                .map(|e| {
+                    let mut t = extern_type(e.ty());
+                    t["name"] = e.name().into();
+                    t
+                })
+                .collect();
+            Ok::<_, rquickjs::Error>(serde_json::Value::from(list).to_string())
+        }
     });
     def!("instantiate", |s: Rc<RefCell<State>>| {
         move |ctx: Ctx<'js>, id: u32, given: Array<'js>| instantiate(&ctx, &s, id, &given)
     });
-    def!("funcType", |s: Rc<RefCell<State>>| move |ctx: Ctx<'js>, id: u32| {
-        let st = s.borrow();
-        let f = st.func(&ctx, id)?;
-        let ty = f.ty(&*st.store.borrow());
-        Ok::<_, rquickjs::Error>(func_type_json(&ty))
+    def!("funcType", |s: Rc<RefCell<State>>| {
+        move |ctx: Ctx<'js>, id: u32| {
+            let st = s.borrow();
+            let f = st.func(&ctx, id)?;
+            let ty = f.ty(&*st.store.borrow());
+            Ok::<_, rquickjs::Error>(func_type_json(&ty))
+        }
     });
     def!("call", |s: Rc<RefCell<State>>| {
         move |ctx: Ctx<'js>, id: u32, args: Array<'js>| {
@@ -373,11 +393,16 @@ pub fn install<'js>(
                 let ty = f.ty(&*store);
                 let mut inputs = Vec::with_capacity(ty.params().len());
                 for (i, t) in ty.params().iter().enumerate() {
-                    let v: Value = args.get(i).unwrap_or_else(|_| Value::new_undefined(ctx.clone()));
+                    let v: Value = args
+                        .get(i)
+                        .unwrap_or_else(|_| Value::new_undefined(ctx.clone()));
                     inputs.push(val_of(&ctx, &mut *store, v, *t)?);
                 }
-                let mut outputs: Vec<Val> =
-                    ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
+                let mut outputs: Vec<Val> = ty
+                    .results()
+                    .iter()
+                    .map(|t| Val::default_for_ty(*t))
+                    .collect();
                 let _ = store.set_fuel(FUEL_SLICE);
                 let step = f.call_resumable(&mut *store, &inputs, &mut outputs);
                 (step, outputs, ty.results().to_vec())
@@ -406,7 +431,8 @@ pub fn install<'js>(
                         .unwrap_or_else(|_| Value::new_undefined(ctx.clone()));
                     inputs.push(val_of(&ctx, &mut *store, v, *t)?);
                 }
-                let mut outputs: Vec<Val> = results.iter().map(|t| Val::default_for_ty(*t)).collect();
+                let mut outputs: Vec<Val> =
+                    results.iter().map(|t| Val::default_for_ty(*t)).collect();
                 let _ = store.set_fuel(FUEL_SLICE);
                 let step = invocation.resume(&mut *store, &inputs, &mut outputs);
                 (step, outputs)
@@ -433,10 +459,12 @@ pub fn install<'js>(
             Ok::<_, rquickjs::Error>((st.memories.len() - 1) as u32)
         }
     });
-    def!("memPages", |s: Rc<RefCell<State>>| move |ctx: Ctx<'js>, id: u32| {
-        let st = s.borrow();
-        let m = st.memory(&ctx, id)?;
-        Ok::<_, rquickjs::Error>(m.size(&*st.store.borrow()) as f64)
+    def!("memPages", |s: Rc<RefCell<State>>| {
+        move |ctx: Ctx<'js>, id: u32| {
+            let st = s.borrow();
+            let m = st.memory(&ctx, id)?;
+            Ok::<_, rquickjs::Error>(m.size(&*st.store.borrow()) as f64)
+        }
     });
     def!("memGrow", |s: Rc<RefCell<State>>| {
         move |ctx: Ctx<'js>, id: u32, delta: f64| {
@@ -464,14 +492,20 @@ pub fn install<'js>(
             Ok::<_, rquickjs::Error>(buffer)
         }
     });
-    def!("moved", |s: Rc<RefCell<State>>| move || s.borrow_mut().moved_memories());
-    def!("compileFile", |s: Rc<RefCell<State>>| move |ctx: Ctx<'js>, path: String| {
-        let module = compile_file(&path).map_err(|e| throw(&ctx, "CompileError", e))?;
-        let mut st = s.borrow_mut();
-        st.modules.push(module);
-        Ok::<_, rquickjs::Error>((st.modules.len() - 1) as u32)
+    def!("moved", |s: Rc<RefCell<State>>| move || s
+        .borrow_mut()
+        .moved_memories());
+    def!("compileFile", |s: Rc<RefCell<State>>| {
+        move |ctx: Ctx<'js>, path: String| {
+            let module = compile_file(&path).map_err(|e| throw(&ctx, "CompileError", e))?;
+            let mut st = s.borrow_mut();
+            st.modules.push(module);
+            Ok::<_, rquickjs::Error>((st.modules.len() - 1) as u32)
+        }
     });
-    def!("detach", |_s: Rc<RefCell<State>>| move |b: ArrayBuffer<'js>| {
+    def!("detach", |_s: Rc<RefCell<State>>| move |b: ArrayBuffer<
+        'js,
+    >| {
         let mut b = b;
         b.detach();
     });
@@ -494,20 +528,24 @@ pub fn install<'js>(
             Ok::<_, rquickjs::Error>((st.tables.len() - 1) as u32)
         }
     });
-    def!("tableLength", |s: Rc<RefCell<State>>| move |ctx: Ctx<'js>, id: u32| {
-        let st = s.borrow();
-        let t = st.table(&ctx, id)?;
-        Ok::<_, rquickjs::Error>(t.size(&*st.store.borrow()) as f64)
+    def!("tableLength", |s: Rc<RefCell<State>>| {
+        move |ctx: Ctx<'js>, id: u32| {
+            let st = s.borrow();
+            let t = st.table(&ctx, id)?;
+            Ok::<_, rquickjs::Error>(t.size(&*st.store.borrow()) as f64)
+        }
     });
-    def!("tableGet", |s: Rc<RefCell<State>>| move |ctx: Ctx<'js>, id: u32, i: f64| {
-        let st = s.borrow();
-        let t = st.table(&ctx, id)?;
-        let mut store = st.store.borrow_mut();
-        let r = t
-            .get(&*store, i as u64)
-            .ok_or_else(|| throw(&ctx, "RangeError", "table index out of bounds"))?;
-        let raw = raw_of(&mut *store, &Val::from(r));
-        js_of(&ctx, raw)
+    def!("tableGet", |s: Rc<RefCell<State>>| {
+        move |ctx: Ctx<'js>, id: u32, i: f64| {
+            let st = s.borrow();
+            let t = st.table(&ctx, id)?;
+            let mut store = st.store.borrow_mut();
+            let r = t
+                .get(&*store, i as u64)
+                .ok_or_else(|| throw(&ctx, "RangeError", "table index out of bounds"))?;
+            let raw = raw_of(&mut *store, &Val::from(r));
+            js_of(&ctx, raw)
+        }
     });
     def!("tableSet", |s: Rc<RefCell<State>>| {
         move |ctx: Ctx<'js>, id: u32, i: f64, v: Value<'js>| {
@@ -551,19 +589,23 @@ pub fn install<'js>(
             Ok::<_, rquickjs::Error>((st.globals.len() - 1) as u32)
         }
     });
-    def!("globalType", |s: Rc<RefCell<State>>| move |ctx: Ctx<'js>, id: u32| {
-        let st = s.borrow();
-        let g = st.global(&ctx, id)?;
-        let ty = g.ty(&*st.store.borrow());
-        Ok::<_, rquickjs::Error>(extern_type(&ExternType::Global(ty)).to_string())
+    def!("globalType", |s: Rc<RefCell<State>>| {
+        move |ctx: Ctx<'js>, id: u32| {
+            let st = s.borrow();
+            let g = st.global(&ctx, id)?;
+            let ty = g.ty(&*st.store.borrow());
+            Ok::<_, rquickjs::Error>(extern_type(&ExternType::Global(ty)).to_string())
+        }
     });
-    def!("globalGet", |s: Rc<RefCell<State>>| move |ctx: Ctx<'js>, id: u32| {
-        let st = s.borrow();
-        let g = st.global(&ctx, id)?;
-        let mut store = st.store.borrow_mut();
-        let v = g.get(&*store);
-        let raw = raw_of(&mut *store, &v);
-        js_of(&ctx, raw)
+    def!("globalGet", |s: Rc<RefCell<State>>| {
+        move |ctx: Ctx<'js>, id: u32| {
+            let st = s.borrow();
+            let g = st.global(&ctx, id)?;
+            let mut store = st.store.borrow_mut();
+            let v = g.get(&*store);
+            let raw = raw_of(&mut *store, &v);
+            js_of(&ctx, raw)
+        }
     });
     def!("globalSet", |s: Rc<RefCell<State>>| {
         move |ctx: Ctx<'js>, id: u32, v: Value<'js>| {
@@ -596,9 +638,13 @@ fn instantiate<'js>(
     let mut slots = Vec::new();
     let link = |m: &str| throw(ctx, "LinkError", m);
     for (i, import) in module.imports().enumerate() {
-        let entry: Array = given
-            .get(i)
-            .map_err(|_| link(&format!("import {}.{} is missing", import.module(), import.name())))?;
+        let entry: Array = given.get(i).map_err(|_| {
+            link(&format!(
+                "import {}.{} is missing",
+                import.module(),
+                import.name()
+            ))
+        })?;
         let kind: String = entry.get(0)?;
         let n: u32 = entry.get(1).unwrap_or(0);
         let wrong = || {

@@ -57,7 +57,10 @@ pub fn buffer<'js>(
 pub fn copy_bytes(v: &Value<'_>) -> Option<Vec<u8>> {
     // SAFETY: rquickjs marks these reads unsafe because JavaScript could detach or resize the
     // buffer while the slice lives; the slice is copied at once, and no JavaScript runs here.
-    if let Some(b) = v.as_object().and_then(|o| ArrayBuffer::from_object(o.clone())) {
+    if let Some(b) = v
+        .as_object()
+        .and_then(|o| ArrayBuffer::from_object(o.clone()))
+    {
         return unsafe { b.as_bytes() }.map(<[u8]>::to_vec);
     }
     let t = TypedArray::<u8>::from_value(v.clone()).ok()?;
