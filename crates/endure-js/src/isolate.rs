@@ -286,6 +286,8 @@ fn run(
         host.set("raw", raw).map_err(|e| e.to_string())?;
         host.set("asyncContext", sources.async_context())
             .map_err(|e| e.to_string())?;
+        #[cfg(feature = "intl")]
+        crate::intl::install(&ctx, &host).map_err(|e| e.to_string())?;
         #[cfg(feature = "wasm")]
         crate::wasm::install(&ctx, &host, limits.memory_bytes, must_stop.clone())
             .map_err(|e| e.to_string())?;

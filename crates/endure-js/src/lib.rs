@@ -25,6 +25,8 @@ pub mod config;
 pub mod fetch;
 pub mod host;
 pub mod http;
+#[cfg(feature = "intl")]
+mod intl;
 pub mod isolate;
 pub mod kv;
 pub mod local;

@@ -22,6 +22,30 @@
     if (!wasmLibCache) wasmLibCache = host.section('wasm')({ host });
     return wasmLibCache;
   }
+  // Intl (sections/intl.js), when this build has it (the `intl` cargo feature): the global, and
+  // the built-ins' locale methods, which QuickJS alone formats without locale data.
+  let intlLibCache = null;
+  function intlLib() {
+    if (!host.intl) throw new Error('this build of Endure has no Intl (cargo feature "intl")');
+    if (!intlLibCache) intlLibCache = host.section('intl')({ host });
+    return intlLibCache;
+  }
+  if (host.intl) {
+    const lm = () => intlLib().localeMethods;
+    const getTime = Date.prototype.getTime;
+    const numberValue = Number.prototype.valueOf;
+    const bigintValue = BigInt.prototype.valueOf;
+    const method = (proto, name, fn) => Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true, enumerable: false });
+    method(Date.prototype, 'toLocaleString', function toLocaleString(l, o) { return lm().date(getTime.call(this), l, o, 'all'); });
+    method(Date.prototype, 'toLocaleDateString', function toLocaleDateString(l, o) { return lm().date(getTime.call(this), l, o, 'date'); });
+    method(Date.prototype, 'toLocaleTimeString', function toLocaleTimeString(l, o) { return lm().date(getTime.call(this), l, o, 'time'); });
+    method(Number.prototype, 'toLocaleString', function toLocaleString(l, o) { return lm().number(numberValue.call(this), l, o); });
+    method(BigInt.prototype, 'toLocaleString', function toLocaleString(l, o) { return lm().number(bigintValue.call(this), l, o); });
+    method(String.prototype, 'localeCompare', function localeCompare(that, l, o) {
+      if (this === null || this === undefined) throw new TypeError('String.prototype.localeCompare called on null or undefined');
+      return lm().compare(String(this), String(that), l, o);
+    });
+  }
   const WEB_GLOBALS = [
     'Event', 'CustomEvent', 'EventTarget', 'Blob', 'File', 'FormData', 'caches', 'Cache', 'WritableStream',
     'TransformStream', 'TextEncoderStream', 'TextDecoderStream', 'CompressionStream', 'DecompressionStream',

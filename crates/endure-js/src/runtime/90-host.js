@@ -59,7 +59,7 @@
     Object.defineProperty(globalThis, k, { value: globals[k], writable: true, configurable: true, enumerable: false });
   }
   // Globals built on first use (see nodeLib in 65-node-modules.js); assignable like the others.
-  const lazyGlobals = [['Buffer', () => nodeLib().Buffer], ['CryptoKey', () => subtleLib().CryptoKey], ['WebAssembly', () => wasmLib().WebAssembly]]
+  const lazyGlobals = [['Buffer', () => nodeLib().Buffer], ['CryptoKey', () => subtleLib().CryptoKey], ['WebAssembly', () => wasmLib().WebAssembly], ['Intl', () => intlLib().Intl]]
     .concat(WEB_GLOBALS.map((n) => [n, () => webLib()[n]]));
   for (const [name, get] of lazyGlobals) {
     Object.defineProperty(globalThis, name, {
