@@ -33,7 +33,8 @@ static BYTECODE: OnceLock<Vec<u8>> = OnceLock::new();
 /// bytecode costs in proportion to its size, so what most runs never touch stays out of the
 /// prelude): (name, module source). Each module's default export is a function of what it
 /// needs of the prelude.
-const SECTIONS: [(&str, &str); 5] = [
+const SECTIONS: [(&str, &str); 6] = [
+    ("decorators", include_str!("runtime/sections/decorators.js")),
     ("intl", include_str!("runtime/sections/intl.js")),
     ("wasm", include_str!("runtime/sections/wasm.js")),
     ("node", include_str!("runtime/sections/node.js")),

@@ -22,6 +22,7 @@ mod bridge;
 mod bytecode;
 pub mod cache;
 pub mod config;
+pub mod decorators;
 pub mod fetch;
 pub mod host;
 pub mod http;

@@ -490,6 +490,19 @@ impl Sources {
             let source_type = SourceType::from_path(path)
                 .unwrap_or_else(|_| SourceType::mjs())
                 .with_module(true);
+            // Standard decorators (and `accessor` fields) first: QuickJS parses neither. With
+            // tsconfig's experimentalDecorators, TypeScript's legacy ones are the compiler's.
+            let legacy =
+                is_typescript(path) && self.options.as_ref().is_ok_and(|o| o.legacy_decorators);
+            let text = if legacy {
+                text
+            } else {
+                match crate::decorators::lower(&text, source_type) {
+                    Ok(Some(out)) => out,
+                    Ok(None) => text,
+                    Err(e) => return Err(format!("{name}: {e}")),
+                }
+            };
             let text = if self.load.async_context {
                 match instrument(&text, Goal::Module(source_type)) {
                     Ok(Some(out)) => out,

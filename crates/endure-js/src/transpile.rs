@@ -122,10 +122,11 @@ pub fn compile(path: &Path, source: &str, options: &Options) -> Result<String, S
     if !options.legacy_decorators
         && let Some(at) = first_decorator(&program)
     {
+        // Standard decorators were lowered before (decorators.rs); what is left is a
+        // parameter decorator, which only TypeScript's legacy decorators have.
         return Err(format!(
-            "a decorator{}: TC39 (standard) decorators are not supported yet; TypeScript's \
-             legacy decorators are, with \"experimentalDecorators\": true in tsconfig.json's \
-             compilerOptions",
+            "a decorator{}: parameter decorators are TypeScript's legacy decorators; set \
+             \"experimentalDecorators\": true in tsconfig.json's compilerOptions",
             location(source, at)
         ));
     }

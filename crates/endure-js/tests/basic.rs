@@ -312,7 +312,9 @@ export class MyWorkflow extends WorkflowEntrypoint {
         json!({"html": "<main><h1>hi ada</h1></main>", "greeting": "HELLO ADA"}),
         "{doc:#}"
     );
-    // Without experimentalDecorators the start-up check names the file, line and column.
+    // Without experimentalDecorators decorators are standard ones (as TypeScript 5 compiles
+    // them): this legacy-style decorator gets (method, context) and fails where it reads its
+    // third argument; the start-up check names the file, line and column.
     let d = project(&files);
     std::fs::write(
         d.path().join("tsconfig.json"),
@@ -320,9 +322,8 @@ export class MyWorkflow extends WorkflowEntrypoint {
     )
     .unwrap();
     let e = load_error(d.path()).await;
-    assert!(e.contains("src/index.ts"), "{e}");
-    assert!(e.contains("line 9, column 3"), "{e}");
-    assert!(e.contains("experimentalDecorators"), "{e}");
+    assert!(e.contains("TypeError"), "{e}");
+    assert!(e.contains("src/index.ts:4:"), "{e}");
 }
 
 /// `package.json` as bundlers read it: `exports` subpath patterns (`"./*"`) with conditions in

@@ -46,6 +46,14 @@
       return lm().compare(String(this), String(that), l, o);
     });
   }
+  // TC39 decorators (sections/decorators.js): what classes rewritten by decorators.rs call.
+  let decorateCache = null;
+  Object.defineProperty(globalThis, '__endure_dcl', {
+    value: (...args) => {
+      if (!decorateCache) decorateCache = host.section('decorators')();
+      return decorateCache(...args);
+    },
+  });
   const WEB_GLOBALS = [
     'Event', 'CustomEvent', 'EventTarget', 'Blob', 'File', 'FormData', 'caches', 'Cache', 'WritableStream',
     'TransformStream', 'TextEncoderStream', 'TextDecoderStream', 'CompressionStream', 'DecompressionStream',
