@@ -27,7 +27,8 @@
     __call(method, f) { return call('resource', Object.assign({ binding: this.__b, method }, f)); }
     async put(key, value, options) {
       const o = options || {};
-      const bytes = value === null || value === undefined ? new Uint8Array(0) : bodyBytes(value);
+      const bytes = value === null || value === undefined ? new Uint8Array(0)
+        : value instanceof ReadableStream ? await readAllBytes(value) : bodyBytes(value);
       const meta = o.httpMetadata instanceof Headers ? Object.fromEntries(o.httpMetadata) : o.httpMetadata || {};
       return new R2Object(await this.__call('put', { key: String(key), body: b64encode(bytes), httpMetadata: meta, customMetadata: o.customMetadata || {} }));
     }
@@ -144,7 +145,7 @@
     constructor(binding) { this.__b = binding; }
     async send(message) {
       let raw = message.raw;
-      if (raw instanceof ReadableStream) raw = utf8decode(raw.__bytes());
+      if (raw instanceof ReadableStream) raw = utf8decode(await readAllBytes(raw));
       await call('resource', { binding: this.__b, from: message.from, to: message.to, raw: String(raw) });
     }
   }

@@ -29,7 +29,6 @@
     if (body instanceof ArrayBuffer) return new Uint8Array(body.slice(0));
     if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength));
     if (body instanceof URLSearchParams) return utf8encode(body.toString());
-    if (body instanceof ReadableStream) return body.__bytes();
     if (webLibCache && body instanceof webLibCache.Blob) return body.__data.slice();
     return utf8encode(String(body));
   }
@@ -185,50 +184,180 @@
     for (const p of parts) { out.set(p, o); o += p.length; }
     return out;
   }
+  // ReadableStream (WHATWG Streams): a queue, bounded by the strategy's highWaterMark and
+  // size, that the source fills through its controller; `pull` is called while the queue
+  // wants more or a read waits; readers take chunks in order. Piping, teeing and the writable
+  // side are in sections/web.js.
+  class ReadableStreamDefaultController {
+    constructor(stream, hwm, size) { this.__s = stream; this.__hwm = hwm; this.__size = size; }
+    get desiredSize() {
+      const s = this.__s;
+      return s.__state === 'errored' ? null : s.__state === 'closed' ? 0 : this.__hwm - s.__queueSize;
+    }
+    enqueue(chunk) {
+      const s = this.__s;
+      if (s.__closeRequested || s.__state !== 'readable') throw new TypeError('Cannot enqueue a chunk into a stream that is closed or closing');
+      if (s.__reads.length) {
+        s.__reads.shift().resolve({ value: chunk, done: false });
+      } else {
+        let n = 1;
+        if (this.__size) {
+          try { n = Number(this.__size(chunk)); } catch (e) { s.__fail(e); throw e; }
+          if (!(n >= 0) || n === Infinity) { const e = new RangeError('The chunk size must be a finite, non-negative number'); s.__fail(e); throw e; }
+        }
+        s.__queue.push([chunk, n]);
+        s.__queueSize += n;
+      }
+      s.__pullIfNeeded();
+    }
+    close() {
+      const s = this.__s;
+      if (s.__closeRequested || s.__state !== 'readable') throw new TypeError('The stream is closed or closing');
+      s.__closeRequested = true;
+      if (!s.__queue.length) s.__finish();
+    }
+    error(e) { this.__s.__fail(e); }
+  }
   class ReadableStream {
-    constructor(source) {
-      this.__chunks = [];
-      this.__closed = false;
-      this.__waiters = [];
-      this.locked = false;
-      const controller = {
-        enqueue: (c) => { this.__chunks.push(c); this.__wake(); },
-        close: () => { this.__closed = true; this.__wake(); },
-        error: (e) => { this.__error = e; this.__wake(); },
-      };
-      this.__pull = source && source.pull ? () => source.pull(controller) : null;
-      if (source && source.start) source.start(controller);
+    constructor(source, strategy) {
+      const src = source || {};
+      const st = strategy || {};
+      this.__state = 'readable';
+      this.__queue = [];
+      this.__queueSize = 0;
+      this.__reads = [];
+      this.__reader = null;
+      this.__closeRequested = false;
+      this.__pulling = false;
+      this.__pullAgain = false;
+      this.__started = false;
+      this.__source = src;
+      const hwm = st.highWaterMark === undefined ? (src.type === 'bytes' ? 0 : 1) : Number(st.highWaterMark);
+      if (Number.isNaN(hwm) || hwm < 0) throw new RangeError('highWaterMark must be a non-negative number');
+      const c = new ReadableStreamDefaultController(this, hwm, src.type === 'bytes' ? (b) => b.byteLength : st.size);
+      this.__controller = c;
+      const started = src.start ? src.start(c) : undefined;
+      Promise.resolve(started).then(() => { this.__started = true; this.__pullIfNeeded(); }, (e) => this.__fail(e));
     }
-    __wake() { const w = this.__waiters; this.__waiters = []; for (const f of w) f(); }
-    getReader() {
+    get locked() { return this.__reader !== null; }
+    __pullIfNeeded() {
+      if (!this.__started || this.__state !== 'readable' || this.__closeRequested || !this.__source.pull) return;
+      if (!(this.__reads.length > 0 || this.__controller.desiredSize > 0)) return;
+      if (this.__pulling) { this.__pullAgain = true; return; }
+      this.__pulling = true;
+      let p;
+      try { p = this.__source.pull(this.__controller); } catch (e) { this.__fail(e); return; }
+      Promise.resolve(p).then(() => {
+        this.__pulling = false;
+        if (this.__pullAgain) { this.__pullAgain = false; this.__pullIfNeeded(); }
+      }, (e) => this.__fail(e));
+    }
+    __read() {
+      if (this.__state === 'errored') return Promise.reject(this.__error);
+      if (this.__queue.length) {
+        const [value, n] = this.__queue.shift();
+        this.__queueSize -= n;
+        if (this.__closeRequested && !this.__queue.length) this.__finish(); else this.__pullIfNeeded();
+        return Promise.resolve({ value, done: false });
+      }
+      if (this.__state === 'closed') return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve, reject) => { this.__reads.push({ resolve, reject }); this.__pullIfNeeded(); });
+    }
+    // A chunk put back at the front (what a BYOB read did not take).
+    __unshift(chunk) { this.__queue.unshift([chunk, chunk.byteLength || 1]); this.__queueSize += chunk.byteLength || 1; }
+    __finish() {
+      this.__state = 'closed';
+      for (const r of this.__reads.splice(0)) r.resolve({ value: undefined, done: true });
+      if (this.__reader) this.__reader.__settle();
+    }
+    __fail(e) {
+      if (this.__state !== 'readable') return;
+      this.__state = 'errored';
+      this.__error = e;
+      this.__queue = [];
+      this.__queueSize = 0;
+      for (const r of this.__reads.splice(0)) r.reject(e);
+      if (this.__reader) this.__reader.__settle();
+    }
+    async __cancel(reason) {
+      if (this.__state === 'closed') return;
+      if (this.__state === 'errored') throw this.__error;
+      this.__queue = [];
+      this.__queueSize = 0;
+      this.__finish();
+      if (this.__source.cancel) await this.__source.cancel(reason);
+    }
+    cancel(reason) {
+      if (this.locked) return Promise.reject(new TypeError('Cannot cancel a locked stream'));
+      return this.__cancel(reason);
+    }
+    getReader(options) {
       if (this.locked) throw new TypeError('ReadableStream is locked');
-      this.locked = true;
-      const stream = this;
-      return {
-        async read() {
-          for (;;) {
-            if (stream.__error) throw stream.__error;
-            if (stream.__chunks.length) return { value: stream.__chunks.shift(), done: false };
-            if (stream.__closed) return { value: undefined, done: true };
-            if (stream.__pull) await stream.__pull();
-            else await new Promise((r) => stream.__waiters.push(r));
-          }
-        },
-        releaseLock() { stream.locked = false; },
-        cancel() { stream.__closed = true; stream.__chunks = []; return Promise.resolve(); },
-        get closed() { return new Promise((r) => { if (stream.__closed) r(); else stream.__waiters.push(r); }); },
-      };
+      return options && options.mode === 'byob' ? new ReadableStreamBYOBReader(this) : new ReadableStreamDefaultReader(this);
     }
-    async *[Symbol.asyncIterator]() {
-      const r = this.getReader();
-      for (;;) { const { value, done } = await r.read(); if (done) return; yield value; }
+    async *[Symbol.asyncIterator](options) {
+      const reader = this.getReader();
+      let finished = false;
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) { finished = true; return; }
+          yield value;
+        }
+      } finally {
+        if (!finished && !(options && options.preventCancel)) await reader.cancel();
+        reader.releaseLock();
+      }
     }
-    __bytes() {
-      const parts = this.__chunks.map((c) => (typeof c === 'string' ? utf8encode(c) : c instanceof Uint8Array ? c : ArrayBuffer.isView(c) ? new Uint8Array(c.buffer, c.byteOffset, c.byteLength) : new Uint8Array(c)));
-      const n = parts.reduce((a, p) => a + p.length, 0);
-      const out = new Uint8Array(n);
-      let o = 0;
-      for (const p of parts) { out.set(p, o); o += p.length; }
-      return out;
+    values(options) { return this[Symbol.asyncIterator](options); }
+  }
+  class ReadableStreamDefaultReader {
+    constructor(stream) {
+      if (!(stream instanceof ReadableStream)) throw new TypeError('not a ReadableStream');
+      if (stream.locked) throw new TypeError('ReadableStream is locked');
+      stream.__reader = this;
+      this.__stream = stream;
+      this.__closed = new Promise((resolve, reject) => { this.__onClosed = [resolve, reject]; });
+      this.__closed.catch(() => {});
+      this.__settle();
+    }
+    __settle() {
+      const s = this.__stream;
+      if (s && s.__state === 'closed') this.__onClosed[0]();
+      else if (s && s.__state === 'errored') this.__onClosed[1](s.__error);
+    }
+    get closed() { return this.__closed; }
+    read() {
+      if (!this.__stream) return Promise.reject(new TypeError('This reader has released its lock'));
+      return this.__stream.__read();
+    }
+    cancel(reason) {
+      if (!this.__stream) return Promise.reject(new TypeError('This reader has released its lock'));
+      return this.__stream.__cancel(reason);
+    }
+    releaseLock() {
+      const s = this.__stream;
+      if (!s) return;
+      for (const r of s.__reads.splice(0)) r.reject(new TypeError('The reader released its lock'));
+      if (s.__state === 'readable') this.__onClosed[1](new TypeError('The reader released its lock'));
+      s.__reader = null;
+      this.__stream = null;
+    }
+  }
+  // Reads into the caller's buffer; what does not fit stays queued for the next read.
+  class ReadableStreamBYOBReader extends ReadableStreamDefaultReader {
+    async read(view) {
+      if (!ArrayBuffer.isView(view) || view.byteLength === 0) throw new TypeError('read() needs a non-empty ArrayBufferView');
+      const Ctor = view.constructor;
+      const per = Ctor.BYTES_PER_ELEMENT || 1;
+      const r = await super.read();
+      if (r.done) return { value: new Ctor(view.buffer, view.byteOffset, 0), done: true };
+      const c = r.value;
+      const bytes = c instanceof Uint8Array ? c : ArrayBuffer.isView(c) ? new Uint8Array(c.buffer, c.byteOffset, c.byteLength) : new Uint8Array(c);
+      const fits = Math.min(view.byteLength, bytes.length);
+      const n = fits - (fits % per);
+      new Uint8Array(view.buffer, view.byteOffset, n).set(bytes.subarray(0, n));
+      if (n < bytes.length) this.__stream.__unshift(bytes.slice(n));
+      return { value: new Ctor(view.buffer, view.byteOffset, n / per), done: false };
     }
   }

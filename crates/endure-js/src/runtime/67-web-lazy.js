@@ -11,7 +11,7 @@
   }
   Body.prototype.formData = async function () { return webLib().parseFormBody(await this.__take(), this.headers.get('content-type')); };
   Body.prototype.blob = async function () { return new (webLib().Blob)([await this.__take()], { type: this.headers.get('content-type') || '' }); };
-  for (const m of ['tee', 'pipeTo', 'pipeThrough', 'cancel', 'values']) {
+  for (const m of ['tee', 'pipeTo', 'pipeThrough']) {
     ReadableStream.prototype[m] = function (...args) { return webLib().streamMethods[m].apply(this, args); };
   }
   ReadableStream.from = (iterable) => webLib().readableFrom(iterable);
@@ -57,7 +57,7 @@
   const WEB_GLOBALS = [
     'Event', 'CustomEvent', 'EventTarget', 'Blob', 'File', 'FormData', 'caches', 'Cache', 'WritableStream',
     'TransformStream', 'TextEncoderStream', 'TextDecoderStream', 'CompressionStream', 'DecompressionStream',
-    'URLPattern',
+    'URLPattern', 'WritableStreamDefaultWriter', 'ByteLengthQueuingStrategy', 'CountQueuingStrategy',
   ];
   const navigator = { userAgent: 'Cloudflare-Workers', language: 'en', hardwareConcurrency: 1 };
   // `scheduler.wait(ms)`: a promise that resolves after `ms` (Workers' scheduler API).

@@ -52,7 +52,7 @@
     console, setTimeout, setInterval, clearTimeout, clearInterval: clearTimeout, queueMicrotask,
     setImmediate, clearImmediate: clearTimeout, reportError, global: globalThis,
     structuredClone, TextEncoder, TextDecoder, atob, btoa, crypto, URL, URLSearchParams, Headers,
-    Request, Response, fetch, AbortController, AbortSignal, ReadableStream, DOMException,
+    Request, Response, fetch, AbortController, AbortSignal, ReadableStream, ReadableStreamDefaultReader, ReadableStreamBYOBReader, DOMException,
     NonRetryableError, process, navigator, scheduler,
   };
   for (const k of Object.keys(globals)) {

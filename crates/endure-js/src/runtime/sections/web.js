@@ -212,111 +212,312 @@ export default function (rt) {
   // ReadableStream's piping and teeing, WritableStream, TransformStream, the text coding
   // streams and CompressionStream / DecompressionStream (gzip, deflate, deflate-raw; the data
   // is compressed when the writable side closes).
+  const deferred = () => {
+    let resolve, reject;
+    const promise = new Promise((a, b) => { resolve = a; reject = b; });
+    promise.catch(() => {});
+    return { promise, resolve, reject };
+  };
   const streamMethods = {
+    // Both branches read from one reader, when either wants more (the slower one buffers).
     tee() {
       const reader = this.getReader();
-      let ca, cb;
-      const a = new ReadableStream({ start(c) { ca = c; } });
-      const b = new ReadableStream({ start(c) { cb = c; } });
-      (async () => {
-        try {
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) { ca.close(); cb.close(); return; }
-            ca.enqueue(value); cb.enqueue(value);
-          }
-        } catch (e) { ca.error(e); cb.error(e); }
-      })();
-      return [a, b];
+      const controllers = [];
+      const canceled = [false, false];
+      const reasons = [];
+      let reading = false;
+      let cancelDone = null;
+      const pull = async () => {
+        if (reading) return;
+        reading = true;
+        let r;
+        try { r = await reader.read(); } catch (e) { controllers.forEach((c) => c.error(e)); return; } finally { reading = false; }
+        controllers.forEach((c, i) => {
+          if (canceled[i]) return;
+          if (r.done) c.close(); else c.enqueue(r.value);
+        });
+      };
+      const branch = (i) => new ReadableStream({
+        start(c) { controllers[i] = c; },
+        pull,
+        cancel(reason) {
+          canceled[i] = true;
+          reasons[i] = reason;
+          if (canceled[0] && canceled[1]) cancelDone = cancelDone || reader.cancel(reasons);
+          return cancelDone || undefined;
+        },
+      });
+      return [branch(0), branch(1)];
     },
+    // Reads only while the destination is ready (backpressure); errors, closing and an abort
+    // signal travel as the standard says (preventClose, preventAbort, preventCancel).
     async pipeTo(dest, options) {
+      const o = options || {};
+      if (this.locked) throw new TypeError('The source stream is locked');
+      if (dest.locked) throw new TypeError('The destination stream is locked');
       const reader = this.getReader();
       const writer = dest.getWriter();
+      let onAbort = null;
+      const aborted = new Promise((_, reject) => {
+        if (!o.signal) return;
+        onAbort = () => reject(Object.assign(new Error('aborted'), { __abort: true }));
+        if (o.signal.aborted) onAbort(); else o.signal.addEventListener('abort', onAbort);
+      });
+      aborted.catch(() => {});
+      let last = Promise.resolve();
       try {
         for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          await writer.write(value);
+          try { await Promise.race([writer.ready, aborted]); } catch (e) { throw e.__abort ? e : { __dest: e }; }
+          let r;
+          try { r = await Promise.race([reader.read(), aborted]); } catch (e) { throw e.__abort ? e : { __source: e }; }
+          if (r.done) break;
+          last = writer.write(r.value);
+          last.catch(() => {});
         }
-        if (!(options && options.preventClose)) await writer.close();
+        try { await last; } catch (e) { throw { __dest: e }; }
+        if (!o.preventClose) {
+          try { await writer.close(); } catch (e) { throw { __dest: e }; }
+        }
       } catch (e) {
-        if (!(options && options.preventAbort)) await writer.abort(e);
+        if (e && e.__abort) {
+          const reason = o.signal.reason;
+          await Promise.all([
+            o.preventAbort ? null : writer.abort(reason).catch(() => {}),
+            o.preventCancel ? null : reader.cancel(reason).catch(() => {}),
+          ]);
+          throw reason;
+        }
+        if (e && '__source' in e) {
+          if (!o.preventAbort) await writer.abort(e.__source).catch(() => {});
+          throw e.__source;
+        }
+        if (e && '__dest' in e) {
+          if (!o.preventCancel) await reader.cancel(e.__dest).catch(() => {});
+          throw e.__dest;
+        }
         throw e;
       } finally {
+        if (onAbort && o.signal) o.signal.removeEventListener('abort', onAbort);
         reader.releaseLock();
         writer.releaseLock();
       }
     },
     pipeThrough(pair, options) {
+      if (!pair || !pair.writable || !pair.readable) throw new TypeError('pipeThrough needs a { writable, readable } pair');
       this.pipeTo(pair.writable, options).catch(() => {});
       return pair.readable;
     },
-    async cancel() { this.__closed = true; this.__chunks = []; this.__wake(); },
-    values() { return this[Symbol.asyncIterator](); },
   };
-  const readableFrom = (iterable) => new ReadableStream({
-    async start(c) {
-      try { for await (const x of iterable) c.enqueue(x); c.close(); } catch (e) { c.error(e); }
-    },
-  });
+  // ReadableStream.from: an async or sync iterable, pulled one value at a time.
+  const readableFrom = (iterable) => {
+    const it = iterable[Symbol.asyncIterator] ? iterable[Symbol.asyncIterator]() : iterable[Symbol.iterator]();
+    return new ReadableStream({
+      async pull(c) {
+        const { value, done } = await it.next();
+        if (done) c.close(); else c.enqueue(await value);
+      },
+      async cancel(reason) { if (it.return) await it.return(reason); },
+    }, { highWaterMark: 0 });
+  };
 
+  // WritableStream: writes queue (bounded by the strategy) and go to the sink one at a time;
+  // the writer's `ready` waits while the queue is full.
+  class WritableStreamDefaultController {
+    constructor(stream) { this.__w = stream; this.__ac = new AbortController(); }
+    get signal() { return this.__ac.signal; }
+    error(e) { this.__w.__fail(e); }
+  }
   class WritableStream {
-    constructor(sink) {
+    constructor(sink, strategy) {
+      const st = strategy || {};
       this.__sink = sink || {};
-      this.locked = false;
-      this.__closed = false;
-      this.__queue = Promise.resolve();
-      const controller = { error: (e) => { this.__error = e; }, signal: new AbortController().signal };
-      this.__controller = controller;
-      this.__started = Promise.resolve(this.__sink.start ? this.__sink.start(controller) : undefined);
+      this.__state = 'writable';
+      this.__queue = [];
+      this.__queueSize = 0;
+      this.__inFlight = false;
+      this.__closeRequest = null;
+      this.__writer = null;
+      this.__started = false;
+      this.__hwm = st.highWaterMark === undefined ? 1 : Number(st.highWaterMark);
+      if (Number.isNaN(this.__hwm) || this.__hwm < 0) throw new RangeError('highWaterMark must be a non-negative number');
+      this.__size = st.size;
+      this.__controller = new WritableStreamDefaultController(this);
+      const started = this.__sink.start ? this.__sink.start(this.__controller) : undefined;
+      Promise.resolve(started).then(() => { this.__started = true; this.__advance(); }, (e) => this.__fail(e));
     }
-    getWriter() {
-      if (this.locked) throw new TypeError('WritableStream is locked');
-      this.locked = true;
-      const s = this;
-      const step = (f) => { s.__queue = s.__queue.then(() => s.__started).then(f); return s.__queue; };
-      let closed;
-      const closedP = new Promise((r) => { closed = r; });
-      return {
-        get ready() { return s.__queue.then(() => undefined); },
-        get closed() { return closedP; },
-        get desiredSize() { return s.__closed ? 0 : 1; },
-        write(chunk) {
-          if (s.__closed) return Promise.reject(new TypeError('The stream is closed'));
-          if (s.__error) return Promise.reject(s.__error);
-          return step(() => (s.__sink.write ? s.__sink.write(chunk, s.__controller) : undefined));
-        },
-        close() {
-          if (s.__closed) return Promise.reject(new TypeError('The stream is closed'));
-          s.__closed = true;
-          return step(() => (s.__sink.close ? s.__sink.close() : undefined)).then(() => closed());
-        },
-        abort(reason) { s.__closed = true; return Promise.resolve(s.__sink.abort ? s.__sink.abort(reason) : undefined); },
-        releaseLock() { s.locked = false; },
-      };
+    get locked() { return this.__writer !== null; }
+    __desired() { return this.__state === 'errored' ? null : this.__state === 'closed' ? 0 : this.__hwm - this.__queueSize; }
+    __write(chunk) {
+      if (this.__state === 'errored') return Promise.reject(this.__error);
+      if (this.__state !== 'writable' || this.__closeRequest) return Promise.reject(new TypeError('The stream is closed or closing'));
+      let n = 1;
+      if (this.__size) {
+        try { n = Number(this.__size(chunk)); } catch (e) { this.__fail(e); return Promise.reject(e); }
+      }
+      const d = deferred();
+      this.__queue.push({ chunk, n, d });
+      this.__queueSize += n;
+      if (this.__writer) this.__writer.__backpressure();
+      this.__advance();
+      return d.promise;
     }
-    close() { return this.getWriter().close(); }
-    abort(reason) { return this.getWriter().abort(reason); }
+    __advance() {
+      if (!this.__started || this.__inFlight || this.__state !== 'writable') return;
+      if (this.__queue.length) {
+        const w = this.__queue[0];
+        this.__inFlight = true;
+        Promise.resolve().then(() => (this.__sink.write ? this.__sink.write(w.chunk, this.__controller) : undefined)).then(() => {
+          this.__inFlight = false;
+          this.__queue.shift();
+          this.__queueSize -= w.n;
+          w.d.resolve();
+          if (this.__writer) this.__writer.__backpressure();
+          this.__advance();
+        }, (e) => { this.__inFlight = false; w.d.reject(e); this.__fail(e); });
+      } else if (this.__closeRequest) {
+        this.__inFlight = true;
+        const done = this.__closeRequest;
+        Promise.resolve().then(() => (this.__sink.close ? this.__sink.close() : undefined)).then(() => {
+          this.__inFlight = false;
+          this.__state = 'closed';
+          done.resolve();
+          if (this.__writer) this.__writer.__settle();
+        }, (e) => { this.__inFlight = false; done.reject(e); this.__fail(e); });
+      }
+    }
+    __close() {
+      if (this.__state === 'errored') return Promise.reject(this.__error);
+      if (this.__state !== 'writable' || this.__closeRequest) return Promise.reject(new TypeError('The stream is closed or closing'));
+      this.__closeRequest = deferred();
+      this.__advance();
+      return this.__closeRequest.promise;
+    }
+    async __abort(reason) {
+      if (this.__state !== 'writable') return;
+      this.__controller.__ac.abort(reason);
+      this.__fail(reason);
+      if (this.__sink.abort) await this.__sink.abort(reason);
+    }
+    __fail(e) {
+      if (this.__state !== 'writable') return;
+      this.__state = 'errored';
+      this.__error = e;
+      for (const w of this.__queue.splice(this.__inFlight ? 1 : 0)) w.d.reject(e);
+      this.__queueSize = 0;
+      if (this.__closeRequest && !this.__inFlight) this.__closeRequest.reject(e);
+      if (this.__writer) this.__writer.__settle();
+    }
+    getWriter() { return new WritableStreamDefaultWriter(this); }
+    close() { return this.locked ? Promise.reject(new TypeError('WritableStream is locked')) : this.__close(); }
+    abort(reason) { return this.locked ? Promise.reject(new TypeError('WritableStream is locked')) : this.__abort(reason); }
+  }
+  class WritableStreamDefaultWriter {
+    constructor(stream) {
+      if (!(stream instanceof WritableStream)) throw new TypeError('not a WritableStream');
+      if (stream.locked) throw new TypeError('WritableStream is locked');
+      stream.__writer = this;
+      this.__w = stream;
+      this.__closed = deferred();
+      this.__ready = deferred();
+      this.__ready.resolve();
+      this.__readyPending = false;
+      this.__backpressure();
+      this.__settle();
+    }
+    // `ready` is pending while the queue is full, and resolves when it has room.
+    __backpressure() {
+      const d = this.__w.__desired();
+      if (d !== null && d <= 0 && this.__w.__state === 'writable' && !this.__readyPending) {
+        this.__ready = deferred();
+        this.__readyPending = true;
+      } else if ((d === null || d > 0) && this.__readyPending) {
+        this.__readyPending = false;
+        this.__ready.resolve();
+      }
+    }
+    __settle() {
+      const w = this.__w;
+      if (!w) return;
+      if (w.__state === 'closed') { this.__closed.resolve(); if (this.__readyPending) { this.__readyPending = false; this.__ready.resolve(); } }
+      if (w.__state === 'errored') {
+        this.__closed.reject(w.__error);
+        if (this.__readyPending) { this.__readyPending = false; this.__ready.reject(w.__error); } else { this.__ready = deferred(); this.__ready.reject(w.__error); }
+      }
+    }
+    get ready() { return this.__ready.promise; }
+    get closed() { return this.__closed.promise; }
+    get desiredSize() {
+      if (!this.__w) throw new TypeError('This writer has released its lock');
+      return this.__w.__desired();
+    }
+    write(chunk) { return this.__w ? this.__w.__write(chunk) : Promise.reject(new TypeError('This writer has released its lock')); }
+    close() { return this.__w ? this.__w.__close() : Promise.reject(new TypeError('This writer has released its lock')); }
+    abort(reason) { return this.__w ? this.__w.__abort(reason) : Promise.reject(new TypeError('This writer has released its lock')); }
+    releaseLock() {
+      if (!this.__w) return;
+      this.__w.__writer = null;
+      this.__w = null;
+    }
   }
 
+  // TransformStream: the writable side waits while the readable side is full (backpressure);
+  // an identity transform when no `transform` is given.
   class TransformStream {
-    constructor(transformer) {
+    constructor(transformer, writableStrategy, readableStrategy) {
       const t = transformer || {};
+      const rs = readableStrategy || {};
       let rc;
-      this.readable = new ReadableStream({ start(c) { rc = c; } });
-      const controller = {
-        enqueue: (c) => rc.enqueue(c),
-        error: (e) => rc.error(e),
-        terminate: () => rc.close(),
-        get desiredSize() { return 1; },
+      let backpressure = true;
+      let change = deferred();
+      const setBackpressure = (b) => {
+        if (b === backpressure) return;
+        backpressure = b;
+        if (!b) { change.resolve(); change = deferred(); }
       };
-      if (t.start) t.start(controller);
-      this.writable = new WritableStream({
-        write: (chunk) => (t.transform ? t.transform(chunk, controller) : controller.enqueue(chunk)),
-        close: async () => { if (t.flush) await t.flush(controller); rc.close(); },
-        abort: (e) => rc.error(e),
-      });
+      let writable;
+      const controller = {
+        enqueue: (chunk) => {
+          rc.enqueue(chunk);
+          setBackpressure(!(rc.desiredSize > 0));
+        },
+        error: (e) => { rc.error(e); writable.__fail(e); },
+        terminate: () => {
+          try { rc.close(); } catch { /* already closed */ }
+          writable.__fail(new TypeError('The transform stream was terminated'));
+        },
+        get desiredSize() { return rc.desiredSize; },
+      };
+      this.readable = new ReadableStream({
+        start(c) { rc = c; },
+        pull() { setBackpressure(false); },
+        cancel(reason) {
+          writable.__fail(reason);
+          return t.cancel ? t.cancel(reason) : undefined;
+        },
+      }, { highWaterMark: rs.highWaterMark === undefined ? 0 : rs.highWaterMark, size: rs.size });
+      const started = Promise.resolve(t.start ? t.start(controller) : undefined);
+      writable = new WritableStream({
+        start: () => started,
+        write: async (chunk) => {
+          while (backpressure) await change.promise;
+          if (t.transform) await t.transform(chunk, controller); else controller.enqueue(chunk);
+        },
+        close: async () => {
+          if (t.flush) await t.flush(controller);
+          try { rc.close(); } catch { /* closed by terminate() */ }
+        },
+        abort: (reason) => { rc.error(reason); },
+      }, writableStrategy);
+      this.writable = writable;
     }
+  }
+  class ByteLengthQueuingStrategy {
+    constructor(o) { this.highWaterMark = Number(o && o.highWaterMark); }
+    size(chunk) { return chunk.byteLength; }
+  }
+  class CountQueuingStrategy {
+    constructor(o) { this.highWaterMark = Number(o && o.highWaterMark); }
+    size() { return 1; }
   }
 
   class TextEncoderStream extends TransformStream {
@@ -476,6 +677,7 @@ export default function (rt) {
   return {
     URLPattern, Event, CustomEvent, EventTarget, Blob, File, FormData, encodeMultipart, parseFormBody,
     caches, Cache, WritableStream, TransformStream, TextEncoderStream, TextDecoderStream,
-    CompressionStream, DecompressionStream, streamMethods, readableFrom,
+    CompressionStream, DecompressionStream, streamMethods, readableFrom, WritableStreamDefaultWriter,
+    ByteLengthQueuingStrategy, CountQueuingStrategy,
   };
 }
