@@ -150,11 +150,11 @@ impl Loader for ProjectLoader {
             }
             return Module::declare(ctx.clone(), name, src);
         }
-        let src = self
+        let (src, key) = self
             .0
-            .load(name)
+            .load_keyed(name)
             .map_err(|m| rquickjs::Exception::throw_message(ctx, &m))?;
-        Module::declare(ctx.clone(), name, src.as_bytes())
+        crate::bytecode::project_module(ctx, name, &src, key)
     }
 }
 

@@ -203,7 +203,8 @@ pub struct Sources {
     load: LoadOptions,
     /// What the project's `tsconfig.json` asks of the compiler (or why it cannot be read).
     options: Result<Options, String>,
-    cache: Mutex<HashMap<String, Arc<str>>>,
+    /// Each module's JavaScript and a hash of it (the key of its bytecode, bytecode.rs).
+    cache: Mutex<HashMap<String, (Arc<str>, u64)>>,
 }
 
 impl Sources {
@@ -460,8 +461,13 @@ impl Sources {
 
     /// The JavaScript source of module `name`.
     pub fn load(&self, name: &str) -> Result<Arc<str>, String> {
+        self.load_keyed(name).map(|(s, _)| s)
+    }
+
+    /// The JavaScript source of module `name`, and a hash of it.
+    pub fn load_keyed(&self, name: &str) -> Result<(Arc<str>, u64), String> {
         if let Some((_, src)) = BUILTINS.iter().find(|(n, _)| *n == name) {
-            return Ok(Arc::from(*src));
+            return Ok((Arc::from(*src), hash(src)));
         }
         if let Some(s) = self
             .cache
@@ -525,18 +531,19 @@ impl Sources {
 }
 
 impl Sources {
-    /// Caches a module's JavaScript for the next isolates.
-    fn keep(&self, name: &str, js: String) -> Arc<str> {
+    /// Caches a module's JavaScript (and its hash) for the next isolates.
+    fn keep(&self, name: &str, js: String) -> (Arc<str>, u64) {
+        let key = hash(&js);
         let js: Arc<str> = Arc::from(js);
         self.cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(name.to_string(), js.clone());
-        js
+            .insert(name.to_string(), (js.clone(), key));
+        (js, key)
     }
 
     /// A Text or Data module: the file as the default export.
-    fn load_rule(&self, name: &str, kind: ModuleKind) -> Result<Arc<str>, String> {
+    fn load_rule(&self, name: &str, kind: ModuleKind) -> Result<(Arc<str>, u64), String> {
         let bytes = std::fs::read(name).map_err(|e| format!("cannot read {name}: {e}"))?;
         let js = match kind {
             ModuleKind::Text => {
@@ -559,6 +566,14 @@ impl Sources {
         };
         Ok(self.keep(name, js))
     }
+}
+
+/// A hash of a module's JavaScript (its bytecode's key).
+fn hash(js: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    js.hash(&mut h);
+    h.finish()
 }
 
 fn path_name(p: PathBuf) -> String {
