@@ -1,5 +1,7 @@
-//! The project's `fetch` handler (its default export), called once per HTTP request in a fresh
-//! isolate, with `env` holding the workflow bindings and `vars`.
+//! The project's `fetch` handler (its default export), called once per HTTP request, with `env`
+//! holding the workflow bindings and `vars`. As on Cloudflare, an isolate that answered a
+//! request stays warm for the next one (its modules loaded and evaluated, its module state
+//! kept); isolates of workflow runs are never reused.
 
 use crate::isolate;
 use crate::project::Project;
@@ -126,28 +128,71 @@ async fn run_worker(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
     run_message(p, message, origin).await
 }
 
-/// Runs one `fetch` or `rpc` message on a fresh isolate and returns what it answers.
-async fn run_message(p: Arc<Project>, message: Value, origin: String) -> HttpResponse {
-    let iso = match isolate::spawn(p.sources.clone(), p.main.clone(), p.options.limits) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("[error] fetch: cannot start a JavaScript isolate: {e}");
-            return HttpResponse::error(500, "Internal Server Error");
+/// Warm isolates kept between requests: at most this many wait at once (each holds a thread
+/// and its heap); more concurrent requests get fresh isolates, dropped after their request.
+pub const MAX_WARM_ISOLATES: usize = 8;
+
+/// Isolates that answered a request, finished all its work, and wait for the next; with the
+/// generation of the sources they run (bumped when the sources change).
+#[derive(Default)]
+pub struct WarmIsolates(std::sync::Mutex<(u64, Vec<isolate::Isolate>)>);
+
+impl WarmIsolates {
+    /// A warm isolate, if one waits; and the current generation.
+    fn take(&self) -> (u64, Option<isolate::Isolate>) {
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let iso = g.1.pop();
+        (g.0, iso)
+    }
+
+    /// Keeps an idle isolate of `generation` for the next request, unless the sources changed
+    /// since it started or enough are kept already.
+    fn keep(&self, generation: u64, iso: isolate::Isolate) {
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if g.0 == generation && g.1.len() < MAX_WARM_ISOLATES {
+            g.1.push(iso);
         }
+    }
+
+    /// Drops every warm isolate (the sources changed); those in use are dropped when done.
+    pub fn clear(&self) {
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        g.0 += 1;
+        g.1.clear();
+    }
+}
+
+/// Runs one `fetch` or `rpc` message on a warm isolate, or a fresh one, and returns what it
+/// answers.
+async fn run_message(p: Arc<Project>, message: Value, origin: String) -> HttpResponse {
+    let (generation, warm) = p.warm.take();
+    let iso = match warm {
+        Some(iso) => iso,
+        None => match isolate::spawn(p.sources.clone(), p.main.clone(), p.options.limits) {
+            Ok(i) => {
+                i.send(&p.env_message());
+                i
+            }
+            Err(e) => {
+                eprintln!("[error] fetch: cannot start a JavaScript isolate: {e}");
+                return HttpResponse::error(500, "Internal Server Error");
+            }
+        },
     };
-    iso.send(&p.env_message());
     iso.send(&message);
     let (tx, rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(serve(p, iso, origin, tx));
+    tokio::spawn(serve(p, iso, generation, origin, tx));
     rx.await
         .unwrap_or_else(|_| HttpResponse::error(500, "Internal Server Error"))
 }
 
 /// The request's message loop: answers the isolate's calls, hands the response over when it
-/// comes, then carries on until the isolate has nothing left to do.
+/// comes, then carries on until the isolate has nothing left to do, and keeps it warm. An
+/// isolate that failed (a limit, a fatal error, `waitUntil` work past its time) is dropped.
 async fn serve(
     p: Arc<Project>,
     mut iso: isolate::Isolate,
+    generation: u64,
     origin: String,
     respond: tokio::sync::oneshot::Sender<HttpResponse>,
 ) {
@@ -163,12 +208,13 @@ async fn serve(
     > = futures_util::stream::FuturesUnordered::new();
     let to_js = iso.sender();
     let mut responded_at: Option<tokio::time::Instant> = None;
+    let mut held: Option<HttpResponse> = None;
     loop {
         let deadline = responded_at.map(|t| t + WAIT_UNTIL_LIMIT);
         tokio::select! {
             msg = iso.from_js.recv() => {
                 let Some(text) = msg else {
-                    answer(HttpResponse::error(500, "Internal Server Error"));
+                    answer(held.take().unwrap_or_else(|| HttpResponse::error(500, "Internal Server Error")));
                     return;
                 };
                 let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -183,8 +229,18 @@ async fn serve(
                             && m["timers"] != Value::Bool(true)
                             && m["pending"].as_f64().unwrap_or(0.0) == 0.0
                             && pending.is_empty();
+                        // The response is handed over after the turn that made it, so that an
+                        // isolate with nothing left to do is back among the warm ones before
+                        // the client can send its next request.
                         if responded_at.is_some() && idle {
+                            p.warm.keep(generation, iso);
+                            if let Some(r) = held.take() {
+                                answer(r);
+                            }
                             return;
+                        }
+                        if let Some(r) = held.take() {
+                            answer(r);
                         }
                     }
                     "response" => {
@@ -193,7 +249,7 @@ async fn serve(
                             .as_str()
                             .and_then(|b| crate::base64::decode(b).ok())
                             .unwrap_or_default();
-                        answer(HttpResponse {
+                        held = Some(HttpResponse {
                             status: m["status"].as_u64().unwrap_or(500) as u16,
                             headers,
                             body,
@@ -205,13 +261,18 @@ async fn serve(
                     "limit" => {
                         eprintln!("[error] {origin}: {}", m["text"].as_str().unwrap_or("a limit was exceeded"));
                         if m["kind"] != "uncaught" {
-                            answer(HttpResponse::error(500, "Worker exceeded a resource limit"));
+                            answer(held.take().unwrap_or_else(|| {
+                                HttpResponse::error(500, "Worker exceeded a resource limit")
+                            }));
                             return;
                         }
                     }
                     "fatal" => {
                         eprintln!("[error] {origin}: {}", m["message"].as_str().unwrap_or(""));
-                        answer(HttpResponse::error(500, "Internal Server Error"));
+                        answer(
+                            held.take()
+                                .unwrap_or_else(|| HttpResponse::error(500, "Internal Server Error")),
+                        );
                         return;
                     }
                     _ => {}

@@ -1,8 +1,8 @@
 //! One isolate: a QuickJS runtime and context on a thread of its own, loaded with the runtime
 //! prelude (`src/runtime/*.js`) and the project's main module, driven by JSON messages.
 //!
-//! Each workflow run and each fetch request gets a fresh isolate, so nothing a user can observe
-//! (module state, globals) is shared between instances. A thread per isolate means an endless
+//! Each workflow run gets a fresh isolate, so nothing a user can observe (module state,
+//! globals) is shared between instances; fetch requests reuse warm ones (fetch.rs). A thread per isolate means an endless
 //! loop stalls only its own run, until the CPU limit interrupts it.
 //!
 //! Messages to JavaScript (`__endure_rt.receive`): `env`, `start`, `fetch`, `attempt`,

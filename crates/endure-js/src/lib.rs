@@ -4,7 +4,7 @@
 //! loaded with [`Project::load`]; [`Project::register`] registers each `[[workflows]]` entry's
 //! exported `WorkflowEntrypoint` class as engine code; [`fetch::handle`] serves its default
 //! export's `fetch` handler. JavaScript runs in QuickJS (rquickjs), one fresh isolate per workflow
-//! run and per request, on its own thread, bounded in CPU time per turn and in memory
+//! run (requests reuse warm ones), on its own thread, bounded in CPU time per turn and in memory
 //! ([`isolate::Limits`]). TypeScript is stripped with oxc.
 //!
 //! | Cloudflare (JavaScript) | Endure |

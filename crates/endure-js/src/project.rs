@@ -50,6 +50,8 @@ pub struct Project {
     pub(crate) resources: crate::resources::Resources,
     pub(crate) kv: crate::kv::Kv,
     pub(crate) caches: crate::cache::Caches,
+    /// Isolates that answered a request and wait for the next one (fetch.rs).
+    pub(crate) warm: crate::fetch::WarmIsolates,
 }
 
 impl Project {
@@ -99,6 +101,7 @@ impl Project {
             resources: crate::resources::Resources::new(&state_dir),
             kv: crate::kv::Kv::new(&state_dir),
             caches: crate::cache::Caches::new(&state_dir),
+            warm: crate::fetch::WarmIsolates::default(),
         }))
     }
 
@@ -185,6 +188,8 @@ impl Project {
         staged.load(&self.main).map_err(ProjectError::Module)?;
         let exports = self.check_with(staged.clone()).await?;
         self.sources.replace_with(&staged);
+        // Warm isolates run the old code: requests from now on get isolates of the new.
+        self.warm.clear();
         Ok(exports)
     }
 
