@@ -128,51 +128,14 @@ async fn run_worker(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
     run_message(p, message, origin).await
 }
 
-/// Warm isolates kept between requests: at most this many wait at once (each holds a thread
-/// and its heap); more concurrent requests get fresh isolates, dropped after their request.
-pub const MAX_WARM_ISOLATES: usize = 8;
-
-/// Isolates that answered a request, finished all its work, and wait for the next; with the
-/// generation of the sources they run (bumped when the sources change).
-#[derive(Default)]
-pub struct WarmIsolates(std::sync::Mutex<(u64, Vec<isolate::Isolate>)>);
-
-impl WarmIsolates {
-    /// A warm isolate, if one waits; and the current generation.
-    fn take(&self) -> (u64, Option<isolate::Isolate>) {
-        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let iso = g.1.pop();
-        (g.0, iso)
-    }
-
-    /// Keeps an idle isolate of `generation` for the next request, unless the sources changed
-    /// since it started or enough are kept already.
-    fn keep(&self, generation: u64, iso: isolate::Isolate) {
-        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if g.0 == generation && g.1.len() < MAX_WARM_ISOLATES {
-            g.1.push(iso);
-        }
-    }
-
-    /// Drops every warm isolate (the sources changed); those in use are dropped when done.
-    pub fn clear(&self) {
-        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        g.0 += 1;
-        g.1.clear();
-    }
-}
-
 /// Runs one `fetch` or `rpc` message on a warm isolate, or a fresh one, and returns what it
 /// answers.
 async fn run_message(p: Arc<Project>, message: Value, origin: String) -> HttpResponse {
     let (generation, warm) = p.warm.take();
     let iso = match warm {
         Some(iso) => iso,
-        None => match isolate::spawn(p.sources.clone(), p.main.clone(), p.options.limits) {
-            Ok(i) => {
-                i.send(&p.env_message());
-                i
-            }
+        None => match p.start_isolate() {
+            Ok(i) => i,
             Err(e) => {
                 eprintln!("[error] fetch: cannot start a JavaScript isolate: {e}");
                 return HttpResponse::error(500, "Internal Server Error");

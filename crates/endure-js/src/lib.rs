@@ -33,6 +33,7 @@ pub mod kv;
 pub mod local;
 pub mod modules;
 pub mod package;
+mod pool;
 pub mod project;
 pub mod resources;
 pub mod transpile;

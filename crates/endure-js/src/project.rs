@@ -50,8 +50,10 @@ pub struct Project {
     pub(crate) resources: crate::resources::Resources,
     pub(crate) kv: crate::kv::Kv,
     pub(crate) caches: crate::cache::Caches,
-    /// Isolates that answered a request and wait for the next one (fetch.rs).
-    pub(crate) warm: crate::fetch::WarmIsolates,
+    /// Isolates that answered a request and wait for the next one (pool.rs).
+    pub(crate) warm: crate::pool::Idle,
+    /// Isolates started ahead of workflow runs, each for one run (pool.rs).
+    pub(crate) ready: crate::pool::Idle,
 }
 
 impl Project {
@@ -101,7 +103,8 @@ impl Project {
             resources: crate::resources::Resources::new(&state_dir),
             kv: crate::kv::Kv::new(&state_dir),
             caches: crate::cache::Caches::new(&state_dir),
-            warm: crate::fetch::WarmIsolates::default(),
+            warm: crate::pool::Idle::new(crate::pool::MAX_WARM_ISOLATES),
+            ready: crate::pool::Idle::new(crate::pool::MAX_READY_ISOLATES),
         }))
     }
 
@@ -188,8 +191,9 @@ impl Project {
         staged.load(&self.main).map_err(ProjectError::Module)?;
         let exports = self.check_with(staged.clone()).await?;
         self.sources.replace_with(&staged);
-        // Warm isolates run the old code: requests from now on get isolates of the new.
+        // Kept isolates run the old code: requests and runs from now on get the new.
         self.warm.clear();
+        self.ready.clear();
         Ok(exports)
     }
 
@@ -268,6 +272,30 @@ impl Project {
     }
 
     /// The `env` message: `vars` and one binding per `[[workflows]]` entry.
+    /// An isolate for one workflow run: one started ahead if there is one, else a new one;
+    /// either way another is started for the next run.
+    pub(crate) fn run_isolate(&self) -> std::io::Result<crate::isolate::Isolate> {
+        let (generation, ready) = self.ready.take();
+        let iso = match ready {
+            Some(iso) => iso,
+            None => self.start_isolate()?,
+        };
+        if self.ready.has_room()
+            && let Ok(next) = self.start_isolate()
+        {
+            self.ready.keep(generation, next);
+        }
+        Ok(iso)
+    }
+
+    /// A new isolate of the current sources, with `env` sent.
+    pub(crate) fn start_isolate(&self) -> std::io::Result<crate::isolate::Isolate> {
+        let iso =
+            crate::isolate::spawn(self.sources.clone(), self.main.clone(), self.options.limits)?;
+        iso.send(&self.env_message());
+        Ok(iso)
+    }
+
     pub(crate) fn env_message(&self) -> Value {
         let bindings: Vec<Value> = self
             .config

@@ -5,7 +5,7 @@
 //! identities are the same on every replay. A step's callback runs in the isolate: for each
 //! attempt the engine asks the isolate (`attempt`) and waits for its answer (`attemptDone`).
 
-use crate::isolate::{self, Isolate};
+use crate::isolate::Isolate;
 use crate::project::Project;
 use endure_engine::{BoxFuture, Step, StepContext, WorkflowCode, WorkflowEvent};
 use endure_model::error::names;
@@ -72,9 +72,9 @@ async fn run(
     event: WorkflowEvent,
     step: Step,
 ) -> Result<Value, WorkflowError> {
-    let mut iso = isolate::spawn(p.sources.clone(), p.main.clone(), p.options.limits)
+    let mut iso = p
+        .run_isolate()
         .map_err(|e| internal(format!("cannot start a JavaScript isolate: {e}")))?;
-    iso.send(&p.env_message());
     iso.send(&json!({
         "op": "start",
         "class": class,

@@ -1,6 +1,7 @@
 //! Fetch requests reuse a warm isolate, as Cloudflare reuses one for many requests: module
 //! state carries from one request to the next; concurrent requests get isolates of their own;
-//! changed sources retire the warm isolates; workflow runs never share one.
+//! changed sources retire the warm isolates (and those started ahead of runs); workflow runs
+//! never share one.
 
 mod common;
 
@@ -12,7 +13,7 @@ const INDEX: &str = r#"
 import { WorkflowEntrypoint } from 'cloudflare:workers';
 let requests = 0;
 export class MyWorkflow extends WorkflowEntrypoint {
-  async run() { requests++; return requests; }
+  async run() { requests++; return `v1 ${requests}`; }
 }
 export default {
   async fetch(req) {
@@ -52,11 +53,15 @@ async fn requests_share_a_warm_isolate_and_runs_do_not() {
     for id in ["r1", "r2"] {
         js.create("wf", id, json!({})).await;
         let doc = js.finish("wf", id, 1000).await;
-        assert_eq!(doc["output"], json!(1), "{doc}");
+        assert_eq!(doc["output"], json!("v1 1"), "{doc}");
     }
     // Changed sources: the warm isolates are retired, the new code runs from a clean state.
     let path = js.dir.path().join("p/src/index.js");
     std::fs::write(&path, INDEX.replace("v1 ", "v2 ")).unwrap();
     js.project.reload().await.unwrap();
     assert_eq!(js.fetch("GET", "/", None).await.1, "v2 1");
+    // Isolates started ahead of runs were retired too: the next run is the new code's.
+    js.create("wf", "r3", json!({})).await;
+    let doc = js.finish("wf", "r3", 1000).await;
+    assert_eq!(doc["output"], json!("v2 1"), "{doc}");
 }
