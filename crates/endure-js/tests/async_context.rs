@@ -89,9 +89,7 @@ fn project(wrangler: &str) -> tempfile::TempDir {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_store_follows_awaits_callbacks_and_timers() {
     let js = Js::start(project(WRANGLER), "p", vec![], Limits::default()).await;
-    let (status, body) = js.fetch("GET", "/", None).await;
-    assert_eq!(status, 200, "{body}");
-    let out: Value = serde_json::from_str(&body).unwrap();
+    let out = js.get_json("/").await;
     assert_eq!(
         out,
         json!({

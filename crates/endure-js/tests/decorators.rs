@@ -7,7 +7,7 @@ mod common;
 
 use common::{Js, files};
 use endure_js::Limits;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const INDEX: &str = r#"
 import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
@@ -126,9 +126,7 @@ async fn standard_decorators_in_a_worker_and_a_workflow() {
         ("p/src/tagged.ts", TAGGED),
     ]);
     let js = Js::start(d, "p", vec![], Limits::default()).await;
-    let (status, body) = js.fetch("GET", "/", None).await;
-    assert_eq!(status, 200, "{body}");
-    let out: Value = serde_json::from_str(&body).unwrap();
+    let out = js.get_json("/").await;
     assert_eq!(
         out,
         json!({

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Js, files};
+use common::{Js, one_module};
 use endure_js::Limits;
 use serde_json::Value;
 
@@ -183,17 +183,8 @@ const V8: &str = r#"{
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn intl_formats_as_v8_does() {
-    let d = files(&[
-        (
-            "p/wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.js"}"#,
-        ),
-        ("p/src/index.js", CASES),
-    ]);
-    let js = Js::start(d, "p", vec![], Limits::default()).await;
-    let (status, body) = js.fetch("GET", "/", None).await;
-    assert_eq!(status, 200, "{body}");
-    let got: Value = serde_json::from_str(&body).unwrap();
+    let js = Js::start(one_module(CASES), "p", vec![], Limits::default()).await;
+    let got = js.get_json("/").await;
     let want: Value = serde_json::from_str(V8).unwrap();
     let mut differ = Vec::new();
     for (k, v) in want.as_object().unwrap() {

@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::{Js, files};
+use common::{Js, one_module};
 use endure_js::Limits;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const INDEX: &str = r#"
 const tick = () => new Promise<void>((r) => setTimeout(r, 1));
@@ -118,17 +118,8 @@ export default {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_pull_queue_and_push_back() {
-    let d = files(&[
-        (
-            "p/wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.ts"}"#,
-        ),
-        ("p/src/index.ts", INDEX),
-    ]);
-    let js = Js::start(d, "p", vec![], Limits::default()).await;
-    let (status, body) = js.fetch("GET", "/", None).await;
-    assert_eq!(status, 200, "{body}");
-    let out: Value = serde_json::from_str(&body).unwrap();
+    let js = Js::start(one_module(INDEX), "p", vec![], Limits::default()).await;
+    let out = js.get_json("/").await;
     let expect = json!({
         "pullsBeforeRead": 3,
         "pullsAfterRead": [1, 4],

@@ -8,7 +8,7 @@ mod common;
 
 use common::{Js, files};
 use endure_js::Limits;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 
 const WAT: &str = r#"
@@ -156,9 +156,7 @@ fn project() -> tempfile::TempDir {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wasm_modules_memory_tables_globals_and_traps() {
     let js = Js::start(project(), "p", vec![], Limits::default()).await;
-    let (status, body) = js.fetch("GET", "/", None).await;
-    assert_eq!(status, 200, "{body}");
-    let out: Value = serde_json::from_str(&body).unwrap();
+    let out = js.get_json("/").await;
     let expect = json!({
         "isModule": true,
         "imports": [{"module": "env", "name": "log", "kind": "function"}, {"module": "env", "name": "twice", "kind": "function"}],
@@ -223,9 +221,7 @@ async fn the_cpu_limit_stops_a_wasm_loop() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn npm_packages_that_ship_wasm() {
     let js = Js::fixture("wasm-app", vec![]).await;
-    let (status, body) = js.fetch("GET", "/", None).await;
-    assert_eq!(status, 200, "{body}");
-    let out: Value = serde_json::from_str(&body).unwrap();
+    let out = js.get_json("/").await;
     // FIPS 180-2 and RFC 1321 digests of "abc"; BLAKE3's own test value; argon2id as
     // libargon2 (argon2-cffi) computes it for the same parameters.
     assert_eq!(

@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{Js, files};
+use common::{Js, one_module};
 use endure_js::Limits;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const INDEX: &str = r#"
 const s = crypto.subtle;
@@ -87,17 +87,8 @@ export default {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ciphers_agreement_and_wrapping_in_a_worker() {
-    let d = files(&[
-        (
-            "p/wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.ts"}"#,
-        ),
-        ("p/src/index.ts", INDEX),
-    ]);
-    let js = Js::start(d, "p", vec![], Limits::default()).await;
-    let (status, body) = js.fetch("GET", "/", None).await;
-    assert_eq!(status, 200, "{body}");
-    let out: Value = serde_json::from_str(&body).unwrap();
+    let js = Js::start(one_module(INDEX), "p", vec![], Limits::default()).await;
+    let out = js.get_json("/").await;
     assert_eq!(
         out["cbc"],
         "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b273bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7"

@@ -51,6 +51,17 @@ pub fn files(list: &[(&str, &str)]) -> tempfile::TempDir {
     d
 }
 
+/// A project (in `p/`) whose only module is `src/index.ts`, without bindings.
+pub fn one_module(index: &str) -> tempfile::TempDir {
+    files(&[
+        (
+            "p/wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.ts"}"#,
+        ),
+        ("p/src/index.ts", index),
+    ])
+}
+
 impl Js {
     /// The fixture project `name` (under tests/projects).
     pub async fn fixture(name: &str, outbound: Vec<(String, String)>) -> Js {
@@ -135,6 +146,13 @@ impl Js {
         )
         .await;
         (r.status, String::from_utf8_lossy(&r.body).into_owned())
+    }
+
+    /// GETs `path` from the fetch handler: it must answer 200 with JSON, which is returned.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let (status, body) = self.fetch("GET", path, None).await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
     }
 
     pub async fn handle(&self, workflow: &str, id: &str) -> InstanceHandle {
