@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Js, one_module};
+use common::{ANSWER_RUN, Js, one_module};
 use endure_js::Limits;
 use serde_json::json;
 
@@ -109,16 +109,17 @@ async function run(): Promise<Record<string, unknown>> {
   return out;
 }
 
-export default {
-  async fetch(): Promise<Response> {
-    try { return Response.json(await run()); } catch (e) { return new Response(String((e as Error).stack || e), { status: 500 }); }
-  },
-};
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_pull_queue_and_push_back() {
-    let js = Js::start(one_module(INDEX), "p", vec![], Limits::default()).await;
+    let js = Js::start(
+        one_module(&[INDEX, ANSWER_RUN].concat()),
+        "p",
+        vec![],
+        Limits::default(),
+    )
+    .await;
     let out = js.get_json("/").await;
     let expect = json!({
         "pullsBeforeRead": 3,

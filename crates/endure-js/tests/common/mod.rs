@@ -51,6 +51,10 @@ pub fn files(list: &[(&str, &str)]) -> tempfile::TempDir {
     d
 }
 
+/// The end of a test Worker whose `run()` gathers its findings: its fetch handler answers
+/// them as JSON (or the error's stack with a 500).
+pub const ANSWER_RUN: &str = "\nexport default {\n  async fetch(): Promise<Response> {\n    try { return Response.json(await run()); } catch (e) { return new Response(String((e as Error).stack || e), { status: 500 }); }\n  },\n};\n";
+
 /// A project (in `p/`) whose only module is `src/index.ts`, without bindings.
 pub fn one_module(index: &str) -> tempfile::TempDir {
     files(&[
