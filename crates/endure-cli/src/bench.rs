@@ -172,7 +172,7 @@ async fn waiting(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let waiting = count(&*store, "approval", &[InstanceStatus::Waiting]).await?;
+    let waiting = count(&store, "approval", &[InstanceStatus::Waiting]).await?;
     let rss_after = proc_status_kib("VmRSS:").unwrap_or(0);
     println!(
         "| workflow | waiting instances | time to hibernate all | runs live | threads | RSS before | RSS with all waiting | peak RSS |"
@@ -257,7 +257,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Counted from the (workflow, status) index, not read row by row: the harness should not
     // compete with the engine it measures (reading 10 000 rows every 20 ms took ~7 % of the
     // CPU of a Rust run).
-    while count(&*store, "steps", &unfinished).await? > 0 {
+    while count(&store, "steps", &unfinished).await? > 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let elapsed = start.elapsed().as_secs_f64();
