@@ -162,7 +162,7 @@ async fn waiting(
     // Counted from the (workflow, status) index, not read row by row: a million rows read at
     // the end would be the harness's memory, not the engine's.
     while count(
-        &*store,
+        &store,
         "approval",
         &[InstanceStatus::Queued, InstanceStatus::Running],
     )
