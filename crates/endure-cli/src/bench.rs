@@ -35,6 +35,10 @@ pub struct Args {
     /// Instead: run N instances one after another and report create-to-complete latency.
     #[arg(long)]
     latency: Option<usize>,
+    /// With `--waiting`: then send the event to this many of the waiting instances, one after
+    /// another, and report the time from `sendEvent` to the instance's end (one more step).
+    #[arg(long, default_value_t = 0)]
+    event_latency: usize,
 }
 
 /// The `steps` and `approval` workflows as a JavaScript Worker project.
@@ -146,6 +150,7 @@ async fn waiting(
     store: Arc<SqliteStore>,
     engine: endure::Engine,
     n: usize,
+    event_latency: usize,
     db: &std::path::Path,
     lang: &str,
 ) -> anyhow::Result<ExitCode> {
@@ -153,10 +158,19 @@ async fn waiting(
     let w = engine.workflow("approval")?;
     let start = Instant::now();
     let mut left = n;
+    // Instances to send events to afterwards: spread over all of them.
+    let every = n.checked_div(event_latency).unwrap_or(usize::MAX).max(1);
+    let mut sample = Vec::new();
     while left > 0 {
         let k = left.min(100);
-        w.create_batch((0..k).map(|_| CreateOptions::new()).collect())
+        let made = w
+            .create_batch((0..k).map(|_| CreateOptions::new()).collect())
             .await?;
+        for (i, h) in made.into_iter().enumerate() {
+            if (n - left + i).is_multiple_of(every) && sample.len() < event_latency {
+                sample.push(h);
+            }
+        }
         left -= k;
     }
     // Counted from the (workflow, status) index, not read row by row: a million rows read at
@@ -186,6 +200,31 @@ async fn waiting(
         rss_after / 1024,
         peak_rss_kib().unwrap_or(0) / 1024
     );
+    if !sample.is_empty() {
+        let mut ms = Vec::with_capacity(sample.len());
+        for h in &sample {
+            let start = Instant::now();
+            h.send_event("approval", json!({"approved": true})).await?;
+            let d = h.wait_finished().await?;
+            if d.status != InstanceStatus::Complete {
+                anyhow::bail!("an instance ended {}", d.status);
+            }
+            ms.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        ms.sort_by(f64::total_cmp);
+        let pct = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
+        println!();
+        println!("| workflow | waiting | events sent | sendEvent→end p50 | p90 | p99 | max |");
+        println!("|---|---|---|---|---|---|---|");
+        println!(
+            "| {lang} | {waiting} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
+            ms.len(),
+            pct(0.5),
+            pct(0.9),
+            pct(0.99),
+            ms[ms.len() - 1]
+        );
+    }
     engine.shutdown().await;
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
@@ -235,7 +274,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(code);
     }
     if let Some(n) = args.waiting {
-        return waiting(store, engine, n, &db, lang).await;
+        return waiting(store, engine, n, args.event_latency, &db, lang).await;
     }
     let w = engine.workflow("steps")?;
     let start = Instant::now();
