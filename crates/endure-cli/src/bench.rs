@@ -39,6 +39,13 @@ pub struct Args {
     /// another, and report the time from `sendEvent` to the instance's end (one more step).
     #[arg(long, default_value_t = 0)]
     event_latency: usize,
+    /// Instead: N instances that all sleep until one moment (`--wake-in` seconds after the
+    /// start), and how late each resumes.
+    #[arg(long)]
+    wake: Option<usize>,
+    /// With `--wake`: how far ahead the moment is (creating them all must fit before it).
+    #[arg(long, default_value_t = 30)]
+    wake_in: u64,
 }
 
 /// The `steps` and `approval` workflows as a JavaScript Worker project.
@@ -257,15 +264,38 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         p.attach(engine.clone());
         (engine, Some(p))
     } else {
-        (endure_examples::register(builder)?.start().await?, None)
+        (
+            crate::wake::register(endure_examples::register(builder)?)?
+                .start()
+                .await?,
+            None,
+        )
     };
     #[cfg(not(feature = "js"))]
     let engine = if args.js {
         anyhow::bail!("built without JavaScript support")
     } else {
-        endure_examples::register(builder)?.start().await?
+        crate::wake::register(endure_examples::register(builder)?)?
+            .start()
+            .await?
     };
     let lang = if args.js { "JavaScript" } else { "Rust" };
+    if let Some(n) = args.wake {
+        if args.js {
+            anyhow::bail!("--wake runs in Rust only");
+        }
+        let in_time =
+            crate::wake::bench(&engine, n.max(1), Duration::from_secs(args.wake_in)).await?;
+        engine.shutdown().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        if !in_time {
+            eprintln!("creating them took longer than --wake-in: raise it");
+            return Ok(ExitCode::from(1));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(n) = args.latency {
         let code = latency(engine, n.max(1), args.steps, lang).await?;
         for suffix in ["", "-wal", "-shm"] {
