@@ -105,17 +105,10 @@ async fn latency(
         }
         ms.push(start.elapsed().as_secs_f64() * 1000.0);
     }
-    ms.sort_by(f64::total_cmp);
-    let pct = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
+    let [p50, p90, p99, max] = percentiles(ms);
     println!("| workflow | steps each | instances | p50 | p90 | p99 | max |");
     println!("|---|---|---|---|---|---|---|");
-    println!(
-        "| {lang} | {steps} | {n} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
-        pct(0.5),
-        pct(0.9),
-        pct(0.99),
-        ms[ms.len() - 1]
-    );
+    println!("| {lang} | {steps} | {n} | {p50:.2} ms | {p90:.2} ms | {p99:.2} ms | {max:.2} ms |");
     engine.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -136,6 +129,13 @@ async fn count(
         n += endure_store::Store::count_instances(store, &q).await?;
     }
     Ok(n)
+}
+
+/// p50, p90, p99 and the maximum of samples (at least one).
+pub fn percentiles(mut ms: Vec<f64>) -> [f64; 4] {
+    ms.sort_by(f64::total_cmp);
+    let pct = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
+    [pct(0.5), pct(0.9), pct(0.99), ms[ms.len() - 1]]
 }
 
 fn proc_status_kib(field: &str) -> Option<u64> {
@@ -218,18 +218,13 @@ async fn waiting(
             }
             ms.push(start.elapsed().as_secs_f64() * 1000.0);
         }
-        ms.sort_by(f64::total_cmp);
-        let pct = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
+        let sent = ms.len();
+        let [p50, p90, p99, max] = percentiles(ms);
         println!();
         println!("| workflow | waiting | events sent | sendEvent→end p50 | p90 | p99 | max |");
         println!("|---|---|---|---|---|---|---|");
         println!(
-            "| {lang} | {waiting} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
-            ms.len(),
-            pct(0.5),
-            pct(0.9),
-            pct(0.99),
-            ms[ms.len() - 1]
+            "| {lang} | {waiting} | {sent} | {p50:.2} ms | {p90:.2} ms | {p99:.2} ms | {max:.2} ms |"
         );
     }
     engine.shutdown().await;

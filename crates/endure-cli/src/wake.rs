@@ -73,8 +73,8 @@ pub async fn bench(engine: &Engine, n: usize, lead: Duration) -> anyhow::Result<
         }
     }
     let all_done = start.elapsed();
-    late.sort_by(f64::total_cmp);
-    let pct = |p: f64| late[((late.len() as f64 - 1.0) * p).round() as usize];
+    let sampled = late.len();
+    let [p50, p90, p99, max] = crate::bench::percentiles(late);
     println!(
         "| instances | due after | created in | sampled | lateness p50 | p90 | p99 | max | last sampled done |"
     );
@@ -83,11 +83,11 @@ pub async fn bench(engine: &Engine, n: usize, lead: Duration) -> anyhow::Result<
         "| {n} | {:.1} s | {:.1} s | {} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.1} s after due |",
         lead.as_secs_f64(),
         created.as_secs_f64(),
-        late.len(),
-        pct(0.5),
-        pct(0.9),
-        pct(0.99),
-        late[late.len() - 1],
+        sampled,
+        p50,
+        p90,
+        p99,
+        max,
         (all_done.as_secs_f64() - lead.as_secs_f64()).max(0.0)
     );
     Ok(created < lead)

@@ -270,8 +270,15 @@ fn err<'js>(ctx: &Ctx<'js>, m: String) -> rquickjs::Error {
     Exception::throw_message(ctx, &m)
 }
 
-/// Installs `host.intl` (what `runtime/sections/intl.js` calls).
+/// Installs `host.intlHost()`, which makes what `runtime/sections/intl.js` calls the first time
+/// the isolate's code uses `Intl` (most isolates never do).
 pub fn install<'js>(ctx: &Ctx<'js>, host: &Object<'js>) -> rquickjs::Result<()> {
+    let make = Function::new(ctx.clone(), |ctx: Ctx<'js>| host_object(&ctx))?;
+    host.set("intlHost", make)
+}
+
+/// The host side of `Intl` for one isolate.
+fn host_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
     let objs: Rc<RefCell<Vec<Obj>>> = Rc::new(RefCell::new(Vec::new()));
     let intl = Object::new(ctx.clone())?;
     let with = |objs: &Rc<RefCell<Vec<Obj>>>| objs.clone();
@@ -421,5 +428,5 @@ pub fn install<'js>(ctx: &Ctx<'js>, host: &Object<'js>) -> rquickjs::Result<()> 
             locale_info(&tag).map_err(|m| err(&ctx, m))
         })?,
     )?;
-    host.set("intl", intl)
+    Ok(intl)
 }

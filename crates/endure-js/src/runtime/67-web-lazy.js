@@ -18,19 +18,19 @@
   // WebAssembly (sections/wasm.js), when this build has it (the `wasm` cargo feature).
   let wasmLibCache = null;
   function wasmLib() {
-    if (!host.wasm) throw new Error('this build of Endure has no WebAssembly (cargo feature "wasm")');
-    if (!wasmLibCache) wasmLibCache = host.section('wasm')({ host });
+    if (!host.wasmHost) throw new Error('this build of Endure has no WebAssembly (cargo feature "wasm")');
+    if (!wasmLibCache) wasmLibCache = host.section('wasm')({ host: { wasm: host.wasmHost() } });
     return wasmLibCache;
   }
   // Intl (sections/intl.js), when this build has it (the `intl` cargo feature): the global, and
   // the built-ins' locale methods, which QuickJS alone formats without locale data.
   let intlLibCache = null;
   function intlLib() {
-    if (!host.intl) throw new Error('this build of Endure has no Intl (cargo feature "intl")');
-    if (!intlLibCache) intlLibCache = host.section('intl')({ host });
+    if (!host.intlHost) throw new Error('this build of Endure has no Intl (cargo feature "intl")');
+    if (!intlLibCache) intlLibCache = host.section('intl')({ host: { intl: host.intlHost() } });
     return intlLibCache;
   }
-  if (host.intl) {
+  if (host.intlHost) {
     const lm = () => intlLib().localeMethods;
     const getTime = Date.prototype.getTime;
     const numberValue = Number.prototype.valueOf;

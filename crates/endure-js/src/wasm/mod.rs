@@ -305,15 +305,28 @@ fn func_type_json(ty: &FuncType) -> String {
     extern_type(&ExternType::Func(ty.clone())).to_string()
 }
 
-/// Installs `host.wasm` (the functions `runtime/sections/wasm.js` calls) in an isolate whose
-/// heap limit is `memory_bytes`; `cpu_exceeded` says whether the current turn is over its CPU
-/// limit.
+/// Installs `host.wasmHost()`, which makes the object `runtime/sections/wasm.js` calls the first
+/// time the isolate's code uses WebAssembly (most isolates never do, and each made here would
+/// cost every run), in an isolate whose heap limit is `memory_bytes`; `cpu_exceeded` says
+/// whether the current turn is over its CPU limit.
 pub fn install<'js>(
     ctx: &Ctx<'js>,
     host: &Object<'js>,
     memory_bytes: usize,
     cpu_exceeded: Arc<dyn Fn() -> bool + Send + Sync>,
 ) -> rquickjs::Result<()> {
+    let make = Function::new(ctx.clone(), move |ctx: Ctx<'js>| {
+        host_object(&ctx, memory_bytes, cpu_exceeded.clone())
+    })?;
+    host.set("wasmHost", make)
+}
+
+/// The host side of WebAssembly for one isolate.
+fn host_object<'js>(
+    ctx: &Ctx<'js>,
+    memory_bytes: usize,
+    cpu_exceeded: Arc<dyn Fn() -> bool + Send + Sync>,
+) -> rquickjs::Result<Object<'js>> {
     let state = Rc::new(RefCell::new(State::new(memory_bytes, cpu_exceeded)));
     let wasm = Object::new(ctx.clone())?;
     macro_rules! def {
@@ -618,7 +631,7 @@ pub fn install<'js>(
                 .map_err(|e| throw(&ctx, "TypeError", e))
         }
     });
-    host.set("wasm", wasm)
+    Ok(wasm)
 }
 
 /// Instantiates module `id` with `given` (one `[kind, id]` per import, in the module's order:
