@@ -99,6 +99,8 @@ enum Next {
     Hibernate(Timestamp),
     /// Only a short wait is left: keep the run live, with the row marked `waiting`.
     MarkWaiting(Timestamp),
+    /// Commit the deferred step results now (the run is idle, or they waited long enough).
+    Flush,
     Terminate(oneshot::Sender<CmdReply>),
     Delete(oneshot::Sender<CmdReply>),
     Restart(Option<StepSelector>, oneshot::Sender<CmdReply>),
@@ -110,7 +112,9 @@ async fn run_instance(
     i: InstanceRef,
     rx: &mut mpsc::UnboundedReceiver<Command>,
 ) -> Result<Stop, StoreError> {
-    let Some(row) = shared.store.get_instance(i).await? else {
+    // One read for the row and its log, then one commit that takes the lease and starts the
+    // run (fenced on the token read with them, so a taker in between makes this one fail).
+    let Some((row, log)) = shared.store.read_instance(i).await? else {
         return Ok(Stop::Nothing);
     };
     match row.status {
@@ -125,14 +129,9 @@ async fn run_instance(
     let Some(reg) = shared.workflows.get(&row.workflow) else {
         return Ok(Stop::Nothing);
     };
-    let fence = shared
-        .store
-        .acquire_lease(i, &shared.config.node_id)
-        .await?;
-    let log = shared.store.read_log(i).await?;
-    let history = History::from_log(&log);
+    let mut history = History::from_log(&log);
     let now = shared.clock.now();
-    let mut start = Commit::new(i, Some(fence)).update(RowUpdate {
+    let mut start = Commit::new(i, Some(row.fence)).lease().update(RowUpdate {
         status: Some(InstanceStatus::Running),
         wake_at: Some(None),
         started_at: row.started_at.is_none().then_some(Some(now)),
@@ -143,9 +142,11 @@ async fn run_instance(
         start = start.log(now, LogEvent::WorkflowStart);
     }
     let started = shared.store.submit(start).await?;
+    let fence = started
+        .fence
+        .ok_or_else(|| StoreError::Backend("the start commit returned no lease".into()))?;
     shared.scheduler.recheck();
     shared.bump();
-    let mut history = history;
     if first_start {
         history.apply(&LogEntry {
             seq: started.seqs[0],
@@ -189,25 +190,42 @@ async fn run_instance(
     };
     let mut run = crate::panic::CatchPanic(reg.code.run(event, Step { live: live.clone() }));
 
+    // Deferred step results wait for the run's next commit, at most until `flush_at`.
+    let mut flush_at: Option<Timestamp> = None;
+    let mut flush_timer: crate::clock::BoxFuture<'static, ()> = Box::pin(std::future::pending());
     let next = loop {
         let polled = tokio::select! {
             biased;
             result = &mut run => Next::Finish(result),
             Some(cmd) = rx.recv() => handle(&live, cmd).await,
             _ = live.changed.notified() => Next::Continue,
+            _ = &mut flush_timer, if flush_at.is_some() => Next::Flush,
         };
-        match polled {
-            Next::Continue => {}
-            other => break other,
-        }
-        match evaluate(&live, shared.config.live_wait_ms) {
+        let step = match polled {
+            Next::Continue => evaluate(&live, shared.config.live_wait_ms),
+            other => Some(other),
+        };
+        match step {
             Some(Next::MarkWaiting(at)) => {
                 if let Err(e) = mark_waiting(&live, at).await {
                     break Next::Fatal(e);
                 }
             }
+            Some(Next::Flush) if live.flush_due().is_some() => {
+                if let Err(e) = live.commit_entries(vec![]).await {
+                    break Next::Fatal(e);
+                }
+            }
+            Some(Next::Flush) | None => {}
             Some(next) => break next,
-            None => {}
+        }
+        let due = live.flush_due();
+        if due != flush_at {
+            flush_at = due;
+            flush_timer = match due {
+                Some(at) => live.clock.sleep_until(at),
+                None => Box::pin(std::future::pending()),
+            };
         }
     };
     drop(run); // nothing of the run survives a stop
@@ -299,8 +317,15 @@ async fn mark_waiting(live: &Live, at: Timestamp) -> Result<(), StoreError> {
         wake_at: Some(Some(at)),
         ..Default::default()
     });
-    live.store.submit(c).await?;
-    live.lock().marked_waiting = Some(at);
+    let deferred = live.take_deferred();
+    let c = with_rows(c, deferred.clone());
+    let res = live.store.submit(c).await?;
+    let mut g = live.lock();
+    for (seq, (ts, event)) in res.seqs.into_iter().zip(deferred) {
+        g.history.apply(&LogEntry { seq, ts, event });
+    }
+    g.marked_waiting = Some(at);
+    drop(g);
     (live.on_commit)();
     Ok(())
 }
@@ -317,9 +342,14 @@ fn evaluate(live: &Live, live_wait_ms: u64) -> Option<Next> {
     if g.pause_requested {
         return Some(Next::Pause);
     }
-    let earliest = g.waiters.values().map(|w| w.deadline).min()?;
+    let flush = (!g.deferred.is_empty()).then_some(Next::Flush);
+    let Some(earliest) = g.waiters.values().map(|w| w.deadline).min() else {
+        // Idle outside any step (Rust code awaiting something else): nothing will commit soon.
+        return flush;
+    };
     let now = live.now();
     if earliest <= now {
+        // A wait is ending: its own commit carries them.
         return None;
     }
     // Only waits are left. A short one keeps the run live (marked `waiting` once per
@@ -346,9 +376,14 @@ async fn finish(shared: &Arc<Shared>, live: &Live, next: Next) -> Result<Stop, S
     let now = live.now();
     let i = live.instance;
     let fence = Some(live.fence);
-    let submit = |c: Commit| live.store.submit(c);
+    // Every commit that ends the run carries the deferred step results first.
+    let submit = |c: Commit| submit_with_deferred(live, c);
+    if matches!(next, Next::Restart(..)) {
+        // A restart reads the stored log to choose what to erase: it must be complete.
+        live.commit_entries(vec![]).await?;
+    }
     match next {
-        Next::Continue | Next::MarkWaiting(_) => Ok(Stop::Nothing),
+        Next::Continue | Next::MarkWaiting(_) | Next::Flush => Ok(Stop::Nothing),
         Next::Fatal(e) => Err(e),
         Next::Finish(result) => {
             let result = result.and_then(|v| {
@@ -432,6 +467,23 @@ async fn finish(shared: &Arc<Shared>, live: &Live, next: Next) -> Result<Stop, S
             answer(reply, submit(c).await, Stop::Requeue)
         }
     }
+}
+
+/// Submits `c` with the run's deferred entries before its own (for commits that end the run:
+/// the history is not needed after them).
+fn submit_with_deferred(live: &Live, c: Commit) -> endure_store::Ticket {
+    live.store.submit(with_rows(c, live.take_deferred()))
+}
+
+/// `c` with `rows` appended before its own.
+fn with_rows(mut c: Commit, rows: Vec<(Timestamp, LogEvent)>) -> Commit {
+    if !rows.is_empty() {
+        let rows = rows
+            .into_iter()
+            .map(|(ts, event)| endure_store::NewLogRow { ts, event });
+        c.append.splice(0..0, rows);
+    }
+    c
 }
 
 /// Answers a control command once its store change is done: success, or "not live" so the

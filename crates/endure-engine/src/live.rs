@@ -45,7 +45,15 @@ pub(crate) struct LiveInner {
     /// The run is live in a short wait and the row says `waiting` with this wake-up time; the
     /// next commit of the run sets it `running` again.
     pub marked_waiting: Option<Timestamp>,
+    /// Log entries that end a step (its success) and go into the run's next commit, with the
+    /// time they were made: the pipelining that makes a step one commit. Nothing starts
+    /// before they are durable: every commit of the run carries them first.
+    pub deferred: Vec<(Timestamp, LogEvent)>,
 }
+
+/// How long a deferred entry may wait for the run's next commit while the run's code works
+/// outside any step; after that the driver commits it alone.
+pub(crate) const MAX_DEFER_MS: u64 = 10;
 
 /// What a log entry costs beyond its output or payload (key, names, timestamps), for the state
 /// count during a run; the count is exact again at the next start.
@@ -144,12 +152,63 @@ impl Live {
     /// overhead per entry, so a step's output is not serialized again just to be counted.
     pub async fn record_with(&self, events: Vec<LogEvent>, payload_bytes: u64) {
         let _busy = self.busy();
+        self.count(events.len(), payload_bytes);
         let now = self.now();
-        let mut c = Commit::new(self.instance, Some(self.fence));
-        for e in events.iter().cloned() {
-            c = c.log(now, e);
+        let entries = events.into_iter().map(|e| (now, e)).collect();
+        if let Err(e) = self.commit_entries(entries).await {
+            self.lock().fatal = Some(e);
+            self.changed.notify_one();
+            std::future::pending::<()>().await;
         }
-        let unmark = self.lock().marked_waiting.take().is_some();
+    }
+
+    fn count(&self, entries: usize, payload_bytes: u64) {
+        self.lock().state_bytes += entries as u64 * ENTRY_OVERHEAD_BYTES + payload_bytes;
+    }
+
+    /// Keeps `events` for the run's next commit instead of committing them now (a step's
+    /// success: whatever the code does next either commits, carrying them, or lets the driver
+    /// flush them).
+    pub fn defer(&self, events: Vec<LogEvent>, payload_bytes: u64) {
+        self.count(events.len(), payload_bytes);
+        let now = self.now();
+        self.lock()
+            .deferred
+            .extend(events.into_iter().map(|e| (now, e)));
+        self.changed.notify_one();
+    }
+
+    /// The deferred entries, taken out (for a commit the driver builds itself).
+    pub fn take_deferred(&self) -> Vec<(Timestamp, LogEvent)> {
+        std::mem::take(&mut self.lock().deferred)
+    }
+
+    /// When the oldest deferred entry must be committed at the latest.
+    pub fn flush_due(&self) -> Option<Timestamp> {
+        self.lock()
+            .deferred
+            .first()
+            .map(|(t, _)| t.plus_ms(MAX_DEFER_MS))
+    }
+
+    /// Commits the deferred entries and then `entries`, in one commit (which also takes the
+    /// row out of a short wait's `waiting`), and folds them into the history.
+    pub async fn commit_entries(
+        &self,
+        entries: Vec<(Timestamp, LogEvent)>,
+    ) -> Result<(), StoreError> {
+        let (mut all, unmark) = {
+            let mut g = self.lock();
+            (
+                std::mem::take(&mut g.deferred),
+                g.marked_waiting.take().is_some(),
+            )
+        };
+        all.extend(entries);
+        let mut c = Commit::new(self.instance, Some(self.fence));
+        for (ts, e) in all.iter().cloned() {
+            c = c.log(ts, e);
+        }
         if unmark {
             c = c.update(endure_store::RowUpdate {
                 status: Some(endure_model::InstanceStatus::Running),
@@ -157,29 +216,17 @@ impl Live {
                 ..Default::default()
             });
         }
-        match self.store.submit(c).await {
-            Ok(res) => {
-                if unmark {
-                    (self.on_unmark)();
-                }
-                let mut g = self.lock();
-                g.state_bytes += events.len() as u64 * ENTRY_OVERHEAD_BYTES + payload_bytes;
-                for (seq, event) in res.seqs.into_iter().zip(events) {
-                    g.history.apply(&LogEntry {
-                        seq,
-                        ts: now,
-                        event,
-                    });
-                }
-                drop(g);
-                (self.on_commit)();
-            }
-            Err(e) => {
-                self.lock().fatal = Some(e);
-                self.changed.notify_one();
-                std::future::pending::<()>().await;
-            }
+        let res = self.store.submit(c).await?;
+        if unmark {
+            (self.on_unmark)();
         }
+        let mut g = self.lock();
+        for (seq, (ts, event)) in res.seqs.into_iter().zip(all) {
+            g.history.apply(&LogEntry { seq, ts, event });
+        }
+        drop(g);
+        (self.on_commit)();
+        Ok(())
     }
 
     /// Waits while a pause is pending (the driver pauses the instance once nothing is busy).

@@ -429,7 +429,9 @@ async fn run_do(
         });
         match result {
             Ok(output) => {
-                live.record_with(
+                // Committed with the run's next commit (the next step's start, a wait, the
+                // end): one commit per step, and nothing starts before it is durable.
+                live.defer(
                     vec![
                         LogEvent::AttemptSuccess {
                             key: key.clone(),
@@ -441,8 +443,7 @@ async fn run_do(
                         },
                     ],
                     output_bytes,
-                )
-                .await;
+                );
                 return Ok(output);
             }
             Err(err) if err.is_non_retryable() => {

@@ -3,8 +3,10 @@
 //! * WAL mode with `synchronous=FULL`: a commit that [`endure_store::Ticket`] reports done
 //!   survives power loss.
 //! * One writer thread owns the write connection. It takes every commit that is waiting (up to
-//!   [`SqliteConfig::max_batch`]) and applies them in one transaction, each inside its own
-//!   savepoint, so one bad commit fails alone and the others share one fsync (group commit).
+//!   [`SqliteConfig::max_batch`]) and applies them in one transaction, so they share one fsync
+//!   (group commit). A commit checks its fence and expected status before it writes anything,
+//!   so one refused commit fails alone; creations and deletions run in savepoints. Its queue
+//!   holds at most [`WRITER_QUEUE`] operations: a submitter waits when it is full.
 //! * Reads use separate connections on blocking threads; WAL lets them run beside the writer.
 
 mod schema;
@@ -39,9 +41,12 @@ impl SqliteConfig {
     }
 }
 
+/// Operations waiting for the writer thread at most (backpressure beyond it).
+pub const WRITER_QUEUE: usize = 16_384;
+
 /// The SQLite store. Cheap to share behind an `Arc`.
 pub struct SqliteStore {
-    writer: Mutex<mpsc::Sender<Op>>,
+    writer: Mutex<mpsc::SyncSender<Op>>,
     readers: Arc<Mutex<Vec<Connection>>>,
     /// Bounds the read connections (and their page caches) to [`MAX_READERS`].
     read_permits: Arc<tokio::sync::Semaphore>,
@@ -64,7 +69,7 @@ impl SqliteStore {
         let conn = schema::open_connection(&config.path)?;
         schema::migrate(&conn)?;
         schema::check_writable(&conn, &config.path)?;
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::sync_channel(WRITER_QUEUE);
         let max_batch = config.max_batch.max(1);
         std::thread::Builder::new()
             .name("endure-sqlite-writer".into())

@@ -15,8 +15,14 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
          PRAGMA foreign_keys = OFF;",
     )
     .map_err(super::backend)?;
+    // Every statement the store runs stays prepared (the row update alone has a few dozen
+    // shapes); the default of 16 made the writer parse SQL again and again.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 256;
 
 const SCHEMA_VERSION: i64 = 3;
 

@@ -95,7 +95,27 @@ fn apply_batch(conn: &mut Connection, batch: Vec<Op>) -> Vec<Done> {
         }
     };
     let mut done = Vec::with_capacity(batch.len());
-    for op in batch {
+    let mut ops = batch.into_iter();
+    while let Some(op) = ops.next() {
+        // A commit checks everything that can refuse it before it writes anything, so it
+        // needs no savepoint (they cost a copy of every page they touch). A write that fails
+        // after that is the disk's failure: the whole transaction is rolled back and fails.
+        let op = match op {
+            Op::Commit(commit, reply) => {
+                match apply_commit(&tx, *commit) {
+                    Ok(r) => done.push(Done::Commit(reply, Ok(r))),
+                    Err(Refused::Checked(e)) => done.push(Done::Commit(reply, Err(e))),
+                    Err(Refused::WriteFailed(e)) => {
+                        done.push(Done::Commit(reply, Err(e.clone())));
+                        done.extend(ops.map(pending));
+                        drop(tx);
+                        return done.into_iter().map(|d| d.fail(e.clone())).collect();
+                    }
+                }
+                continue;
+            }
+            other => other,
+        };
         let result = {
             let sp = match tx.unchecked_transaction_savepoint() {
                 Ok(sp) => sp,
@@ -152,17 +172,24 @@ pub(crate) struct Sp<'c> {
 
 impl SavepointExt for rusqlite::Transaction<'_> {
     fn unchecked_transaction_savepoint(&self) -> rusqlite::Result<Sp<'_>> {
-        self.execute_batch("SAVEPOINT op")?;
+        self.prepare_cached("SAVEPOINT op")?.execute([])?;
         Ok(Sp { conn: self })
     }
 }
 
 impl Sp<'_> {
     fn release(self) -> rusqlite::Result<()> {
-        self.conn.execute_batch("RELEASE op")
+        self.conn
+            .prepare_cached("RELEASE op")?
+            .execute([])
+            .map(drop)
     }
     fn rollback_and_release(self) -> rusqlite::Result<()> {
-        self.conn.execute_batch("ROLLBACK TO op; RELEASE op")
+        self.conn.prepare_cached("ROLLBACK TO op")?.execute([])?;
+        self.conn
+            .prepare_cached("RELEASE op")?
+            .execute([])
+            .map(drop)
     }
 }
 
@@ -175,7 +202,10 @@ impl std::ops::Deref for Sp<'_> {
 
 fn apply(c: &Connection, op: Op) -> Done {
     match op {
-        Op::Commit(commit, r) => Done::Commit(r, apply_commit(c, *commit)),
+        Op::Commit(commit, r) => Done::Commit(
+            r,
+            apply_commit(c, *commit).map_err(|(Refused::Checked(e) | Refused::WriteFailed(e))| e),
+        ),
         Op::Create(batch, r) => Done::Create(r, create(c, batch)),
         Op::Lease(i, r) => Done::Lease(r, lease(c, i)),
         Op::Delete(i, r) => Done::Delete(r, delete(c, i)),
@@ -324,58 +354,83 @@ fn delete(c: &Connection, i: InstanceRef) -> Result<bool, StoreError> {
     Ok(n > 0)
 }
 
-fn apply_commit(c: &Connection, commit: Commit) -> Result<CommitResult, StoreError> {
+/// Why a commit did not apply: refused by a check (nothing was written), or a write failed
+/// part-way (the transaction must be rolled back).
+enum Refused {
+    Checked(StoreError),
+    WriteFailed(StoreError),
+}
+
+fn apply_commit(c: &Connection, commit: Commit) -> Result<CommitResult, Refused> {
+    use Refused::{Checked, WriteFailed};
     let (fence, status): (i64, u8) = c
         .prepare_cached("SELECT fence, status FROM instances WHERE pk = ?1")
-        .map_err(backend)?
+        .map_err(|e| Checked(backend(e)))?
         .query_row(params![commit.instance.0], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
-        .map_err(backend)?
-        .ok_or(StoreError::NotFound)?;
+        .map_err(|e| Checked(backend(e)))?
+        .ok_or(Checked(StoreError::NotFound))?;
     if let Some(f) = commit.fence
         && f.0 as i64 != fence
     {
-        return Err(StoreError::Fenced);
+        return Err(Checked(StoreError::Fenced));
     }
     if !commit.expect_status.is_empty() {
         let actual = InstanceStatus::from_code(status)
-            .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?;
+            .ok_or_else(|| Checked(StoreError::Corrupt(format!("status {status}"))))?;
         if !commit.expect_status.contains(&actual) {
-            return Err(StoreError::UnexpectedStatus { actual });
+            return Err(Checked(StoreError::UnexpectedStatus { actual }));
         }
     }
-    if !commit.delete.is_empty() {
-        let mut del = c
-            .prepare_cached("DELETE FROM log WHERE seq = ?1 AND pk = ?2")
-            .map_err(backend)?;
-        for seq in &commit.delete {
-            del.execute(params![*seq as i64, commit.instance.0])
-                .map_err(backend)?;
+    // Everything serialized before the first write.
+    let rows = commit
+        .append
+        .iter()
+        .map(|row| Ok((row.ts.0 as i64, row.event.code(), to_json(&row.event)?)))
+        .collect::<Result<Vec<_>, StoreError>>()
+        .map_err(Checked)?;
+    let update = row_update_sql(&commit.update).map_err(Checked)?;
+    let write = || -> rusqlite::Result<CommitResult> {
+        if !commit.delete.is_empty() {
+            let mut del = c.prepare_cached("DELETE FROM log WHERE seq = ?1 AND pk = ?2")?;
+            for seq in &commit.delete {
+                del.execute(params![*seq as i64, commit.instance.0])?;
+            }
         }
-    }
-    let mut seqs = Vec::with_capacity(commit.append.len());
-    if !commit.append.is_empty() {
-        let mut ins = c
-            .prepare_cached("INSERT INTO log (pk, ts, kind, data) VALUES (?1, ?2, ?3, ?4)")
-            .map_err(backend)?;
-        for row in &commit.append {
-            ins.execute(params![
-                commit.instance.0,
-                row.ts.0 as i64,
-                row.event.code(),
-                to_json(&row.event)?
-            ])
-            .map_err(backend)?;
-            seqs.push(c.last_insert_rowid() as u64);
+        let mut seqs = Vec::with_capacity(rows.len());
+        if !rows.is_empty() {
+            let mut ins =
+                c.prepare_cached("INSERT INTO log (pk, ts, kind, data) VALUES (?1, ?2, ?3, ?4)")?;
+            for (ts, kind, data) in &rows {
+                ins.execute(params![commit.instance.0, ts, kind, data])?;
+                seqs.push(c.last_insert_rowid() as u64);
+            }
         }
-    }
-    update_row(c, commit.instance, &commit.update)?;
-    Ok(CommitResult { seqs })
+        if let Some((sql, mut vals)) = update {
+            vals.insert(0, Sql::Integer(commit.instance.0));
+            c.prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(vals))?;
+        }
+        let fence = if commit.take_lease {
+            Some(bump_fence(c, commit.instance)?)
+        } else {
+            None
+        };
+        Ok(CommitResult { seqs, fence })
+    };
+    write().map_err(|e| WriteFailed(backend(e)))
 }
 
-fn update_row(c: &Connection, i: InstanceRef, u: &RowUpdate) -> Result<(), StoreError> {
+fn bump_fence(c: &Connection, i: InstanceRef) -> rusqlite::Result<Fence> {
+    c.prepare_cached("UPDATE instances SET fence = fence + 1 WHERE pk = ?1 RETURNING fence")?
+        .query_row(params![i.0], |r| r.get::<_, i64>(0))
+        .map(|f| Fence(f as u64))
+}
+
+/// The statement and values (from `?2`) of a row update; `None` if it changes nothing.
+fn row_update_sql(u: &RowUpdate) -> Result<Option<(String, Vec<Sql>)>, StoreError> {
     if u.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let mut sets: Vec<&str> = vec![];
     let mut vals: Vec<Sql> = vec![];
@@ -419,11 +474,5 @@ fn update_row(c: &Connection, i: InstanceRef, u: &RowUpdate) -> Result<(), Store
         "UPDATE instances SET {} WHERE pk = ?1",
         assignments.join(", ")
     );
-    let mut all = vec![Sql::Integer(i.0)];
-    all.extend(vals);
-    c.prepare_cached(&sql)
-        .map_err(backend)?
-        .execute(rusqlite::params_from_iter(all))
-        .map_err(backend)?;
-    Ok(())
+    Ok(Some((sql, vals)))
 }

@@ -22,6 +22,7 @@ where
     commits_apply_in_order(&fresh().await).await;
     row_updates_set_and_clear(&fresh().await).await;
     stale_fences_are_refused(&fresh().await).await;
+    a_commit_can_take_the_lease(&fresh().await).await;
     expected_status_guards_commits(&fresh().await).await;
     restart_deletes_log_rows(&fresh().await).await;
     wakeups_are_ordered(&fresh().await).await;
@@ -285,6 +286,43 @@ async fn stale_fences_are_refused(store: &impl Store) {
         .await
         .expect("new fence");
     assert_eq!(store.get_instance(r).await.unwrap().unwrap().fence, f2);
+}
+
+async fn a_commit_can_take_the_lease(store: &impl Store) {
+    let r = one(store, "a").await;
+    let f0 = store.get_instance(r).await.unwrap().unwrap().fence;
+    let start = store
+        .submit(
+            Commit::new(r, Some(f0))
+                .lease()
+                .log(Timestamp(1), LogEvent::WorkflowStart)
+                .update(RowUpdate::status(InstanceStatus::Running)),
+        )
+        .await
+        .expect("a start that takes the lease");
+    let f1 = start.fence.expect("the new fence is returned");
+    assert_ne!(f1, f0);
+    assert_eq!(start.seqs.len(), 1);
+    let row = store.get_instance(r).await.unwrap().unwrap();
+    assert_eq!((row.fence, row.status), (f1, InstanceStatus::Running));
+    // The old token is now stale, and a second taker that read it is refused whole.
+    let err = store
+        .submit(
+            Commit::new(r, Some(f0))
+                .lease()
+                .log(Timestamp(2), LogEvent::WorkflowStart),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err, StoreError::Fenced);
+    assert_eq!(store.read_log(r).await.unwrap().len(), 2);
+    assert_eq!(store.get_instance(r).await.unwrap().unwrap().fence, f1);
+    // A commit that does not take the lease reports no fence.
+    let plain = store
+        .submit(Commit::new(r, Some(f1)).log(Timestamp(3), LogEvent::WorkflowPaused))
+        .await
+        .unwrap();
+    assert_eq!(plain.fence, None);
 }
 
 async fn expected_status_guards_commits(store: &impl Store) {

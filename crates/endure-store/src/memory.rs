@@ -85,7 +85,11 @@ fn apply(state: &mut State, c: Commit) -> Result<CommitResult, StoreError> {
     if let Some(v) = u.paused_at {
         row.paused_at = v;
     }
-    Ok(CommitResult { seqs })
+    let fence = c.take_lease.then(|| {
+        row.fence = Fence(row.fence.0 + 1);
+        row.fence
+    });
+    Ok(CommitResult { seqs, fence })
 }
 
 #[async_trait]

@@ -106,6 +106,10 @@ pub struct Commit {
     pub update: RowUpdate,
     /// Succeed only if the instance's status is one of these (empty: any).
     pub expect_status: Vec<InstanceStatus>,
+    /// Take the instance's lease in this commit: after the `fence` check (the token the caller
+    /// read with the row), the token is bumped and the new one returned in
+    /// [`CommitResult::fence`]. A run's start is then one commit instead of a lease and a commit.
+    pub take_lease: bool,
 }
 
 impl Commit {
@@ -117,6 +121,7 @@ impl Commit {
             delete: vec![],
             update: RowUpdate::default(),
             expect_status: vec![],
+            take_lease: false,
         }
     }
     pub fn log(mut self, ts: Timestamp, event: LogEvent) -> Commit {
@@ -131,12 +136,19 @@ impl Commit {
         self.expect_status = statuses.to_vec();
         self
     }
+    /// Takes the lease in this commit (see [`Commit::take_lease`]).
+    pub fn lease(mut self) -> Commit {
+        self.take_lease = true;
+        self
+    }
 }
 
-/// What a durable commit produced: the `seq`s of the appended rows, in order.
+/// What a durable commit produced: the `seq`s of the appended rows, in order, and the new
+/// fencing token when the commit took the lease.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CommitResult {
     pub seqs: Vec<u64>,
+    pub fence: Option<Fence>,
 }
 
 /// A page query over one workflow's instances: newest first, or oldest first if `ascending`.
