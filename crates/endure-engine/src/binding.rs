@@ -1,13 +1,14 @@
 //! The binding API: the seeds' `Workflow` (create, createBatch, get) and `WorkflowInstance`
 //! (id, status, pause, resume, terminate, restart, sendEvent).
 
-use crate::control::{ControlOp, control};
-use crate::engine::{Shared, store_error};
+use crate::commands::{ControlOp, StepSelector};
+use crate::control::control;
+use crate::shared::{Shared, store_error};
 use endure_model::history::{History, InstanceDetails};
 use endure_model::limits::MAX_BATCH_SIZE;
 use endure_model::log::ReceivedEvent;
 use endure_model::validate::{is_valid_event_type, is_valid_instance_id};
-use endure_model::{ApiError, ErrorCode, InstanceStatus, StepKind, TriggerSource};
+use endure_model::{ApiError, ErrorCode, InstanceStatus, TriggerSource};
 use endure_store::{InstanceRef, NewInstance};
 use serde_json::Value;
 use std::sync::Arc;
@@ -29,57 +30,6 @@ impl CreateOptions {
     }
     pub fn params(mut self, params: Value) -> Self {
         self.params = Some(params);
-        self
-    }
-}
-
-/// Which step `restart` starts from: the `count`-th (1-based) started step of `kind` named
-/// `name`, in the order steps started.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepSelector {
-    pub name: String,
-    pub count: u32,
-    pub kind: StepKind,
-}
-
-impl StepSelector {
-    pub fn new(name: impl Into<String>) -> Self {
-        StepSelector {
-            name: name.into(),
-            count: 1,
-            kind: StepKind::Do,
-        }
-    }
-    pub fn count(mut self, count: u32) -> Self {
-        self.count = count;
-        self
-    }
-    /// `from` as the REST API and the JavaScript binding take it: `{name, count?, type?}`,
-    /// where `type` is `do` (the default), `sleep` or `waitForEvent` and `count` a positive
-    /// integer (default 1). One parser, so both surfaces refuse the same things the same way.
-    pub fn parse(name: String, count: Option<u32>, kind: Option<&str>) -> Result<Self, ApiError> {
-        let kind = match kind {
-            None | Some("do") => StepKind::Do,
-            Some("sleep") => StepKind::Sleep,
-            Some("waitForEvent") => StepKind::WaitForEvent,
-            Some(other) => {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidInput,
-                    format!("Invalid step type \"{other}\"; expected do, sleep or waitForEvent"),
-                ));
-            }
-        };
-        let count = count.unwrap_or(1);
-        if count == 0 {
-            return Err(ApiError::new(
-                ErrorCode::InvalidInput,
-                "from.count must be a positive integer",
-            ));
-        }
-        Ok(StepSelector { name, count, kind })
-    }
-    pub fn kind(mut self, kind: StepKind) -> Self {
-        self.kind = kind;
         self
     }
 }

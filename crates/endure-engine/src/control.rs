@@ -2,28 +2,16 @@
 //! instance, the operation goes to it; otherwise the operation changes the store itself while
 //! holding the instance's control slot, so no driver starts meanwhile.
 
-use crate::binding::StepSelector;
-use crate::driver::{CmdReply, Command};
-use crate::engine::{Shared, Slot, store_error};
-use endure_model::history::History;
-use endure_model::log::ReceivedEvent;
-use endure_model::{ApiError, ErrorCode, InstanceStatus, LogEntry, LogEvent};
-use endure_store::{Commit, Fence, InstanceRef, InstanceRow, RowUpdate, StoreError};
+use crate::commands::{CmdReply, Command, ControlOp};
+use crate::commits::{pause_commit, restart_commit, terminate_commit};
+use crate::shared::{Shared, Slot, store_error};
+use endure_model::{ApiError, ErrorCode, InstanceStatus, LogEvent};
+use endure_store::{Commit, InstanceRef, InstanceRow, RowUpdate, StoreError};
 use std::sync::Arc;
 use tokio::sync::{Notify, oneshot};
 
-#[derive(Debug, Clone)]
-pub(crate) enum ControlOp {
-    Pause,
-    Resume,
-    Terminate,
-    Restart(Option<StepSelector>),
-    SendEvent(ReceivedEvent),
-    Delete,
-}
-
 enum Access {
-    Send(tokio::sync::mpsc::UnboundedSender<Command>),
+    Send(tokio::sync::mpsc::Sender<Command>),
     Wait(Arc<Notify>),
     Mine(Arc<Notify>),
 }
@@ -68,6 +56,7 @@ pub(crate) async fn control(
                         op: op.clone(),
                         reply: rtx,
                     })
+                    .await
                     .is_ok()
                     && let Ok(CmdReply::Done(r)) = rrx.await
                 {
@@ -208,90 +197,6 @@ async fn dormant(
             Ok(if waiting { Requeue::Wake } else { Requeue::No })
         }
     }
-}
-
-pub(crate) fn pause_commit(
-    i: InstanceRef,
-    fence: Option<Fence>,
-    now: endure_model::Timestamp,
-) -> Commit {
-    Commit::new(i, fence)
-        .log(now, LogEvent::WorkflowPaused)
-        .update(RowUpdate {
-            status: Some(InstanceStatus::Paused),
-            paused_at: Some(Some(now)),
-            wake_at: Some(None),
-            ..Default::default()
-        })
-}
-
-pub(crate) fn terminate_commit(
-    i: InstanceRef,
-    fence: Option<Fence>,
-    now: endure_model::Timestamp,
-) -> Commit {
-    Commit::new(i, fence)
-        .log(now, LogEvent::WorkflowTerminated)
-        .update(RowUpdate {
-            status: Some(InstanceStatus::Terminated),
-            ended_at: Some(Some(now)),
-            wake_at: Some(None),
-            paused_at: Some(None),
-            ..Default::default()
-        })
-}
-
-/// The commit that restarts an instance: from scratch (only `WORKFLOW_QUEUED` is kept), or
-/// from a step (that step and every step started after it are erased, with instance-level
-/// entries other than QUEUED/START and all received events).
-pub(crate) fn restart_commit(
-    i: InstanceRef,
-    fence: Option<Fence>,
-    log: &[LogEntry],
-    from: Option<&StepSelector>,
-) -> Result<Commit, ApiError> {
-    let mut c = Commit::new(i, fence);
-    let mut update = RowUpdate {
-        status: Some(InstanceStatus::Queued),
-        ended_at: Some(None),
-        output: Some(None),
-        error: Some(None),
-        wake_at: Some(None),
-        paused_at: Some(None),
-        ..Default::default()
-    };
-    match from {
-        None => {
-            c.delete = log
-                .iter()
-                .filter(|e| !matches!(e.event, LogEvent::WorkflowQueued { .. }))
-                .map(|e| e.seq)
-                .collect();
-            update.started_at = Some(None);
-        }
-        Some(sel) => {
-            let history = History::from_log(log);
-            let target = history
-                .find_started(sel.kind, &sel.name, sel.count)
-                .ok_or_else(|| ApiError::cannot_restart(&sel.name))?;
-            let from_seq = target.start_seq;
-            let erased: std::collections::HashSet<_> = history
-                .steps
-                .iter()
-                .filter(|s| s.start_seq >= from_seq)
-                .map(|s| s.key.clone())
-                .collect();
-            c.delete = log
-                .iter()
-                .filter(|e| match &e.event {
-                    LogEvent::WorkflowQueued { .. } | LogEvent::WorkflowStart => false,
-                    ev => ev.key().is_none_or(|k| erased.contains(k)),
-                })
-                .map(|e| e.seq)
-                .collect();
-        }
-    }
-    Ok(c.update(update))
 }
 
 /// An instance left `waitingForPause` by a stopped process is paused now.

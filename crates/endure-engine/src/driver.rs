@@ -3,11 +3,11 @@
 //! handles control commands and decides whether the run can be dropped (nothing executing,
 //! only waits left) to hibernate.
 
-use crate::binding::StepSelector;
 use crate::code::WorkflowEvent;
-use crate::control::{ControlOp, pause_commit, restart_commit, terminate_commit};
-use crate::engine::{Shared, Slot};
+use crate::commands::{CmdReply, Command, ControlOp, StepSelector};
+use crate::commits::{pause_commit, restart_commit, terminate_commit};
 use crate::live::{Live, LiveInner};
+use crate::shared::{Shared, Slot};
 use crate::step::Step;
 use endure_model::error::names;
 use endure_model::history::History;
@@ -18,17 +18,6 @@ use endure_store::{Commit, InstanceRef, RowUpdate, StoreError};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
-
-pub(crate) struct Command {
-    pub op: ControlOp,
-    pub reply: oneshot::Sender<CmdReply>,
-}
-
-pub(crate) enum CmdReply {
-    Done(Result<(), ApiError>),
-    /// The driver is stopping; do the operation on the store instead.
-    NotLive,
-}
 
 /// Starts a driver for `i` unless something already holds the instance.
 pub(crate) fn try_start(shared: &Arc<Shared>, i: InstanceRef) -> bool {
@@ -48,7 +37,7 @@ pub(crate) fn try_start(shared: &Arc<Shared>, i: InstanceRef) -> bool {
         }
         None => {}
     }
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::channel(crate::commands::DRIVER_QUEUE);
     let task = tokio::spawn(drive(shared.clone(), i, rx));
     slots.insert(i, Slot::Live(tx, task.abort_handle()));
     true
@@ -62,7 +51,7 @@ enum Stop {
     Requeue,
 }
 
-async fn drive(shared: Arc<Shared>, i: InstanceRef, mut rx: mpsc::UnboundedReceiver<Command>) {
+async fn drive(shared: Arc<Shared>, i: InstanceRef, mut rx: mpsc::Receiver<Command>) {
     let stop = match run_instance(&shared, i, &mut rx).await {
         Ok(stop) => stop,
         Err(StoreError::Fenced) | Err(StoreError::NotFound) => Stop::Nothing,
@@ -110,7 +99,7 @@ enum Next {
 async fn run_instance(
     shared: &Arc<Shared>,
     i: InstanceRef,
-    rx: &mut mpsc::UnboundedReceiver<Command>,
+    rx: &mut mpsc::Receiver<Command>,
 ) -> Result<Stop, StoreError> {
     // One read for the row and its log, then one commit that takes the lease and starts the
     // run (fenced on the token read with them, so a taker in between makes this one fail).

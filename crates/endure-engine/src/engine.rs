@@ -1,115 +1,19 @@
-//! The engine: configuration, registration, start-up recovery and shared state.
+//! The engine: building it, registration, start-up recovery, and its public handle.
 
 use crate::binding::WorkflowBinding;
 use crate::clock::{Clock, SystemClock};
 use crate::code::WorkflowCode;
-use crate::driver::Command;
+use crate::options::{EngineConfig, WorkflowOptions};
 use crate::registry::{Registry, WorkflowDefinition, WorkflowInfo};
 use crate::scheduler::Scheduler;
+use crate::shared::{Shared, Slot, store_error};
 use endure_model::validate::is_valid_workflow_name;
-use endure_model::{ApiError, ErrorCode, InstanceStatus, Limits};
-use endure_store::{InstanceRef, Store, StoreError};
+use endure_model::{ApiError, ErrorCode, InstanceStatus};
+use endure_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::AbortHandle;
-
-/// Engine-wide settings.
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    /// Most instances running at once; more are `queued`. Waiting instances do not count.
-    pub max_running: usize,
-    pub limits: Limits,
-    /// This process's name in leases.
-    pub node_id: String,
-    /// Waits (retry back-offs, sleeps, event waits) that end within this many milliseconds
-    /// keep the run live instead of hibernating it, so state in `run`'s variables survives a
-    /// short retry as it does on Cloudflare. Longer waits hibernate. The row still says
-    /// `waiting` (with its wake-up time, so a crash replays the run at the right moment).
-    pub live_wait_ms: u64,
-}
-
-/// Default [`EngineConfig::live_wait_ms`]: see ARCHITECTURE.md ("Short waits stay live").
-pub const DEFAULT_LIVE_WAIT_MS: u64 = 5_000;
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        EngineConfig {
-            max_running: 1000,
-            limits: Limits::default(),
-            node_id: "local".into(),
-            live_wait_ms: DEFAULT_LIVE_WAIT_MS,
-        }
-    }
-}
-
-/// Per-workflow settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkflowOptions {
-    /// `step.do` calls allowed per run (`limits.steps`).
-    pub step_limit: u64,
-    /// Reported as `versionId`.
-    pub version_id: String,
-    /// The code's class name (`class_name` in the API; `PUT …/workflows/{name}` binds names to
-    /// classes). Empty: the workflow's name.
-    pub class_name: String,
-    /// The language the code is written in, as the versions API reports it (`rust`,
-    /// `javascript`).
-    pub language: String,
-}
-
-impl Default for WorkflowOptions {
-    fn default() -> Self {
-        WorkflowOptions {
-            step_limit: endure_model::limits::DEFAULT_STEP_LIMIT,
-            version_id: "1".into(),
-            class_name: String::new(),
-            language: "rust".into(),
-        }
-    }
-}
-
-/// Who may touch an instance right now.
-pub(crate) enum Slot {
-    /// A driver runs it; commands go to the driver.
-    Live(mpsc::UnboundedSender<Command>, AbortHandle),
-    /// A control operation changes it in the store; others wait for `notify`. `deferred`: the
-    /// scheduler wanted to start it meanwhile.
-    Control { notify: Arc<Notify>, deferred: bool },
-}
-
-pub(crate) struct Shared {
-    pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
-    pub config: EngineConfig,
-    pub workflows: Registry,
-    pub slots: Mutex<HashMap<InstanceRef, Slot>>,
-    pub scheduler: Scheduler,
-    /// Bumped after every committed change, so waiters can look again.
-    pub changes: watch::Sender<u64>,
-}
-
-impl Shared {
-    pub fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<InstanceRef, Slot>> {
-        self.slots.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn bump(&self) {
-        self.changes.send_modify(|v| *v = v.wrapping_add(1));
-    }
-}
-
-pub(crate) fn store_error(e: StoreError) -> ApiError {
-    match e {
-        StoreError::AlreadyExists { .. } => {
-            ApiError::new(ErrorCode::AlreadyExists, "Instance already exists")
-        }
-        StoreError::NotFound => {
-            ApiError::new(ErrorCode::InstanceNotFound, "Instance does not exist")
-        }
-        other => ApiError::new(ErrorCode::Storage, other.to_string()),
-    }
-}
 
 /// Builds an [`Engine`]: a store, optionally a clock and settings, and the workflows.
 pub struct EngineBuilder {
@@ -205,7 +109,7 @@ impl EngineBuilder {
                     .map_err(store_error)?,
             }
         }
-        let task = tokio::spawn(crate::scheduler::run(shared.clone()));
+        let task = tokio::spawn(crate::dispatch::run(shared.clone()));
         shared.scheduler.set_task(task.abort_handle());
         Ok(Engine { shared })
     }

@@ -14,24 +14,34 @@
 //! about HTTP or how workflow code is written; every state change goes through the store
 //! before it is reported.
 
+// Imports run one way: `options`, `commands`, `clock` (leaves) ← `callback`, `panic`, `commits`,
+// `scheduler`, `live` ← `step` ← `code` ← `registry` ← `shared` ← `control` ← `driver` ←
+// `dispatch` ← `binding` ← `engine`.
 mod binding;
+mod callback;
 pub mod clock;
 mod code;
+mod commands;
+mod commits;
 mod control;
+mod dispatch;
 mod driver;
 mod engine;
 mod live;
+mod options;
 mod panic;
 mod registry;
 mod scheduler;
+mod shared;
 mod step;
 
-pub use binding::{CreateOptions, InstanceHandle, StepSelector, WorkflowBinding};
+pub use binding::{CreateOptions, InstanceHandle, WorkflowBinding};
+pub use callback::{DelayContext, DelayFn, StepContext, StepFn, StepIdentity};
 pub use clock::{BoxFuture, Clock, ManualClock, SystemClock};
-pub use code::{
-    DelayContext, DelayFn, Schedule, StepContext, StepFn, StepIdentity, WorkflowCode, WorkflowEvent,
-};
-pub use engine::{DEFAULT_LIVE_WAIT_MS, Engine, EngineBuilder, EngineConfig, WorkflowOptions};
+pub use code::{Schedule, WorkflowCode, WorkflowEvent};
+pub use commands::StepSelector;
+pub use engine::{Engine, EngineBuilder};
 pub use live::RunHold;
+pub use options::{DEFAULT_LIVE_WAIT_MS, EngineConfig, WorkflowOptions};
 pub use registry::{Retention, WorkflowDefinition, WorkflowInfo};
 pub use step::Step;

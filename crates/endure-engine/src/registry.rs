@@ -8,7 +8,7 @@
 //! is kept in the store and left out until a process with that class starts.
 
 use crate::code::WorkflowCode;
-use crate::engine::WorkflowOptions;
+use crate::options::WorkflowOptions;
 use endure_model::{ApiError, ErrorCode, Timestamp};
 use endure_store::WorkflowRecord;
 use serde::{Deserialize, Serialize};

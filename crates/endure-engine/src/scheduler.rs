@@ -4,16 +4,15 @@
 //! It keeps no per-instance state for waiting instances: wake-up times live in the store, and
 //! the scheduler remembers only the earliest one.
 
-use crate::engine::Shared;
 use endure_model::Timestamp;
 use endure_store::InstanceRef;
 use std::collections::{HashSet, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
 /// Most due wake-ups fetched from the store at once.
-const WAKE_BATCH: usize = 256;
+pub(crate) const WAKE_BATCH: usize = 256;
 
 #[derive(Default)]
 struct State {
@@ -130,90 +129,60 @@ impl Scheduler {
     pub fn is_shut_down(&self) -> bool {
         self.lock().shutdown
     }
-}
 
-fn is_live(shared: &Shared, i: InstanceRef) -> bool {
-    shared.slots().contains_key(&i)
-}
-
-pub(crate) async fn run(shared: Arc<Shared>) {
-    let s = &shared.scheduler;
-    loop {
-        // Let other tasks run even when the store answers without waiting.
-        tokio::task::yield_now().await;
-        if s.is_shut_down() {
-            return;
+    /// Whether the dispatcher must ask the store for due wake-ups now (a recheck was asked
+    /// for, or the earliest known wake-up has come).
+    pub fn take_check(&self, now: Timestamp) -> bool {
+        let mut st = self.lock();
+        let due = st.recheck || st.next_wake.is_some_and(|w| w <= now);
+        st.recheck = false;
+        if due {
+            st.noted = None;
         }
-        // Wake-ups that have come are queued before anything starts, so a woken instance
-        // goes before newly created ones.
-        let now = shared.clock.now();
-        let check = {
-            let mut st = s.lock();
-            let due = st.recheck || st.next_wake.is_some_and(|w| w <= now);
-            st.recheck = false;
-            if due {
-                st.noted = None;
-            }
-            due
+        due
+    }
+
+    /// The store's earliest wake-up, merged with any noted while it was being asked.
+    pub fn set_next_wake(&self, next: Option<Timestamp>) {
+        let mut st = self.lock();
+        st.next_wake = match (next, st.noted.take()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         };
-        let mut progressed = false;
-        if check {
-            if let Ok(due) = shared.store.due_wakeups(now, WAKE_BATCH).await {
-                for i in due {
-                    if !is_live(&shared, i) && s.enqueue_wake(i) {
-                        progressed = true;
-                    }
-                }
-            }
-            let next = shared.store.next_wakeup().await.ok().flatten();
-            let mut st = s.lock();
-            st.next_wake = match (next, st.noted.take()) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+    }
+
+    /// The next instance to start, woken ones first, if the limit allows one more (counted
+    /// as running from here).
+    pub fn pop_startable(&self) -> Option<InstanceRef> {
+        let mut st = self.lock();
+        if st.running >= self.max_running {
+            return None;
         }
-        // Start what the limit allows, woken instances first.
-        loop {
-            let next = {
-                let mut st = s.lock();
-                if st.running >= s.max_running {
-                    None
-                } else {
-                    let n = st.wake_q.pop_front().or_else(|| st.new_q.pop_front());
-                    if let Some(i) = n {
-                        st.queued.remove(&i);
-                        st.running += 1;
-                    }
-                    n
-                }
-            };
-            let Some(i) = next else {
-                // Give back the memory of a burst of queued instances.
-                let mut st = s.lock();
-                if st.queued.is_empty() && st.queued.capacity() > 1024 {
-                    st.queued.shrink_to_fit();
-                    st.wake_q.shrink_to_fit();
-                    st.new_q.shrink_to_fit();
-                }
-                break;
-            };
-            if !crate::driver::try_start(&shared, i) {
-                s.slot_freed();
-            }
+        let n = st.wake_q.pop_front().or_else(|| st.new_q.pop_front());
+        if let Some(i) = n {
+            st.queued.remove(&i);
+            st.running += 1;
         }
-        if progressed {
-            continue;
+        n
+    }
+
+    /// Gives back the memory of a burst of queued instances once the queues are empty.
+    pub fn shrink_if_idle(&self) {
+        let mut st = self.lock();
+        if st.queued.is_empty() && st.queued.capacity() > 1024 {
+            st.queued.shrink_to_fit();
+            st.wake_q.shrink_to_fit();
+            st.new_q.shrink_to_fit();
         }
-        let next = s.lock().next_wake.filter(|w| *w > now);
-        let notified = s.notify.notified();
-        match next {
-            Some(at) => {
-                tokio::select! {
-                    _ = notified => {}
-                    _ = shared.clock.sleep_until(at) => {}
-                }
-            }
-            None => notified.await,
-        }
+    }
+
+    /// The earliest known wake-up after `now`.
+    pub fn next_wake_after(&self, now: Timestamp) -> Option<Timestamp> {
+        self.lock().next_wake.filter(|w| *w > now)
+    }
+
+    /// Resolves when the scheduler is poked (new work, a recheck, shutdown).
+    pub fn notified(&self) -> tokio::sync::futures::Notified<'_> {
+        self.notify.notified()
     }
 }

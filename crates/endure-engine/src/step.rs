@@ -5,7 +5,7 @@
 //! in the history: a recorded result or error is returned at once; otherwise the work is done
 //! and recorded.
 
-use crate::code::{DelayContext, DelayFn, StepContext, StepFn, StepIdentity};
+use crate::callback::{DelayContext, DelayFn, StepContext, StepFn, StepIdentity};
 use crate::live::{Live, WaiterKind};
 use endure_model::config::retry_delay_ms;
 use endure_model::error::{messages, names};

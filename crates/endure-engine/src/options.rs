@@ -1,0 +1,58 @@
+//! Settings: the engine's and each workflow's.
+
+use endure_model::Limits;
+
+/// Engine-wide settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Most instances running at once; more are `queued`. Waiting instances do not count.
+    pub max_running: usize,
+    pub limits: Limits,
+    /// This process's name in leases.
+    pub node_id: String,
+    /// Waits (retry back-offs, sleeps, event waits) that end within this many milliseconds
+    /// keep the run live instead of hibernating it, so state in `run`'s variables survives a
+    /// short retry as it does on Cloudflare. Longer waits hibernate. The row still says
+    /// `waiting` (with its wake-up time, so a crash replays the run at the right moment).
+    pub live_wait_ms: u64,
+}
+
+/// Default [`EngineConfig::live_wait_ms`]: see ARCHITECTURE.md ("Short waits stay live").
+pub const DEFAULT_LIVE_WAIT_MS: u64 = 5_000;
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            max_running: 1000,
+            limits: Limits::default(),
+            node_id: "local".into(),
+            live_wait_ms: DEFAULT_LIVE_WAIT_MS,
+        }
+    }
+}
+
+/// Per-workflow settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowOptions {
+    /// `step.do` calls allowed per run (`limits.steps`).
+    pub step_limit: u64,
+    /// Reported as `versionId`.
+    pub version_id: String,
+    /// The code's class name (`class_name` in the API; `PUT …/workflows/{name}` binds names to
+    /// classes). Empty: the workflow's name.
+    pub class_name: String,
+    /// The language the code is written in, as the versions API reports it (`rust`,
+    /// `javascript`).
+    pub language: String,
+}
+
+impl Default for WorkflowOptions {
+    fn default() -> Self {
+        WorkflowOptions {
+            step_limit: endure_model::limits::DEFAULT_STEP_LIMIT,
+            version_id: "1".into(),
+            class_name: String::new(),
+            language: "rust".into(),
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The state every part of the engine shares: the store, the clock, the settings, the
+//! registry, the scheduler's queues and who holds each instance in this process.
+
+use crate::clock::Clock;
+use crate::commands::Command;
+use crate::options::EngineConfig;
+use crate::registry::Registry;
+use crate::scheduler::Scheduler;
+use endure_model::{ApiError, ErrorCode};
+use endure_store::{InstanceRef, Store, StoreError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Notify, mpsc, watch};
+use tokio::task::AbortHandle;
+
+/// Who may touch an instance right now.
+pub(crate) enum Slot {
+    /// A driver runs it; commands go to the driver.
+    Live(mpsc::Sender<Command>, AbortHandle),
+    /// A control operation changes it in the store; others wait for `notify`. `deferred`: the
+    /// scheduler wanted to start it meanwhile.
+    Control { notify: Arc<Notify>, deferred: bool },
+}
+
+pub(crate) struct Shared {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: EngineConfig,
+    pub workflows: Registry,
+    pub slots: Mutex<HashMap<InstanceRef, Slot>>,
+    pub scheduler: Scheduler,
+    /// Bumped after every committed change, so waiters can look again.
+    pub changes: watch::Sender<u64>,
+}
+
+impl Shared {
+    pub fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<InstanceRef, Slot>> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn bump(&self) {
+        self.changes.send_modify(|v| *v = v.wrapping_add(1));
+    }
+}
+
+pub(crate) fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::AlreadyExists { .. } => {
+            ApiError::new(ErrorCode::AlreadyExists, "Instance already exists")
+        }
+        StoreError::NotFound => {
+            ApiError::new(ErrorCode::InstanceNotFound, "Instance does not exist")
+        }
+        other => ApiError::new(ErrorCode::Storage, other.to_string()),
+    }
+}
