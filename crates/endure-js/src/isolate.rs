@@ -41,7 +41,7 @@ impl Default for Limits {
 /// The handle on a running isolate. Dropping it stops the isolate.
 pub struct Isolate {
     to_js: ToJs,
-    pub from_js: tokio::sync::mpsc::UnboundedReceiver<String>,
+    pub from_js: tokio::sync::mpsc::Receiver<String>,
     stop: Arc<AtomicBool>,
 }
 
@@ -83,11 +83,15 @@ impl Drop for Isolate {
     }
 }
 
+/// Messages from an isolate waiting for the host at most: JavaScript that sends faster than
+/// the host reads waits in `host.send` (its turn's CPU clock runs meanwhile).
+pub const FROM_JS_QUEUE: usize = 1024;
+
 /// Starts an isolate for the project whose main module is `main` (a module name from
 /// [`Sources::resolve`]).
 pub fn spawn(sources: Arc<Sources>, main: String, limits: Limits) -> std::io::Result<Isolate> {
     let (to_js, rx) = mpsc::channel::<String>();
-    let (tx, from_js) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let (tx, from_js) = tokio::sync::mpsc::channel::<String>(FROM_JS_QUEUE);
     let stop = Arc::new(AtomicBool::new(false));
     let thread_stop = stop.clone();
     std::thread::Builder::new()
@@ -96,7 +100,8 @@ pub fn spawn(sources: Arc<Sources>, main: String, limits: Limits) -> std::io::Re
         .spawn(move || {
             let out = tx.clone();
             if let Err(e) = run(sources, &main, limits, rx, tx, thread_stop) {
-                let _ = out.send(serde_json::json!({"op": "fatal", "message": e}).to_string());
+                let _ =
+                    out.blocking_send(serde_json::json!({"op": "fatal", "message": e}).to_string());
             }
         })?;
     Ok(Isolate {
@@ -183,7 +188,7 @@ fn run(
     main: &str,
     limits: Limits,
     rx: mpsc::Receiver<String>,
-    tx: tokio::sync::mpsc::UnboundedSender<String>,
+    tx: tokio::sync::mpsc::Sender<String>,
     stop: Arc<AtomicBool>,
 ) -> Result<(), String> {
     let rt = Runtime::new().map_err(|e| e.to_string())?;
@@ -221,7 +226,7 @@ fn run(
         let host = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
         let out = tx.clone();
         let send = Function::new(ctx.clone(), move |s: String| {
-            let _ = out.send(s);
+            let _ = out.blocking_send(s);
         })
         .map_err(|e| e.to_string())?;
         host.set("send", send).map_err(|e| e.to_string())?;
@@ -326,7 +331,7 @@ fn run(
         }
         *watch.deadline.lock().unwrap_or_else(|e| e.into_inner()) = None;
         if watch.cpu_exceeded.swap(false, Ordering::SeqCst) {
-            let _ = tx.send(
+            let _ = tx.blocking_send(
                 serde_json::json!({"op": "limit", "kind": "cpu", "ms": limits.cpu.as_millis() as u64})
                     .to_string(),
             );
@@ -342,7 +347,7 @@ fn run(
         ctx.eval::<Vec<String>, _>("Object.keys(globalThis.__endure_main || {})")
             .unwrap_or_default()
     });
-    let _ = tx.send(serde_json::json!({"op": "ready", "exports": exports}).to_string());
+    let _ = tx.blocking_send(serde_json::json!({"op": "ready", "exports": exports}).to_string());
     // The runtime's entry points, looked up once.
     let entry = |name: &str| -> Result<rquickjs::Persistent<Function<'static>>, String> {
         ctx.with(|ctx| {
@@ -382,7 +387,7 @@ fn run(
                 .and_then(|v| Some((*v.first()?, *v.get(1)?)))
                 .unwrap_or((-1.0, 0.0))
         });
-        let _ = tx.send(
+        let _ = tx.blocking_send(
             serde_json::json!({"op": "turn", "received": received, "timers": next >= 0.0, "pending": pending})
                 .to_string(),
         );
@@ -419,7 +424,7 @@ fn run(
     Ok(())
 }
 
-fn report_uncaught(tx: &tokio::sync::mpsc::UnboundedSender<String>, watch: &Watch, text: &str) {
+fn report_uncaught(tx: &tokio::sync::mpsc::Sender<String>, watch: &Watch, text: &str) {
     if watch.cpu_exceeded.load(Ordering::SeqCst) {
         return;
     }
@@ -428,7 +433,8 @@ fn report_uncaught(tx: &tokio::sync::mpsc::UnboundedSender<String>, watch: &Watc
     } else {
         "uncaught"
     };
-    let _ = tx.send(serde_json::json!({"op": "limit", "kind": kind, "text": text}).to_string());
+    let _ = tx
+        .blocking_send(serde_json::json!({"op": "limit", "kind": kind, "text": text}).to_string());
 }
 
 /// `host.section(name)`: a part of the prelude loaded on first use (bytecode.rs).

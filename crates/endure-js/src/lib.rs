@@ -43,5 +43,5 @@ pub mod webcrypto;
 pub mod workflow;
 
 pub use fetch::{HttpRequest, HttpResponse};
-pub use isolate::Limits;
+pub use isolate::{FROM_JS_QUEUE, Limits};
 pub use project::{Project, ProjectError, RunOptions};
