@@ -46,6 +46,29 @@ pub struct Args {
     /// With `--wake`: how far ahead the moment is (creating them all must fit before it).
     #[arg(long, default_value_t = 30)]
     wake_in: u64,
+    /// Instead: create N three-step instances, stop the engine at once (as a crash would) while
+    /// they are queued and running, start a new one on the file and report how long until the
+    /// first and the last of them finished.
+    #[arg(long)]
+    recovery: Option<usize>,
+    /// Instead: start the engine with nothing to do and report the CPU it uses in this many
+    /// seconds.
+    #[arg(long)]
+    idle: Option<u64>,
+    /// Instead: run the whole suite (each figure in its own process, repeated) and write the
+    /// report between the suite markers of `--out`.
+    #[arg(long)]
+    suite: bool,
+    /// With `--suite`: small sizes and one repetition, to check the tool works (CI).
+    #[arg(long)]
+    quick: bool,
+    /// With `--suite`: the Markdown file whose suite section is (re)written.
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    out: PathBuf,
+    /// With `--suite`: also run `../shared/peers/compare.sh` (Cloudflare's local engine,
+    /// Restate and Endure on one Worker project) and include its table.
+    #[arg(long)]
+    peers: bool,
 }
 
 /// The `steps` and `approval` workflows as a JavaScript Worker project.
@@ -238,7 +261,113 @@ async fn waiting(
     })
 }
 
+/// This process's CPU time (user + system) in clock ticks (10 ms).
+fn cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at the last ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    tick(11) + tick(12)
+}
+
+/// Bytes this process has caused to be written to storage.
+fn written_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|io| {
+            io.lines()
+                .find_map(|l| l.strip_prefix("write_bytes: "))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn remove_db(db: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}
+
+async fn recovery(
+    store: Arc<SqliteStore>,
+    engine: endure::Engine,
+    n: usize,
+    db: &std::path::Path,
+    lang: &str,
+) -> anyhow::Result<ExitCode> {
+    let w = engine.workflow("steps")?;
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(100);
+        w.create_batch(
+            (0..k)
+                .map(|_| CreateOptions::new().params(json!({"steps": 3})))
+                .collect(),
+        )
+        .await?;
+        left -= k;
+    }
+    // Stop at once, as a crash would: whatever was queued or running stays so in the file.
+    engine.shutdown().await;
+    drop(w);
+    drop(engine);
+    let in_flight = count(
+        &store,
+        "steps",
+        &[InstanceStatus::Queued, InstanceStatus::Running],
+    )
+    .await?;
+    drop(store);
+    let store = Arc::new(SqliteStore::open(SqliteConfig::new(db))?);
+    let restart = Instant::now();
+    let engine = endure_examples::register(EngineBuilder::new(store.clone()))?
+        .start()
+        .await?;
+    let started = restart.elapsed();
+    let mut first = None;
+    loop {
+        let done = count(&store, "steps", &[InstanceStatus::Complete]).await?;
+        let open = count(
+            &store,
+            "steps",
+            &[InstanceStatus::Queued, InstanceStatus::Running],
+        )
+        .await?;
+        if first.is_none() && done > 0 {
+            first = Some(restart.elapsed());
+        }
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let last = restart.elapsed();
+    let errored = count(&store, "steps", &[InstanceStatus::Errored]).await?;
+    println!(
+        "| workflow | instances | in flight at the stop | engine start | first finished | last finished | errored |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| {lang} | {n} | {in_flight} | {:.1} ms | {:.1} ms | {:.2} s | {errored} |",
+        started.as_secs_f64() * 1000.0,
+        first.unwrap_or(last).as_secs_f64() * 1000.0,
+        last.as_secs_f64()
+    );
+    engine.shutdown().await;
+    remove_db(db);
+    Ok(if errored == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.suite {
+        return crate::suite::run(&args.dir, &args.out, args.quick, args.peers).await;
+    }
     std::fs::create_dir_all(&args.dir)?;
     let db = args
         .dir
@@ -301,7 +430,29 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(n) = args.waiting {
         return waiting(store, engine, n, args.event_latency, &db, lang).await;
     }
+    if let Some(n) = args.recovery {
+        if args.js {
+            anyhow::bail!("--recovery runs in Rust only");
+        }
+        return recovery(store, engine, n, &db, lang).await;
+    }
+    if let Some(secs) = args.idle {
+        let before = cpu_ticks();
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+        let used = cpu_ticks().saturating_sub(before);
+        println!("| workflow | seconds idle | CPU used | CPU share |");
+        println!("|---|---|---|---|");
+        println!(
+            "| {lang} | {secs} | {} ms | {:.2} % |",
+            used * 10,
+            used as f64 * 10.0 / (secs as f64 * 10.0)
+        );
+        engine.shutdown().await;
+        remove_db(&db);
+        return Ok(ExitCode::SUCCESS);
+    }
     let w = engine.workflow("steps")?;
+    let (cpu_before, written_before) = (cpu_ticks(), written_bytes());
     let start = Instant::now();
     let mut left = args.instances;
     while left > 0 {
@@ -325,6 +476,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu_ms = cpu_ticks().saturating_sub(cpu_before) as f64 * 10.0;
+    let written = written_bytes().saturating_sub(written_before) as f64;
     let steps = args.instances as u64 * args.steps;
     let errored = endure_store::Store::instances_in(&*store, &[InstanceStatus::Errored])
         .await?
@@ -336,11 +489,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .unwrap_or(0) as f64
             / 1_048_576.0;
     println!(
-        "| workflow | instances | steps each | max running | create time | total time | steps/s | instances/s | peak RSS | db size | errored |"
+        "| workflow | instances | steps each | max running | create time | total time | steps/s | instances/s | CPU per step | written per step | peak RSS | db size | errored |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     println!(
-        "| {lang} | {} | {} | {} | {:.2} s | {:.2} s | {:.0} | {:.0} | {} MiB | {:.1} MiB | {} |",
+        "| {lang} | {} | {} | {} | {:.2} s | {:.2} s | {:.0} | {:.0} | {:.0} µs | {:.1} KB | {} MiB | {:.1} MiB | {} |",
         args.instances,
         args.steps,
         args.max_running,
@@ -348,6 +501,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         elapsed,
         steps as f64 / elapsed,
         args.instances as f64 / elapsed,
+        cpu_ms * 1000.0 / steps.max(1) as f64,
+        written / 1000.0 / steps.max(1) as f64,
         peak_rss_kib().map_or("?".into(), |k| (k / 1024).to_string()),
         size_mib,
         errored

@@ -15,6 +15,7 @@ mod project;
 mod run;
 mod serve;
 mod state;
+mod suite;
 mod wake;
 mod workflows;
 
