@@ -297,18 +297,38 @@ async fn recovery(
     db: &std::path::Path,
     lang: &str,
 ) -> anyhow::Result<ExitCode> {
-    let w = engine.workflow("steps")?;
-    let mut left = n;
-    while left > 0 {
-        let k = left.min(100);
-        w.create_batch(
-            (0..k)
-                .map(|_| CreateOptions::new().params(json!({"steps": 3})))
-                .collect(),
-        )
-        .await?;
-        left -= k;
+    // Accepted (durable) but not yet run: written straight to the store, as a server that
+    // accepted them and died would leave them. Then the engine runs for a moment, so some
+    // are running and the rest queued, and stops.
+    engine.shutdown().await;
+    let now = endure_model::Timestamp(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64),
+    );
+    let mut made = 0;
+    while made < n {
+        let k = (n - made).min(1000);
+        let batch = (made..made + k)
+            .map(|i| endure_store::NewInstance {
+                workflow: "steps".into(),
+                id: format!("r{i}"),
+                params: json!({"steps": 3}),
+                trigger: endure_model::TriggerSource::Api,
+                version_id: "1".into(),
+                created_at: now,
+            })
+            .collect();
+        endure_store::Store::create_instances(&*store, batch).await?;
+        made += k;
     }
+    let engine = endure_examples::register(EngineBuilder::new(store.clone()))?
+        .start()
+        .await?;
+    while count(&store, "steps", &[InstanceStatus::Complete]).await? < (n as u64 / 100).max(1) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let w = engine.workflow("steps")?;
     // Stop at once, as a crash would: whatever was queued or running stays so in the file.
     engine.shutdown().await;
     drop(w);

@@ -98,6 +98,12 @@ pub async fn load(
             limits,
             state_dir: Some(state_dir.to_path_buf()),
             extra_ca_certs,
+            max_run_isolates: match std::env::var("ENDURE_MAX_RUN_ISOLATES") {
+                Ok(v) => v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    anyhow::anyhow!("ENDURE_MAX_RUN_ISOLATES: not a positive integer: {v:?}")
+                })?,
+                Err(_) => endure_js::DEFAULT_RUN_ISOLATES,
+            },
         },
     )?;
     let exports = p.check().await?;

@@ -44,4 +44,4 @@ pub mod workflow;
 
 pub use fetch::{HttpRequest, HttpResponse};
 pub use isolate::{FROM_JS_QUEUE, Limits};
-pub use project::{Project, ProjectError, RunOptions};
+pub use project::{DEFAULT_RUN_ISOLATES, Project, ProjectError, RunOptions};

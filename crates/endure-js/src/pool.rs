@@ -1,8 +1,9 @@
 //! Isolates kept ready so that requests and runs do not wait for one to start and load the
 //! project: *warm* isolates answered a request and wait for the next (as Cloudflare keeps an
-//! isolate for many requests); *ready* isolates are started ahead of the workflow runs that
-//! will each use one once (a run still never shares an isolate). Both are bounded, and both
-//! are retired when the project's sources change.
+//! isolate for many requests); *ready* isolates wait for workflow runs: started ahead, or kept
+//! after a run that ended cleanly (module state carries over, as on Cloudflare; a run never
+//! shares an isolate with another run at the same time). Both are bounded, and both are
+//! retired when the project's sources change.
 
 use crate::isolate;
 use std::sync::Mutex;
@@ -11,8 +12,8 @@ use std::sync::Mutex;
 /// and its heap); more concurrent requests get fresh isolates, dropped after their request.
 pub const MAX_WARM_ISOLATES: usize = 8;
 
-/// Isolates started ahead of workflow runs.
-pub const MAX_READY_ISOLATES: usize = 2;
+/// Isolates waiting for workflow runs (started ahead, or kept after a run).
+pub const MAX_READY_ISOLATES: usize = 64;
 
 /// A bounded set of idle isolates, with the generation of the sources they run (bumped when
 /// the sources change).
@@ -34,6 +35,11 @@ impl Idle {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let iso = g.1.pop();
         (g.0, iso)
+    }
+
+    /// How many wait.
+    pub fn len(&self) -> usize {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).1.len()
     }
 
     /// Whether another isolate would be kept.

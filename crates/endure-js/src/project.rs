@@ -36,7 +36,14 @@ pub struct RunOptions {
     pub state_dir: Option<PathBuf>,
     /// CA certificates (DER) trusted by outbound `fetch` beside Mozilla's roots.
     pub extra_ca_certs: Vec<Vec<u8>>,
+    /// Most workflow runs holding an isolate at once (0: [`DEFAULT_RUN_ISOLATES`]); more runs
+    /// wait for one (their instances say `running`). Isolates are threads: past a few per
+    /// core they share the CPU without adding throughput (BENCHMARKS.md, session 5).
+    pub max_run_isolates: usize,
 }
+
+/// Default [`RunOptions::max_run_isolates`].
+pub const DEFAULT_RUN_ISOLATES: usize = 64;
 
 /// A loaded Worker project.
 pub struct Project {
@@ -53,7 +60,9 @@ pub struct Project {
     /// Isolates that answered a request and wait for the next one (pool.rs).
     pub(crate) warm: crate::pool::Idle,
     /// Isolates started ahead of workflow runs, each for one run (pool.rs).
-    pub(crate) ready: crate::pool::Idle,
+    pub(crate) ready: Arc<crate::pool::Idle>,
+    /// One per workflow run holding an isolate ([`RunOptions::max_run_isolates`]).
+    run_permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl Project {
@@ -92,6 +101,10 @@ impl Project {
             .state_dir
             .clone()
             .unwrap_or_else(|| dir.join(".endure"));
+        let run_isolates = match options.max_run_isolates {
+            0 => DEFAULT_RUN_ISOLATES,
+            n => n,
+        };
         Ok(Arc::new(Project {
             config,
             dir,
@@ -104,7 +117,8 @@ impl Project {
             kv: crate::kv::Kv::new(&state_dir),
             caches: crate::cache::Caches::new(&state_dir),
             warm: crate::pool::Idle::new(crate::pool::MAX_WARM_ISOLATES),
-            ready: crate::pool::Idle::new(crate::pool::MAX_READY_ISOLATES),
+            ready: Arc::new(crate::pool::Idle::new(crate::pool::MAX_READY_ISOLATES)),
+            run_permits: Arc::new(tokio::sync::Semaphore::new(run_isolates)),
         }))
     }
 
@@ -271,21 +285,66 @@ impl Project {
         url.to_string()
     }
 
-    /// The `env` message: `vars` and one binding per `[[workflows]]` entry.
-    /// An isolate for one workflow run: one started ahead if there is one, else a new one;
-    /// either way another is started for the next run.
-    pub(crate) fn run_isolate(&self) -> std::io::Result<crate::isolate::Isolate> {
+    /// An isolate for one workflow run, and the generation of the sources it runs: one that
+    /// waits ready (started ahead, or kept after an earlier run ended cleanly) if there is one;
+    /// else a new one, and another is started ahead for the next run.
+    /// Waits while [`RunOptions::max_run_isolates`] runs hold one; the permit goes with it.
+    pub(crate) async fn run_isolate(
+        &self,
+    ) -> std::io::Result<(
+        u64,
+        crate::isolate::Isolate,
+        tokio::sync::OwnedSemaphorePermit,
+    )> {
+        let permit = self
+            .run_permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(std::io::Error::other)?;
         let (generation, ready) = self.ready.take();
-        let iso = match ready {
-            Some(iso) => iso,
-            None => self.start_isolate()?,
-        };
+        if let Some(iso) = ready {
+            return Ok((generation, iso, permit));
+        }
+        let iso = self.start_isolate()?;
         if self.ready.has_room()
             && let Ok(next) = self.start_isolate()
         {
             self.ready.keep(generation, next);
         }
-        Ok(iso)
+        Ok((generation, iso, permit))
+    }
+
+    /// Keeps the isolate of a run that ended for the next run, as Workers keep an isolate for
+    /// many invocations (module state carries over): once JavaScript acknowledges the turn
+    /// that ended the run with nothing left to do (no timer, no call to the host, no
+    /// `waitUntil` work), it joins the ready isolates. Anything else (more messages, a limit,
+    /// an error) and it is dropped.
+    pub(crate) fn recycle(&self, generation: u64, mut iso: crate::isolate::Isolate) {
+        if !self.ready.has_room() {
+            return;
+        }
+        let sent = iso.sender().sent();
+        let ready = self.ready.clone();
+        tokio::spawn(async move {
+            while let Some(text) = iso.from_js.recv().await {
+                let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                if m["op"] != "turn" {
+                    return;
+                }
+                if m["received"].as_u64() == Some(sent) {
+                    if m["timers"] == Value::Bool(false) && m["pending"].as_f64() == Some(0.0) {
+                        ready.keep(generation, iso);
+                    }
+                    return;
+                }
+            }
+        });
+    }
+
+    /// How many isolates wait ready for workflow runs (started ahead or kept after a run).
+    pub fn ready_isolates(&self) -> usize {
+        self.ready.len()
     }
 
     /// A new isolate of the current sources, with `env` sent.
@@ -296,6 +355,7 @@ impl Project {
         Ok(iso)
     }
 
+    /// The `env` message: `vars` and one binding per `[[workflows]]` entry.
     pub(crate) fn env_message(&self) -> Value {
         let bindings: Vec<Value> = self
             .config

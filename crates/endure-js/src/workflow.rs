@@ -72,9 +72,12 @@ async fn run(
     event: WorkflowEvent,
     step: Step,
 ) -> Result<Value, WorkflowError> {
-    let mut iso = p
+    let (generation, mut iso, _permit) = p
         .run_isolate()
+        .await
         .map_err(|e| internal(format!("cannot start a JavaScript isolate: {e}")))?;
+    // A limit hit or an uncaught error: this isolate is not kept for another run.
+    let mut tainted = false;
     iso.send(&json!({
         "op": "start",
         "class": class,
@@ -127,8 +130,15 @@ async fn run(
                     delay_done(&delays, &m);
                     continue;
                 }
+                if matches!(m["op"].as_str(), Some("limit" | "fatal")) {
+                    tainted = true;
+                }
                 let calls = Calls { attempts: &attempts, delays: &delays, next: &next_attempt };
+                let finished = m["op"] == "done";
                 if let Some(done) = handle(&p, &iso, &step, &origin, &calls, &mut pending, m) {
+                    if finished && !tainted && pending.is_empty() && outside == 0 {
+                        p.recycle(generation, iso);
+                    }
                     return done;
                 }
             }

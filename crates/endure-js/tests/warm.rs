@@ -1,7 +1,8 @@
 //! Fetch requests reuse a warm isolate, as Cloudflare reuses one for many requests: module
 //! state carries from one request to the next; concurrent requests get isolates of their own;
-//! changed sources retire the warm isolates (and those started ahead of runs); workflow runs
-//! never share one.
+//! changed sources retire the warm isolates (and those kept for runs). A workflow run's isolate
+//! is kept for a later run when the run ended with nothing left to do, so module state carries
+//! over there too; one that left a timer behind is not kept.
 
 mod common;
 
@@ -14,6 +15,9 @@ import { WorkflowEntrypoint } from 'cloudflare:workers';
 let requests = 0;
 export class MyWorkflow extends WorkflowEntrypoint {
   async run() { requests++; return `v1 ${requests}`; }
+}
+export class Leaky extends WorkflowEntrypoint {
+  async run() { setTimeout(() => {}, 60000); return 'left a timer'; }
 }
 export default {
   async fetch(req) {
@@ -31,7 +35,8 @@ async fn requests_share_a_warm_isolate_and_runs_do_not() {
         (
             "p/wrangler.jsonc",
             r#"{"name": "p", "main": "src/index.js",
-                "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
+                "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"},
+                              {"name": "leaky", "binding": "LEAKY", "class_name": "Leaky"}]}"#,
         ),
         ("p/src/index.js", INDEX),
     ]);
@@ -49,12 +54,24 @@ async fn requests_share_a_warm_isolate_and_runs_do_not() {
     });
     assert_eq!(a.1, "v1 4");
     assert_eq!(b.1, "v1 1", "a fresh isolate for the concurrent request");
-    // Workflow runs get fresh isolates: each counts from zero.
-    for id in ["r1", "r2"] {
-        js.create("wf", id, json!({})).await;
-        let doc = js.finish("wf", id, 1000).await;
-        assert_eq!(doc["output"], json!("v1 1"), "{doc}");
-    }
+    // The first run starts an isolate (and one ahead for the next run); once it ends cleanly
+    // its isolate waits for the next run, which finds the module state it left.
+    js.create("wf", "r1", json!({})).await;
+    assert_eq!(js.finish("wf", "r1", 1000).await["output"], json!("v1 1"));
+    ready(&js, 2).await;
+    js.create("wf", "r2", json!({})).await;
+    assert_eq!(js.finish("wf", "r2", 1000).await["output"], json!("v1 2"));
+    ready(&js, 2).await;
+    // A run that leaves a timer behind: its isolate is dropped, not kept.
+    js.create("leaky", "l1", json!({})).await;
+    assert_eq!(
+        js.finish("leaky", "l1", 1000).await["status"],
+        json!("complete")
+    );
+    ready(&js, 1).await;
+    // So the next run gets the isolate started ahead, with a clean state.
+    js.create("wf", "r2b", json!({})).await;
+    assert_eq!(js.finish("wf", "r2b", 1000).await["output"], json!("v1 1"));
     // Changed sources: the warm isolates are retired, the new code runs from a clean state.
     let path = js.dir.path().join("p/src/index.js");
     std::fs::write(&path, INDEX.replace("v1 ", "v2 ")).unwrap();
@@ -64,4 +81,84 @@ async fn requests_share_a_warm_isolate_and_runs_do_not() {
     js.create("wf", "r3", json!({})).await;
     let doc = js.finish("wf", "r3", 1000).await;
     assert_eq!(doc["output"], json!("v2 1"), "{doc}");
+}
+
+/// Waits (hang protection only) until `n` isolates are ready for runs.
+async fn ready(js: &Js, n: usize) {
+    for _ in 0..2_000 {
+        if js.project.ready_isolates() == n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("{} isolates ready, not {n}", js.project.ready_isolates());
+}
+
+const SLEEPY: &str = r#"
+import { WorkflowEntrypoint } from 'cloudflare:workers';
+export class Sleepy extends WorkflowEntrypoint {
+  async run(event, step) {
+    await step.sleep('nap', '2 seconds');
+    return 'rested';
+  }
+}
+export default { async fetch() { return new Response('ok'); } };
+"#;
+
+/// How many of `ids` have recorded their sleep, and how many are complete.
+async fn progress(js: &Js, ids: &[&str]) -> (usize, usize) {
+    let mut slept = 0;
+    let mut done = 0;
+    for id in ids {
+        let doc = js.doc("sleepy", id).await;
+        if doc["steps"].as_array().is_some_and(|s| !s.is_empty()) {
+            slept += 1;
+        }
+        if doc["status"] == "complete" {
+            done += 1;
+        }
+    }
+    (slept, done)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_beyond_the_isolate_limit_wait_for_an_isolate() {
+    let d = files(&[
+        (
+            "p/wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.js",
+                "workflows": [{"name": "sleepy", "binding": "SLEEPY", "class_name": "Sleepy"}]}"#,
+        ),
+        ("p/src/index.js", SLEEPY),
+    ]);
+    let options = endure_js::RunOptions {
+        max_run_isolates: 2,
+        ..Default::default()
+    };
+    let js = Js::start_options(d, "p", options).await;
+    let ids = ["a", "b", "c", "d"];
+    for id in ids {
+        js.create("sleepy", id, json!({})).await;
+    }
+    // Two runs hold the two isolates in their (short, so live) sleep; the others wait.
+    let mut seen = (0, 0);
+    for _ in 0..2_000 {
+        seen = progress(&js, &ids).await;
+        if seen.0 == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(seen, (2, 0));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(
+        progress(&js, &ids).await,
+        (2, 0),
+        "no third run got an isolate"
+    );
+    // Time passes: the first two finish and hand their isolates on.
+    for id in ids {
+        let doc = js.finish("sleepy", id, 1_000).await;
+        assert_eq!(doc["output"], json!("rested"), "{doc}");
+    }
 }

@@ -94,6 +94,28 @@ fn stores(dir: &std::path::Path) -> Vec<Arc<dyn Store>> {
     ]
 }
 
+/// An engine on `store` (manual clock) running `workflow` as `name`, and its instance `a`.
+async fn start_one<W: endure::Workflow>(
+    store: Arc<dyn Store>,
+    name: &str,
+    workflow: W,
+) -> (endure::Engine, endure::InstanceHandle) {
+    let engine = EngineBuilder::new(store)
+        .clock(Arc::new(ManualClock::new(T0)))
+        .workflow(name, workflow)
+        .unwrap()
+        .start()
+        .await
+        .unwrap();
+    let h = engine
+        .workflow(name)
+        .unwrap()
+        .create(endure::CreateOptions::new().id("a"))
+        .await
+        .unwrap();
+    (engine, h)
+}
+
 fn codes(log: &[LogEntry]) -> Vec<u16> {
     log.iter().map(|e| e.event.code()).collect()
 }
@@ -106,32 +128,22 @@ async fn a_step_is_one_commit() {
             inner: inner.clone(),
             commits: AtomicUsize::new(0),
         });
-        let engine = EngineBuilder::new(store.clone() as Arc<dyn Store>)
-            .clock(Arc::new(ManualClock::new(T0)))
-            .workflow(
-                "three",
-                wf(move |_, step| {
-                    Box::pin(async move {
-                        let mut last = 0;
-                        for k in 0..3 {
-                            last = step
-                                .run(format!("s{k}"), move |_| async move { Ok(k) })
-                                .await?;
-                        }
-                        Ok(json!(last))
-                    })
-                }),
-            )
-            .unwrap()
-            .start()
-            .await
-            .unwrap();
-        let h = engine
-            .workflow("three")
-            .unwrap()
-            .create(endure::CreateOptions::new().id("a"))
-            .await
-            .unwrap();
+        let (engine, h) = start_one(
+            store.clone() as Arc<dyn Store>,
+            "three",
+            wf(move |_, step| {
+                Box::pin(async move {
+                    let mut last = 0;
+                    for k in 0..3 {
+                        last = step
+                            .run(format!("s{k}"), move |_| async move { Ok(k) })
+                            .await?;
+                    }
+                    Ok(json!(last))
+                })
+            }),
+        )
+        .await;
         let d = guard(h.wait_for(|s| s == InstanceStatus::Complete)).await;
         assert_eq!(d.output, json!(2));
         let row = inner.find_instance("three", "a").await.unwrap().unwrap();
@@ -158,45 +170,35 @@ async fn each_callback_sees_the_results_before_it_in_the_store() {
     for store in stores(dir.path()) {
         let seen: Arc<std::sync::Mutex<Vec<usize>>> = Arc::default();
         let (seen2, reader) = (seen.clone(), store.clone());
-        let engine = EngineBuilder::new(store.clone())
-            .clock(Arc::new(ManualClock::new(T0)))
-            .workflow(
-                "three",
-                wf(move |e, step| {
-                    let (seen, reader) = (seen2.clone(), reader.clone());
-                    Box::pin(async move {
-                        let id = e.instance_id.clone();
-                        for k in 0..3 {
+        let (engine, h) = start_one(
+            store.clone(),
+            "three",
+            wf(move |e, step| {
+                let (seen, reader) = (seen2.clone(), reader.clone());
+                Box::pin(async move {
+                    let id = e.instance_id.clone();
+                    for k in 0..3 {
+                        let (seen, reader, id) = (seen.clone(), reader.clone(), id.clone());
+                        step.run(format!("s{k}"), move |_| {
                             let (seen, reader, id) = (seen.clone(), reader.clone(), id.clone());
-                            step.run(format!("s{k}"), move |_| {
-                                let (seen, reader, id) = (seen.clone(), reader.clone(), id.clone());
-                                async move {
-                                    let row = reader.find_instance("three", &id).await.unwrap();
-                                    let log = reader.read_log(row.unwrap().instance).await.unwrap();
-                                    let done = log
-                                        .iter()
-                                        .filter(|e| matches!(e.event, LogEvent::StepSuccess { .. }))
-                                        .count();
-                                    seen.lock().unwrap().push(done);
-                                    Ok(k)
-                                }
-                            })
-                            .await?;
-                        }
-                        Ok(json!(null))
-                    })
-                }),
-            )
-            .unwrap()
-            .start()
-            .await
-            .unwrap();
-        let h = engine
-            .workflow("three")
-            .unwrap()
-            .create(endure::CreateOptions::new().id("a"))
-            .await
-            .unwrap();
+                            async move {
+                                let row = reader.find_instance("three", &id).await.unwrap();
+                                let log = reader.read_log(row.unwrap().instance).await.unwrap();
+                                let done = log
+                                    .iter()
+                                    .filter(|e| matches!(e.event, LogEvent::StepSuccess { .. }))
+                                    .count();
+                                seen.lock().unwrap().push(done);
+                                Ok(k)
+                            }
+                        })
+                        .await?;
+                    }
+                    Ok(json!(null))
+                })
+            }),
+        )
+        .await;
         guard(h.wait_for(|s| s == InstanceStatus::Complete)).await;
         assert_eq!(*seen.lock().unwrap(), vec![0, 1, 2]);
         engine.shutdown().await;
@@ -208,30 +210,20 @@ async fn a_result_is_committed_when_the_run_works_outside_any_step() {
     let dir = tempfile::tempdir().unwrap();
     for store in stores(dir.path()) {
         let (tx, rx) = tokio::sync::watch::channel(false);
-        let engine = EngineBuilder::new(store.clone())
-            .clock(Arc::new(ManualClock::new(T0)))
-            .workflow(
-                "outside",
-                wf(move |_, step| {
-                    let mut rx = rx.clone();
-                    Box::pin(async move {
-                        let v: i64 = step.run("first", |_| async { Ok(7) }).await?;
-                        // Not a step: the engine cannot know how long this lasts.
-                        let _ = rx.wait_for(|go| *go).await;
-                        Ok(json!(v))
-                    })
-                }),
-            )
-            .unwrap()
-            .start()
-            .await
-            .unwrap();
-        let h = engine
-            .workflow("outside")
-            .unwrap()
-            .create(endure::CreateOptions::new().id("a"))
-            .await
-            .unwrap();
+        let (engine, h) = start_one(
+            store.clone(),
+            "outside",
+            wf(move |_, step| {
+                let mut rx = rx.clone();
+                Box::pin(async move {
+                    let v: i64 = step.run("first", |_| async { Ok(7) }).await?;
+                    // Not a step: the engine cannot know how long this lasts.
+                    let _ = rx.wait_for(|go| *go).await;
+                    Ok(json!(v))
+                })
+            }),
+        )
+        .await;
         // The step's success becomes visible (durable) while `run` is still blocked.
         let d = guard(h.wait_until(|d| {
             d.steps.iter().any(|s| {

@@ -114,7 +114,13 @@ impl Js {
             outbound,
             state_dir: Some(dir.path().join("state")),
             extra_ca_certs,
+            ..Default::default()
         };
+        Js::start_options(dir, sub, options).await
+    }
+
+    /// The project in `dir/sub` with these run options.
+    pub async fn start_options(dir: tempfile::TempDir, sub: &str, options: RunOptions) -> Js {
         let project =
             Project::load(&dir.path().join(sub), options).unwrap_or_else(|e| panic!("load: {e}"));
         let clock = Arc::new(ManualClock::new(T0));
