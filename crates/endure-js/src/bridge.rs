@@ -283,6 +283,16 @@ pub fn log(origin: &str, m: &Value) {
     eprintln!("[{level}] {}: {text}", log_origin(origin, m));
 }
 
+/// [`log`] from a decoded message.
+pub fn log_line(origin: &str, level: Option<&str>, text: &str, steps: &[String]) {
+    let m = serde_json::json!({"steps": steps});
+    eprintln!(
+        "[{}] {}: {text}",
+        level.unwrap_or("info"),
+        log_origin(origin, &m)
+    );
+}
+
 fn log_origin(origin: &str, m: &Value) -> String {
     let steps: Vec<String> = m["steps"]
         .as_array()

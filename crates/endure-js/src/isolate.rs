@@ -59,6 +59,12 @@ impl ToJs {
         let _ = self.tx.send(msg.to_string());
     }
 
+    /// Sends a message already serialized (`protocol::ToJs::text`).
+    pub fn send_text(&self, text: String) {
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        let _ = self.tx.send(text);
+    }
+
     /// Messages sent so far.
     pub fn sent(&self) -> u64 {
         self.sent.load(Ordering::SeqCst)
@@ -69,6 +75,11 @@ impl Isolate {
     /// Sends a message to the isolate (ignored once it has stopped).
     pub fn send(&self, msg: &serde_json::Value) {
         self.to_js.send(msg);
+    }
+
+    /// Sends a message already serialized.
+    pub fn send_text(&self, text: String) {
+        self.to_js.send_text(text);
     }
 
     /// A sender that outlives borrows of the isolate (for step callbacks).

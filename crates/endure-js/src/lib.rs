@@ -35,6 +35,7 @@ pub mod modules;
 pub mod package;
 mod pool;
 pub mod project;
+pub mod protocol;
 pub mod resources;
 pub mod transpile;
 #[cfg(feature = "wasm")]

@@ -1,5 +1,6 @@
-//! A `WorkflowEntrypoint` class as engine code: each run starts a fresh isolate, calls
-//! `run(event, step)` in it, and serves its step calls with the engine's [`Step`].
+//! A `WorkflowEntrypoint` class as engine code: each run takes an isolate (kept from an earlier
+//! run, started ahead, or new), calls `run(event, step)` in it, and serves its step calls with
+//! the engine's [`Step`]. Messages are the typed ones of `protocol.rs`.
 //!
 //! Step calls arrive in call order and are handed to the engine in that order, so step
 //! identities are the same on every replay. A step's callback runs in the isolate: for each
@@ -7,6 +8,9 @@
 
 use crate::isolate::Isolate;
 use crate::project::Project;
+use crate::protocol::{
+    self, ContextWire, DelayWire, ErrorWire, EventWire, FromJs, ScheduleWire, StepWire, ToJs,
+};
 use endure_engine::{BoxFuture, Step, StepContext, WorkflowCode, WorkflowEvent};
 use endure_model::error::names;
 use endure_model::{DurationInput, ErrorInfo, StepConfigInput, Timestamp, WorkflowError};
@@ -46,19 +50,21 @@ fn internal(message: impl Into<String>) -> WorkflowError {
     WorkflowError::new(names::INTERNAL, message)
 }
 
-fn error_from(v: &Value) -> WorkflowError {
-    let info = ErrorInfo {
-        name: v["name"].as_str().unwrap_or("Error").to_string(),
-        message: v["message"].as_str().unwrap_or("").to_string(),
-    };
-    WorkflowError::from(info)
+fn error_from(e: ErrorWire) -> WorkflowError {
+    WorkflowError::from(ErrorInfo {
+        name: e.name,
+        message: e.message,
+    })
 }
 
-fn error_json(e: &WorkflowError) -> Value {
-    json!({"name": e.name, "message": e.message})
+fn error_wire(e: &WorkflowError) -> ErrorWire {
+    ErrorWire {
+        name: e.name.clone(),
+        message: e.message.clone(),
+    }
 }
 
-fn duration(v: &Value) -> DurationInput {
+fn duration_input(v: &Value) -> DurationInput {
     match v {
         Value::Number(n) => DurationInput::Millis(n.as_f64().unwrap_or(f64::NAN)),
         Value::String(s) => DurationInput::Text(s.clone()),
@@ -78,18 +84,23 @@ async fn run(
         .map_err(|e| internal(format!("cannot start a JavaScript isolate: {e}")))?;
     // A limit hit or an uncaught error: this isolate is not kept for another run.
     let mut tainted = false;
-    iso.send(&json!({
-        "op": "start",
-        "class": class,
-        "event": {
-            "payload": event.payload,
-            "timestamp": event.timestamp.0,
-            "instanceId": event.instance_id,
-            "workflowName": event.workflow_name,
-            "schedule": event.schedule.as_ref().map(|s| json!({"cron": s.cron, "scheduledTime": s.scheduled_time.0})),
-        }
-    }));
     let origin = format!("{}/{}", event.workflow_name, event.instance_id);
+    iso.send_text(
+        ToJs::Start {
+            class,
+            event: EventWire {
+                payload: event.payload,
+                timestamp: event.timestamp.0,
+                instance_id: event.instance_id,
+                workflow_name: event.workflow_name,
+                schedule: event.schedule.map(|s| ScheduleWire {
+                    cron: s.cron,
+                    scheduled_time: s.scheduled_time.0,
+                }),
+            },
+        }
+        .text(),
+    );
     let attempts: Attempts = Arc::default();
     let delays: Delays = Arc::default();
     let next_attempt = Arc::new(AtomicU64::new(1));
@@ -114,27 +125,32 @@ async fn run(
                 let Some(text) = msg else {
                     return Err(internal("the JavaScript isolate stopped"));
                 };
-                let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-                if m["op"] == "turn" {
-                    acked = m["received"].as_u64().unwrap_or(0);
-                    timers = m["timers"] == Value::Bool(true);
-                    continue;
-                }
-                if let Some(call) = crate::bridge::host_call(&p, &m) {
-                    let id = m["id"].as_u64().unwrap_or(0);
-                    outside += 1;
-                    pending.push(Box::pin(async move { (id, true, call.await) }));
-                    continue;
-                }
-                if m["op"] == "delayDone" {
-                    delay_done(&delays, &m);
-                    continue;
-                }
-                if matches!(m["op"].as_str(), Some("limit" | "fatal")) {
-                    tainted = true;
+                let m = match protocol::decode(&text) {
+                    Ok(protocol::Message::Run(m)) => m,
+                    Ok(protocol::Message::HostCall { id, call }) => {
+                        if let Some(call) = crate::bridge::host_call(&p, &call) {
+                            outside += 1;
+                            pending.push(Box::pin(async move { (id, true, call.await) }));
+                        }
+                        continue;
+                    }
+                    Err(e) => return Err(internal(e.to_string())),
+                };
+                match m {
+                    FromJs::Turn { received, timers: t, .. } => {
+                        acked = received;
+                        timers = t;
+                        continue;
+                    }
+                    FromJs::DelayDone { delay, ok, value, error } => {
+                        delay_done(&delays, delay, ok, value, error);
+                        continue;
+                    }
+                    FromJs::Limit { .. } | FromJs::Fatal { .. } => tainted = true,
+                    _ => {}
                 }
                 let calls = Calls { attempts: &attempts, delays: &delays, next: &next_attempt };
-                let finished = m["op"] == "done";
+                let finished = matches!(m, FromJs::Done { .. });
                 if let Some(done) = handle(&p, &iso, &step, &origin, &calls, &mut pending, m) {
                     if finished && !tainted && pending.is_empty() && outside == 0 {
                         p.recycle(generation, iso);
@@ -146,11 +162,7 @@ async fn run(
                 if was_outside {
                     outside -= 1;
                 }
-                let msg = match reply {
-                    Ok(v) => json!({"op": "resolve", "id": id, "ok": true, "value": v}),
-                    Err(e) => json!({"op": "resolve", "id": id, "ok": false, "error": error_json(&e)}),
-                };
-                iso.send(&msg);
+                iso.send_text(ToJs::resolve(id, reply.map_err(|e| error_wire(&e))).text());
             }
         }
     }
@@ -164,24 +176,38 @@ struct Calls<'a> {
 }
 
 /// The answer of a delay function.
-fn delay_done(delays: &Delays, m: &Value) {
-    let id = m["delay"].as_u64().unwrap_or(0);
+fn delay_done(delays: &Delays, id: u64, ok: bool, value: Option<DelayWire>, error: ErrorWire) {
     let Some(tx) = delays.lock().unwrap_or_else(|e| e.into_inner()).remove(&id) else {
         return;
     };
-    let answer = if m["ok"] == Value::Bool(true) {
-        let v = &m["value"];
-        Ok(if let Some(n) = v["number"].as_str() {
-            DurationInput::Millis(n.parse().unwrap_or(f64::NAN))
-        } else if let Some(t) = v["text"].as_str() {
-            DurationInput::Text(t.to_string())
-        } else {
-            DurationInput::Millis(f64::NAN)
+    let answer = if ok {
+        Ok(match value {
+            Some(DelayWire {
+                number: Some(n), ..
+            }) => DurationInput::Millis(n.parse().unwrap_or(f64::NAN)),
+            Some(DelayWire { text: Some(t), .. }) => DurationInput::Text(t),
+            _ => DurationInput::Millis(f64::NAN),
         })
     } else {
-        Err(m["error"]["message"].as_str().unwrap_or("").to_string())
+        Err(error.message)
     };
     let _ = tx.send(answer);
+}
+
+/// What a callback or delay function receives about its step.
+fn context_wire(
+    ctx_step: &endure_engine::StepIdentity,
+    attempt: u32,
+    config: &endure_model::StepConfig,
+) -> ContextWire {
+    ContextWire {
+        step: StepWire {
+            name: ctx_step.name.clone(),
+            count: ctx_step.count,
+        },
+        attempt,
+        config: serde_json::to_value(config).unwrap_or(Value::Null),
+    }
 }
 
 /// Handles one message from the isolate; `Some` ends the run.
@@ -192,17 +218,20 @@ fn handle(
     origin: &str,
     calls: &Calls<'_>,
     pending: &mut Pending,
-    m: Value,
+    m: FromJs,
 ) -> Option<Result<Value, WorkflowError>> {
     let attempts = calls.attempts;
     let next_attempt = calls.next;
-    let id = m["id"].as_u64().unwrap_or(0);
-    let name = m["name"].as_str().unwrap_or("").to_string();
-    match m["op"].as_str().unwrap_or("") {
-        "do" => {
-            let config = match &m["config"] {
+    match m {
+        FromJs::Do {
+            id,
+            name,
+            config,
+            dynamic,
+        } => {
+            let config = match config {
                 Value::Null => Ok(None),
-                c => serde_json::from_value::<StepConfigInput>(c.clone())
+                c => serde_json::from_value::<StepConfigInput>(c)
                     .map(Some)
                     .map_err(|_| {
                         WorkflowError::fatal(endure_model::error::messages::invalid_step_config(
@@ -227,25 +256,20 @@ fn handle(
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .insert(aid, tx);
-                let msg = json!({
-                    "op": "attempt",
-                    "step": id,
-                    "attempt": aid,
-                    "ctx": {
-                        "step": {"name": ctx.step.name, "count": ctx.step.count},
-                        "attempt": ctx.attempt,
-                        "config": serde_json::to_value(&ctx.config).unwrap_or(Value::Null),
+                to_js.send_text(
+                    ToJs::Attempt {
+                        step: id,
+                        attempt: aid,
+                        ctx: context_wire(&ctx.step, ctx.attempt, &ctx.config),
                     }
-                });
-                to_js.send(&msg);
+                    .text(),
+                );
                 Box::pin(async move {
                     rx.await
                         .unwrap_or_else(|_| Err(internal("the JavaScript isolate stopped")))
                 })
             });
-            let delay_fn: Option<endure_engine::DelayFn<'static>> = if m["dynamic"]
-                == Value::Bool(true)
-            {
+            let delay_fn: Option<endure_engine::DelayFn<'static>> = if dynamic {
                 let to_js = iso.sender();
                 let delays = calls.delays.clone();
                 let next = next_attempt.clone();
@@ -253,17 +277,15 @@ fn handle(
                     let did = next.fetch_add(1, Ordering::SeqCst);
                     let (tx, rx) = oneshot::channel();
                     delays.lock().unwrap_or_else(|e| e.into_inner()).insert(did, tx);
-                    to_js.send(&json!({
-                        "op": "delay",
-                        "step": id,
-                        "delay": did,
-                        "ctx": {
-                            "step": {"name": ctx.step.name, "count": ctx.step.count},
-                            "attempt": ctx.attempt,
-                            "config": serde_json::to_value(&ctx.config).unwrap_or(Value::Null),
-                        },
-                        "error": {"name": ctx.error.name, "message": ctx.error.message},
-                    }));
+                    to_js.send_text(
+                        ToJs::Delay {
+                            step: id,
+                            delay: did,
+                            ctx: context_wire(&ctx.step, ctx.attempt, &ctx.config),
+                            error: ErrorWire { name: ctx.error.name, message: ctx.error.message },
+                        }
+                        .text(),
+                    );
                     Box::pin(async move {
                         rx.await.unwrap_or_else(|_| Err("the JavaScript isolate stopped".into()))
                     })
@@ -274,34 +296,37 @@ fn handle(
             let fut = step.do_step_with_delay(name, config, callback, delay_fn);
             pending.push(Box::pin(async move { (id, false, fut.await) }));
         }
-        "sleep" => {
-            let fut = step.sleep(name, duration(&m["duration"]));
+        FromJs::Sleep { id, name, duration } => {
+            let fut = step.sleep(name, duration_input(&duration));
             pending.push(Box::pin(async move {
                 (id, false, fut.await.map(|_| Value::Null))
             }));
         }
-        "sleepUntil" => {
-            let at = m["at"].as_f64().filter(|n| n.is_finite() && *n >= 0.0);
-            match at {
-                Some(ms) => {
-                    let fut = step.sleep_until(name, Timestamp(ms as u64));
-                    pending.push(Box::pin(async move {
-                        (id, false, fut.await.map(|_| Value::Null))
-                    }));
-                }
-                None => {
-                    let e = WorkflowError::fatal(format!(
-                        "step.sleepUntil(\"{name}\") needs a Date or a number of milliseconds since the epoch"
-                    ));
-                    pending.push(Box::pin(async move { (id, false, Err(e)) }));
-                }
+        FromJs::SleepUntil { id, name, at } => match at.filter(|n| n.is_finite() && *n >= 0.0) {
+            Some(ms) => {
+                let fut = step.sleep_until(name, Timestamp(ms as u64));
+                pending.push(Box::pin(async move {
+                    (id, false, fut.await.map(|_| Value::Null))
+                }));
             }
-        }
-        "waitForEvent" => {
-            let event_type = m["type"].as_str().unwrap_or("").to_string();
-            let timeout = match &m["timeout"] {
+            None => {
+                let e = WorkflowError::fatal(format!(
+                    "step.sleepUntil(\"{name}\") needs a Date or a number of milliseconds since the epoch"
+                ));
+                pending.push(Box::pin(async move { (id, false, Err(e)) }));
+            }
+        },
+        FromJs::WaitForEvent {
+            id,
+            name,
+            event_type,
+            timeout,
+        } => {
+            // A type that is not a string is refused by the engine as an invalid type.
+            let event_type = event_type.as_str().unwrap_or("").to_string();
+            let timeout = match timeout {
                 Value::Null => None,
-                t => Some(duration(t)),
+                t => Some(duration_input(&t)),
             };
             let fut = step.wait_for_event(name, event_type, timeout);
             pending.push(Box::pin(async move {
@@ -311,18 +336,23 @@ fn handle(
                 (id, false, r)
             }));
         }
-        "attemptDone" => {
-            let aid = m["attempt"].as_u64().unwrap_or(0);
+        FromJs::AttemptDone {
+            attempt,
+            ok,
+            value,
+            error,
+            fatal,
+        } => {
             let tx = attempts
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .remove(&aid);
+                .remove(&attempt);
             if let Some(tx) = tx {
-                let reply = if m["ok"] == Value::Bool(true) {
-                    Ok(m["value"].clone())
+                let reply = if ok {
+                    Ok(value)
                 } else {
-                    let mut e = error_from(&m["error"]);
-                    if m["fatal"] == Value::Bool(true) {
+                    let mut e = error_from(error);
+                    if fatal {
                         e.non_retryable = true;
                     }
                     Err(e)
@@ -330,21 +360,20 @@ fn handle(
                 let _ = tx.send(reply);
             }
         }
-        "done" => {
-            return Some(if m["ok"] == Value::Bool(true) {
-                Ok(m["value"].clone())
+        FromJs::Done { ok, value, error } => {
+            return Some(if ok {
+                Ok(value)
             } else {
-                Err(error_from(&m["error"]))
+                Err(error_from(error))
             });
         }
-        "log" => crate::bridge::log(origin, &m),
-        "limit" => {
-            let error = limit_error(p, &m);
-            if m["kind"] == "uncaught" {
-                eprintln!(
-                    "[error] {origin}: uncaught: {}",
-                    m["text"].as_str().unwrap_or("")
-                );
+        FromJs::Log { level, text, steps } => {
+            crate::bridge::log_line(origin, level.as_deref(), &text, &steps)
+        }
+        FromJs::Limit { kind, text } => {
+            let error = limit_error(p, &kind, &text);
+            if kind == "uncaught" {
+                eprintln!("[error] {origin}: uncaught: {text}");
                 return None;
             }
             // The turn that ran over was cut short: every attempt in flight fails with the
@@ -361,32 +390,30 @@ fn handle(
                 let _ = tx.send(Err(error.clone()));
             }
         }
-        "fatal" => {
-            return Some(Err(internal(
-                m["message"].as_str().unwrap_or("the isolate failed"),
-            )));
+        FromJs::Fatal { message } => {
+            return Some(Err(internal(message)));
         }
-        _ => {}
+        FromJs::Turn { .. } | FromJs::DelayDone { .. } | FromJs::Ready { .. } => {}
     }
     None
 }
 
-fn limit_error(p: &Project, m: &Value) -> WorkflowError {
-    match m["kind"].as_str() {
-        Some("cpu") => WorkflowError::new(
+fn limit_error(p: &Project, kind: &str, text: &str) -> WorkflowError {
+    match kind {
+        "cpu" => WorkflowError::new(
             "Error",
             format!(
                 "Worker exceeded CPU time limit: JavaScript ran for more than {} ms without yielding",
                 p.options.limits.cpu.as_millis()
             ),
         ),
-        Some("memory") => WorkflowError::new(
+        "memory" => WorkflowError::new(
             "Error",
             format!(
                 "Worker exceeded memory limit of {} MiB",
                 p.options.limits.memory_bytes / (1024 * 1024)
             ),
         ),
-        _ => WorkflowError::new("Error", m["text"].as_str().unwrap_or("").to_string()),
+        _ => WorkflowError::new("Error", text.to_string()),
     }
 }

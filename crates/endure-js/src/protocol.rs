@@ -1,0 +1,340 @@
+//! The messages of a workflow run between the host and its isolate, typed: [`FromJs`] for what
+//! the isolate sends, [`ToJs`] for what the host sends. Both travel as JSON text tagged by
+//! `"op"` (the runtime prelude's side is `runtime/10-steps.js` and `90-host.js`).
+//!
+//! One decode path: [`decode`] parses a message once, into a run message or a host call
+//! (`binding`, `fetch`, `resource`, `cache`, `service`, answered by `bridge.rs` from the raw
+//! object); anything else, or a known message with a missing or mistyped field, is a
+//! [`DecodeError`] naming the message, which ends the run with an internal error instead of
+//! being read as `null` or id 0.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// An error as JavaScript reports it (`{name, message}`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct ErrorWire {
+    #[serde(default = "error_name")]
+    pub name: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+fn error_name() -> String {
+    "Error".into()
+}
+
+/// What a delay function answered: a number of milliseconds (as text, to keep `NaN` and
+/// infinities) or a duration text.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DelayWire {
+    pub number: Option<String>,
+    pub text: Option<String>,
+}
+
+/// What an isolate running a workflow sends.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum FromJs {
+    /// A turn ended: how many host messages it has handled, whether a timer is pending, how
+    /// many calls to the host and `waitUntil` promises are unsettled.
+    Turn {
+        received: u64,
+        timers: bool,
+        #[serde(default)]
+        pending: f64,
+    },
+    /// `step.do(name, config?, callback)`.
+    Do {
+        id: u64,
+        name: String,
+        #[serde(default)]
+        config: Value,
+        #[serde(default)]
+        dynamic: bool,
+    },
+    /// `step.sleep(name, duration)`.
+    Sleep {
+        id: u64,
+        name: String,
+        duration: Value,
+    },
+    /// `step.sleepUntil(name, at)`: `at` in milliseconds since the epoch, or `null`.
+    SleepUntil {
+        id: u64,
+        name: String,
+        #[serde(default)]
+        at: Option<f64>,
+    },
+    /// `step.waitForEvent(name, {type, timeout})`.
+    WaitForEvent {
+        id: u64,
+        name: String,
+        #[serde(rename = "type", default)]
+        event_type: Value,
+        #[serde(default)]
+        timeout: Value,
+    },
+    /// An attempt's callback settled.
+    AttemptDone {
+        attempt: u64,
+        ok: bool,
+        #[serde(default)]
+        value: Value,
+        #[serde(default)]
+        error: ErrorWire,
+        #[serde(default)]
+        fatal: bool,
+    },
+    /// A delay function answered.
+    DelayDone {
+        delay: u64,
+        ok: bool,
+        #[serde(default)]
+        value: Option<DelayWire>,
+        #[serde(default)]
+        error: ErrorWire,
+    },
+    /// `run` returned or threw.
+    Done {
+        ok: bool,
+        #[serde(default)]
+        value: Value,
+        #[serde(default)]
+        error: ErrorWire,
+    },
+    /// A console line (`level`, `text`, the steps executing).
+    Log {
+        #[serde(default)]
+        level: Option<String>,
+        #[serde(default)]
+        text: String,
+        #[serde(default)]
+        steps: Vec<String>,
+    },
+    /// A limit cut a turn short (`cpu`, `memory`) or an error went uncaught (`uncaught`).
+    Limit {
+        kind: String,
+        #[serde(default)]
+        text: String,
+    },
+    /// The isolate could not go on.
+    Fatal { message: String },
+    /// The project's modules loaded (sent once, before a run starts).
+    Ready {
+        #[serde(default)]
+        exports: Value,
+    },
+}
+
+/// A decoded message: for the run, or a call the host answers outside the engine's steps.
+#[derive(Debug)]
+pub enum Message {
+    Run(FromJs),
+    /// `binding`, `fetch`, `resource`, `cache`, `service`: the raw object, with its `id`.
+    HostCall {
+        id: u64,
+        call: Value,
+    },
+}
+
+/// A message the host cannot read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("the JavaScript isolate sent a malformed message ({op}): {reason}")]
+pub struct DecodeError {
+    pub op: String,
+    pub reason: String,
+}
+
+const HOST_CALLS: [&str; 5] = ["binding", "fetch", "resource", "cache", "service"];
+
+/// Reads one message from the isolate.
+pub fn decode(text: &str) -> Result<Message, DecodeError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| DecodeError {
+        op: "?".into(),
+        reason: e.to_string(),
+    })?;
+    let op = v["op"].as_str().unwrap_or("").to_string();
+    if HOST_CALLS.contains(&op.as_str()) {
+        let id = v["id"].as_u64().ok_or_else(|| DecodeError {
+            op: op.clone(),
+            reason: "no call id".into(),
+        })?;
+        return Ok(Message::HostCall { id, call: v });
+    }
+    serde_json::from_value(v)
+        .map(Message::Run)
+        .map_err(|e| DecodeError {
+            op: if op.is_empty() { "?".into() } else { op },
+            reason: e.to_string(),
+        })
+}
+
+/// The event `run` receives, as the isolate builds `WorkflowEvent` from it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventWire {
+    pub payload: Value,
+    pub timestamp: u64,
+    pub instance_id: String,
+    pub workflow_name: String,
+    pub schedule: Option<ScheduleWire>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleWire {
+    pub cron: String,
+    pub scheduled_time: u64,
+}
+
+/// `{step: {name, count}, attempt, config}`: what a callback or delay function receives.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContextWire {
+    pub step: StepWire,
+    pub attempt: u32,
+    pub config: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepWire {
+    pub name: String,
+    pub count: u32,
+}
+
+/// What the host sends to an isolate running a workflow.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum ToJs {
+    /// Start `run` of the exported class.
+    Start { class: String, event: EventWire },
+    /// Run attempt `attempt` (a host-wide number) of the callback of step call `step`.
+    Attempt {
+        step: u64,
+        attempt: u64,
+        ctx: ContextWire,
+    },
+    /// Ask step call `step`'s delay function after a failed attempt.
+    Delay {
+        step: u64,
+        delay: u64,
+        ctx: ContextWire,
+        error: ErrorWire,
+    },
+    /// Settle call `id` (a step, or a host call).
+    Resolve {
+        id: u64,
+        ok: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        value: Option<Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<ErrorWire>,
+    },
+}
+
+impl ToJs {
+    /// Settles call `id` with `reply`.
+    pub fn resolve(id: u64, reply: Result<Value, ErrorWire>) -> ToJs {
+        match reply {
+            Ok(v) => ToJs::Resolve {
+                id,
+                ok: true,
+                value: Some(v),
+                error: None,
+            },
+            Err(e) => ToJs::Resolve {
+                id,
+                ok: false,
+                value: None,
+                error: Some(e),
+            },
+        }
+    }
+
+    /// The JSON text sent.
+    pub fn text(&self) -> String {
+        // Serializing these types cannot fail: every map key is a string.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn run_messages_decode_to_their_variants() {
+        let m = decode(r#"{"op":"do","id":3,"name":"a","config":null,"dynamic":false}"#).unwrap();
+        assert!(matches!(
+            m,
+            Message::Run(FromJs::Do { id: 3, ref name, dynamic: false, .. }) if name == "a"
+        ));
+        let m = decode(r#"{"op":"turn","received":2,"timers":true,"pending":0}"#).unwrap();
+        assert!(matches!(
+            m,
+            Message::Run(FromJs::Turn {
+                received: 2,
+                timers: true,
+                ..
+            })
+        ));
+        let m = decode(r#"{"op":"waitForEvent","id":1,"name":"w","type":"go","timeout":null}"#)
+            .unwrap();
+        assert!(matches!(
+            m,
+            Message::Run(FromJs::WaitForEvent { ref event_type, .. }) if event_type == "go"
+        ));
+        let m = decode(r#"{"op":"attemptDone","attempt":9,"ok":false,"error":{"name":"TypeError","message":"x"}}"#).unwrap();
+        let Message::Run(FromJs::AttemptDone { error, ok, .. }) = m else {
+            panic!("{m:?}")
+        };
+        assert!(!ok);
+        assert_eq!(error.name, "TypeError");
+    }
+
+    #[test]
+    fn host_calls_keep_their_object() {
+        let m = decode(r#"{"op":"fetch","id":4,"url":"http://x"}"#).unwrap();
+        let Message::HostCall { id, call } = m else {
+            panic!("{m:?}")
+        };
+        assert_eq!((id, call["url"].as_str()), (4, Some("http://x")));
+    }
+
+    #[test]
+    fn malformed_messages_are_errors_not_nulls() {
+        // A missing id was read as 0 before, a parse failure as null.
+        let e = decode(r#"{"op":"do","name":"a"}"#).unwrap_err();
+        assert_eq!(e.op, "do");
+        assert!(e.reason.contains("id"), "{e}");
+        assert_eq!(decode("not json").unwrap_err().op, "?");
+        assert_eq!(decode(r#"{"op":"nonsense"}"#).unwrap_err().op, "nonsense");
+        assert_eq!(
+            decode(r#"{"op":"fetch"}"#).unwrap_err().reason,
+            "no call id"
+        );
+        assert!(decode(r#"{"op":"sleep","id":"1","name":"a","duration":1}"#).is_err());
+    }
+
+    #[test]
+    fn host_messages_are_tagged_json() {
+        let t = ToJs::resolve(5, Ok(json!({"a": 1}))).text();
+        assert_eq!(
+            serde_json::from_str::<Value>(&t).unwrap(),
+            json!({"op": "resolve", "id": 5, "ok": true, "value": {"a": 1}})
+        );
+        let t = ToJs::resolve(
+            6,
+            Err(ErrorWire {
+                name: "Error".into(),
+                message: "no".into(),
+            }),
+        )
+        .text();
+        assert_eq!(
+            serde_json::from_str::<Value>(&t).unwrap(),
+            json!({"op": "resolve", "id": 6, "ok": false, "error": {"name": "Error", "message": "no"}})
+        );
+    }
+}
