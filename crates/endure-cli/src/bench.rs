@@ -51,6 +51,11 @@ pub struct Args {
     /// first and the last of them finished.
     #[arg(long)]
     recovery: Option<usize>,
+    /// Create the instances over the REST API (a server on loopback in this process) from
+    /// this many client tasks, each with its own connection, in batches of 100; with
+    /// `--latency`, each instance is created with one `POST …/instances`.
+    #[arg(long)]
+    http: Option<usize>,
     /// Instead: start the engine with nothing to do and report the CPU it uses in this many
     /// seconds.
     #[arg(long)]
@@ -261,6 +266,87 @@ async fn waiting(
     })
 }
 
+/// Serves the REST API for `engine` on a loopback port; answers the API's base URL.
+async fn serve_api(engine: &endure::Engine) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let state = endure_server::ServerState::new(engine.clone(), addr);
+    tokio::spawn(endure_server::serve(listener, endure_server::router(state)));
+    Ok(format!(
+        "http://{addr}/client/v4/accounts/bench/workflows/steps"
+    ))
+}
+
+/// Creates `n` instances over REST from `clients` tasks, batches of 100 each.
+async fn http_create(base: &str, clients: usize, n: usize, steps: u64) -> anyhow::Result<()> {
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..clients {
+        let (next, url) = (next.clone(), format!("{base}/instances/batch"));
+        tasks.spawn(async move {
+            let client = reqwest::Client::new();
+            loop {
+                let from = next.fetch_add(100, std::sync::atomic::Ordering::SeqCst);
+                if from >= n {
+                    return anyhow::Ok(());
+                }
+                let k = (n - from).min(100);
+                let body: Vec<_> = (0..k)
+                    .map(|_| json!({"params": {"steps": steps}}))
+                    .collect();
+                let r = client.post(&url).json(&body).send().await?;
+                if !r.status().is_success() {
+                    anyhow::bail!("batch create answered {}: {}", r.status(), r.text().await?);
+                }
+            }
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r??;
+    }
+    Ok(())
+}
+
+/// [`latency`] with each instance created by `POST …/instances` over loopback HTTP (its end
+/// is seen in process, the moment the engine records it).
+async fn http_latency(
+    engine: endure::Engine,
+    base: &str,
+    n: usize,
+    steps: u64,
+    lang: &str,
+) -> anyhow::Result<ExitCode> {
+    let w = engine.workflow("steps")?;
+    let client = reqwest::Client::new();
+    let url = format!("{base}/instances");
+    let mut ms = Vec::with_capacity(n);
+    for i in 0..n {
+        let id = format!("h{i}");
+        let start = Instant::now();
+        let r = client
+            .post(&url)
+            .json(&json!({"instance_id": id, "params": {"steps": steps}}))
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            anyhow::bail!("create answered {}: {}", r.status(), r.text().await?);
+        }
+        let d = w.get(&id).await?.wait_finished().await?;
+        if d.status != InstanceStatus::Complete {
+            anyhow::bail!("an instance ended {}", d.status);
+        }
+        ms.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    let [p50, p90, p99, max] = percentiles(ms);
+    println!("| workflow | steps each | instances | p50 | p90 | p99 | max |");
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| {lang}, REST | {steps} | {n} | {p50:.2} ms | {p90:.2} ms | {p99:.2} ms | {max:.2} ms |"
+    );
+    engine.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// This process's CPU time (user + system) in clock ticks (10 ms).
 fn cpu_ticks() -> u64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -440,8 +526,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    let http = match args.http {
+        Some(clients) => Some((serve_api(&engine).await?, clients.max(1))),
+        None => None,
+    };
     if let Some(n) = args.latency {
-        let code = latency(engine, n.max(1), args.steps, lang).await?;
+        let code = match &http {
+            Some((base, _)) => http_latency(engine, base, n.max(1), args.steps, lang).await?,
+            None => latency(engine, n.max(1), args.steps, lang).await?,
+        };
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
         }
@@ -474,16 +567,25 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let w = engine.workflow("steps")?;
     let (cpu_before, written_before) = (cpu_ticks(), written_bytes());
     let start = Instant::now();
-    let mut left = args.instances;
-    while left > 0 {
-        let n = left.min(100);
-        let batch = (0..n)
-            .map(|_| CreateOptions::new().params(json!({"steps": args.steps})))
-            .collect();
-        w.create_batch(batch).await?;
-        left -= n;
+    match &http {
+        Some((base, clients)) => http_create(base, *clients, args.instances, args.steps).await?,
+        None => {
+            let mut left = args.instances;
+            while left > 0 {
+                let n = left.min(100);
+                let batch = (0..n)
+                    .map(|_| CreateOptions::new().params(json!({"steps": args.steps})))
+                    .collect();
+                w.create_batch(batch).await?;
+                left -= n;
+            }
+        }
     }
     let created = start.elapsed();
+    let lang = match &http {
+        Some((_, clients)) => format!("{lang}, REST ×{clients}"),
+        None => lang.to_string(),
+    };
     let unfinished = [
         InstanceStatus::Queued,
         InstanceStatus::Running,

@@ -68,6 +68,30 @@ fn cases(quick: bool) -> (Vec<Case>, usize) {
             ));
         }
     }
+    // Over the REST API on loopback: batch creation from four clients, and one instance at a
+    // time created by `POST …/instances`.
+    for lang in langs {
+        for steps in [1u64, 3] {
+            let instances = match (quick, lang.is_empty()) {
+                (true, _) => 40,
+                (false, true) => 10_000,
+                (false, false) => 3_000,
+            };
+            v.push(case(
+                "Over REST (loopback HTTP)",
+                &format!("--instances {instances} --steps {steps} --http 4 {lang}"),
+            ));
+        }
+    }
+    for lang in langs {
+        for steps in [1u64, 3] {
+            let n = if quick { 5 } else { 300 };
+            v.push(case(
+                "Over REST (loopback HTTP)",
+                &format!("--latency {n} --steps {steps} --http 1 {lang}"),
+            ));
+        }
+    }
     // Waiting at scale, then events to some of them.
     let (rust_waiting, js_waiting, events) = if quick {
         (200, 50, 5)

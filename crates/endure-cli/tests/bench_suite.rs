@@ -22,6 +22,7 @@ fn the_quick_suite_writes_every_section() {
     for section in [
         "### Throughput (in process)",
         "### Latency (in process, one at a time)",
+        "### Over REST (loopback HTTP)",
         "### Waiting at scale, and sendEvent to resume",
         "### Many due at once: wake-up lateness",
         "### Recovery",
