@@ -127,18 +127,29 @@ async fn latency(
         let h = w
             .create(CreateOptions::new().params(json!({"steps": steps})))
             .await?;
-        let d = h.wait_finished().await?;
-        if d.status != InstanceStatus::Complete {
-            anyhow::bail!("an instance ended {}", d.status);
-        }
-        ms.push(start.elapsed().as_secs_f64() * 1000.0);
+        ms.push(finished_ms(h, start).await?);
     }
+    latency_table(lang, steps, ms);
+    engine.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for `h` to end complete; the milliseconds since `start`.
+async fn finished_ms(h: endure::InstanceHandle, start: Instant) -> anyhow::Result<f64> {
+    let d = h.wait_finished().await?;
+    if d.status != InstanceStatus::Complete {
+        anyhow::bail!("an instance ended {}", d.status);
+    }
+    Ok(start.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// Prints the latency table of `ms` (one sample per instance).
+fn latency_table(label: &str, steps: u64, ms: Vec<f64>) {
+    let n = ms.len();
     let [p50, p90, p99, max] = percentiles(ms);
     println!("| workflow | steps each | instances | p50 | p90 | p99 | max |");
     println!("|---|---|---|---|---|---|---|");
-    println!("| {lang} | {steps} | {n} | {p50:.2} ms | {p90:.2} ms | {p99:.2} ms | {max:.2} ms |");
-    engine.shutdown().await;
-    Ok(ExitCode::SUCCESS)
+    println!("| {label} | {steps} | {n} | {p50:.2} ms | {p90:.2} ms | {p99:.2} ms | {max:.2} ms |");
 }
 
 /// How many instances of `workflow` are in one of `statuses` (an index range count each).
@@ -331,18 +342,9 @@ async fn http_latency(
         if !r.status().is_success() {
             anyhow::bail!("create answered {}: {}", r.status(), r.text().await?);
         }
-        let d = w.get(&id).await?.wait_finished().await?;
-        if d.status != InstanceStatus::Complete {
-            anyhow::bail!("an instance ended {}", d.status);
-        }
-        ms.push(start.elapsed().as_secs_f64() * 1000.0);
+        ms.push(finished_ms(w.get(&id).await?, start).await?);
     }
-    let [p50, p90, p99, max] = percentiles(ms);
-    println!("| workflow | steps each | instances | p50 | p90 | p99 | max |");
-    println!("|---|---|---|---|---|---|---|");
-    println!(
-        "| {lang}, REST | {steps} | {n} | {p50:.2} ms | {p90:.2} ms | {p99:.2} ms | {max:.2} ms |"
-    );
+    latency_table(&format!("{lang}, REST"), steps, ms);
     engine.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
