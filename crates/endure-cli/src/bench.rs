@@ -631,6 +631,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         size_mib,
         errored
     );
+    #[cfg(feature = "js")]
+    if args.js {
+        eprintln!("isolates started: {}", endure_js::isolate::started());
+    }
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }

@@ -249,3 +249,46 @@ async fn dev_reloads_changed_sources() {
     }
     assert_eq!(body, "howdy from /x");
 }
+
+/// `endure dev` watches the files the project is made of, not everything in its directory: a
+/// log written inside the project (as `endure dev DIR 2>DIR/dev.log` does) reloads nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_ignores_files_that_are_not_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path().join("naps");
+    write(&proj, PROJECT);
+    std::fs::write(proj.join("notes.txt"), "notes").unwrap();
+    let log = proj.join("dev.log");
+    let server = common::spawn_logged(
+        &["dev", proj.to_str().unwrap(), "--port", "0"],
+        &[],
+        Some(&log),
+    );
+    let get = |url: String| async move { reqwest::get(url).await.unwrap().text().await.unwrap() };
+    assert_eq!(get(format!("{}/x", server.url)).await, "hello from /x");
+    // The watcher looks twice a second; the log and a file that is not a source change
+    // meanwhile (a new file would count: it may be one a failed import was missing).
+    for n in 0..4 {
+        std::fs::write(proj.join("notes.txt"), format!("note {n}")).unwrap();
+        assert_eq!(get(format!("{}/x", server.url)).await, "hello from /x");
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("reloaded"), "{text}");
+    // An edited module still reloads, once.
+    let src = proj.join("src/index.ts");
+    let code = std::fs::read_to_string(&src).unwrap();
+    std::fs::write(&src, code.replace("hello from", "howdy from")).unwrap();
+    let mut body = String::new();
+    for _ in 0..100 {
+        body = get(format!("{}/x", server.url)).await;
+        if body == "howdy from /x" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(body, "howdy from /x");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.matches("reloaded").count(), 1, "{text}");
+}

@@ -15,7 +15,7 @@
 use crate::modules::Sources;
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
 use rquickjs::{Context, Ctx, Function, Module, Object, Runtime, Value};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
@@ -98,9 +98,18 @@ impl Drop for Isolate {
 /// the host reads waits in `host.send` (its turn's CPU clock runs meanwhile).
 pub const FROM_JS_QUEUE: usize = 1024;
 
+/// Isolates started by this process so far (a figure for benchmarks).
+static STARTED: AtomicU64 = AtomicU64::new(0);
+
+/// How many isolates this process has started.
+pub fn started() -> u64 {
+    STARTED.load(Ordering::Relaxed)
+}
+
 /// Starts an isolate for the project whose main module is `main` (a module name from
 /// [`Sources::resolve`]).
 pub fn spawn(sources: Arc<Sources>, main: String, limits: Limits) -> std::io::Result<Isolate> {
+    STARTED.fetch_add(1, Ordering::Relaxed);
     let (to_js, rx) = mpsc::channel::<String>();
     let (tx, from_js) = tokio::sync::mpsc::channel::<String>(FROM_JS_QUEUE);
     let stop = Arc::new(AtomicBool::new(false));

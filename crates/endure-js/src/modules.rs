@@ -205,6 +205,9 @@ pub struct Sources {
     options: Result<Options, String>,
     /// Each module's JavaScript and a hash of it (the key of its bytecode, bytecode.rs).
     cache: Mutex<HashMap<String, (Arc<str>, u64)>>,
+    /// Every file read to load the project (modules, Text/Data files, `package.json`s): what
+    /// `endure dev` watches.
+    read: Mutex<std::collections::BTreeSet<PathBuf>>,
 }
 
 impl Sources {
@@ -219,6 +222,7 @@ impl Sources {
             root: root.to_path_buf(),
             options: Options::from_tsconfig(root),
             cache: Mutex::new(HashMap::new()),
+            read: Mutex::new(std::collections::BTreeSet::new()),
         }
     }
 
@@ -235,6 +239,21 @@ impl Sources {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
+        let read = other.read.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        *self.read.lock().unwrap_or_else(|e| e.into_inner()) = read;
+    }
+
+    /// The files read to load the project so far.
+    pub fn files_read(&self) -> Vec<PathBuf> {
+        let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        read.iter().cloned().collect()
+    }
+
+    fn note_read(&self, path: &Path) {
+        self.read
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf());
     }
 
     /// `define`, as a script that sets each name on `globalThis` before any module runs.
@@ -392,6 +411,7 @@ impl Sources {
         for dir in path.ancestors().skip(1) {
             let manifest = dir.join("package.json");
             if manifest.is_file() {
+                self.note_read(&manifest);
                 let declared = std::fs::read_to_string(&manifest)
                     .ok()
                     .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
@@ -405,6 +425,7 @@ impl Sources {
                 break;
             }
         }
+        self.note_read(path);
         match std::fs::read_to_string(path) {
             Ok(src) if !has_esm_syntax(&src) => Format::CommonJs,
             _ => Format::Esm,
@@ -414,6 +435,7 @@ impl Sources {
     /// A file's text (for `require`): as it is, or with the async context carried across its
     /// `await`s.
     pub fn raw(&self, name: &str) -> Result<String, String> {
+        self.note_read(Path::new(name));
         let text = std::fs::read_to_string(name).map_err(|e| format!("cannot read {name}: {e}"))?;
         if !self.load.async_context || name.ends_with(".json") {
             return Ok(text);
@@ -487,6 +509,7 @@ impl Sources {
         {
             return self.load_rule(name, kind);
         }
+        self.note_read(path);
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
         let js = if path.extension().is_some_and(|e| e == "json") {
             serde_json::from_str::<serde_json::Value>(&text)
@@ -544,6 +567,7 @@ impl Sources {
 
     /// A Text or Data module: the file as the default export.
     fn load_rule(&self, name: &str, kind: ModuleKind) -> Result<(Arc<str>, u64), String> {
+        self.note_read(Path::new(name));
         let bytes = std::fs::read(name).map_err(|e| format!("cannot read {name}: {e}"))?;
         let js = match kind {
             ModuleKind::Text => {

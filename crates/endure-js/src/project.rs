@@ -170,10 +170,15 @@ impl Project {
         Ok(exported.iter().map(|s| s.to_string()).collect())
     }
 
-    /// The newest modification time of the project's source files (everything under its
-    /// directory but `node_modules`, dot-directories and the state directory), for reloading.
-    pub fn sources_stamp(&self) -> Option<std::time::SystemTime> {
-        fn walk(dir: &Path, newest: &mut Option<std::time::SystemTime>) {
+    /// What `endure dev` compares to see whether the sources changed: the newest
+    /// modification time of the files the project was loaded from (modules, Text/Data files,
+    /// `package.json`s, `tsconfig.json`), and a hash of the names of all files in the project
+    /// (hidden ones and `node_modules` aside), so that a file created for an import that was
+    /// missing is seen too. Other files written in the project's directory (a log, a database)
+    /// do not count.
+    pub fn sources_stamp(&self) -> (Option<std::time::SystemTime>, u64) {
+        use std::hash::{Hash, Hasher};
+        fn walk(dir: &Path, names: &mut Vec<PathBuf>) {
             let Ok(entries) = std::fs::read_dir(dir) else {
                 return;
             };
@@ -183,17 +188,26 @@ impl Project {
                 if name.starts_with('.') || name == "node_modules" {
                     continue;
                 }
-                let Ok(meta) = e.metadata() else { continue };
-                if meta.is_dir() {
-                    walk(&e.path(), newest);
-                } else if let Ok(t) = meta.modified() {
-                    *newest = Some(newest.map_or(t, |n| n.max(t)));
+                let path = e.path();
+                if path.is_dir() {
+                    walk(&path, names);
+                } else {
+                    names.push(path);
                 }
             }
         }
-        let mut newest = None;
-        walk(&self.dir, &mut newest);
-        newest
+        let mut files = self.sources.files_read();
+        files.push(self.dir.join("tsconfig.json"));
+        let newest = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok())
+            .max();
+        let mut names = vec![];
+        walk(&self.dir, &mut names);
+        names.sort();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        names.hash(&mut h);
+        (newest, h.finish())
     }
 
     /// Takes changed sources into use: later runs and requests load them afresh. Instances already waiting replay with the new code when they
