@@ -11,9 +11,7 @@ use crate::shared::{Shared, Slot};
 use crate::step::Step;
 use endure_model::error::names;
 use endure_model::history::History;
-use endure_model::{
-    ApiError, ErrorInfo, InstanceStatus, LogEntry, LogEvent, Timestamp, WorkflowError,
-};
+use endure_model::{ApiError, ErrorInfo, InstanceStatus, LogEvent, Timestamp, WorkflowError};
 use endure_store::{Commit, InstanceRef, RowUpdate, StoreError};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -101,8 +99,9 @@ async fn run_instance(
     i: InstanceRef,
     rx: &mut mpsc::Receiver<Command>,
 ) -> Result<Stop, StoreError> {
-    // One read for the row and its log, then one commit that takes the lease and starts the
-    // run (fenced on the token read with them, so a taker in between makes this one fail).
+    // One read for the row and its log. The start (`running`, `WORKFLOW_START` the first
+    // time, the lease) is carried by the run's first commit: fenced on the token read here, so
+    // a taker in between makes it fail, and the token after it is this one plus one.
     let Some((row, log)) = shared.store.read_instance(i).await? else {
         return Ok(Stop::Nothing);
     };
@@ -118,31 +117,24 @@ async fn run_instance(
     let Some(reg) = shared.workflows.get(&row.workflow) else {
         return Ok(Stop::Nothing);
     };
-    let mut history = History::from_log(&log);
+    let history = History::from_log(&log);
     let now = shared.clock.now();
-    let mut start = Commit::new(i, Some(row.fence)).lease().update(RowUpdate {
-        status: Some(InstanceStatus::Running),
-        wake_at: Some(None),
-        started_at: row.started_at.is_none().then_some(Some(now)),
-        ..Default::default()
-    });
-    let first_start = history.started.is_none();
-    if first_start {
-        start = start.log(now, LogEvent::WorkflowStart);
-    }
-    let started = shared.store.submit(start).await?;
-    let fence = started
-        .fence
-        .ok_or_else(|| StoreError::Backend("the start commit returned no lease".into()))?;
-    shared.scheduler.recheck();
-    shared.bump();
-    if first_start {
-        history.apply(&LogEntry {
-            seq: started.seqs[0],
-            ts: now,
-            event: LogEvent::WorkflowStart,
-        });
-    }
+    let start = crate::live::PendingStart {
+        read_fence: row.fence,
+        update: RowUpdate {
+            status: Some(InstanceStatus::Running),
+            wake_at: Some(None),
+            started_at: row.started_at.is_none().then_some(Some(now)),
+            ..Default::default()
+        },
+        entries: if history.started.is_none() {
+            vec![(now, LogEvent::WorkflowStart)]
+        } else {
+            vec![]
+        },
+        at: now,
+    };
+    let fence = endure_store::Fence(row.fence.0 + 1);
     let bump_target = Arc::downgrade(shared);
     let recheck_target = Arc::downgrade(shared);
     let live = Arc::new(Live {
@@ -155,6 +147,7 @@ async fn run_instance(
         inner: Mutex::new(LiveInner {
             history,
             state_bytes: log.iter().map(|e| crate::live::event_bytes(&e.event)).sum(),
+            pending_start: Some(start),
             ..LiveInner::default()
         }),
         changed: tokio::sync::Notify::new(),
@@ -200,7 +193,7 @@ async fn run_instance(
                     break Next::Fatal(e);
                 }
             }
-            Some(Next::Flush) if live.flush_due().is_some() => {
+            Some(Next::Flush) if live.has_pending() => {
                 if let Err(e) = live.commit_entries(vec![]).await {
                     break Next::Fatal(e);
                 }
@@ -234,7 +227,7 @@ async fn handle(live: &Live, cmd: Command) -> Next {
         let _ = reply.send(CmdReply::Done(r));
         Next::Continue
     };
-    let commit = |c: Commit| live.store.submit(c);
+    let commit = |c: Commit| live.submit(c);
     let base = || Commit::new(live.instance, Some(live.fence));
     let result = match op {
         ControlOp::SendEvent(event) => {
@@ -242,14 +235,11 @@ async fn handle(live: &Live, cmd: Command) -> Next {
             let received = LogEvent::EventReceived {
                 event: event.clone(),
             };
-            commit(base().log(now, received.clone())).await.map(|res| {
-                let seq = res.seqs[0];
-                live.lock().history.apply(&LogEntry {
-                    seq,
-                    ts: now,
-                    event: received,
-                });
-                live.dispatch_event(seq, &event);
+            // The event is the commit's last entry (the run's pending ones go first).
+            commit(base().log(now, received)).await.map(|res| {
+                if let Some(seq) = res.seqs.last() {
+                    live.dispatch_event(*seq, &event);
+                }
             })
         }
         ControlOp::Pause => {
@@ -306,15 +296,8 @@ async fn mark_waiting(live: &Live, at: Timestamp) -> Result<(), StoreError> {
         wake_at: Some(Some(at)),
         ..Default::default()
     });
-    let deferred = live.take_deferred();
-    let c = with_rows(c, deferred.clone());
-    let res = live.store.submit(c).await?;
-    let mut g = live.lock();
-    for (seq, (ts, event)) in res.seqs.into_iter().zip(deferred) {
-        g.history.apply(&LogEntry { seq, ts, event });
-    }
-    g.marked_waiting = Some(at);
-    drop(g);
+    live.submit(c).await?;
+    live.lock().marked_waiting = Some(at);
     (live.on_commit)();
     Ok(())
 }
@@ -331,7 +314,7 @@ fn evaluate(live: &Live, live_wait_ms: u64) -> Option<Next> {
     if g.pause_requested {
         return Some(Next::Pause);
     }
-    let flush = (!g.deferred.is_empty()).then_some(Next::Flush);
+    let flush = (!g.deferred.is_empty() || g.pending_start.is_some()).then_some(Next::Flush);
     let Some(earliest) = g.waiters.values().map(|w| w.deadline).min() else {
         // Idle outside any step (Rust code awaiting something else): nothing will commit soon.
         return flush;
@@ -366,7 +349,7 @@ async fn finish(shared: &Arc<Shared>, live: &Live, next: Next) -> Result<Stop, S
     let i = live.instance;
     let fence = Some(live.fence);
     // Every commit that ends the run carries the deferred step results first.
-    let submit = |c: Commit| submit_with_deferred(live, c);
+    let submit = |c: Commit| live.submit(c);
     if matches!(next, Next::Restart(..)) {
         // A restart reads the stored log to choose what to erase: it must be complete.
         live.commit_entries(vec![]).await?;
@@ -456,23 +439,6 @@ async fn finish(shared: &Arc<Shared>, live: &Live, next: Next) -> Result<Stop, S
             answer(reply, submit(c).await, Stop::Requeue)
         }
     }
-}
-
-/// Submits `c` with the run's deferred entries before its own (for commits that end the run:
-/// the history is not needed after them).
-fn submit_with_deferred(live: &Live, c: Commit) -> endure_store::Ticket {
-    live.store.submit(with_rows(c, live.take_deferred()))
-}
-
-/// `c` with `rows` appended before its own.
-fn with_rows(mut c: Commit, rows: Vec<(Timestamp, LogEvent)>) -> Commit {
-    if !rows.is_empty() {
-        let rows = rows
-            .into_iter()
-            .map(|(ts, event)| endure_store::NewLogRow { ts, event });
-        c.append.splice(0..0, rows);
-    }
-    c
 }
 
 /// Answers a control command once its store change is done: success, or "not live" so the

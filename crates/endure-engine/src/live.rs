@@ -49,6 +49,32 @@ pub(crate) struct LiveInner {
     /// time they were made: the pipelining that makes a step one commit. Nothing starts
     /// before they are durable: every commit of the run carries them first.
     pub deferred: Vec<(Timestamp, LogEvent)>,
+    /// The run's start (`running`, `WORKFLOW_START` the first time, the lease), not yet
+    /// committed: the run's first commit carries it.
+    pub pending_start: Option<PendingStart>,
+}
+
+/// A run's start, carried by the run's first commit: that commit is fenced on the token read
+/// with the row, takes the lease (the new token is that one plus one, so the run knows it
+/// beforehand), and applies `update` under its own.
+pub(crate) struct PendingStart {
+    pub read_fence: Fence,
+    pub update: endure_store::RowUpdate,
+    pub entries: Vec<(Timestamp, LogEvent)>,
+    pub at: Timestamp,
+}
+
+/// `over`'s changes applied on top of `base`'s.
+fn merged(base: endure_store::RowUpdate, over: endure_store::RowUpdate) -> endure_store::RowUpdate {
+    endure_store::RowUpdate {
+        status: over.status.or(base.status),
+        started_at: over.started_at.or(base.started_at),
+        ended_at: over.ended_at.or(base.ended_at),
+        output: over.output.or(base.output),
+        error: over.error.or(base.error),
+        wake_at: over.wake_at.or(base.wake_at),
+        paused_at: over.paused_at.or(base.paused_at),
+    }
 }
 
 /// How long a deferred entry may wait for the run's next commit while the run's code works
@@ -178,17 +204,62 @@ impl Live {
         self.changed.notify_one();
     }
 
-    /// The deferred entries, taken out (for a commit the driver builds itself).
-    pub fn take_deferred(&self) -> Vec<(Timestamp, LogEvent)> {
-        std::mem::take(&mut self.lock().deferred)
+    /// When the oldest deferred entry (or the pending start) must be committed at the latest.
+    pub fn flush_due(&self) -> Option<Timestamp> {
+        let g = self.lock();
+        let start = g.pending_start.as_ref().map(|s| s.at);
+        let first = g.deferred.first().map(|(t, _)| *t);
+        match (start, first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+        .map(|t| t.plus_ms(MAX_DEFER_MS))
     }
 
-    /// When the oldest deferred entry must be committed at the latest.
-    pub fn flush_due(&self) -> Option<Timestamp> {
-        self.lock()
-            .deferred
-            .first()
-            .map(|(t, _)| t.plus_ms(MAX_DEFER_MS))
+    /// Whether anything waits for the run's next commit.
+    pub fn has_pending(&self) -> bool {
+        let g = self.lock();
+        g.pending_start.is_some() || !g.deferred.is_empty()
+    }
+
+    /// Submits `c` as the run's next commit: the pending start (if the run has not committed
+    /// yet) and the deferred entries go first, then `c`'s own; every appended entry is folded
+    /// into the history once durable. Every commit of a live run goes through here.
+    pub async fn submit(&self, mut c: Commit) -> Result<endure_store::CommitResult, StoreError> {
+        let (start, deferred) = {
+            let mut g = self.lock();
+            (g.pending_start.take(), std::mem::take(&mut g.deferred))
+        };
+        let started = start.is_some();
+        let mut prefix: Vec<(Timestamp, LogEvent)> = vec![];
+        if let Some(start) = start {
+            c.fence = Some(start.read_fence);
+            c.take_lease = true;
+            c.update = merged(start.update, std::mem::take(&mut c.update));
+            prefix.extend(start.entries);
+        }
+        prefix.extend(deferred);
+        if !prefix.is_empty() {
+            let rows = prefix
+                .iter()
+                .cloned()
+                .map(|(ts, event)| endure_store::NewLogRow { ts, event });
+            c.append.splice(0..0, rows);
+        }
+        let applied: Vec<(Timestamp, LogEvent)> =
+            c.append.iter().map(|r| (r.ts, r.event.clone())).collect();
+        let res = self.store.submit(c).await?;
+        let mut g = self.lock();
+        for (seq, (ts, event)) in res.seqs.iter().copied().zip(applied) {
+            g.history.apply(&LogEntry { seq, ts, event });
+        }
+        drop(g);
+        if started {
+            // The row's wake-up time is cleared: the scheduler asks the store again.
+            (self.on_unmark)();
+            (self.on_commit)();
+        }
+        Ok(res)
     }
 
     /// Commits the deferred entries and then `entries`, in one commit (which also takes the
@@ -197,16 +268,9 @@ impl Live {
         &self,
         entries: Vec<(Timestamp, LogEvent)>,
     ) -> Result<(), StoreError> {
-        let (mut all, unmark) = {
-            let mut g = self.lock();
-            (
-                std::mem::take(&mut g.deferred),
-                g.marked_waiting.take().is_some(),
-            )
-        };
-        all.extend(entries);
+        let unmark = self.lock().marked_waiting.take().is_some();
         let mut c = Commit::new(self.instance, Some(self.fence));
-        for (ts, e) in all.iter().cloned() {
+        for (ts, e) in entries {
             c = c.log(ts, e);
         }
         if unmark {
@@ -216,15 +280,10 @@ impl Live {
                 ..Default::default()
             });
         }
-        let res = self.store.submit(c).await?;
+        self.submit(c).await?;
         if unmark {
             (self.on_unmark)();
         }
-        let mut g = self.lock();
-        for (seq, (ts, event)) in res.seqs.into_iter().zip(all) {
-            g.history.apply(&LogEntry { seq, ts, event });
-        }
-        drop(g);
         (self.on_commit)();
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! One durable commit per step: a step's result goes into the run's next commit (the next
-//! step's start, a wait, the end), and nothing starts before it is durable. Counted on a real
+//! step's start, a wait, the end), the run's start goes into its first, and nothing starts
+//! before what came before it is durable. Counted on a real
 //! store (SQLite, or the memory store) seen through a wrapper that counts submitted commits.
 
 mod common;
@@ -157,9 +158,9 @@ async fn a_step_is_one_commit() {
         }
         want.push(2);
         assert_eq!(codes(&log), want);
-        // The start (with the lease), one per step (with the result of the step before), the
-        // end (with the last step's result).
-        assert_eq!(store.commits.load(Ordering::SeqCst), 5);
+        // One per step (the first carrying the run's start and taking the lease, each later
+        // one the result of the step before), and the end (with the last step's result).
+        assert_eq!(store.commits.load(Ordering::SeqCst), 4);
         engine.shutdown().await;
     }
 }
