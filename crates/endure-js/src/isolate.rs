@@ -1,9 +1,10 @@
 //! One isolate: a QuickJS runtime and context on a thread of its own, loaded with the runtime
 //! prelude (`src/runtime/*.js`) and the project's main module, driven by JSON messages.
 //!
-//! Each workflow run gets a fresh isolate, so nothing a user can observe (module state,
-//! globals) is shared between instances; fetch requests reuse warm ones (fetch.rs). A thread per isolate means an endless
-//! loop stalls only its own run, until the CPU limit interrupts it.
+//! An isolate serves one workflow run or fetch request at a time and many one after another
+//! (pool.rs: module state carries over, as in a Worker isolate). A thread per isolate means an
+//! endless loop stalls only its own run, until the CPU limit interrupts it. A workflow run's
+//! messages are typed in protocol.rs.
 //!
 //! Messages to JavaScript (`__endure_rt.receive`): `env`, `start`, `fetch`, `attempt`,
 //! `resolve`. Messages from JavaScript (`host.send`): `do`, `sleep`, `sleepUntil`,

@@ -3,8 +3,8 @@
 //! A Worker project (a directory with `wrangler.jsonc`, `wrangler.json` or `wrangler.toml`) is
 //! loaded with [`Project::load`]; [`Project::register`] registers each `[[workflows]]` entry's
 //! exported `WorkflowEntrypoint` class as engine code; [`fetch::handle`] serves its default
-//! export's `fetch` handler. JavaScript runs in QuickJS (rquickjs), one fresh isolate per workflow
-//! run (requests reuse warm ones), on its own thread, bounded in CPU time per turn and in memory
+//! export's `fetch` handler. JavaScript runs in QuickJS (rquickjs), isolates that serve runs and
+//! requests one at a time and many one after another (pool.rs), each on its own thread, bounded in CPU time per turn and in memory
 //! ([`isolate::Limits`]). TypeScript is stripped with oxc.
 //!
 //! | Cloudflare (JavaScript) | Endure |
