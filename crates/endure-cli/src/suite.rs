@@ -222,6 +222,17 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores, {mem} memory, Linux {kernel}")
 }
 
+/// The commit measured, if this runs in a git checkout.
+fn commit() -> String {
+    Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map_or_else(|| "an unknown commit".into(), |s| format!("commit {}", s.trim()))
+}
+
 fn today() -> String {
     Command::new("date")
         .arg("+%Y-%m-%d")
@@ -235,10 +246,11 @@ pub async fn run(dir: &Path, out: &Path, quick: bool, peers: bool) -> anyhow::Re
     let exe = std::env::current_exe().context("finding this binary")?;
     let (cases, repeats) = cases(quick);
     let mut report = format!(
-        "Written by `endure bench --suite{}` on {}: {}. {} build, SQLite in WAL mode \
+        "Written by `endure bench --suite{}` on {} ({}): {}. {} build, SQLite in WAL mode \
          with `synchronous=FULL`, every figure in a fresh process; {}.\n",
         if quick { " --quick" } else { "" },
         today(),
+        commit(),
         machine(),
         if cfg!(debug_assertions) {
             "Debug"
