@@ -230,7 +230,10 @@ fn commit() -> String {
         .ok()
         .filter(|o| o.status.success())
         .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map_or_else(|| "an unknown commit".into(), |s| format!("commit {}", s.trim()))
+        .map_or_else(
+            || "an unknown commit".into(),
+            |s| format!("commit {}", s.trim()),
+        )
 }
 
 fn today() -> String {

@@ -234,14 +234,23 @@ async fn dev_reloads_changed_sources() {
     );
     let get = |url: String| async move { reqwest::get(url).await.unwrap().text().await.unwrap() };
     assert_eq!(get(format!("{}/x", server.url)).await, "hello from /x");
-    let src = proj.join("src/index.ts");
-    let text = std::fs::read_to_string(&src).unwrap();
-    // A second later, so the modification time surely moves.
+    edit_and_see(&server.url, &proj.join("src/index.ts")).await;
+}
+
+/// Edits the project's greeting a second later (so the modification time surely moves) and
+/// waits until `endure dev` serves the new one.
+async fn edit_and_see(url: &str, src: &std::path::Path) {
+    let text = std::fs::read_to_string(src).unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    std::fs::write(&src, text.replace("hello from", "howdy from")).unwrap();
+    std::fs::write(src, text.replace("hello from", "howdy from")).unwrap();
     let mut body = String::new();
     for _ in 0..100 {
-        body = get(format!("{}/x", server.url)).await;
+        body = reqwest::get(format!("{url}/x"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         if body == "howdy from /x" {
             break;
         }
@@ -276,18 +285,7 @@ async fn dev_ignores_files_that_are_not_sources() {
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains("reloaded"), "{text}");
     // An edited module still reloads, once.
-    let src = proj.join("src/index.ts");
-    let code = std::fs::read_to_string(&src).unwrap();
-    std::fs::write(&src, code.replace("hello from", "howdy from")).unwrap();
-    let mut body = String::new();
-    for _ in 0..100 {
-        body = get(format!("{}/x", server.url)).await;
-        if body == "howdy from /x" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(body, "howdy from /x");
+    edit_and_see(&server.url, &proj.join("src/index.ts")).await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let text = std::fs::read_to_string(&log).unwrap();
     assert_eq!(text.matches("reloaded").count(), 1, "{text}");
