@@ -241,8 +241,7 @@ impl Live {
         prefix.extend(deferred);
         if !prefix.is_empty() {
             let rows = prefix
-                .iter()
-                .cloned()
+                .into_iter()
                 .map(|(ts, event)| endure_store::NewLogRow { ts, event });
             c.append.splice(0..0, rows);
         }

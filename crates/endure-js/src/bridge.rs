@@ -276,36 +276,35 @@ pub fn header_pairs(v: &Value) -> Vec<(String, String)> {
 }
 
 /// A console line, prefixed with where it came from: the instance (or request) and the step(s)
-/// whose attempt was executing.
+/// whose attempt was executing. `m` is the raw `log` message.
 pub fn log(origin: &str, m: &Value) {
-    let level = m["level"].as_str().unwrap_or("info");
-    let text = m["text"].as_str().unwrap_or("");
-    eprintln!("[{level}] {}: {text}", log_origin(origin, m));
-}
-
-/// [`log`] from a decoded message.
-pub fn log_line(origin: &str, level: Option<&str>, text: &str, steps: &[String]) {
-    let m = serde_json::json!({"steps": steps});
-    eprintln!(
-        "[{}] {}: {text}",
-        level.unwrap_or("info"),
-        log_origin(origin, &m)
-    );
-}
-
-fn log_origin(origin: &str, m: &Value) -> String {
     let steps: Vec<String> = m["steps"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
-        .map(|s| format!("{s:?}"))
+        .map(str::to_string)
         .collect();
+    log_line(
+        origin,
+        m["level"].as_str(),
+        m["text"].as_str().unwrap_or(""),
+        &steps,
+    );
+}
+
+/// [`log`] from a decoded message.
+pub fn log_line(origin: &str, level: Option<&str>, text: &str, steps: &[String]) {
+    let level = level.unwrap_or("info");
+    eprintln!("[{level}] {}: {text}", log_origin(origin, steps));
+}
+
+fn log_origin(origin: &str, steps: &[String]) -> String {
     if steps.is_empty() {
-        origin.to_string()
-    } else {
-        format!("{origin} step {}", steps.join(", "))
+        return origin.to_string();
     }
+    let steps: Vec<String> = steps.iter().map(|s| format!("{s:?}")).collect();
+    format!("{origin} step {}", steps.join(", "))
 }
 
 /// `env.BUCKET…` (R2), `env.DB…` (D1), `env.SEND_EMAIL.send(…)`: on a blocking thread.
@@ -349,14 +348,10 @@ pub async fn resource(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, W
 mod tests {
     #[test]
     fn log_lines_name_the_instance_and_step() {
-        let m = serde_json::json!({"level": "info", "text": "hi", "steps": ["write to storage"]});
         assert_eq!(
-            super::log_origin("wf/abc", &m),
+            super::log_origin("wf/abc", &["write to storage".to_string()]),
             "wf/abc step \"write to storage\""
         );
-        assert_eq!(
-            super::log_origin("wf/abc", &serde_json::json!({})),
-            "wf/abc"
-        );
+        assert_eq!(super::log_origin("wf/abc", &[]), "wf/abc");
     }
 }
