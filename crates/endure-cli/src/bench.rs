@@ -405,6 +405,7 @@ async fn recovery(
                 trigger: endure_model::TriggerSource::Api,
                 version_id: "1".into(),
                 created_at: now,
+                schedule: None,
             })
             .collect();
         endure_store::Store::create_instances(&*store, batch).await?;

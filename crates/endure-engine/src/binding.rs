@@ -80,6 +80,7 @@ impl WorkflowBinding {
             trigger: TriggerSource::Binding,
             version_id,
             created_at: self.shared.clock.now(),
+            schedule: None,
         })
     }
 

@@ -15,16 +15,11 @@ pub struct WorkflowEvent {
     pub timestamp: Timestamp,
     pub instance_id: String,
     pub workflow_name: String,
-    /// Set for cron-triggered instances (a later stage).
+    /// Set for instances a cron schedule created.
     pub schedule: Option<Schedule>,
 }
 
-/// `event.schedule` of a cron-triggered instance.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Schedule {
-    pub cron: String,
-    pub scheduled_time: Timestamp,
-}
+pub use endure_model::Schedule;
 
 /// Workflow code, as the engine sees it.
 pub trait WorkflowCode: Send + Sync + 'static {

@@ -117,6 +117,7 @@ mod tests {
             LogEvent::WorkflowQueued {
                 params: json!({}),
                 trigger: TriggerSource::Api,
+                schedule: None,
             },
             LogEvent::WorkflowStart,
         ];

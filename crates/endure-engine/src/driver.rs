@@ -118,6 +118,8 @@ async fn run_instance(
         return Ok(Stop::Nothing);
     };
     let history = History::from_log(&log);
+    // A cron firing's event carries its schedule, and its timestamp is the scheduled time.
+    let schedule = history.schedule.clone();
     let now = shared.clock.now();
     let start = crate::live::PendingStart {
         read_fence: row.fence,
@@ -165,10 +167,12 @@ async fn run_instance(
     });
     let event = WorkflowEvent {
         payload: row.params.clone(),
-        timestamp: row.created_at,
+        timestamp: schedule
+            .as_ref()
+            .map_or(row.created_at, |s| s.scheduled_time),
         instance_id: row.id.clone(),
         workflow_name: row.workflow.clone(),
-        schedule: None,
+        schedule,
     };
     let mut run = crate::panic::CatchPanic(reg.code.run(event, Step { live: live.clone() }));
 

@@ -67,6 +67,8 @@ pub struct History {
     pub pending_events: Vec<(u64, ReceivedEvent)>,
     pub params: Option<Value>,
     pub trigger: Option<TriggerSource>,
+    /// `event.schedule`, for an instance a cron schedule created.
+    pub schedule: Option<crate::log::Schedule>,
     pub started: Option<Timestamp>,
     pub terminated: Option<Timestamp>,
     pub last_seq: u64,
@@ -108,9 +110,14 @@ impl History {
         let ts = entry.ts;
         self.last_seq = self.last_seq.max(entry.seq);
         match &entry.event {
-            LogEvent::WorkflowQueued { params, trigger } => {
+            LogEvent::WorkflowQueued {
+                params,
+                trigger,
+                schedule,
+            } => {
                 self.params = Some(params.clone());
                 self.trigger = Some(*trigger);
+                self.schedule = schedule.clone();
             }
             LogEvent::WorkflowStart => {
                 self.started.get_or_insert(ts);
@@ -587,6 +594,7 @@ mod tests {
             LogEvent::WorkflowQueued {
                 params: json!({"p": 1}),
                 trigger: TriggerSource::Api,
+                schedule: None,
             },
             LogEvent::WorkflowStart,
             LogEvent::StepStart {

@@ -1,6 +1,7 @@
 //! Endure's shared vocabulary. Pure data and pure functions: no I/O, no clock, no async.
 //!
 //! * [`duration`]: the seed duration strings (`"5 seconds"`, `"1 year"`) and milliseconds.
+//! * [`cron`]: cron expressions of workflow schedules and cron triggers, and their occurrences.
 //! * [`config`]: step configuration (retries, back-off, timeout), defaults and the retry formula.
 //! * [`validate`]: instance ids, workflow names, step names, event types.
 //! * [`status`]: instance statuses and trigger sources.
@@ -10,6 +11,7 @@
 //! * [`time`]: millisecond timestamps and their ISO-8601 form.
 
 pub mod config;
+pub mod cron;
 pub mod display;
 pub mod duration;
 pub mod error;
@@ -24,6 +26,6 @@ pub use config::{Backoff, RetriesInput, RetryLimit, StepConfig, StepConfigInput}
 pub use duration::{DurationInput, parse_duration_ms};
 pub use error::{ApiError, ErrorCode, ErrorInfo, WorkflowError};
 pub use limits::Limits;
-pub use log::{LogEntry, LogEvent, StepKey, StepKind};
+pub use log::{LogEntry, LogEvent, Schedule, StepKey, StepKind};
 pub use status::{InstanceStatus, TriggerSource};
 pub use time::Timestamp;

@@ -52,6 +52,17 @@ impl fmt::Display for StepKey {
     }
 }
 
+/// `event.schedule` of an instance a cron schedule created: the expression that fired and the
+/// time it was due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    pub cron: String,
+    #[cfg_attr(feature = "schema", schemars(with = "u64"))]
+    pub scheduled_time: Timestamp,
+}
+
 /// An event delivered with `send_event`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReceivedEvent {
@@ -68,6 +79,9 @@ pub enum LogEvent {
     WorkflowQueued {
         params: Value,
         trigger: TriggerSource,
+        /// The firing that created the instance (trigger `cron`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        schedule: Option<Schedule>,
     },
     WorkflowStart,
     WorkflowSuccess {

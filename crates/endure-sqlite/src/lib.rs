@@ -9,14 +9,15 @@
 //!   holds at most [`WRITER_QUEUE`] operations: a submitter waits when it is full.
 //! * Reads use separate connections on blocking threads; WAL lets them run beside the writer.
 
+mod queues;
 mod schema;
 mod writer;
 
 use async_trait::async_trait;
 use endure_model::{InstanceStatus, LogEntry, Timestamp};
 use endure_store::{
-    Commit, Fence, InstanceRef, InstanceRow, ListQuery, NewInstance, Store, StoreError, Ticket,
-    WorkflowRecord,
+    Commit, Fence, FiringClaim, InstanceRef, InstanceRow, ListQuery, Message, NewInstance,
+    NewMessage, Settlement, Store, StoreError, Ticket, WorkflowRecord,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
@@ -451,6 +452,58 @@ impl Store for SqliteStore {
             .write(|tx| Op::Workflow(WorkflowOp::Delete(name), tx))
             .await?
             .is_some())
+    }
+
+    async fn claim_firing(
+        &self,
+        claim: FiringClaim,
+    ) -> Result<Option<Vec<InstanceRef>>, StoreError> {
+        self.write(|tx| Op::Claim(claim, tx)).await
+    }
+
+    async fn last_firing(&self, trigger: &str) -> Result<Option<Timestamp>, StoreError> {
+        let trigger = trigger.to_string();
+        self.read(move |c| queues::last_firing(c, &trigger)).await
+    }
+
+    async fn send_messages(&self, batch: Vec<NewMessage>) -> Result<(), StoreError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.write(|tx| Op::Send(batch, tx)).await
+    }
+
+    async fn take_messages(
+        &self,
+        queue: &str,
+        max: usize,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<Vec<Message>, StoreError> {
+        let take = queues::Take {
+            queue: queue.to_string(),
+            max,
+            now,
+            lease_until,
+        };
+        self.write(|tx| Op::Take(take, tx)).await
+    }
+
+    async fn settle_messages(&self, batch: Vec<Settlement>) -> Result<usize, StoreError> {
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        self.write(|tx| Op::Settle(batch, tx)).await
+    }
+
+    async fn next_message_at(&self, queue: &str) -> Result<Option<Timestamp>, StoreError> {
+        let queue = queue.to_string();
+        self.read(move |c| queues::next_message_at(c, &queue)).await
+    }
+
+    async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError> {
+        let queue = queue.to_string();
+        self.read(move |c| queues::depth(c, &queue)).await
     }
 }
 

@@ -24,7 +24,7 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
 
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// Version 1: instances and their logs.
 const V1: &str = "CREATE TABLE instances (
@@ -71,8 +71,26 @@ const V2: &str = "CREATE TABLE workflows (
 const V3: &str =
     "CREATE INDEX instances_workflow_status ON instances (workflow, status, created_at);";
 
+/// Version 4: cron firings (each trigger's last claimed firing) and queue messages.
+const V4: &str = "CREATE TABLE firings (
+             trigger TEXT PRIMARY KEY,
+             last_at INTEGER NOT NULL
+         );
+         CREATE TABLE messages (
+             id INTEGER PRIMARY KEY AUTOINCREMENT,
+             queue TEXT NOT NULL,
+             body BLOB NOT NULL,
+             content_type TEXT NOT NULL,
+             attempts INTEGER NOT NULL DEFAULT 0,
+             visible_at INTEGER NOT NULL,
+             leased_until INTEGER,
+             lease INTEGER NOT NULL DEFAULT 0,
+             created_at INTEGER NOT NULL
+         );
+         CREATE INDEX messages_queue ON messages (queue, visible_at);";
+
 /// Each version's changes, applied in order from the file's version to [`SCHEMA_VERSION`].
-const MIGRATIONS: [&str; 3] = [V1, V2, V3];
+const MIGRATIONS: [&str; 4] = [V1, V2, V3, V4];
 
 /// Refuses a database this process cannot write (read-only or immutable file, read-only
 /// directory, unwritable WAL): one durable write of the schema version, at open, so a store

@@ -2,7 +2,8 @@
 
 use endure_model::InstanceStatus;
 use endure_store::{
-    Commit, CommitResult, Fence, InstanceRef, NewInstance, RowUpdate, StoreError, WorkflowRecord,
+    Commit, CommitResult, Fence, FiringClaim, InstanceRef, Message, NewInstance, NewMessage,
+    RowUpdate, Settlement, StoreError, WorkflowRecord,
 };
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -17,6 +18,10 @@ pub(crate) enum Op {
     Lease(InstanceRef, Reply<Fence>),
     Delete(InstanceRef, Reply<bool>),
     Workflow(WorkflowOp, Reply<Option<WorkflowRecord>>),
+    Claim(FiringClaim, Reply<Option<Vec<InstanceRef>>>),
+    Send(Vec<NewMessage>, Reply<()>),
+    Take(crate::queues::Take, Reply<Vec<Message>>),
+    Settle(Vec<Settlement>, Reply<usize>),
 }
 
 /// Changes to workflow records.
@@ -39,6 +44,13 @@ enum Done {
         Reply<Option<WorkflowRecord>>,
         Result<Option<WorkflowRecord>, StoreError>,
     ),
+    Claim(
+        Reply<Option<Vec<InstanceRef>>>,
+        Result<Option<Vec<InstanceRef>>, StoreError>,
+    ),
+    Send(Reply<()>, Result<(), StoreError>),
+    Take(Reply<Vec<Message>>, Result<Vec<Message>, StoreError>),
+    Settle(Reply<usize>, Result<usize, StoreError>),
 }
 
 impl Done {
@@ -49,6 +61,10 @@ impl Done {
             Done::Lease(r, _) => Done::Lease(r, Err(e)),
             Done::Delete(r, _) => Done::Delete(r, Err(e)),
             Done::Workflow(r, _) => Done::Workflow(r, Err(e)),
+            Done::Claim(r, _) => Done::Claim(r, Err(e)),
+            Done::Send(r, _) => Done::Send(r, Err(e)),
+            Done::Take(r, _) => Done::Take(r, Err(e)),
+            Done::Settle(r, _) => Done::Settle(r, Err(e)),
         }
     }
     fn send(self) {
@@ -59,11 +75,28 @@ impl Done {
             Done::Lease(r, v) => drop(r.send(v)),
             Done::Delete(r, v) => drop(r.send(v)),
             Done::Workflow(r, v) => drop(r.send(v)),
+            Done::Claim(r, v) => drop(r.send(v)),
+            Done::Send(r, v) => drop(r.send(v)),
+            Done::Take(r, v) => drop(r.send(v)),
+            Done::Settle(r, v) => drop(r.send(v)),
+        }
+    }
+    fn is_ok(&self) -> bool {
+        match self {
+            Done::Commit(_, r) => r.is_ok(),
+            Done::Create(_, r) => r.is_ok(),
+            Done::Lease(_, r) => r.is_ok(),
+            Done::Delete(_, r) => r.is_ok(),
+            Done::Workflow(_, r) => r.is_ok(),
+            Done::Claim(_, r) => r.is_ok(),
+            Done::Send(_, r) => r.is_ok(),
+            Done::Take(_, r) => r.is_ok(),
+            Done::Settle(_, r) => r.is_ok(),
         }
     }
 }
 
-fn backend(e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
@@ -125,14 +158,7 @@ fn apply_batch(conn: &mut Connection, batch: Vec<Op>) -> Vec<Done> {
                 }
             };
             let d = apply(&sp, op);
-            let ok = match &d {
-                Done::Commit(_, r) => r.is_ok(),
-                Done::Create(_, r) => r.is_ok(),
-                Done::Lease(_, r) => r.is_ok(),
-                Done::Delete(_, r) => r.is_ok(),
-                Done::Workflow(_, r) => r.is_ok(),
-            };
-            let end = if ok {
+            let end = if d.is_ok() {
                 sp.release()
             } else {
                 sp.rollback_and_release()
@@ -157,6 +183,10 @@ fn pending(op: Op) -> Done {
         Op::Lease(_, r) => Done::Lease(r, Err(StoreError::Closed)),
         Op::Delete(_, r) => Done::Delete(r, Err(StoreError::Closed)),
         Op::Workflow(_, r) => Done::Workflow(r, Err(StoreError::Closed)),
+        Op::Claim(_, r) => Done::Claim(r, Err(StoreError::Closed)),
+        Op::Send(_, r) => Done::Send(r, Err(StoreError::Closed)),
+        Op::Take(_, r) => Done::Take(r, Err(StoreError::Closed)),
+        Op::Settle(_, r) => Done::Settle(r, Err(StoreError::Closed)),
     }
 }
 
@@ -210,6 +240,10 @@ fn apply(c: &Connection, op: Op) -> Done {
         Op::Lease(i, r) => Done::Lease(r, lease(c, i)),
         Op::Delete(i, r) => Done::Delete(r, delete(c, i)),
         Op::Workflow(op, r) => Done::Workflow(r, workflow(c, op)),
+        Op::Claim(claim, r) => Done::Claim(r, crate::queues::claim(c, claim)),
+        Op::Send(batch, r) => Done::Send(r, crate::queues::send(c, batch)),
+        Op::Take(take, r) => Done::Take(r, crate::queues::take(c, take)),
+        Op::Settle(batch, r) => Done::Settle(r, crate::queues::settle(c, batch)),
     }
 }
 
@@ -282,7 +316,10 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Backend(format!("serialize: {e}")))
 }
 
-fn create(c: &Connection, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, StoreError> {
+pub(crate) fn create(
+    c: &Connection,
+    batch: Vec<NewInstance>,
+) -> Result<Vec<InstanceRef>, StoreError> {
     let mut refs = Vec::with_capacity(batch.len());
     let mut ins = c
         .prepare_cached(
@@ -320,6 +357,7 @@ fn create(c: &Connection, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, S
         let event = endure_model::LogEvent::WorkflowQueued {
             params: n.params,
             trigger: n.trigger,
+            schedule: n.schedule,
         };
         log.execute(params![
             pk,

@@ -47,7 +47,7 @@ fn a_newer_schema_is_refused() {
 }
 
 /// A database written by the first release (schema 1: no workflow records) opens, keeps its
-/// instances and gains the workflows table.
+/// instances and gains the later tables.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_version_1_database_is_migrated() {
     use endure_store::Store;
@@ -63,6 +63,7 @@ async fn a_version_1_database_is_migrated() {
                 trigger: endure_model::TriggerSource::Api,
                 version_id: "1".into(),
                 created_at: endure_model::Timestamp(1),
+                schedule: None,
             }])
             .await
             .unwrap();
@@ -70,7 +71,8 @@ async fn a_version_1_database_is_migrated() {
     // Turn the file back into what schema 1 looked like.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TABLE workflows; DROP INDEX instances_workflow_status; PRAGMA user_version = 1;",
+        "DROP TABLE workflows; DROP INDEX instances_workflow_status; DROP TABLE firings; \
+         DROP TABLE messages; PRAGMA user_version = 1;",
     )
     .unwrap();
     drop(conn);
@@ -91,7 +93,19 @@ async fn a_version_1_database_is_migrated() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
+    // Version 4's firings and messages work.
+    let claimed = store
+        .claim_firing(endure_store::FiringClaim {
+            trigger: "t".into(),
+            scheduled: endure_model::Timestamp(60_000),
+            create: vec![],
+            send: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(claimed, Some(vec![]));
+    assert_eq!(store.queue_depth("q").await.unwrap(), 0);
     let index: i64 = rusqlite::Connection::open(&path)
         .unwrap()
         .query_row(

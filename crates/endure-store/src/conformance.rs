@@ -31,6 +31,9 @@ where
     large_and_unicode_values(&fresh().await).await;
     concurrent_commits_all_land(&fresh().await).await;
     workflow_records(&fresh().await).await;
+    firings_are_claimed_once_and_in_order(&fresh().await).await;
+    concurrent_claims_of_one_firing(&fresh().await).await;
+    messages_are_leased_and_settled(&fresh().await).await;
     if let Some(mut reopen) = reopen {
         let store = fresh().await;
         let r = write_some(&store).await;
@@ -48,6 +51,7 @@ fn new(workflow: &str, id: &str) -> NewInstance {
         trigger: TriggerSource::Api,
         version_id: "v1".into(),
         created_at: Timestamp(1_000),
+        schedule: None,
     }
 }
 
@@ -103,7 +107,8 @@ async fn create_and_read(store: &impl Store) {
         log[0].event,
         LogEvent::WorkflowQueued {
             params: json!({"id": "a"}),
-            trigger: TriggerSource::Api
+            trigger: TriggerSource::Api,
+            schedule: None,
         }
     );
     // The row and the log read together are the same as read apart.
@@ -501,6 +506,7 @@ async fn listing_and_recovery_queries(store: &impl Store) {
     let late = store
         .create_instances(vec![NewInstance {
             created_at: Timestamp(9_000),
+            schedule: None,
             ..new("wf", "late")
         }])
         .await
@@ -623,6 +629,263 @@ async fn concurrent_commits_all_land(store: &impl Store) {
             "per-instance order is kept"
         );
     }
+}
+
+fn cron_instance(id: &str, at: u64) -> NewInstance {
+    NewInstance {
+        schedule: Some(endure_model::Schedule {
+            cron: "0 * * * *".into(),
+            scheduled_time: Timestamp(at),
+        }),
+        trigger: TriggerSource::Cron,
+        ..new("wf", id)
+    }
+}
+
+fn message(queue: &str, body: &[u8], visible_at: u64) -> NewMessage {
+    NewMessage {
+        queue: queue.into(),
+        body: body.to_vec(),
+        content_type: "bytes".into(),
+        visible_at: Timestamp(visible_at),
+        created_at: Timestamp(1),
+    }
+}
+
+fn claim(trigger: &str, at: u64, create: Vec<NewInstance>) -> FiringClaim {
+    FiringClaim {
+        trigger: trigger.into(),
+        scheduled: Timestamp(at),
+        create,
+        send: vec![],
+    }
+}
+
+async fn firings_are_claimed_once_and_in_order(store: &impl Store) {
+    assert_eq!(store.last_firing("t").await.unwrap(), None);
+    let refs = store
+        .claim_firing(claim("t", 3_600_000, vec![cron_instance("f1", 3_600_000)]))
+        .await
+        .unwrap()
+        .expect("a first firing is claimed");
+    assert_eq!(refs.len(), 1);
+    let row = store.get_instance(refs[0]).await.unwrap().unwrap();
+    assert_eq!(row.trigger, TriggerSource::Cron);
+    let log = store.read_log(refs[0]).await.unwrap();
+    assert!(
+        matches!(&log[0].event, LogEvent::WorkflowQueued { schedule: Some(s), .. }
+            if s.scheduled_time == Timestamp(3_600_000) && s.cron == "0 * * * *"),
+        "the firing's schedule is in WORKFLOW_QUEUED: {:?}",
+        log[0].event
+    );
+    assert_eq!(
+        store
+            .claim_firing(claim("t", 3_600_000, vec![cron_instance("f1b", 3_600_000)]))
+            .await
+            .unwrap(),
+        None,
+        "the same firing is claimed once"
+    );
+    assert_eq!(
+        store
+            .claim_firing(claim("t", 1_000, vec![cron_instance("old", 1_000)]))
+            .await
+            .unwrap(),
+        None,
+        "an older firing never fires after a newer one"
+    );
+    assert!(store.find_instance("wf", "f1b").await.unwrap().is_none());
+    assert!(store.find_instance("wf", "old").await.unwrap().is_none());
+    assert_eq!(
+        store.last_firing("t").await.unwrap(),
+        Some(Timestamp(3_600_000))
+    );
+    // Another trigger has its own firings.
+    assert!(
+        store
+            .claim_firing(claim("u", 1_000, vec![]))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // A claim that cannot create what it makes claims nothing.
+    let e = store
+        .claim_firing(claim("t", 7_200_000, vec![cron_instance("f1", 7_200_000)]))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::AlreadyExists { .. }), "{e:?}");
+    assert_eq!(
+        store.last_firing("t").await.unwrap(),
+        Some(Timestamp(3_600_000))
+    );
+    // A claim's messages are sent with it.
+    let mut c = claim("t", 7_200_000, vec![]);
+    c.send = vec![message("$cron", b"fired", 7_200_000)];
+    assert_eq!(store.claim_firing(c).await.unwrap(), Some(vec![]));
+    assert_eq!(store.queue_depth("$cron").await.unwrap(), 1);
+    assert_eq!(
+        store.last_firing("t").await.unwrap(),
+        Some(Timestamp(7_200_000))
+    );
+}
+
+async fn concurrent_claims_of_one_firing(store: &impl Store) {
+    let (a, b, c, d) = tokio::join!(
+        store.claim_firing(claim("t", 60_000, vec![cron_instance("a", 60_000)])),
+        store.claim_firing(claim("t", 60_000, vec![cron_instance("b", 60_000)])),
+        store.claim_firing(claim("t", 60_000, vec![cron_instance("c", 60_000)])),
+        store.claim_firing(claim("t", 60_000, vec![cron_instance("d", 60_000)])),
+    );
+    let won = [a, b, c, d]
+        .into_iter()
+        .filter(|r| matches!(r, Ok(Some(_))))
+        .count();
+    assert_eq!(won, 1, "exactly one of four concurrent claims wins");
+    assert_eq!(
+        store
+            .count_instances(&ListQuery {
+                workflow: "wf".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+async fn messages_are_leased_and_settled(store: &impl Store) {
+    let binary = [0u8, 159, 146, 150, 255];
+    store
+        .send_messages(vec![
+            message("q", b"first", 0),
+            message("q", &binary, 0),
+            message("q", b"later", 5_000),
+            message("other", b"elsewhere", 0),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(store.queue_depth("q").await.unwrap(), 3);
+    let taken = store
+        .take_messages("q", 10, Timestamp(1_000), Timestamp(31_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        taken.iter().map(|m| m.body.clone()).collect::<Vec<_>>(),
+        vec![b"first".to_vec(), binary.to_vec()],
+        "visible messages, oldest first, bodies byte for byte"
+    );
+    assert!(taken.iter().all(|m| m.attempts == 1 && m.queue == "q"));
+    assert_eq!(taken[0].content_type, "bytes");
+    assert!(
+        store
+            .take_messages("q", 10, Timestamp(2_000), Timestamp(32_000))
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased messages are not taken again while the lease runs"
+    );
+    assert_eq!(
+        store.next_message_at("q").await.unwrap(),
+        Some(Timestamp(5_000))
+    );
+    assert_eq!(store.next_message_at("empty").await.unwrap(), None);
+    // Ack one, retry the other later.
+    let applied = store
+        .settle_messages(vec![
+            Settlement {
+                id: taken[0].id,
+                lease: taken[0].lease,
+                settle: Settle::Ack,
+            },
+            Settlement {
+                id: taken[1].id,
+                lease: taken[1].lease,
+                settle: Settle::Retry {
+                    visible_at: Timestamp(40_000),
+                },
+            },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(applied, 2);
+    assert_eq!(store.queue_depth("q").await.unwrap(), 2);
+    // Settling again with the same lease does nothing.
+    assert_eq!(
+        store
+            .settle_messages(vec![Settlement {
+                id: taken[0].id,
+                lease: taken[0].lease,
+                settle: Settle::Ack
+            }])
+            .await
+            .unwrap(),
+        0
+    );
+    let later = store
+        .take_messages("q", 10, Timestamp(6_000), Timestamp(36_000))
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0].body, b"later");
+    // Its lease runs out; a second taker gets it, and the first taker's settlement is void.
+    let again = store
+        .take_messages("q", 10, Timestamp(40_000), Timestamp(70_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .map(|m| (m.body.clone(), m.attempts))
+            .collect::<Vec<_>>(),
+        vec![(binary.to_vec(), 2), (b"later".to_vec(), 2)]
+    );
+    assert_eq!(
+        store
+            .settle_messages(vec![Settlement {
+                id: later[0].id,
+                lease: later[0].lease,
+                settle: Settle::Ack
+            }])
+            .await
+            .unwrap(),
+        0,
+        "a settlement under a lost lease is skipped"
+    );
+    // Moved to a dead-letter queue: its delivery count starts again.
+    assert_eq!(
+        store
+            .settle_messages(vec![Settlement {
+                id: again[1].id,
+                lease: again[1].lease,
+                settle: Settle::Move {
+                    queue: "dlq".into()
+                },
+            }])
+            .await
+            .unwrap(),
+        1
+    );
+    let dead = store
+        .take_messages("dlq", 10, Timestamp(41_000), Timestamp(71_000))
+        .await
+        .unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        (dead[0].body.as_slice(), dead[0].attempts),
+        (b"later".as_slice(), 1)
+    );
+    assert_eq!(store.queue_depth("q").await.unwrap(), 1);
+    assert_eq!(store.queue_depth("other").await.unwrap(), 1);
+    // `max` bounds a take.
+    store
+        .send_messages((0..5).map(|i| message("many", &[i], 0)).collect())
+        .await
+        .unwrap();
+    let two = store
+        .take_messages("many", 2, Timestamp(1), Timestamp(2))
+        .await
+        .unwrap();
+    assert_eq!(two.iter().map(|m| m.body[0]).collect::<Vec<_>>(), [0, 1]);
 }
 
 /// What [`write_some`] wrote, to check after reopening.

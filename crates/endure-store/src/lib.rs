@@ -107,6 +107,44 @@ pub trait Store: Send + Sync + 'static {
 
     /// Deletes a workflow record (not its instances). `false` if there was none.
     async fn delete_workflow(&self, name: &str) -> Result<bool, StoreError>;
+
+    /// Claims a cron firing: succeeds only if no firing of `claim.trigger` at or after
+    /// `claim.scheduled` was claimed before (so each occurrence fires once, and an older one
+    /// never fires after a newer one), and then records it as the trigger's last firing and
+    /// creates `claim.create` and sends `claim.send`, all in one transaction. `None` if it was
+    /// already claimed; otherwise the created instances' refs.
+    async fn claim_firing(
+        &self,
+        claim: FiringClaim,
+    ) -> Result<Option<Vec<InstanceRef>>, StoreError>;
+
+    /// The last claimed firing of a trigger.
+    async fn last_firing(&self, trigger: &str) -> Result<Option<Timestamp>, StoreError>;
+
+    /// Puts messages on their queues, all or none.
+    async fn send_messages(&self, batch: Vec<NewMessage>) -> Result<(), StoreError>;
+
+    /// Leases up to `max` messages of `queue` that are visible at `now` and not leased (or
+    /// whose lease has run out), oldest first, until `lease_until`; counts a delivery for each.
+    async fn take_messages(
+        &self,
+        queue: &str,
+        max: usize,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<Vec<Message>, StoreError>;
+
+    /// Settles taken messages in one transaction. A settlement whose lease is no longer the
+    /// message's (it ran out and the message was taken again, or it was settled already) is
+    /// skipped. Returns how many were applied.
+    async fn settle_messages(&self, batch: Vec<Settlement>) -> Result<usize, StoreError>;
+
+    /// When a message of `queue` can next be taken: the earliest time one becomes visible or
+    /// a lease on one runs out. `None` if the queue is empty.
+    async fn next_message_at(&self, queue: &str) -> Result<Option<Timestamp>, StoreError>;
+
+    /// How many messages `queue` holds (taken or not).
+    async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError>;
 }
 
 /// Resolves when a submitted commit is durable (or failed).

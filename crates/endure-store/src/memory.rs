@@ -1,8 +1,9 @@
 //! The in-memory store: the same contract as the durable stores, for fast engine tests.
 
 use crate::{
-    Commit, CommitResult, Fence, InstanceRef, InstanceRow, ListQuery, NewInstance, Store,
-    StoreError, Ticket, WorkflowRecord,
+    Commit, CommitResult, Fence, FiringClaim, InstanceRef, InstanceRow, ListQuery, Message,
+    MessageId, NewInstance, NewMessage, Settle, Settlement, Store, StoreError, Ticket,
+    WorkflowRecord,
 };
 use async_trait::async_trait;
 use endure_model::{InstanceStatus, LogEntry, LogEvent, Timestamp};
@@ -17,6 +18,31 @@ struct State {
     next_ref: i64,
     next_seq: u64,
     workflows: BTreeMap<String, WorkflowRecord>,
+    /// Each trigger's last claimed firing.
+    firings: HashMap<String, Timestamp>,
+    messages: BTreeMap<MessageId, Stored>,
+    next_message: i64,
+}
+
+/// A message on a queue.
+struct Stored {
+    queue: String,
+    body: Vec<u8>,
+    content_type: String,
+    attempts: u32,
+    visible_at: Timestamp,
+    /// When the current lease runs out (`None`: not taken).
+    leased_until: Option<Timestamp>,
+    lease: u64,
+    created_at: Timestamp,
+}
+
+impl Stored {
+    /// When it can next be taken.
+    fn takeable_at(&self) -> Timestamp {
+        self.leased_until
+            .map_or(self.visible_at, |l| l.max(self.visible_at))
+    }
 }
 
 /// A store that keeps everything in memory. Commits are applied at once.
@@ -92,61 +118,84 @@ fn apply(state: &mut State, c: Commit) -> Result<CommitResult, StoreError> {
     Ok(CommitResult { seqs, fence })
 }
 
+fn create(st: &mut State, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, StoreError> {
+    let mut seen = std::collections::HashSet::new();
+    for n in &batch {
+        let k = (n.workflow.clone(), n.id.clone());
+        if st.keys.contains_key(&k) || !seen.insert(k) {
+            return Err(StoreError::AlreadyExists {
+                workflow: n.workflow.clone(),
+                id: n.id.clone(),
+            });
+        }
+    }
+    let mut refs = Vec::with_capacity(batch.len());
+    for n in batch {
+        st.next_ref += 1;
+        st.next_seq += 1;
+        let r = InstanceRef(st.next_ref);
+        let entry = LogEntry {
+            seq: st.next_seq,
+            ts: n.created_at,
+            event: LogEvent::WorkflowQueued {
+                params: n.params.clone(),
+                trigger: n.trigger,
+                schedule: n.schedule.clone(),
+            },
+        };
+        st.keys.insert((n.workflow.clone(), n.id.clone()), r);
+        st.logs.insert(r, vec![entry]);
+        st.rows.insert(
+            r,
+            InstanceRow {
+                instance: r,
+                workflow: n.workflow,
+                id: n.id,
+                status: InstanceStatus::Queued,
+                params: n.params,
+                trigger: n.trigger,
+                version_id: n.version_id,
+                created_at: n.created_at,
+                started_at: None,
+                ended_at: None,
+                output: None,
+                error: None,
+                wake_at: None,
+                paused_at: None,
+                fence: Fence(0),
+            },
+        );
+        refs.push(r);
+    }
+    Ok(refs)
+}
+
+fn send(st: &mut State, batch: Vec<NewMessage>) {
+    for m in batch {
+        st.next_message += 1;
+        st.messages.insert(
+            MessageId(st.next_message),
+            Stored {
+                queue: m.queue,
+                body: m.body,
+                content_type: m.content_type,
+                attempts: 0,
+                visible_at: m.visible_at,
+                leased_until: None,
+                lease: 0,
+                created_at: m.created_at,
+            },
+        );
+    }
+}
+
 #[async_trait]
 impl Store for MemoryStore {
     async fn create_instances(
         &self,
         batch: Vec<NewInstance>,
     ) -> Result<Vec<InstanceRef>, StoreError> {
-        let mut st = self.lock();
-        let mut seen = std::collections::HashSet::new();
-        for n in &batch {
-            let k = (n.workflow.clone(), n.id.clone());
-            if st.keys.contains_key(&k) || !seen.insert(k) {
-                return Err(StoreError::AlreadyExists {
-                    workflow: n.workflow.clone(),
-                    id: n.id.clone(),
-                });
-            }
-        }
-        let mut refs = Vec::with_capacity(batch.len());
-        for n in batch {
-            st.next_ref += 1;
-            st.next_seq += 1;
-            let r = InstanceRef(st.next_ref);
-            let entry = LogEntry {
-                seq: st.next_seq,
-                ts: n.created_at,
-                event: LogEvent::WorkflowQueued {
-                    params: n.params.clone(),
-                    trigger: n.trigger,
-                },
-            };
-            st.keys.insert((n.workflow.clone(), n.id.clone()), r);
-            st.logs.insert(r, vec![entry]);
-            st.rows.insert(
-                r,
-                InstanceRow {
-                    instance: r,
-                    workflow: n.workflow,
-                    id: n.id,
-                    status: InstanceStatus::Queued,
-                    params: n.params,
-                    trigger: n.trigger,
-                    version_id: n.version_id,
-                    created_at: n.created_at,
-                    started_at: None,
-                    ended_at: None,
-                    output: None,
-                    error: None,
-                    wake_at: None,
-                    paused_at: None,
-                    fence: Fence(0),
-                },
-            );
-            refs.push(r);
-        }
-        Ok(refs)
+        create(&mut self.lock(), batch)
     }
 
     async fn find_instance(
@@ -309,6 +358,113 @@ impl Store for MemoryStore {
 
     async fn delete_workflow(&self, name: &str) -> Result<bool, StoreError> {
         Ok(self.lock().workflows.remove(name).is_some())
+    }
+
+    async fn claim_firing(
+        &self,
+        claim: FiringClaim,
+    ) -> Result<Option<Vec<InstanceRef>>, StoreError> {
+        let mut st = self.lock();
+        if st
+            .firings
+            .get(&claim.trigger)
+            .is_some_and(|last| *last >= claim.scheduled)
+        {
+            return Ok(None);
+        }
+        let refs = create(&mut st, claim.create)?;
+        send(&mut st, claim.send);
+        st.firings.insert(claim.trigger, claim.scheduled);
+        Ok(Some(refs))
+    }
+
+    async fn last_firing(&self, trigger: &str) -> Result<Option<Timestamp>, StoreError> {
+        Ok(self.lock().firings.get(trigger).copied())
+    }
+
+    async fn send_messages(&self, batch: Vec<NewMessage>) -> Result<(), StoreError> {
+        send(&mut self.lock(), batch);
+        Ok(())
+    }
+
+    async fn take_messages(
+        &self,
+        queue: &str,
+        max: usize,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<Vec<Message>, StoreError> {
+        let mut st = self.lock();
+        let mut out = vec![];
+        for (id, m) in st.messages.iter_mut() {
+            if out.len() >= max {
+                break;
+            }
+            if m.queue != queue || m.takeable_at() > now {
+                continue;
+            }
+            m.attempts += 1;
+            m.lease += 1;
+            m.leased_until = Some(lease_until);
+            out.push(Message {
+                id: *id,
+                queue: m.queue.clone(),
+                body: m.body.clone(),
+                content_type: m.content_type.clone(),
+                attempts: m.attempts,
+                created_at: m.created_at,
+                lease: Fence(m.lease),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn settle_messages(&self, batch: Vec<Settlement>) -> Result<usize, StoreError> {
+        let mut st = self.lock();
+        let mut applied = 0;
+        for s in batch {
+            let Some(m) = st.messages.get_mut(&s.id) else {
+                continue;
+            };
+            if m.lease != s.lease.0 || m.leased_until.is_none() {
+                continue;
+            }
+            applied += 1;
+            match s.settle {
+                Settle::Ack => {
+                    st.messages.remove(&s.id);
+                }
+                Settle::Retry { visible_at } => {
+                    m.leased_until = None;
+                    m.visible_at = visible_at;
+                }
+                Settle::Move { queue } => {
+                    m.leased_until = None;
+                    m.attempts = 0;
+                    m.queue = queue;
+                }
+            }
+        }
+        Ok(applied)
+    }
+
+    async fn next_message_at(&self, queue: &str) -> Result<Option<Timestamp>, StoreError> {
+        Ok(self
+            .lock()
+            .messages
+            .values()
+            .filter(|m| m.queue == queue)
+            .map(Stored::takeable_at)
+            .min())
+    }
+
+    async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .lock()
+            .messages
+            .values()
+            .filter(|m| m.queue == queue)
+            .count() as u64)
     }
 }
 

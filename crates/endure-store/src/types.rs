@@ -20,6 +20,8 @@ pub struct NewInstance {
     pub trigger: TriggerSource,
     pub version_id: String,
     pub created_at: Timestamp,
+    /// The cron firing that created it (`event.schedule`).
+    pub schedule: Option<endure_model::log::Schedule>,
 }
 
 /// The queryable facts of an instance.
@@ -200,4 +202,67 @@ pub enum StoreError {
     Backend(String),
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
+}
+
+/// A cron firing to claim ([`crate::Store::claim_firing`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FiringClaim {
+    /// What fires, unique per trigger: e.g. `workflow:<name>:<expression>`.
+    pub trigger: String,
+    /// The occurrence being fired.
+    pub scheduled: Timestamp,
+    /// Instances the firing creates, in the same transaction as the claim.
+    pub create: Vec<NewInstance>,
+    /// Messages the firing sends, in the same transaction as the claim.
+    pub send: Vec<NewMessage>,
+}
+
+/// A message to put on a queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMessage {
+    pub queue: String,
+    pub body: Vec<u8>,
+    /// How `body` is encoded (`json`, `text`, `bytes`, `v8`): the front-end's business.
+    pub content_type: String,
+    /// Not delivered before this time (`delaySeconds`).
+    pub visible_at: Timestamp,
+    pub created_at: Timestamp,
+}
+
+/// A store's handle on a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MessageId(pub i64);
+
+/// A message taken from a queue, leased to the taker until the lease's end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub id: MessageId,
+    pub queue: String,
+    pub body: Vec<u8>,
+    pub content_type: String,
+    /// Deliveries so far, this one included (1 on the first).
+    pub attempts: u32,
+    pub created_at: Timestamp,
+    /// The lease's token: a settlement must carry it, so a taker whose lease ran out cannot
+    /// settle a message somebody else has taken since.
+    pub lease: Fence,
+}
+
+/// What becomes of a taken message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settle {
+    /// Delivered: deleted.
+    Ack,
+    /// Delivered again, not before this time.
+    Retry { visible_at: Timestamp },
+    /// Moved to another queue (a dead-letter queue), its delivery count starting again.
+    Move { queue: String },
+}
+
+/// A settlement of one taken message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settlement {
+    pub id: MessageId,
+    pub lease: Fence,
+    pub settle: Settle,
 }

@@ -11,8 +11,8 @@ use endure::prelude::*;
 use endure::{EngineBuilder, InstanceStatus, ManualClock};
 use endure_model::{LogEntry, LogEvent, Timestamp};
 use endure_store::{
-    Commit, Fence, InstanceRef, InstanceRow, ListQuery, NewInstance, Store, StoreError, Ticket,
-    WorkflowRecord,
+    Commit, Fence, FiringClaim, InstanceRef, InstanceRow, ListQuery, Message, NewInstance,
+    NewMessage, Settlement, Store, StoreError, Ticket, WorkflowRecord,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -80,6 +80,33 @@ impl Store for Counting {
     }
     async fn delete_workflow(&self, name: &str) -> Result<bool, StoreError> {
         self.inner.delete_workflow(name).await
+    }
+    async fn claim_firing(&self, c: FiringClaim) -> Result<Option<Vec<InstanceRef>>, StoreError> {
+        self.inner.claim_firing(c).await
+    }
+    async fn last_firing(&self, trigger: &str) -> Result<Option<Timestamp>, StoreError> {
+        self.inner.last_firing(trigger).await
+    }
+    async fn send_messages(&self, b: Vec<NewMessage>) -> Result<(), StoreError> {
+        self.inner.send_messages(b).await
+    }
+    async fn take_messages(
+        &self,
+        queue: &str,
+        max: usize,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<Message>, StoreError> {
+        self.inner.take_messages(queue, max, now, until).await
+    }
+    async fn settle_messages(&self, b: Vec<Settlement>) -> Result<usize, StoreError> {
+        self.inner.settle_messages(b).await
+    }
+    async fn next_message_at(&self, queue: &str) -> Result<Option<Timestamp>, StoreError> {
+        self.inner.next_message_at(queue).await
+    }
+    async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError> {
+        self.inner.queue_depth(queue).await
     }
 }
 
