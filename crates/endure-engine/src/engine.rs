@@ -3,7 +3,8 @@
 use crate::binding::WorkflowBinding;
 use crate::clock::{Clock, SystemClock};
 use crate::code::WorkflowCode;
-use crate::options::{EngineConfig, WorkflowOptions};
+use crate::options::{EngineConfig, Target, Trigger, WorkflowOptions};
+use endure_model::cron::CronSchedule;
 use crate::registry::{Registry, WorkflowDefinition, WorkflowInfo};
 use crate::scheduler::Scheduler;
 use crate::shared::{Shared, Slot, store_error};
@@ -12,7 +13,7 @@ use endure_model::{ApiError, ErrorCode, InstanceStatus};
 use endure_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::AbortHandle;
 
 /// Builds an [`Engine`]: a store, optionally a clock and settings, and the workflows.
@@ -21,6 +22,7 @@ pub struct EngineBuilder {
     clock: Arc<dyn Clock>,
     config: EngineConfig,
     workflows: Registry,
+    cron_triggers: Vec<Trigger>,
 }
 
 impl EngineBuilder {
@@ -30,6 +32,7 @@ impl EngineBuilder {
             clock: Arc::new(SystemClock),
             config: EngineConfig::default(),
             workflows: Registry::default(),
+            cron_triggers: vec![],
         }
     }
 
@@ -70,6 +73,20 @@ impl EngineBuilder {
         Ok(self)
     }
 
+    /// Adds a Worker cron trigger: each occurrence of `schedule` is claimed once (across
+    /// restarts and processes sharing the store) and sends `{"cron", "scheduledTime"}` (JSON)
+    /// to `queue`, where the code that runs the Worker's `scheduled` handler takes it.
+    pub fn cron_trigger(mut self, schedule: CronSchedule, queue: &str) -> Self {
+        let trigger = Trigger {
+            schedule,
+            target: Target::Queue(queue.to_string()),
+        };
+        if !self.cron_triggers.contains(&trigger) {
+            self.cron_triggers.push(trigger);
+        }
+        self
+    }
+
     /// Starts the engine: applies workflow definitions stored through
     /// [`Engine::put_workflow`], recovers instances left running, queued or pausing by an
     /// earlier process, and starts the scheduler. Sleeping instances wake from their recorded
@@ -78,6 +95,7 @@ impl EngineBuilder {
         self.workflows
             .load(self.store.workflows().await.map_err(store_error)?);
         let (changes, _) = watch::channel(0);
+        let since = self.clock.now().0;
         let shared = Arc::new(Shared {
             store: self.store,
             clock: self.clock,
@@ -86,6 +104,10 @@ impl EngineBuilder {
             workflows: self.workflows,
             slots: Mutex::new(HashMap::new()),
             changes,
+            cron_triggers: self.cron_triggers,
+            triggers_changed: Notify::new(),
+            triggers_since: since.into(),
+            messages_sent: Notify::new(),
         });
         let leftovers = shared
             .store
@@ -110,9 +132,19 @@ impl EngineBuilder {
             }
         }
         let task = tokio::spawn(crate::dispatch::run(shared.clone()));
-        shared.scheduler.set_task(task.abort_handle());
+        shared.scheduler.add_task(task.abort_handle());
+        let task = tokio::spawn(crate::triggers::run(shared.clone()));
+        shared.scheduler.add_task(task.abort_handle());
         Ok(Engine { shared })
     }
+}
+
+/// A cron schedule and its next firing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleInfo {
+    pub schedule: endure_model::cron::CronSchedule,
+    /// `None` if it never fires again.
+    pub next: Option<endure_model::Timestamp>,
 }
 
 /// The engine. Clones share it.
@@ -177,6 +209,7 @@ impl Engine {
             .await
             .map_err(store_error)?;
         self.shared.workflows.apply(stored);
+        self.shared.triggers_changed();
         self.shared
             .workflows
             .info(name)
@@ -194,7 +227,28 @@ impl Engine {
             .await
             .map_err(store_error)?;
         self.shared.workflows.remove_record(name);
+        self.shared.triggers_changed();
         Ok(existed)
+    }
+
+    /// A workflow's cron schedules and when each fires next (after now, by the engine's
+    /// clock). Empty for a workflow without schedules or one this engine does not run.
+    pub fn schedules(&self, name: &str) -> Vec<ScheduleInfo> {
+        let now = self.shared.clock.now();
+        self.shared
+            .workflows
+            .get(name)
+            .map(|r| {
+                r.options
+                    .schedules
+                    .into_iter()
+                    .map(|s| ScheduleInfo {
+                        next: s.next_after(now),
+                        schedule: s,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The store the engine runs on.
@@ -225,9 +279,9 @@ impl Engine {
     /// when it was cancelled finishes that poll first, and could otherwise still commit (it is
     /// fenced out of the store by the next lease either way).
     pub async fn shutdown(&self) {
-        let scheduler = self.shared.scheduler.shutdown();
+        let background = self.shared.scheduler.shutdown();
         let slots = std::mem::take(&mut *self.shared.slots());
-        let mut tasks: Vec<AbortHandle> = scheduler.into_iter().collect();
+        let mut tasks: Vec<AbortHandle> = background;
         for (_, slot) in slots {
             if let Slot::Live(_, abort) = slot {
                 abort.abort();

@@ -16,7 +16,7 @@
 
 // Imports run one way: `options`, `commands`, `clock` (leaves) ← `callback`, `panic`, `commits`,
 // `scheduler`, `live` ← `step` ← `code` ← `registry` ← `shared` ← `control` ← `driver` ←
-// `dispatch` ← `binding` ← `engine`.
+// `dispatch`, `triggers` ← `binding` ← `engine`.
 mod binding;
 mod callback;
 pub mod clock;
@@ -34,13 +34,14 @@ mod registry;
 mod scheduler;
 mod shared;
 mod step;
+mod triggers;
 
 pub use binding::{CreateOptions, InstanceHandle, WorkflowBinding};
 pub use callback::{DelayContext, DelayFn, StepContext, StepFn, StepIdentity};
 pub use clock::{BoxFuture, Clock, ManualClock, SystemClock};
 pub use code::{Schedule, WorkflowCode, WorkflowEvent};
 pub use commands::StepSelector;
-pub use engine::{Engine, EngineBuilder};
+pub use engine::{Engine, EngineBuilder, ScheduleInfo};
 pub use live::RunHold;
 pub use options::{DEFAULT_LIVE_WAIT_MS, EngineConfig, WorkflowOptions};
 pub use registry::{Retention, WorkflowDefinition, WorkflowInfo};

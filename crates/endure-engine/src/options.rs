@@ -1,6 +1,7 @@
 //! Settings: the engine's and each workflow's.
 
-use endure_model::Limits;
+use endure_model::cron::CronSchedule;
+use endure_model::{Limits, Timestamp};
 
 /// Engine-wide settings.
 #[derive(Debug, Clone)]
@@ -44,6 +45,8 @@ pub struct WorkflowOptions {
     /// The language the code is written in, as the versions API reports it (`rust`,
     /// `javascript`).
     pub language: String,
+    /// Cron schedules: each firing creates an instance (`schedules` on a workflow binding).
+    pub schedules: Vec<CronSchedule>,
 }
 
 impl Default for WorkflowOptions {
@@ -53,6 +56,39 @@ impl Default for WorkflowOptions {
             version_id: "1".into(),
             class_name: String::new(),
             language: "rust".into(),
+            schedules: vec![],
         }
     }
+}
+
+/// What a firing does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// Creates an instance of the workflow.
+    Workflow(String),
+    /// Sends `{cron, scheduledTime}` to the queue (a Worker's `scheduled` handler).
+    Queue(String),
+}
+
+/// One trigger: an expression and what its firings do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Trigger {
+    pub schedule: CronSchedule,
+    pub target: Target,
+}
+
+impl Trigger {
+    /// The trigger's key in the store: what fires, and the expression with its zone.
+    pub fn key(&self) -> String {
+        match &self.target {
+            Target::Workflow(name) => format!("workflow:{name}:{}", self.schedule),
+            Target::Queue(queue) => format!("cron:{queue}:{}", self.schedule),
+        }
+    }
+}
+
+/// The instance id of a schedule's firing: `<expression>-<scheduled time in ms>`, as
+/// Cloudflare names them.
+pub(crate) fn firing_id(expression: &str, at: Timestamp) -> String {
+    format!("{expression}-{}", at.0)
 }

@@ -9,6 +9,7 @@
 
 use crate::code::WorkflowCode;
 use crate::options::WorkflowOptions;
+use endure_model::cron::{CronSchedule, MAX_SCHEDULES};
 use endure_model::{ApiError, ErrorCode, Timestamp};
 use endure_store::WorkflowRecord;
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,8 @@ pub struct WorkflowDefinition {
     /// `limits.steps`; `None` keeps the class's limit.
     pub step_limit: Option<u64>,
     pub retention: Option<Retention>,
+    /// Cron schedules; `None` keeps the class's.
+    pub schedules: Option<Vec<CronSchedule>>,
 }
 
 /// What the engine knows about one workflow name.
@@ -55,6 +58,16 @@ struct Settings {
     step_limit: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     retention: Option<Retention>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    schedules: Option<Vec<StoredSchedule>>,
+}
+
+/// A cron schedule as a record stores it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredSchedule {
+    cron: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    timezone: Option<String>,
 }
 
 /// What a run needs: the code and its options.
@@ -218,9 +231,28 @@ impl Registry {
                 "limits.steps must be at least 1",
             ));
         }
+        if let Some(s) = &def.schedules
+            && s.len() > MAX_SCHEDULES
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "schedules: at most {MAX_SCHEDULES} cron expressions per workflow, got {}",
+                    s.len()
+                ),
+            ));
+        }
         let settings = Settings {
             step_limit: def.step_limit,
             retention: def.retention,
+            schedules: def.schedules.as_ref().map(|s| {
+                s.iter()
+                    .map(|c| StoredSchedule {
+                        cron: c.expression().to_string(),
+                        timezone: c.timezone().map(str::to_string),
+                    })
+                    .collect()
+            }),
         };
         Ok(WorkflowRecord {
             name: name.to_string(),
@@ -257,6 +289,14 @@ fn effective(class: &Class, settings: &Settings) -> WorkflowOptions {
     let mut o = class.options.clone();
     if let Some(n) = settings.step_limit {
         o.step_limit = n;
+    }
+    if let Some(s) = &settings.schedules {
+        // Stored records were checked when they were put; one that no longer parses (a
+        // time zone this build lacks) is left out rather than stopping the engine.
+        o.schedules = s
+            .iter()
+            .filter_map(|s| CronSchedule::parse(&s.cron, s.timezone.as_deref()).ok())
+            .collect();
     }
     o
 }

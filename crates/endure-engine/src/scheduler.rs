@@ -26,7 +26,8 @@ struct State {
     noted: Option<Timestamp>,
     recheck: bool,
     shutdown: bool,
-    task: Option<AbortHandle>,
+    /// The engine's background tasks (the dispatcher, the triggers).
+    tasks: Vec<AbortHandle>,
 }
 
 pub(crate) struct Scheduler {
@@ -51,8 +52,8 @@ impl Scheduler {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn set_task(&self, task: AbortHandle) {
-        self.lock().task = Some(task);
+    pub fn add_task(&self, task: AbortHandle) {
+        self.lock().tasks.push(task);
     }
 
     pub fn running(&self) -> usize {
@@ -115,15 +116,15 @@ impl Scheduler {
         self.notify.notify_one();
     }
 
-    /// Stops scheduling; returns the scheduler task's handle, aborted.
-    pub fn shutdown(&self) -> Option<AbortHandle> {
+    /// Stops scheduling; returns the background tasks' handles, aborted.
+    pub fn shutdown(&self) -> Vec<AbortHandle> {
         let mut st = self.lock();
         st.shutdown = true;
-        let task = st.task.take();
-        if let Some(t) = &task {
+        let tasks = std::mem::take(&mut st.tasks);
+        for t in &tasks {
             t.abort();
         }
-        task
+        tasks
     }
 
     pub fn is_shut_down(&self) -> bool {

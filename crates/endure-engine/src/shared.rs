@@ -31,11 +31,28 @@ pub(crate) struct Shared {
     pub scheduler: Scheduler,
     /// Bumped after every committed change, so waiters can look again.
     pub changes: watch::Sender<u64>,
+    /// Worker cron triggers registered with the engine (workflow schedules are in the
+    /// registry).
+    pub cron_triggers: Vec<crate::options::Trigger>,
+    /// Notified when workflow definitions change (their schedules may have).
+    pub triggers_changed: Notify,
+    /// When the set of triggers last changed (the engine's start, a definition put or
+    /// removed), in ms: a trigger first seen then counts its occurrences from that moment.
+    pub triggers_since: std::sync::atomic::AtomicU64,
+    /// Notified when a firing sent a message (queue consumers look again).
+    pub messages_sent: Notify,
 }
 
 impl Shared {
     pub fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<InstanceRef, Slot>> {
         self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records that the triggers changed now and tells the trigger task.
+    pub fn triggers_changed(&self) {
+        self.triggers_since
+            .store(self.clock.now().0, std::sync::atomic::Ordering::SeqCst);
+        self.triggers_changed.notify_waiters();
     }
 
     pub fn bump(&self) {

@@ -42,6 +42,18 @@ impl PartialEq for CronSchedule {
     }
 }
 
+impl Eq for CronSchedule {}
+
+impl std::fmt::Display for CronSchedule {
+    /// The expression, and ` (<zone>)` when it is read in a time zone.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.timezone {
+            None => f.write_str(&self.expression),
+            Some(tz) => write!(f, "{} ({})", self.expression, tz.name()),
+        }
+    }
+}
+
 impl CronSchedule {
     /// Parses `expression` (five fields or an alias), read in `timezone` (an IANA name) or UTC.
     pub fn parse(expression: &str, timezone: Option<&str>) -> Result<CronSchedule, InvalidCron> {

@@ -72,11 +72,12 @@ mod sdk;
 
 pub use endure_engine::{
     Clock, CreateOptions, DEFAULT_LIVE_WAIT_MS, Engine, EngineBuilder, EngineConfig,
-    InstanceHandle, ManualClock, Schedule, StepContext, StepIdentity, StepSelector, SystemClock,
-    WorkflowBinding, WorkflowOptions,
+    InstanceHandle, ManualClock, Schedule, ScheduleInfo, StepContext, StepIdentity, StepSelector,
+    SystemClock, WorkflowBinding, WorkflowOptions,
 };
 pub use endure_model::StepConfigInput as StepConfig;
 pub use endure_model::config::{Backoff, RetryLimit};
+pub use endure_model::cron::{CronSchedule, InvalidCron};
 pub use endure_model::history::{InstanceDetails, StepDoc};
 pub use endure_model::{
     ApiError, DurationInput, ErrorCode, ErrorInfo, InstanceStatus, Limits, StepKind, Timestamp,

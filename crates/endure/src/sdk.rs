@@ -25,11 +25,11 @@ pub trait Workflow: Send + Sync + 'static {
 #[derive(Debug, Clone)]
 pub struct WorkflowEvent<P> {
     pub payload: P,
-    /// When the instance was created.
+    /// When the instance was created (for a cron firing: the time it was scheduled for).
     pub timestamp: Timestamp,
     pub instance_id: String,
     pub workflow_name: String,
-    /// Set for cron-triggered instances.
+    /// Set for instances a cron schedule created: the expression and the scheduled time.
     pub schedule: Option<endure_engine::Schedule>,
 }
 
