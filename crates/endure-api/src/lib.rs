@@ -278,7 +278,8 @@ pub struct PutWorkflow {
     pub script_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<WorkflowLimitsBody>,
-    /// Cron triggers: not supported by this release; a non-empty list is refused.
+    /// Cron schedules: each entry `{cron, timezone?}` or a cron string; each firing creates an
+    /// instance. Absent: the schedules stay as they are; `[]` removes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedules: Option<Vec<Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -316,6 +317,20 @@ pub struct WorkflowItem {
     pub triggered_on: Option<String>,
     /// Instance counts by status (statuses with none are absent).
     pub instances: std::collections::BTreeMap<String, u64>,
+    /// Cron schedules and when each fires next.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<ScheduleItem>,
+}
+
+/// A workflow's cron schedule, as `GET …/workflows/{name}` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ScheduleItem {
+    pub cron: String,
+    /// The next firing (ISO-8601, UTC); null if the expression never fires again.
+    pub next_instance: Option<String>,
+    /// The IANA time zone the expression is read in (absent: UTC). An Endure extension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
 }
 
 #[cfg(test)]

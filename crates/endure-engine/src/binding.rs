@@ -7,7 +7,9 @@ use crate::shared::{Shared, store_error};
 use endure_model::history::{History, InstanceDetails};
 use endure_model::limits::MAX_BATCH_SIZE;
 use endure_model::log::ReceivedEvent;
-use endure_model::validate::{is_valid_event_type, is_valid_instance_id};
+use endure_model::validate::{
+    is_existing_instance_id, is_valid_event_type, is_valid_instance_id,
+};
 use endure_model::{ApiError, ErrorCode, InstanceStatus, TriggerSource};
 use endure_store::{InstanceRef, NewInstance};
 use serde_json::Value;
@@ -147,7 +149,7 @@ impl WorkflowBinding {
 
     /// The handle of an existing instance; `instance.not_found` otherwise.
     pub async fn get(&self, id: &str) -> Result<InstanceHandle, ApiError> {
-        if !is_valid_instance_id(id) {
+        if !is_existing_instance_id(id) {
             return Err(ApiError::instance_not_found(id));
         }
         let row = self

@@ -8,6 +8,8 @@ pub const NAME: &str = "steps";
 
 #[derive(Debug, Deserialize)]
 pub struct Params {
+    /// How many steps (none if absent, as for an instance a cron schedule creates).
+    #[serde(default)]
     pub steps: u64,
 }
 

@@ -20,6 +20,9 @@ use croner::parser::{CronParser, Seconds, Year};
 /// triggers per Worker on paid plans).
 pub const MAX_SCHEDULES: usize = 5;
 
+/// The longest expression accepted (it is part of its firings' instance ids).
+pub const MAX_EXPRESSION_BYTES: usize = 256;
+
 /// A cron expression that was refused, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("Invalid cron expression \"{expression}\": {reason}")]
@@ -61,6 +64,11 @@ impl CronSchedule {
             expression: expression.to_string(),
             reason,
         };
+        if expression.len() > MAX_EXPRESSION_BYTES {
+            return Err(refuse(format!(
+                "longer than {MAX_EXPRESSION_BYTES} bytes"
+            )));
+        }
         let trimmed = expression.trim();
         if trimmed.is_empty() {
             return Err(refuse("the expression is empty".into()));
@@ -231,6 +239,7 @@ mod tests {
             ("* * * * MOO", ""),
             ("0 0 30 2 *", "never matches"),
             ("@fortnightly", ""),
+            ("0 * * * *                                                                                                                                                                                                                                                                              ", "longer than 256"),
         ] {
             let e = CronSchedule::parse(expr, None).unwrap_err();
             assert!(

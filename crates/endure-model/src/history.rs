@@ -426,6 +426,9 @@ pub struct InstanceDetails {
     pub output: Value,
     pub step_count: usize,
     pub steps: Vec<StepDoc>,
+    /// The cron firing that created the instance: `{cron, scheduledTime}` (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<crate::log::Schedule>,
 }
 
 /// The instance-level facts a store keeps outside the log.
@@ -483,6 +486,7 @@ impl InstanceDetails {
                 .unwrap_or(Value::Null),
             step_count: steps.len(),
             steps,
+            schedule: history.schedule.clone(),
         }
     }
 }

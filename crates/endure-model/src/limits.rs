@@ -2,6 +2,9 @@
 
 /// Instance ids: at most this many characters (current production limit).
 pub const MAX_INSTANCE_ID_LEN: usize = 100;
+/// Longest id of a cron firing's instance (`<expression>-<ms>`): an expression of up to 256
+/// bytes and a timestamp.
+pub const MAX_CRON_INSTANCE_ID_LEN: usize = 280;
 /// Workflow names: at most this many characters.
 pub const MAX_WORKFLOW_NAME_LEN: usize = 64;
 /// Step names: at most this many characters.

@@ -20,6 +20,23 @@ pub fn is_valid_instance_id(id: &str) -> bool {
     id_pattern(id, MAX_INSTANCE_ID_LEN)
 }
 
+/// Ids that can name an existing instance: the ids users may choose, and the ids the engine
+/// gives a cron firing's instance (`<expression>-<scheduled time in ms>`, which has spaces
+/// and may be longer than 100 characters).
+pub fn is_existing_instance_id(id: &str) -> bool {
+    if is_valid_instance_id(id) {
+        return true;
+    }
+    let Some((expression, ms)) = id.rsplit_once('-') else {
+        return false;
+    };
+    !expression.is_empty()
+        && id.len() <= crate::limits::MAX_CRON_INSTANCE_ID_LEN
+        && !ms.is_empty()
+        && ms.bytes().all(|b| b.is_ascii_digit())
+        && !expression.chars().any(char::is_control)
+}
+
 /// Workflow names: 1 to 64 characters, same pattern as ids.
 pub fn is_valid_workflow_name(name: &str) -> bool {
     id_pattern(name, MAX_WORKFLOW_NAME_LEN)
@@ -49,6 +66,17 @@ mod tests {
         for bad in ["", "-a", "a b", "a#", "ü", &"a".repeat(101)] {
             assert!(!is_valid_instance_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn cron_firing_ids_name_existing_instances() {
+        for ok in ["a", "0 * * * *-1700000000000", "*/5 9-17 * * MON-FRI-60000"] {
+            assert!(is_existing_instance_id(ok), "{ok}");
+        }
+        for bad in ["", "0 * * * *", "0 * * * *-", "0 * * * *-12a", "-5", "a\nb-5"] {
+            assert!(!is_existing_instance_id(bad), "{bad:?}");
+        }
+        assert!(!is_existing_instance_id(&format!("{}-1", "0".repeat(300))));
     }
 
     #[test]

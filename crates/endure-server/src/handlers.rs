@@ -99,6 +99,16 @@ async fn workflow_item(state: &ServerState, name: &str) -> Result<WorkflowItem, 
             .into_iter()
             .map(|(s, n)| (s.as_str().to_string(), n))
             .collect::<BTreeMap<_, _>>(),
+        schedules: state
+            .engine
+            .schedules(name)
+            .into_iter()
+            .map(|s| endure_api::ScheduleItem {
+                cron: s.schedule.expression().to_string(),
+                next_instance: s.next.map(|t| t.to_iso()),
+                timezone: s.schedule.timezone().map(str::to_string),
+            })
+            .collect(),
     })
 }
 
@@ -197,6 +207,47 @@ fn retention_ms(field: &str, v: &Option<Value>) -> Result<Option<u64>, ApiFailur
         .map_err(|e| ApiFailure::invalid(format!("default_retention.{field}: {e}")))
 }
 
+/// `schedules` of a `PUT`: `{cron, timezone?}` objects (Cloudflare's shape) or cron strings.
+fn parse_schedules(list: &[Value]) -> Result<Vec<endure_model::cron::CronSchedule>, ApiFailure> {
+    let mut out = Vec::with_capacity(list.len());
+    for (i, v) in list.iter().enumerate() {
+        let (cron, tz) = match v {
+            Value::String(c) => (c.as_str(), None),
+            Value::Object(o) => {
+                if let Some(k) = o.keys().find(|k| *k != "cron" && *k != "timezone") {
+                    return Err(ApiFailure::invalid(format!(
+                        "schedules[{i}]: unknown field \"{k}\" (expected cron, timezone)"
+                    )));
+                }
+                let cron = o.get("cron").and_then(Value::as_str).ok_or_else(|| {
+                    ApiFailure::invalid(format!("schedules[{i}].cron must be a cron expression string"))
+                })?;
+                let tz = match o.get("timezone") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(t)) => Some(t.as_str()),
+                    Some(_) => {
+                        return Err(ApiFailure::invalid(format!(
+                            "schedules[{i}].timezone must be an IANA time zone name"
+                        )));
+                    }
+                };
+                (cron, tz)
+            }
+            _ => {
+                return Err(ApiFailure::invalid(format!(
+                    "schedules[{i}] must be {{\"cron\": \"…\"}} or a cron string"
+                )));
+            }
+        };
+        let parsed = endure_model::cron::CronSchedule::parse(cron, tz)
+            .map_err(|e| ApiFailure::invalid(format!("schedules[{i}]: {e}")))?;
+        if !out.contains(&parsed) {
+            out.push(parsed);
+        }
+    }
+    Ok(out)
+}
+
 /// `PUT …/workflows/{name}`: binds a name to one of the server's workflow classes and sets its
 /// step limit and retention (stored; survives restarts).
 pub async fn put_workflow(
@@ -205,11 +256,10 @@ pub async fn put_workflow(
     body: Result<Bytes, BytesRejection>,
 ) -> Reply<endure_api::WorkflowPut> {
     let req: endure_api::PutWorkflow = body_object(body, None)?;
-    if req.schedules.as_ref().is_some_and(|s| !s.is_empty()) {
-        return Err(ApiFailure::invalid(
-            "schedules: cron triggers are not supported by this Endure release",
-        ));
-    }
+    let schedules = match &req.schedules {
+        None => None,
+        Some(list) => Some(parse_schedules(list)?),
+    };
     if req.concurrency.is_some() {
         return Err(ApiFailure::invalid(
             "concurrency: per-workflow concurrency limits are not supported by this Endure release (the server's max_running applies)",
@@ -230,6 +280,7 @@ pub async fn put_workflow(
         script_name: req.script_name,
         step_limit: req.limits.and_then(|l| l.steps),
         retention,
+        schedules,
     };
     let info = state.engine.put_workflow(&name, def).await?;
     let (created_on, modified_on) = defined_on(&state, &info);

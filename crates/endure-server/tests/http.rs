@@ -711,8 +711,23 @@ async fn workflows_are_defined_and_changed_with_put() {
         ),
         (
             orders.clone(),
-            json!({"class_name": "StepsWorkflow", "script_name": "s", "schedules": [{"cron": "* * * * *"}]}),
-            "cron",
+            json!({"class_name": "StepsWorkflow", "script_name": "s", "schedules": [{"cron": "61 * * * *"}]}),
+            "schedules[0]: Invalid cron expression \"61 * * * *\"",
+        ),
+        (
+            orders.clone(),
+            json!({"class_name": "StepsWorkflow", "script_name": "s", "schedules": [{"cron": "0 * * * *", "timezone": "Mars/Base"}]}),
+            "unknown time zone",
+        ),
+        (
+            orders.clone(),
+            json!({"class_name": "StepsWorkflow", "script_name": "s", "schedules": [{"cron": "0 * * * *", "every": 2}]}),
+            "unknown field \"every\"",
+        ),
+        (
+            orders.clone(),
+            json!({"class_name": "StepsWorkflow", "script_name": "s", "schedules": ["1 * * * *", "2 * * * *", "3 * * * *", "4 * * * *", "5 * * * *", "6 * * * *"]}),
+            "at most 5",
         ),
         (
             format!("{base}/-bad"),
@@ -853,4 +868,76 @@ async fn the_creation_rate_limit_says_when_to_retry() {
     assert!((1..=2).contains(&retry), "one token at 0.5/s: {retry}");
     let v: Value = resp.json().await.unwrap();
     assert_error(429, &v, 429, 10429);
+}
+
+/// A workflow's schedules through the API: put, shown with their next firing, fired on the
+/// engine's clock, and the firing's instance (whose id has spaces) read back by its id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedules_are_put_shown_and_fire() {
+    let t0 = endure_model::Timestamp::parse_iso("2026-12-02T10:20:00Z").unwrap();
+    let clock = Arc::new(endure_engine::ManualClock::new(t0));
+    let b = EngineBuilder::new(Arc::new(endure_store::MemoryStore::new())).clock(clock.clone());
+    let engine = endure_examples::register(b).unwrap().start().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, router(ServerState::new(engine.clone(), addr))));
+    let base = format!("http://{addr}/client/v4/accounts/acct-1/workflows");
+    let hourly = format!("{base}/hourly");
+    let (code, v) = put(
+        &hourly,
+        json!({
+            "class_name": "StepsWorkflow",
+            "script_name": "s",
+            "schedules": [
+                {"cron": "0 * * * *"},
+                "30 9 * * MON-FRI",
+                {"cron": "0 9 * * *", "timezone": "Europe/Berlin"}
+            ]
+        }),
+    )
+    .await;
+    assert_eq!(code, 200, "{v}");
+    let (_, one) = get(&hourly).await;
+    assert_eq!(
+        one["result"]["schedules"],
+        json!([
+            {"cron": "0 * * * *", "next_instance": "2026-12-02T11:00:00.000Z"},
+            {"cron": "30 9 * * MON-FRI", "next_instance": "2026-12-03T09:30:00.000Z"},
+            {"cron": "0 9 * * *", "next_instance": "2026-12-03T08:00:00.000Z", "timezone": "Europe/Berlin"}
+        ])
+    );
+    // A workflow without schedules shows none.
+    let (_, plain) = get(&format!("{base}/steps")).await;
+    assert!(plain["result"].get("schedules").is_none(), "{plain}");
+
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    clock.advance(40 * 60_000);
+    let at = endure_model::Timestamp::parse_iso("2026-12-02T11:00:00Z").unwrap();
+    let id = format!("0 * * * *-{}", at.0);
+    let url = format!("{hourly}/instances/{}", id.replace(' ', "%20").replace('*', "%2A"));
+    // The firing happens on the engine's trigger task, soon after the clock moves.
+    for _ in 0..3000 {
+        if get(&url).await.0 == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let done = until(&url, |r| r["status"] == "complete").await;
+    assert_eq!(done["trigger"]["source"], "cron");
+    assert_eq!(done["schedule"], json!({"cron": "0 * * * *", "scheduledTime": at.0}));
+    let (_, list) = get(&format!("{hourly}/instances")).await;
+    assert_eq!(list["result"][0]["id"], id);
+    let (_, one) = get(&hourly).await;
+    assert_eq!(one["result"]["schedules"][0]["next_instance"], "2026-12-02T12:00:00.000Z");
+
+    // Removing them: `[]`.
+    let (code, _) = put(
+        &hourly,
+        json!({"class_name": "StepsWorkflow", "script_name": "s", "schedules": []}),
+    )
+    .await;
+    assert_eq!(code, 200);
+    let (_, one) = get(&hourly).await;
+    assert!(one["result"].get("schedules").is_none(), "{one}");
+    engine.shutdown().await;
 }
