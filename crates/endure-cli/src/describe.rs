@@ -147,6 +147,36 @@ fn last_successful_step(doc: &Value) -> Option<String> {
 }
 
 /// The `instances describe` layout. `now` is used for running spans and "Retries At".
+/// `workflows describe <name>`: the workflow, its instance counts and its schedules.
+pub fn describe_workflow(w: &endure_api::WorkflowItem) -> String {
+    let mut out = vec![];
+    for (label, value) in [
+        ("Name", &w.name),
+        ("Id", &w.id),
+        ("Script Name", &w.script_name),
+        ("Class Name", &w.class_name),
+    ] {
+        out.push(format!("{label:<14}{value}"));
+    }
+    out.push("Instance Status Counts:".into());
+    for (status, n) in &w.instances {
+        out.push(format!("  {status}: {n}"));
+    }
+    if !w.schedules.is_empty() {
+        out.push("Schedules:".into());
+        for sch in &w.schedules {
+            let zone = sch
+                .timezone
+                .as_deref()
+                .map(|z| format!(" ({z})"))
+                .unwrap_or_default();
+            let next = sch.next_instance.as_deref().unwrap_or("never");
+            out.push(format!("  {}{zone}  next: {next}", sch.cron));
+        }
+    }
+    out.join("\n")
+}
+
 pub fn describe_instance(doc: &Value, now: Timestamp, opts: OutputOptions) -> String {
     let mut out = vec![];
     let mut field = |label: &str, value: String| out.push(format!("{label:<22}{value}"));
@@ -158,6 +188,16 @@ pub fn describe_instance(doc: &Value, now: Timestamp, opts: OutputOptions) -> St
         status_label(doc["status"].as_str().unwrap_or("")).to_string(),
     );
     field("Trigger", trigger_label(&s(&doc["trigger"]["source"])));
+    if let Some(at) = doc["schedule"]["scheduledTime"].as_u64() {
+        field(
+            "Schedule",
+            format!(
+                "{} at {}",
+                s(&doc["schedule"]["cron"]),
+                Timestamp(at).to_iso()
+            ),
+        );
+    }
     field("Queued", s(&doc["queued"]));
     if let Some(ok) = doc["success"].as_bool() {
         field("Success", if ok { "✅ Yes" } else { "❌ No" }.into());
@@ -386,6 +426,26 @@ fn finished_line(st: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_workflow_shows_its_schedules_and_their_next_firing() {
+        let w: endure_api::WorkflowItem = serde_json::from_value(json!({
+            "id": "backup", "name": "backup", "class_name": "Backup", "script_name": "s",
+            "created_on": "", "modified_on": "", "triggered_on": null,
+            "instances": {"complete": 3},
+            "schedules": [
+                {"cron": "0 * * * *", "next_instance": "2026-12-02T11:00:00.000Z"},
+                {"cron": "0 9 * * *", "next_instance": "2026-12-03T08:00:00.000Z", "timezone": "Europe/Berlin"}
+            ]
+        }))
+        .unwrap();
+        let text = describe_workflow(&w);
+        assert!(text.contains("  complete: 3"), "{text}");
+        assert!(
+            text.contains("Schedules:\n  0 * * * *  next: 2026-12-02T11:00:00.000Z\n  0 9 * * * (Europe/Berlin)  next: 2026-12-03T08:00:00.000Z"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn durations_read_like_speech() {

@@ -122,8 +122,8 @@ pub async fn load(
             p.config.path.display()
         );
     }
-    if !p.config.crons.is_empty() || p.config.workflows.iter().any(|w| !w.schedules.is_empty()) {
-        eprintln!("note: cron triggers are not run yet (a later release); they are ignored");
+    if !p.config.crons.is_empty() {
+        eprintln!("note: triggers.crons are not run yet (a later release); they are ignored");
     }
     Ok((p, exports))
 }

@@ -94,8 +94,46 @@ struct WorkflowEntry {
     limits: Option<WorkflowLimits>,
     /// Accepted for the retention issue; not applied yet.
     retention: Option<toml::Value>,
-    /// Accepted for the cron issue; not applied yet.
-    schedules: Option<toml::Value>,
+    /// Cron schedules: `"0 * * * *"` or `{ cron = "…", timezone = "Europe/Berlin" }`.
+    #[serde(default)]
+    schedules: Vec<ScheduleEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ScheduleEntry {
+    Cron(String),
+    Zoned {
+        cron: String,
+        timezone: Option<String>,
+    },
+}
+
+impl WorkflowEntry {
+    /// The entry's schedules, parsed; a bad one is an error naming the workflow.
+    fn schedules(&self) -> anyhow::Result<Vec<endure_model::cron::CronSchedule>> {
+        use endure_model::cron::{CronSchedule, MAX_SCHEDULES};
+        if self.schedules.len() > MAX_SCHEDULES {
+            anyhow::bail!(
+                "workflow {:?}: at most {MAX_SCHEDULES} schedules, got {}",
+                self.name,
+                self.schedules.len()
+            );
+        }
+        let mut out: Vec<CronSchedule> = vec![];
+        for (i, e) in self.schedules.iter().enumerate() {
+            let (cron, tz) = match e {
+                ScheduleEntry::Cron(c) => (c, None),
+                ScheduleEntry::Zoned { cron, timezone } => (cron, timezone.as_deref()),
+            };
+            let s = CronSchedule::parse(cron, tz)
+                .map_err(|e| anyhow::anyhow!("workflow {:?}: schedules[{i}]: {e}", self.name))?;
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,7 +150,10 @@ fn register(
     w: &WorkflowEntry,
     #[cfg(feature = "js")] project: Option<&std::sync::Arc<endure_js::Project>>,
 ) -> anyhow::Result<EngineBuilder> {
-    let mut opts = WorkflowOptions::default();
+    let mut opts = WorkflowOptions {
+        schedules: w.schedules()?,
+        ..WorkflowOptions::default()
+    };
     let steps = w.limits.as_ref().and_then(|l| l.steps);
     if let Some(steps) = steps {
         opts.step_limit = steps;
@@ -121,7 +162,7 @@ fn register(
     if let Some(p) = project
         && !CLASSES.contains(&w.class_name.as_str())
     {
-        return Ok(p.register_class(b, &w.name, &w.class_name, steps)?);
+        return Ok(p.register_class(b, &w.name, &w.class_name, steps, opts.schedules)?);
     }
     Ok(match w.class_name.as_str() {
         "MyWorkflow" => b.workflow_with(&w.name, endure_examples::starter::MyWorkflow, opts)?,
@@ -263,9 +304,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     for w in &config.workflows {
-        if w.retention.is_some() || w.schedules.is_some() {
+        if w.retention.is_some() {
             eprintln!(
-                "note: workflow {:?}: retention and schedules are accepted but not applied yet",
+                "note: workflow {:?}: retention is accepted but not applied yet",
                 w.name
             );
         }

@@ -384,21 +384,7 @@ async fn execute(c: &Client, cmd: Cmd, json_out: bool) -> Result<ExitCode, Failu
             if json_out {
                 print_json(&w);
             } else {
-                println!(
-                    "{:<14}{}\n{:<14}{}\n{:<14}{}\n{:<14}{}",
-                    "Name",
-                    w.name,
-                    "Id",
-                    w.id,
-                    "Script Name",
-                    w.script_name,
-                    "Class Name",
-                    w.class_name
-                );
-                println!("Instance Status Counts:");
-                for (status, n) in &w.instances {
-                    println!("  {status}: {n}");
-                }
+                println!("{}", crate::describe::describe_workflow(&w));
             }
         }
         Cmd::Trigger {

@@ -151,6 +151,15 @@ fn refusals() {
     );
     assert_eq!(code, Some(2));
     assert!(err.contains("invalid"), "{err}");
+    let (code, err) = run(
+        &[],
+        "[[workflows]]\nname = \"x\"\nclass_name = \"StepsWorkflow\"\nschedules = [\"0 * * * *\", \"0 24 * * *\"]",
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("workflow \"x\": schedules[1]: Invalid cron expression \"0 24 * * *\""),
+        "{err}"
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_endure"))
         .args(["serve", "--config", "/nonexistent/x.toml"])
         .output()
@@ -236,5 +245,47 @@ async fn workflows_defined_by_put_survive_a_kill() {
         doc["result"]["output"],
         serde_json::json!({"steps": 3}),
         "{doc}"
+    );
+}
+
+/// `schedules` in `[[workflows]]` are applied: the API and `endure workflows describe` show
+/// each with its next firing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configured_schedules_are_shown_with_their_next_firing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("endure.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "database = \"{}\"\n[[workflows]]\nname = \"nightly\"\nclass_name = \"StepsWorkflow\"\n\
+             schedules = [\"@daily\", {{ cron = \"30 9 * * MON-FRI\", timezone = \"Europe/Berlin\" }}]\n",
+            dir.path().join("e.sqlite").display()
+        ),
+    )
+    .unwrap();
+    let (server, api) = start(&cfg, None);
+    let one: serde_json::Value = reqwest::get(format!("{api}/nightly"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schedules = one["result"]["schedules"].as_array().unwrap().clone();
+    assert_eq!(schedules.len(), 2, "{one}");
+    assert_eq!(schedules[0]["cron"], "@daily");
+    let next = schedules[0]["next_instance"].as_str().unwrap();
+    assert!(next.ends_with("T00:00:00.000Z"), "{next}");
+    assert_eq!(schedules[1]["timezone"], "Europe/Berlin");
+    let out = Command::new(env!("CARGO_BIN_EXE_endure"))
+        .args(["workflows", "describe", "nightly", "--url", &server.url])
+        .env_remove("ENDURE_API_TOKEN")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(&format!("  @daily  next: {next}")), "{text}");
+    assert!(
+        text.contains("  30 9 * * MON-FRI (Europe/Berlin)  next: "),
+        "{text}"
     );
 }

@@ -7,9 +7,7 @@ use crate::shared::{Shared, store_error};
 use endure_model::history::{History, InstanceDetails};
 use endure_model::limits::MAX_BATCH_SIZE;
 use endure_model::log::ReceivedEvent;
-use endure_model::validate::{
-    is_existing_instance_id, is_valid_event_type, is_valid_instance_id,
-};
+use endure_model::validate::{is_existing_instance_id, is_valid_event_type, is_valid_instance_id};
 use endure_model::{ApiError, ErrorCode, InstanceStatus, TriggerSource};
 use endure_store::{InstanceRef, NewInstance};
 use serde_json::Value;

@@ -4,6 +4,7 @@
 //! `vars`, `[[workflows]]`, `triggers.crons`). Every other key, and every compatibility flag it
 //! does not act on, is reported once in [`ProjectConfig::ignored`] and otherwise ignored.
 
+use endure_model::cron::{CronSchedule, MAX_SCHEDULES};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -19,8 +20,8 @@ pub struct WorkflowEntry {
     /// Another Worker's script that defines the class (unsupported: it must be this project's).
     pub script_name: Option<String>,
     pub step_limit: Option<u64>,
-    /// Cron expressions (for the cron issue; reported, not run).
-    pub schedules: Vec<String>,
+    /// Cron schedules: each firing creates an instance.
+    pub schedules: Vec<CronSchedule>,
 }
 
 /// A resource binding Endure provides locally (kept in the state directory).
@@ -241,7 +242,8 @@ pub struct ProjectConfig {
     pub assets: Option<crate::assets::AssetsConfig>,
     /// `alias`, `define` and `rules`: how modules load.
     pub load: crate::modules::LoadOptions,
-    pub crons: Vec<String>,
+    /// `triggers.crons`: each firing runs the default export's `scheduled` handler.
+    pub crons: Vec<CronSchedule>,
     /// Keys and flags that were present but are not acted on, for one report at start-up.
     pub ignored: Vec<String>,
 }
@@ -399,10 +401,7 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
     let mut crons = vec![];
     if let Some(t) = obj.get("triggers") {
         if let Some(c) = t.get("crons") {
-            crons = c
-                .as_array()
-                .and_then(|a| a.iter().map(|x| x.as_str().map(String::from)).collect())
-                .ok_or("\"triggers.crons\" must be a list of strings")?;
+            crons = cron_list("triggers.crons", c)?;
         }
         for k in t.as_object().into_iter().flat_map(|o| o.keys()) {
             if k != "crons" {
@@ -535,18 +534,7 @@ fn workflow_entry(i: usize, w: &Value, ignored: &mut Vec<String>) -> Result<Work
         };
     let schedules = match o.get("schedules") {
         None => vec![],
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|x| match x {
-                Value::String(s) => Some(s.clone()),
-                Value::Object(m) => m.get("cron").and_then(Value::as_str).map(String::from),
-                _ => None,
-            })
-            .collect::<Option<_>>()
-            .ok_or_else(|| {
-                format!("workflows[{i}].schedules must be cron strings or {{cron}} objects")
-            })?,
-        Some(_) => return Err(format!("workflows[{i}].schedules must be a list")),
+        Some(v) => cron_list(&format!("workflows[{i}].schedules"), v)?,
     };
     for k in o.keys() {
         if ![
@@ -570,6 +558,45 @@ fn workflow_entry(i: usize, w: &Value, ignored: &mut Vec<String>) -> Result<Work
         step_limit,
         schedules,
     })
+}
+
+/// Cron expressions as wrangler takes them: a string or a list, each entry a string or (an
+/// Endure extension) `{cron, timezone}`. Each is parsed now, so a bad one stops the load with
+/// its reason and where it is.
+fn cron_list(at: &str, v: &Value) -> Result<Vec<CronSchedule>, String> {
+    let items: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().collect(),
+        one => vec![one],
+    };
+    if items.len() > MAX_SCHEDULES {
+        return Err(format!(
+            "\"{at}\": at most {MAX_SCHEDULES} cron expressions, got {}",
+            items.len()
+        ));
+    }
+    let mut out: Vec<CronSchedule> = vec![];
+    for (k, item) in items.into_iter().enumerate() {
+        let (cron, tz) = match item {
+            Value::String(c) => (c.as_str(), None),
+            Value::Object(m) => (
+                m.get("cron").and_then(Value::as_str).ok_or_else(|| {
+                    format!("\"{at}[{k}]\" must be a cron string or {{\"cron\": …}}")
+                })?,
+                match m.get("timezone") {
+                    None => None,
+                    Some(t) => Some(t.as_str().ok_or_else(|| {
+                        format!("\"{at}[{k}].timezone\" must be an IANA time zone name")
+                    })?),
+                },
+            ),
+            _ => return Err(format!("\"{at}[{k}]\" must be a cron string")),
+        };
+        let parsed = CronSchedule::parse(cron, tz).map_err(|e| format!("\"{at}[{k}]\": {e}"))?;
+        if !out.contains(&parsed) {
+            out.push(parsed);
+        }
+    }
+    Ok(out)
 }
 
 /// `.dev.vars` (as `wrangler dev` reads it): `KEY=VALUE` lines, `#` comments, values optionally
@@ -783,9 +810,39 @@ crons = [ "0 0 * * *" ]
         )
         .unwrap();
         let c = load(&t).unwrap();
-        assert_eq!(c.crons, ["0 0 * * *"]);
+        assert_eq!(c.crons.len(), 1);
+        assert_eq!(c.crons[0].expression(), "0 0 * * *");
         assert_eq!(c.vars["ACCOUNT"], "x");
         assert!(c.ignored.is_empty(), "{:?}", c.ignored);
+    }
+
+    #[test]
+    fn schedules_take_a_string_a_list_or_objects_with_a_time_zone() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("wrangler.jsonc");
+        std::fs::write(
+            &p,
+            r#"{
+              "main": "a.js",
+              // one string, as wrangler allows
+              "workflows": [
+                {"name": "a", "binding": "A", "class_name": "A", "schedules": "@hourly"},
+                {"name": "b", "binding": "B", "class_name": "B",
+                 "schedules": ["0 9 * * MON", {"cron": "0 9 * * *", "timezone": "Europe/Berlin"}, "0 9 * * MON"]}
+              ],
+              "triggers": {"crons": "0 0 * * *"}
+            }"#,
+        )
+        .unwrap();
+        let c = load(&p).unwrap();
+        let shown = |v: &[CronSchedule]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(shown(&c.workflows[0].schedules), ["@hourly"]);
+        assert_eq!(
+            shown(&c.workflows[1].schedules),
+            ["0 9 * * MON", "0 9 * * * (Europe/Berlin)"],
+            "duplicates are dropped"
+        );
+        assert_eq!(shown(&c.crons), ["0 0 * * *"]);
     }
 
     #[test]
@@ -803,6 +860,22 @@ crons = [ "0 0 * * *" ]
             (
                 r#"{"main": "a.js", "workflows": [{"name": "x", "binding": "X", "class_name": "C", "limits": {"steps": 0}}]}"#,
                 "limits.steps",
+            ),
+            (
+                r#"{"main": "a.js", "workflows": [{"name": "x", "binding": "X", "class_name": "C", "schedules": ["0 * * * *", "0 25 * * *"]}]}"#,
+                "\"workflows[0].schedules[1]\": Invalid cron expression \"0 25 * * *\"",
+            ),
+            (
+                r#"{"main": "a.js", "triggers": {"crons": ["*/5 * * *"]}}"#,
+                "\"triggers.crons[0]\": Invalid cron expression \"*/5 * * *\": expected 5 fields",
+            ),
+            (
+                r#"{"main": "a.js", "triggers": {"crons": [7]}}"#,
+                "\"triggers.crons[0]\" must be a cron string",
+            ),
+            (
+                r#"{"main": "a.js", "triggers": {"crons": [{"cron": "@daily", "timezone": "Nowhere/Town"}]}}"#,
+                "unknown time zone",
             ),
         ] {
             std::fs::write(&p, text).unwrap();

@@ -239,6 +239,7 @@ impl Project {
             let mut opts = WorkflowOptions {
                 class_name: w.class_name.clone(),
                 language: "javascript".into(),
+                schedules: w.schedules.clone(),
                 ..WorkflowOptions::default()
             };
             if let Some(n) = w.step_limit {
@@ -261,10 +262,12 @@ impl Project {
         name: &str,
         class_name: &str,
         step_limit: Option<u64>,
+        schedules: Vec<endure_model::cron::CronSchedule>,
     ) -> Result<EngineBuilder, ApiError> {
         let mut opts = WorkflowOptions {
             class_name: class_name.to_string(),
             language: "javascript".into(),
+            schedules,
             ..WorkflowOptions::default()
         };
         if let Some(n) = step_limit {

@@ -16,9 +16,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 
-/// The most expressions one workflow or Worker may declare (Cloudflare's limit for cron
-/// triggers per Worker on paid plans).
-pub const MAX_SCHEDULES: usize = 5;
+/// The most cron expressions one workflow (its `schedules`) or one Worker (its
+/// `triggers.crons`) may declare: Endure's own bound, so a configuration cannot make the
+/// trigger task's work unbounded.
+pub const MAX_SCHEDULES: usize = 10;
 
 /// The longest expression accepted (it is part of its firings' instance ids).
 pub const MAX_EXPRESSION_BYTES: usize = 256;
@@ -65,9 +66,7 @@ impl CronSchedule {
             reason,
         };
         if expression.len() > MAX_EXPRESSION_BYTES {
-            return Err(refuse(format!(
-                "longer than {MAX_EXPRESSION_BYTES} bytes"
-            )));
+            return Err(refuse(format!("longer than {MAX_EXPRESSION_BYTES} bytes")));
         }
         let trimmed = expression.trim();
         if trimmed.is_empty() {
@@ -239,7 +238,10 @@ mod tests {
             ("* * * * MOO", ""),
             ("0 0 30 2 *", "never matches"),
             ("@fortnightly", ""),
-            ("0 * * * *                                                                                                                                                                                                                                                                              ", "longer than 256"),
+            (
+                "0 * * * *                                                                                                                                                                                                                                                                              ",
+                "longer than 256",
+            ),
         ] {
             let e = CronSchedule::parse(expr, None).unwrap_err();
             assert!(

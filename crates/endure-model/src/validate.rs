@@ -73,7 +73,14 @@ mod tests {
         for ok in ["a", "0 * * * *-1700000000000", "*/5 9-17 * * MON-FRI-60000"] {
             assert!(is_existing_instance_id(ok), "{ok}");
         }
-        for bad in ["", "0 * * * *", "0 * * * *-", "0 * * * *-12a", "-5", "a\nb-5"] {
+        for bad in [
+            "",
+            "0 * * * *",
+            "0 * * * *-",
+            "0 * * * *-12a",
+            "-5",
+            "a\nb-5",
+        ] {
             assert!(!is_existing_instance_id(bad), "{bad:?}");
         }
         assert!(!is_existing_instance_id(&format!("{}-1", "0".repeat(300))));

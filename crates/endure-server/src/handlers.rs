@@ -220,7 +220,9 @@ fn parse_schedules(list: &[Value]) -> Result<Vec<endure_model::cron::CronSchedul
                     )));
                 }
                 let cron = o.get("cron").and_then(Value::as_str).ok_or_else(|| {
-                    ApiFailure::invalid(format!("schedules[{i}].cron must be a cron expression string"))
+                    ApiFailure::invalid(format!(
+                        "schedules[{i}].cron must be a cron expression string"
+                    ))
                 })?;
                 let tz = match o.get("timezone") {
                     None | Some(Value::Null) => None,

@@ -241,13 +241,17 @@ async fn a_definition_sets_and_clears_schedules(mode: Mode) {
         1,
         "cleared schedules stop firing"
     );
-    // More than five are refused, with the reason.
-    let six = (0..6)
+    // More than ten are refused, with the reason.
+    let eleven = (0..11)
         .map(|m| CronSchedule::parse(&format!("{m} * * * *"), None).unwrap())
         .collect();
-    let e = h.engine.put_workflow("plain", def(six)).await.unwrap_err();
+    let e = h
+        .engine
+        .put_workflow("plain", def(eleven))
+        .await
+        .unwrap_err();
     assert_eq!(e.code, endure::ErrorCode::InvalidInput);
-    assert!(e.message.contains("at most 5"), "{}", e.message);
+    assert!(e.message.contains("at most 10"), "{}", e.message);
 }
 
 matrix!(
