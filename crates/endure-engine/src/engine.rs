@@ -3,6 +3,7 @@
 use crate::binding::WorkflowBinding;
 use crate::clock::{Clock, SystemClock};
 use crate::code::WorkflowCode;
+use crate::consumers::{Consumer, ConsumerConfig, MessageHandler};
 use crate::options::{EngineConfig, Target, Trigger, WorkflowOptions};
 use crate::registry::{Registry, WorkflowDefinition, WorkflowInfo};
 use crate::scheduler::Scheduler;
@@ -10,7 +11,7 @@ use crate::shared::{Shared, Slot, store_error};
 use endure_model::cron::CronSchedule;
 use endure_model::validate::is_valid_workflow_name;
 use endure_model::{ApiError, ErrorCode, InstanceStatus};
-use endure_store::Store;
+use endure_store::{NewMessage, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, watch};
@@ -23,6 +24,7 @@ pub struct EngineBuilder {
     config: EngineConfig,
     workflows: Registry,
     cron_triggers: Vec<Trigger>,
+    consumers: Vec<Arc<Consumer>>,
 }
 
 impl EngineBuilder {
@@ -33,6 +35,7 @@ impl EngineBuilder {
             config: EngineConfig::default(),
             workflows: Registry::default(),
             cron_triggers: vec![],
+            consumers: vec![],
         }
     }
 
@@ -87,6 +90,27 @@ impl EngineBuilder {
         self
     }
 
+    /// Adds a queue consumer: batches of `config.queue`'s messages go to `handler`, each
+    /// message settled as it answers (see [`MessageHandler`]). One consumer per queue.
+    pub fn consumer(
+        mut self,
+        config: ConsumerConfig,
+        handler: Arc<dyn MessageHandler>,
+    ) -> Result<Self, ApiError> {
+        if self
+            .consumers
+            .iter()
+            .any(|c| c.config.queue == config.queue)
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("queue \"{}\" has more than one consumer", config.queue),
+            ));
+        }
+        self.consumers.push(Arc::new(Consumer { config, handler }));
+        Ok(self)
+    }
+
     /// Starts the engine: applies workflow definitions stored through
     /// [`Engine::put_workflow`], recovers instances left running, queued or pausing by an
     /// earlier process, and starts the scheduler. Sleeping instances wake from their recorded
@@ -135,6 +159,10 @@ impl EngineBuilder {
         shared.scheduler.add_task(task.abort_handle());
         let task = tokio::spawn(crate::triggers::run(shared.clone()));
         shared.scheduler.add_task(task.abort_handle());
+        for c in self.consumers {
+            let task = tokio::spawn(crate::consumers::run(shared.clone(), c));
+            shared.scheduler.add_task(task.abort_handle());
+        }
         Ok(Engine { shared })
     }
 }
@@ -249,6 +277,18 @@ impl Engine {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Puts messages on queues (a Worker's queue producer binding), all or none; the queues'
+    /// consumers are told.
+    pub async fn send_messages(&self, batch: Vec<NewMessage>) -> Result<(), ApiError> {
+        self.shared
+            .store
+            .send_messages(batch)
+            .await
+            .map_err(store_error)?;
+        self.shared.messages_sent.notify_waiters();
+        Ok(())
     }
 
     /// The store the engine runs on.

@@ -16,13 +16,14 @@
 
 // Imports run one way: `options`, `commands`, `clock` (leaves) ← `callback`, `panic`, `commits`,
 // `scheduler`, `live` ← `step` ← `code` ← `registry` ← `shared` ← `control` ← `driver` ←
-// `dispatch`, `triggers` ← `binding` ← `engine`.
+// `dispatch`, `triggers`, `consumers` ← `binding` ← `engine`.
 mod binding;
 mod callback;
 pub mod clock;
 mod code;
 mod commands;
 mod commits;
+mod consumers;
 mod control;
 mod dispatch;
 mod driver;
@@ -41,6 +42,7 @@ pub use callback::{DelayContext, DelayFn, StepContext, StepFn, StepIdentity};
 pub use clock::{BoxFuture, Clock, ManualClock, SystemClock};
 pub use code::{Schedule, WorkflowCode, WorkflowEvent};
 pub use commands::StepSelector;
+pub use consumers::{CONSUMER_LEASE_MS, ConsumerConfig, Delivery, MessageHandler, Verdict};
 pub use engine::{Engine, EngineBuilder, ScheduleInfo};
 pub use live::RunHold;
 pub use options::{DEFAULT_LIVE_WAIT_MS, EngineConfig, WorkflowOptions};
