@@ -122,8 +122,5 @@ pub async fn load(
             p.config.path.display()
         );
     }
-    if !p.config.crons.is_empty() {
-        eprintln!("note: triggers.crons are not run yet (a later release); they are ignored");
-    }
     Ok((p, exports))
 }

@@ -130,7 +130,7 @@ async fn run_worker(p: Arc<Project>, req: HttpRequest) -> HttpResponse {
 
 /// Runs one `fetch` or `rpc` message on a warm isolate, or a fresh one, and returns what it
 /// answers.
-async fn run_message(p: Arc<Project>, message: Value, origin: String) -> HttpResponse {
+pub(crate) async fn run_message(p: Arc<Project>, message: Value, origin: String) -> HttpResponse {
     let (generation, warm) = p.warm.take();
     let iso = match warm {
         Some(iso) => iso,

@@ -368,7 +368,18 @@ fn run(
         ctx.eval::<Vec<String>, _>("Object.keys(globalThis.__endure_main || {})")
             .unwrap_or_default()
     });
-    let _ = tx.blocking_send(serde_json::json!({"op": "ready", "exports": exports}).to_string());
+    // Which handlers the default export has (an object's methods or a class's).
+    let handlers: Vec<String> = ctx.with(|ctx| {
+        ctx.eval::<Vec<String>, _>(
+            "(() => { const d = (globalThis.__endure_main || {}).default; if (!d) return []; \
+             const t = typeof d === 'function' && d.prototype ? d.prototype : d; \
+             return ['fetch', 'scheduled', 'queue'].filter((k) => typeof t[k] === 'function'); })()",
+        )
+        .unwrap_or_default()
+    });
+    let _ = tx.blocking_send(
+        serde_json::json!({"op": "ready", "exports": exports, "handlers": handlers}).to_string(),
+    );
     // The runtime's entry points, looked up once.
     let entry = |name: &str| -> Result<rquickjs::Persistent<Function<'static>>, String> {
         ctx.with(|ctx| {

@@ -37,6 +37,7 @@ mod pool;
 pub mod project;
 pub mod protocol;
 pub mod resources;
+pub mod scheduled;
 pub mod transpile;
 #[cfg(feature = "wasm")]
 mod wasm;

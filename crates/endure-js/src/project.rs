@@ -141,7 +141,7 @@ impl Project {
             };
             let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             match m["op"].as_str() {
-                Some("ready") => break m["exports"].clone(),
+                Some("ready") => break (m["exports"].clone(), m["handlers"].clone()),
                 Some("fatal") => {
                     return Err(ProjectError::Module(
                         m["message"].as_str().unwrap_or("").to_string(),
@@ -150,6 +150,19 @@ impl Project {
                 _ => {}
             }
         };
+        let (exports, handlers) = exports;
+        let has_handler = |name: &str| {
+            handlers
+                .as_array()
+                .is_some_and(|h| h.iter().any(|x| x == name))
+        };
+        if !self.config.crons.is_empty() && !has_handler("scheduled") {
+            return Err(ProjectError::Module(format!(
+                "triggers.crons is set in {}, but the default export of {} has no scheduled() handler to run",
+                self.config.path.display(),
+                self.config.main.display()
+            )));
+        }
         let exported: Vec<&str> = exports
             .as_array()
             .into_iter()
@@ -250,6 +263,17 @@ impl Project {
                 class: w.class_name.clone(),
             };
             builder = builder.register(&w.name, Arc::new(code), opts)?;
+        }
+        if !self.config.crons.is_empty() {
+            for c in &self.config.crons {
+                builder = builder.cron_trigger(c.clone(), crate::scheduled::SCHEDULED_QUEUE);
+            }
+            builder = builder.consumer(
+                crate::scheduled::consumer_config(),
+                Arc::new(crate::scheduled::ScheduledHandler {
+                    project: self.clone(),
+                }),
+            )?;
         }
         Ok(builder)
     }

@@ -164,6 +164,40 @@
     }
   }
 
+  // The default export's `scheduled(controller, env, ctx)` for one cron firing. The answer
+  // (as a response body): `{ok}` or `{ok: false, noRetry, error}`; 404 without a handler.
+  async function startScheduled(m) {
+    let noRetry = false;
+    const answer = (status, v) => post('response', {
+      status, headers: [['content-type', 'application/json']], body: b64encode(utf8encode(JSON.stringify(v))),
+    });
+    try {
+      const handler = entrypointOf({});
+      let self = handler;
+      let fn = handler && handler.scheduled;
+      if (typeof handler === 'function' && handler.prototype && typeof handler.prototype.scheduled === 'function') {
+        self = new handler(executionContext, env);
+        fn = self.scheduled;
+      }
+      if (typeof fn !== 'function') {
+        answer(404, { ok: false, noRetry: true, error: { name: 'Error', message: 'The default export has no scheduled() handler' } });
+        return;
+      }
+      const controller = Object.freeze({
+        type: 'scheduled',
+        cron: m.cron,
+        scheduledTime: m.scheduledTime,
+        noRetry() { noRetry = true; },
+      });
+      await fn.call(self, controller, env, executionContext);
+      answer(200, { ok: true });
+    } catch (e) {
+      console.error('scheduled handler threw:', e);
+      const err = e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
+      answer(500, { ok: false, noRetry, error: err });
+    }
+  }
+
   // ---------------------------------------------------------------- async context
   // What `AsyncLocalStorage` reads (node:async_hooks, in 60-node.js): an immutable Map from each
   // storage to its store, or undefined. Sources rewritten by async_context.rs capture it at the

@@ -17,6 +17,7 @@
       case 'start': startWorkflow(m); return;
       case 'fetch': startFetch(m); return;
       case 'rpc': startRpc(m); return;
+      case 'scheduled': startScheduled(m); return;
       default: throw new Error(`unknown message ${m.op}`);
     }
   }
