@@ -32,6 +32,10 @@ pub struct Args {
     /// live, with the variables of its `run`; longer ones hibernate.
     #[arg(long, default_value_t = endure::DEFAULT_LIVE_WAIT_MS)]
     live_wait_ms: u64,
+    /// Serve wrangler's test route for cron triggers: `GET /__scheduled?cron=<expression>`
+    /// (also `/cdn-cgi/handler/scheduled`) runs the `scheduled` handler once, now.
+    #[arg(long)]
+    test_scheduled: bool,
 }
 
 impl Args {
@@ -79,6 +83,7 @@ async fn project(
     state_dir: &std::path::Path,
     limits: endure_js::Limits,
     config: endure::EngineConfig,
+    test_scheduled: bool,
 ) -> anyhow::Result<Served> {
     let db = state_dir.join("endure.sqlite");
     // The state directory is this process's before anything in it is touched.
@@ -107,10 +112,15 @@ async fn project(
             "  workflow     {name} (binding {binding}, class {class})"
         ));
     }
+    if test_scheduled {
+        lines.push(
+            "  cron test    /__scheduled?cron=<expression> runs the scheduled handler".into(),
+        );
+    }
     Ok(Served {
         engine,
         db,
-        app: crate::project::app(p),
+        app: crate::project::app(p, test_scheduled),
         lines,
     })
 }
@@ -232,7 +242,14 @@ async fn serve_project(
         cpu: std::time::Duration::from_millis(args.js_cpu_ms.max(1)),
         memory_bytes: args.js_memory_mib.max(1) * 1024 * 1024,
     };
-    project(dir, state_dir, limits, args.engine_config()).await
+    project(
+        dir,
+        state_dir,
+        limits,
+        args.engine_config(),
+        args.test_scheduled,
+    )
+    .await
 }
 
 #[cfg(not(feature = "js"))]

@@ -12,9 +12,46 @@ use std::sync::Arc;
 /// Largest request body the handler receives (the HTTP guard refuses larger ones first).
 const MAX_BODY: usize = endure_server::guard::APP_MAX_BODY_BYTES;
 
-/// The project's `fetch` handler as a router for every path.
-pub fn app(project: Arc<Project>) -> Router {
-    Router::new().fallback(handle).with_state(project)
+/// The project's `fetch` handler as a router for every path; with `test_scheduled`,
+/// wrangler's test routes for cron triggers first.
+pub fn app(project: Arc<Project>, test_scheduled: bool) -> Router {
+    let mut r = Router::new();
+    if test_scheduled {
+        r = r
+            .route("/__scheduled", axum::routing::get(scheduled))
+            .route("/cdn-cgi/handler/scheduled", axum::routing::get(scheduled));
+    }
+    r.fallback(handle).with_state(project)
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ScheduledQuery {
+    #[serde(default)]
+    cron: String,
+    /// The `scheduledTime` to pass, ms since the epoch (default: now).
+    time: Option<String>,
+}
+
+/// `GET /__scheduled?cron=…[&time=…]`: runs the `scheduled` handler once, as wrangler's
+/// `--test-scheduled` does (not a firing: nothing is claimed or retried).
+async fn scheduled(
+    State(p): State<Arc<Project>>,
+    axum::extract::Query(q): axum::extract::Query<ScheduledQuery>,
+) -> Response {
+    let time = match q.time.as_deref() {
+        None | Some("") => p.now().0,
+        Some(t) => match t.parse::<u64>() {
+            Ok(t) => t,
+            Err(_) => return plain(400, "time must be milliseconds since the epoch"),
+        },
+    };
+    match endure_js::scheduled::run(p, &q.cron, time).await {
+        endure_js::scheduled::Outcome::Ran => plain(200, "Ran scheduled event"),
+        endure_js::scheduled::Outcome::NoHandler => {
+            plain(404, "The default export has no scheduled() handler")
+        }
+        endure_js::scheduled::Outcome::Threw { message, .. } => plain(500, &message),
+    }
 }
 
 async fn handle(State(p): State<Arc<Project>>, req: Request) -> Response {

@@ -384,7 +384,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let _ = out.write_all(banner.as_bytes()).and_then(|_| out.flush());
     drop(out);
     #[cfg(feature = "js")]
-    let app = project.map(crate::project::app);
+    let app = project.map(|p| crate::project::app(p, false));
     #[cfg(not(feature = "js"))]
     let app = None;
     endure_server::listener::serve(listener, router_with_app(state, app), limits).await?;

@@ -290,3 +290,79 @@ async fn dev_ignores_files_that_are_not_sources() {
     let text = std::fs::read_to_string(&log).unwrap();
     assert_eq!(text.matches("reloaded").count(), 1, "{text}");
 }
+
+/// `endure dev --test-scheduled`: `/__scheduled?cron=…` runs the `scheduled` handler now (as
+/// wrangler's test route does); without the flag the path goes to the fetch handler.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_fires_the_scheduled_handler_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path().join("cronny");
+    write(
+        &proj,
+        &[
+            (
+                "wrangler.jsonc",
+                r#"{"name": "cronny", "main": "src/index.js",
+                   "workflows": [{"name": "nightly", "binding": "NIGHTLY", "class_name": "Nightly"}],
+                   "triggers": {"crons": ["0 3 * * *"]}}"#,
+            ),
+            (
+                "src/index.js",
+                r#"import { WorkflowEntrypoint } from "cloudflare:workers";
+export class Nightly extends WorkflowEntrypoint {
+  async run(event) { return event.payload; }
+}
+export default {
+  async fetch(req) { return new Response("fetch " + new URL(req.url).pathname); },
+  async scheduled(controller, env) {
+    if (controller.cron === "boom") throw new Error("exploded on purpose");
+    await env.NIGHTLY.create({ id: "by-hand", params: { cron: controller.cron, at: controller.scheduledTime } });
+  },
+};
+"#,
+            ),
+        ],
+    );
+    let args = [
+        "dev",
+        proj.to_str().unwrap(),
+        "--port",
+        "0",
+        "--test-scheduled",
+    ];
+    let server = common::spawn_logged(&args, &[], Some(&dir.path().join("err.log")));
+    assert!(
+        server.banner.join("\n").contains("/__scheduled?cron="),
+        "{:?}",
+        server.banner
+    );
+    let r = reqwest::get(format!(
+        "{}/__scheduled?cron=0+3+*+*+*&time=1700000000000",
+        server.url
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.text().await.unwrap().trim(), "Ran scheduled event");
+    let api = format!(
+        "{}/client/v4/accounts/local/workflows/nightly/instances/by-hand",
+        server.url
+    );
+    let doc = common::get_json(&api, None).await;
+    assert_eq!(
+        doc["result"]["params"],
+        serde_json::json!({"cron": "0 3 * * *", "at": 1700000000000u64})
+    );
+    let r = reqwest::get(format!("{}/__scheduled?cron=boom", server.url))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 500);
+    assert!(r.text().await.unwrap().contains("exploded on purpose"));
+    drop(server);
+    // Without the flag, the path is the app's.
+    let server = common::spawn_logged(&args[..4], &[], Some(&dir.path().join("err2.log")));
+    let r = reqwest::get(format!("{}/__scheduled?cron=x", server.url))
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap(), "fetch /__scheduled");
+}

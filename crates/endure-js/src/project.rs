@@ -309,6 +309,14 @@ impl Project {
         let _ = self.engine.set(engine);
     }
 
+    /// Now, by the attached engine's clock (the system clock before one is attached).
+    pub fn now(&self) -> endure_model::Timestamp {
+        match self.engine.get() {
+            Some(e) => e.now(),
+            None => endure_engine::Clock::now(&endure_engine::SystemClock),
+        }
+    }
+
     pub(crate) fn engine(&self) -> Option<&Engine> {
         self.engine.get()
     }
