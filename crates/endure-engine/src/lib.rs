@@ -43,6 +43,7 @@ pub use clock::{BoxFuture, Clock, ManualClock, SystemClock};
 pub use code::{Schedule, WorkflowCode, WorkflowEvent};
 pub use commands::StepSelector;
 pub use consumers::{CONSUMER_LEASE_MS, ConsumerConfig, Delivery, MessageHandler, Verdict};
+pub use endure_store::NewMessage;
 pub use engine::{Engine, EngineBuilder, ScheduleInfo};
 pub use live::RunHold;
 pub use options::{DEFAULT_LIVE_WAIT_MS, EngineConfig, WorkflowOptions};

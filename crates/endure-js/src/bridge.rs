@@ -323,6 +323,14 @@ pub async fn resource(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, W
         .find(|r| r.binding() == name)
         .cloned()
         .ok_or_else(|| WorkflowError::new("TypeError", format!("no binding {name}")))?;
+    if let ResourceBinding::Queue {
+        queue,
+        delivery_delay_s,
+        ..
+    } = &r
+    {
+        return crate::queues::send(p, queue, *delivery_delay_s, m).await;
+    }
     let p = p.clone();
     let m = m.clone();
     let now_ms = now_ms(&p);
@@ -339,6 +347,7 @@ pub async fn resource(p: &std::sync::Arc<Project>, m: &Value) -> Result<Value, W
             allowed,
             ..
         } => p.resources.email(destination.as_deref(), allowed, &m),
+        ResourceBinding::Queue { .. } => Err(WorkflowError::new("Error", "unreachable")),
     })
     .await
     .unwrap_or_else(|_| Err(WorkflowError::new("Error", "the resource call failed")))

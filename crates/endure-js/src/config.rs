@@ -36,6 +36,12 @@ pub enum ResourceBinding {
         /// `migrations_dir` (default `migrations`), for `endure d1 migrations`.
         migrations_dir: Option<String>,
     },
+    /// `queues.producers[]`: sends messages to a queue (kept in Endure's store).
+    Queue {
+        binding: String,
+        queue: String,
+        delivery_delay_s: u64,
+    },
     /// `[[kv_namespaces]]`: a Workers KV namespace (a SQLite file per namespace `id`).
     Kv { binding: String, namespace: String },
     /// `[[services]]` naming this project: its default export or a named entrypoint.
@@ -70,7 +76,7 @@ const OTHER_WORKER: &str = "it names another Worker, and Endure serves one proje
 /// Configuration keys whose entries are bindings Endure does not serve: (key, shape, kind,
 /// why). Shape: `one` (an object with `binding`), `list` (objects with `binding`), or a nested
 /// path to a list (`durable_objects.bindings`, `queues.producers`).
-const UNSERVED: [(&str, &str, &str, &str); 14] = [
+const UNSERVED: [(&str, &str, &str, &str); 13] = [
     ("ai", "one", "Workers AI", CLOUD_ONLY),
     ("vectorize", "list", "Vectorize", CLOUD_ONLY),
     ("browser", "one", "Browser Rendering", CLOUD_ONLY),
@@ -99,7 +105,6 @@ const UNSERVED: [(&str, &str, &str, &str); 14] = [
         "Durable Object namespace",
         NOT_YET,
     ),
-    ("queues", "queues.producers", "Queues producer", NOT_YET),
 ];
 
 /// `alias` (`{"pkg": "other-pkg", "utils": "./src/utils"}`), `define` (`{"__VERSION__":
@@ -217,7 +222,8 @@ impl ResourceBinding {
             | ResourceBinding::D1 { binding, .. }
             | ResourceBinding::Kv { binding, .. }
             | ResourceBinding::Service { binding, .. }
-            | ResourceBinding::SendEmail { binding, .. } => binding,
+            | ResourceBinding::SendEmail { binding, .. }
+            | ResourceBinding::Queue { binding, .. } => binding,
         }
     }
 }
@@ -244,6 +250,8 @@ pub struct ProjectConfig {
     pub load: crate::modules::LoadOptions,
     /// `triggers.crons`: each firing runs the default export's `scheduled` handler.
     pub crons: Vec<CronSchedule>,
+    /// `queues.consumers`: queues the default export's `queue` handler consumes.
+    pub queue_consumers: Vec<crate::queue_config::QueueConsumer>,
     /// Keys and flags that were present but are not acted on, for one report at start-up.
     pub ignored: Vec<String>,
 }
@@ -263,7 +271,8 @@ const KNOWN_FLAGS: [&str; 3] = [
     "workflows_preserve_non_retryable_error_message",
 ];
 
-const KNOWN_KEYS: [&str; 18] = [
+const KNOWN_KEYS: [&str; 19] = [
+    "queues",
     "assets",
     "alias",
     "define",
@@ -386,6 +395,18 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
             }
         }
     }
+    let mut queue_consumers = vec![];
+    if let Some(q) = obj.get("queues") {
+        let (producers, consumers) = crate::queue_config::parse(q, &mut ignored)?;
+        for p in producers {
+            resources.push(ResourceBinding::Queue {
+                binding: p.binding,
+                queue: p.queue,
+                delivery_delay_s: p.delivery_delay_s,
+            });
+        }
+        queue_consumers = consumers;
+    }
     let mut load = load_options(obj, path.parent().unwrap_or(Path::new(".")))?;
     // workerd offers `AsyncLocalStorage` under either flag; Endure then carries it across awaits.
     load.async_context = compatibility_flags
@@ -422,6 +443,7 @@ fn parse(path: &Path, v: &Value) -> Result<ProjectConfig, String> {
         assets,
         load,
         crons,
+        queue_consumers,
         ignored,
     })
 }
@@ -739,7 +761,6 @@ mod tests {
                 ("CACHE", "Vectorize"),
                 ("SESSIONS", "Vectorize"),
                 ("ROOM", "Durable Object namespace"),
-                ("JOBS", "Queues producer"),
             ]
         );
         assert!(c.ignored.is_empty(), "{:?}", c.ignored);

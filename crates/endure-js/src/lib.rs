@@ -36,6 +36,8 @@ pub mod package;
 mod pool;
 pub mod project;
 pub mod protocol;
+pub mod queue_config;
+pub mod queues;
 pub mod resources;
 pub mod scheduled;
 pub mod transpile;

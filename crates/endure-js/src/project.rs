@@ -156,6 +156,13 @@ impl Project {
                 .as_array()
                 .is_some_and(|h| h.iter().any(|x| x == name))
         };
+        if !self.config.queue_consumers.is_empty() && !has_handler("queue") {
+            return Err(ProjectError::Module(format!(
+                "queues.consumers is set in {}, but the default export of {} has no queue() handler to run",
+                self.config.path.display(),
+                self.config.main.display()
+            )));
+        }
         if !self.config.crons.is_empty() && !has_handler("scheduled") {
             return Err(ProjectError::Module(format!(
                 "triggers.crons is set in {}, but the default export of {} has no scheduled() handler to run",
@@ -263,6 +270,14 @@ impl Project {
                 class: w.class_name.clone(),
             };
             builder = builder.register(&w.name, Arc::new(code), opts)?;
+        }
+        for c in &self.config.queue_consumers {
+            builder = builder.consumer(
+                crate::queues::consumer_config(c),
+                Arc::new(crate::queues::QueueHandler {
+                    project: self.clone(),
+                }),
+            )?;
         }
         if !self.config.crons.is_empty() {
             for c in &self.config.crons {
@@ -423,6 +438,7 @@ impl Project {
                     crate::config::ResourceBinding::Kv { .. } => "kv",
                     crate::config::ResourceBinding::Service { .. } => return None,
                     crate::config::ResourceBinding::SendEmail { .. } => "email",
+                    crate::config::ResourceBinding::Queue { .. } => "queue",
                 };
                 Some(json!({"binding": r.binding(), "kind": kind}))
             })

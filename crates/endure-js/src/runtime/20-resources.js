@@ -149,3 +149,113 @@
       await call('resource', { binding: this.__b, from: message.from, to: message.to, raw: String(raw) });
     }
   }
+
+  // ---------------------------------------------------------------- Queues
+  // A message body as the host stores it: bytes (base64) in its content type. `v8` (the
+  // default) keeps what structured clone keeps (Date, Map, typed arrays, …) in Endure's value
+  // encoding; `json` must survive JSON; `text` is a string; `bytes` an ArrayBuffer or a view.
+  function queueBody(body, contentType) {
+    const type = contentType === undefined ? 'v8' : contentType;
+    let bytes;
+    switch (type) {
+      case 'json': {
+        const text = JSON.stringify(body);
+        if (text === undefined) throw new TypeError('A message with contentType "json" must be JSON-serializable');
+        bytes = utf8encode(text);
+        break;
+      }
+      case 'text':
+        if (typeof body !== 'string') throw new TypeError('A message with contentType "text" must be a string');
+        bytes = utf8encode(body);
+        break;
+      case 'bytes':
+        if (body instanceof ArrayBuffer) bytes = new Uint8Array(body);
+        else if (ArrayBuffer.isView(body)) bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+        else throw new TypeError('A message with contentType "bytes" must be an ArrayBuffer or a view of one');
+        break;
+      case 'v8':
+        bytes = utf8encode(JSON.stringify(encode(body)));
+        break;
+      default:
+        throw new TypeError(`Unknown contentType "${type}": expected json, text, bytes or v8`);
+    }
+    return { body: b64encode(bytes), contentType: type };
+  }
+  function queueBodyValue(b64, type) {
+    const bytes = b64decode(b64);
+    switch (type) {
+      case 'json': return JSON.parse(utf8decode(bytes));
+      case 'text': return utf8decode(bytes);
+      case 'bytes': return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      default: return decode(JSON.parse(utf8decode(bytes)));
+    }
+  }
+  function delayOf(d) {
+    if (d === undefined || d === null) return null;
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) throw new TypeError('delaySeconds must be a whole number of seconds');
+    return d;
+  }
+  // `env.QUEUE`: a producer binding.
+  class Queue {
+    constructor(binding) { this.__b = binding; }
+    async send(body, options) {
+      const o = options || {};
+      const m = Object.assign(queueBody(body, o.contentType), { delaySeconds: delayOf(o.delaySeconds) });
+      await call('resource', { binding: this.__b, method: 'send', messages: [m] });
+    }
+    async sendBatch(messages, options) {
+      if (!messages || typeof messages[Symbol.iterator] !== 'function') {
+        throw new TypeError('sendBatch takes an iterable of {body, contentType?, delaySeconds?}');
+      }
+      const o = options || {};
+      const list = Array.from(messages, (x) => Object.assign(queueBody(x.body, x.contentType), {
+        delaySeconds: delayOf(x.delaySeconds === undefined ? o.delaySeconds : x.delaySeconds),
+      }));
+      await call('resource', { binding: this.__b, method: 'sendBatch', messages: list });
+    }
+  }
+  // One batch for the default export's `queue(batch, env, ctx)`. Each message is settled by
+  // its first `ack()`/`retry()`; otherwise by the batch's first `ackAll()`/`retryAll()`;
+  // otherwise acknowledged if the handler succeeds and retried if it throws.
+  async function startQueue(m) {
+    const answer = (status, verdicts) => post('response', {
+      status, headers: [['content-type', 'application/json']],
+      body: b64encode(utf8encode(JSON.stringify({ verdicts }))),
+    });
+    const own = m.messages.map(() => null);
+    let all = null;
+    const retryVerdict = (o) => ({ retry: true, delaySeconds: delayOf(o && o.delaySeconds) });
+    let threw = false;
+    try {
+      const handler = entrypointOf({});
+      let self = handler;
+      let fn = handler && handler.queue;
+      if (typeof handler === 'function' && handler.prototype && typeof handler.prototype.queue === 'function') {
+        self = new handler(executionContext, env);
+        fn = self.queue;
+      }
+      if (typeof fn !== 'function') {
+        answer(404, m.messages.map(() => ({ retry: true, delaySeconds: null })));
+        return;
+      }
+      const messages = m.messages.map((x, i) => Object.freeze({
+        id: x.id,
+        timestamp: new Date(x.timestamp),
+        body: queueBodyValue(x.body, x.contentType),
+        attempts: x.attempts,
+        ack() { if (own[i] === null) own[i] = { retry: false }; },
+        retry(o) { if (own[i] === null) own[i] = retryVerdict(o); },
+      }));
+      const batch = Object.freeze({
+        queue: m.queue,
+        messages,
+        ackAll() { if (all === null) all = { retry: false }; },
+        retryAll(o) { if (all === null) all = retryVerdict(o); },
+      });
+      await fn.call(self, batch, env, executionContext);
+    } catch (e) {
+      threw = true;
+      console.error('queue handler threw:', e);
+    }
+    answer(200, own.map((v) => v || all || (threw ? { retry: true, delaySeconds: null } : { retry: false })));
+  }

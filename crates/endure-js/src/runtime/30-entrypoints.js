@@ -26,7 +26,7 @@
     for (const k of Object.keys(env)) delete env[k];
     Object.assign(env, m.vars || {});
     for (const b of m.bindings || []) env[b.binding] = new Workflow(b.workflow);
-    const kinds = { r2: R2Bucket, d1: D1Database, email: SendEmail, kv: KVNamespace };
+    const kinds = { r2: R2Bucket, d1: D1Database, email: SendEmail, kv: KVNamespace, queue: Queue };
     for (const r of m.resources || []) env[r.binding] = new kinds[r.kind](r.binding);
     for (const u of m.unserved || []) env[u.binding] = unserved(u);
     if (m.assets) env[m.assets] = new AssetsBinding(m.assets);

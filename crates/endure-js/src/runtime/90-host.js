@@ -18,6 +18,7 @@
       case 'fetch': startFetch(m); return;
       case 'rpc': startRpc(m); return;
       case 'scheduled': startScheduled(m); return;
+      case 'queue': startQueue(m); return;
       default: throw new Error(`unknown message ${m.op}`);
     }
   }
