@@ -112,6 +112,20 @@ async fn project(
             "  workflow     {name} (binding {binding}, class {class})"
         ));
     }
+    for w in &p.config.workflows {
+        for c in &w.schedules {
+            lines.push(format!("  schedule     {} ({c})", w.name));
+        }
+    }
+    for c in &p.config.crons {
+        lines.push(format!("  cron         {c} (scheduled handler)"));
+    }
+    for c in &p.config.queue_consumers {
+        lines.push(format!(
+            "  queue        {} (queue handler, batches of up to {})",
+            c.queue, c.max_batch_size
+        ));
+    }
     if test_scheduled {
         lines.push(
             "  cron test    /__scheduled?cron=<expression> runs the scheduled handler".into(),

@@ -366,3 +366,71 @@ export default {
         .unwrap();
     assert_eq!(r.text().await.unwrap(), "fetch /__scheduled");
 }
+
+/// Queues in a real `endure dev` process: a message sent through the fetch handler with a
+/// delay is in the store before the send returns; the process is killed with SIGKILL before
+/// the message is due; the next process delivers it to the `queue` handler, which starts a
+/// workflow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_message_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path().join("qq");
+    write(
+        &proj,
+        &[
+            (
+                "wrangler.jsonc",
+                r#"{"name": "qq", "main": "src/index.js",
+                   "workflows": [{"name": "orders", "binding": "ORDERS", "class_name": "Order"}],
+                   "queues": {"producers": [{"binding": "INBOX", "queue": "inbox"}],
+                              "consumers": [{"queue": "inbox", "max_batch_timeout": 0}]}}"#,
+            ),
+            (
+                "src/index.js",
+                r#"import { WorkflowEntrypoint } from "cloudflare:workers";
+export class Order extends WorkflowEntrypoint {
+  async run(event, step) { return await step.do("ship", async () => "shipped " + event.payload.order); }
+}
+export default {
+  async fetch(req, env) {
+    await env.INBOX.send(await req.json(), { delaySeconds: 2 });
+    return new Response("queued");
+  },
+  async queue(batch, env) {
+    for (const m of batch.messages) await env.ORDERS.create({ id: "order-" + m.body.order, params: m.body });
+  },
+};
+"#,
+            ),
+        ],
+    );
+    let args = ["dev", proj.to_str().unwrap(), "--port", "0"];
+    let server = common::spawn_logged(&args, &[], Some(&dir.path().join("err.log")));
+    assert!(
+        server.banner.join("\n").contains("queue        inbox (queue handler"),
+        "{:?}",
+        server.banner
+    );
+    let r = reqwest::Client::new()
+        .post(&server.url)
+        .body(r#"{"order": 42}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap(), "queued");
+    drop(server); // SIGKILL, before the message is due
+    let server = common::spawn_logged(&args, &[], Some(&dir.path().join("err2.log")));
+    let api = format!(
+        "{}/client/v4/accounts/local/workflows/orders/instances/order-42",
+        server.url
+    );
+    let mut doc = Value::Null;
+    for _ in 0..1000 {
+        doc = common::get_json(&api, None).await;
+        if doc["result"]["status"] == "complete" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(doc["result"]["output"], "shipped 42", "{doc:#}");
+}
