@@ -407,7 +407,10 @@ export default {
     let args = ["dev", proj.to_str().unwrap(), "--port", "0"];
     let server = common::spawn_logged(&args, &[], Some(&dir.path().join("err.log")));
     assert!(
-        server.banner.join("\n").contains("queue        inbox (queue handler"),
+        server
+            .banner
+            .join("\n")
+            .contains("queue        inbox (queue handler"),
         "{:?}",
         server.banner
     );

@@ -1,0 +1,602 @@
+//! The writer task: group commit. Every operation waiting in the queue goes into one
+//! transaction on one connection.
+
+use crate::backend;
+use endure_model::{InstanceStatus, Timestamp};
+use endure_store::{
+    Commit, CommitResult, Fence, FiringClaim, InstanceRef, Message, MessageId, NewInstance,
+    NewMessage, RowUpdate, Settle, Settlement, StoreError, WorkflowRecord,
+};
+use tokio::sync::{mpsc, oneshot};
+use tokio_postgres::types::ToSql;
+
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+type Tx<'a> = deadpool_postgres::Transaction<'a>;
+
+pub(crate) enum Op {
+    Commit(Box<Commit>, Reply<CommitResult>),
+    Create(Vec<NewInstance>, Reply<Vec<InstanceRef>>),
+    Lease(InstanceRef, Reply<Fence>),
+    Delete(InstanceRef, Reply<bool>),
+    Workflow(WorkflowOp, Reply<Option<WorkflowRecord>>),
+    Claim(FiringClaim, Reply<Option<Vec<InstanceRef>>>),
+    Send(Vec<NewMessage>, Reply<()>),
+    Take(Take, Reply<Vec<Message>>),
+    Settle(Vec<Settlement>, Reply<usize>),
+}
+
+pub(crate) enum WorkflowOp {
+    Put(WorkflowRecord),
+    Delete(String),
+}
+
+pub(crate) struct Take {
+    pub queue: String,
+    pub max: usize,
+    pub now: Timestamp,
+    pub lease_until: Timestamp,
+}
+
+/// An operation's answer, sent once the transaction's fate is known.
+enum Done {
+    Commit(Reply<CommitResult>, Result<CommitResult, StoreError>),
+    Create(
+        Reply<Vec<InstanceRef>>,
+        Result<Vec<InstanceRef>, StoreError>,
+    ),
+    Lease(Reply<Fence>, Result<Fence, StoreError>),
+    Delete(Reply<bool>, Result<bool, StoreError>),
+    Workflow(
+        Reply<Option<WorkflowRecord>>,
+        Result<Option<WorkflowRecord>, StoreError>,
+    ),
+    Claim(
+        Reply<Option<Vec<InstanceRef>>>,
+        Result<Option<Vec<InstanceRef>>, StoreError>,
+    ),
+    Send(Reply<()>, Result<(), StoreError>),
+    Take(Reply<Vec<Message>>, Result<Vec<Message>, StoreError>),
+    Settle(Reply<usize>, Result<usize, StoreError>),
+}
+
+impl Done {
+    fn fail(self, e: StoreError) -> Done {
+        match self {
+            Done::Commit(r, _) => Done::Commit(r, Err(e)),
+            Done::Create(r, _) => Done::Create(r, Err(e)),
+            Done::Lease(r, _) => Done::Lease(r, Err(e)),
+            Done::Delete(r, _) => Done::Delete(r, Err(e)),
+            Done::Workflow(r, _) => Done::Workflow(r, Err(e)),
+            Done::Claim(r, _) => Done::Claim(r, Err(e)),
+            Done::Send(r, _) => Done::Send(r, Err(e)),
+            Done::Take(r, _) => Done::Take(r, Err(e)),
+            Done::Settle(r, _) => Done::Settle(r, Err(e)),
+        }
+    }
+    fn send(self) {
+        match self {
+            Done::Commit(r, v) => drop(r.send(v)),
+            Done::Create(r, v) => drop(r.send(v)),
+            Done::Lease(r, v) => drop(r.send(v)),
+            Done::Delete(r, v) => drop(r.send(v)),
+            Done::Workflow(r, v) => drop(r.send(v)),
+            Done::Claim(r, v) => drop(r.send(v)),
+            Done::Send(r, v) => drop(r.send(v)),
+            Done::Take(r, v) => drop(r.send(v)),
+            Done::Settle(r, v) => drop(r.send(v)),
+        }
+    }
+}
+
+/// The answer an operation gets when it never ran.
+fn unrun(op: Op, e: StoreError) -> Done {
+    match op {
+        Op::Commit(_, r) => Done::Commit(r, Err(e)),
+        Op::Create(_, r) => Done::Create(r, Err(e)),
+        Op::Lease(_, r) => Done::Lease(r, Err(e)),
+        Op::Delete(_, r) => Done::Delete(r, Err(e)),
+        Op::Workflow(_, r) => Done::Workflow(r, Err(e)),
+        Op::Claim(_, r) => Done::Claim(r, Err(e)),
+        Op::Send(_, r) => Done::Send(r, Err(e)),
+        Op::Take(_, r) => Done::Take(r, Err(e)),
+        Op::Settle(_, r) => Done::Settle(r, Err(e)),
+    }
+}
+
+/// Runs until every sender is dropped.
+pub(crate) async fn run(
+    pool: deadpool_postgres::Pool,
+    mut rx: mpsc::Receiver<Op>,
+    max_batch: usize,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < max_batch {
+            match rx.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        let done = match pool.get().await {
+            Ok(mut client) => apply_batch(&mut client, batch).await,
+            Err(e) => {
+                let e = StoreError::Backend(format!("PostgreSQL connection: {e}"));
+                batch.into_iter().map(|op| unrun(op, e.clone())).collect()
+            }
+        };
+        for d in done {
+            d.send();
+        }
+    }
+}
+
+async fn apply_batch(client: &mut deadpool_postgres::Object, batch: Vec<Op>) -> Vec<Done> {
+    let mut tx = match client.transaction().await {
+        Ok(tx) => tx,
+        Err(e) => {
+            let e = backend(e);
+            return batch.into_iter().map(|op| unrun(op, e.clone())).collect();
+        }
+    };
+    let mut done = Vec::with_capacity(batch.len());
+    let mut ops = batch.into_iter();
+    while let Some(op) = ops.next() {
+        let op = match op {
+            // A commit checks before it writes, so a refusal writes nothing and needs no
+            // savepoint; a failed write fails the transaction and the whole batch.
+            Op::Commit(c, reply) => {
+                match apply_commit(&tx, *c).await {
+                    Ok(r) => done.push(Done::Commit(reply, Ok(r))),
+                    Err(Refused::Checked(e)) => done.push(Done::Commit(reply, Err(e))),
+                    Err(Refused::WriteFailed(e)) => {
+                        done.push(Done::Commit(reply, Err(e.clone())));
+                        done.extend(ops.map(|op| unrun(op, e.clone())));
+                        return done.into_iter().map(|d| d.fail(e.clone())).collect();
+                    }
+                }
+                continue;
+            }
+            other => other,
+        };
+        // Other operations may fail on a constraint: each in its own savepoint.
+        let mut sp = match tx.savepoint("op").await {
+            Ok(sp) => sp,
+            Err(e) => {
+                let e = backend(e);
+                done.push(unrun(op, e.clone()));
+                done.extend(ops.map(|op| unrun(op, e.clone())));
+                return done.into_iter().map(|d| d.fail(e.clone())).collect();
+            }
+        };
+        let (d, ok) = apply(&mut sp, op).await;
+        let end = if ok {
+            sp.commit().await
+        } else {
+            sp.rollback().await
+        };
+        match end {
+            Ok(()) => done.push(d),
+            Err(e) => {
+                let e = backend(e);
+                done.push(d.fail(e.clone()));
+                done.extend(ops.map(|op| unrun(op, e.clone())));
+                return done.into_iter().map(|d| d.fail(e.clone())).collect();
+            }
+        }
+    }
+    match tx.commit().await {
+        Ok(()) => done,
+        Err(e) => {
+            let e = backend(e);
+            done.into_iter().map(|d| d.fail(e.clone())).collect()
+        }
+    }
+}
+
+async fn apply(tx: &mut Tx<'_>, op: Op) -> (Done, bool) {
+    macro_rules! run {
+        ($variant:ident, $reply:expr, $fut:expr) => {{
+            let r = $fut.await;
+            let ok = r.is_ok();
+            (Done::$variant($reply, r), ok)
+        }};
+    }
+    match op {
+        Op::Commit(c, r) => run!(Commit, r, async {
+            apply_commit(tx, *c).await.map_err(Refused::into_error)
+        }),
+        Op::Create(batch, r) => run!(Create, r, create(tx, batch)),
+        Op::Lease(i, r) => run!(Lease, r, lease(tx, i)),
+        Op::Delete(i, r) => run!(Delete, r, delete(tx, i)),
+        Op::Workflow(op, r) => run!(Workflow, r, workflow(tx, op)),
+        Op::Claim(c, r) => run!(Claim, r, claim(tx, c)),
+        Op::Send(b, r) => run!(Send, r, send(tx, b)),
+        Op::Take(t, r) => run!(Take, r, take(tx, t)),
+        Op::Settle(b, r) => run!(Settle, r, settle(tx, b)),
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Backend(format!("serialize: {e}")))
+}
+
+pub(crate) async fn create(
+    tx: &Tx<'_>,
+    batch: Vec<NewInstance>,
+) -> Result<Vec<InstanceRef>, StoreError> {
+    let ins = tx
+        .prepare_cached(
+            "INSERT INTO instances (workflow, id, status, params, trigger_source, version_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workflow, id) DO NOTHING RETURNING pk",
+        )
+        .await
+        .map_err(backend)?;
+    let log = tx
+        .prepare_cached("INSERT INTO log (pk, ts, kind, data) VALUES ($1, $2, $3, $4)")
+        .await
+        .map_err(backend)?;
+    let mut refs = Vec::with_capacity(batch.len());
+    for n in batch {
+        let trigger = serde_json::to_value(n.trigger).map_err(backend)?;
+        let trigger = trigger.as_str().unwrap_or("unknown").to_string();
+        let status = i16::from(InstanceStatus::Queued.code());
+        let pk: Option<i64> = tx
+            .query_opt(
+                &ins,
+                &[
+                    &n.workflow,
+                    &n.id,
+                    &status,
+                    &to_json(&n.params)?,
+                    &trigger,
+                    &n.version_id,
+                    &(n.created_at.0 as i64),
+                ],
+            )
+            .await
+            .map_err(backend)?
+            .map(|r| r.get(0));
+        let Some(pk) = pk else {
+            return Err(StoreError::AlreadyExists {
+                workflow: n.workflow,
+                id: n.id,
+            });
+        };
+        let event = endure_model::LogEvent::WorkflowQueued {
+            params: n.params,
+            trigger: n.trigger,
+            schedule: n.schedule,
+        };
+        tx.execute(
+            &log,
+            &[
+                &pk,
+                &(n.created_at.0 as i64),
+                &(event.code() as i16),
+                &to_json(&event)?,
+            ],
+        )
+        .await
+        .map_err(backend)?;
+        refs.push(InstanceRef(pk));
+    }
+    Ok(refs)
+}
+
+async fn lease(tx: &Tx<'_>, i: InstanceRef) -> Result<Fence, StoreError> {
+    tx.query_opt(
+        "UPDATE instances SET fence = fence + 1 WHERE pk = $1 RETURNING fence",
+        &[&i.0],
+    )
+    .await
+    .map_err(backend)?
+    .map(|r| Fence(r.get::<_, i64>(0) as u64))
+    .ok_or(StoreError::NotFound)
+}
+
+async fn delete(tx: &Tx<'_>, i: InstanceRef) -> Result<bool, StoreError> {
+    let n = tx
+        .execute("DELETE FROM instances WHERE pk = $1", &[&i.0])
+        .await
+        .map_err(backend)?;
+    tx.execute("DELETE FROM log WHERE pk = $1", &[&i.0])
+        .await
+        .map_err(backend)?;
+    Ok(n > 0)
+}
+
+async fn workflow(tx: &Tx<'_>, op: WorkflowOp) -> Result<Option<WorkflowRecord>, StoreError> {
+    match op {
+        WorkflowOp::Put(mut rec) => {
+            let created: i64 = tx
+                .query_one(
+                    "INSERT INTO workflows (name, class_name, script_name, settings, created_at, modified_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO UPDATE SET \
+                     class_name = excluded.class_name, script_name = excluded.script_name, \
+                     settings = excluded.settings, modified_at = excluded.modified_at \
+                     RETURNING created_at",
+                    &[
+                        &rec.name,
+                        &rec.class_name,
+                        &rec.script_name,
+                        &to_json(&rec.settings)?,
+                        &(rec.created_at.0 as i64),
+                        &(rec.modified_at.0 as i64),
+                    ],
+                )
+                .await
+                .map_err(backend)?
+                .get(0);
+            rec.created_at = Timestamp(created as u64);
+            Ok(Some(rec))
+        }
+        WorkflowOp::Delete(name) => {
+            let r = tx
+                .query_opt(
+                    "DELETE FROM workflows WHERE name = $1 \
+                     RETURNING class_name, script_name, settings, created_at, modified_at",
+                    &[&name],
+                )
+                .await
+                .map_err(backend)?;
+            r.map(|r| crate::queries::workflow_from(&r, name))
+                .transpose()
+        }
+    }
+}
+
+/// Why a commit did not apply: refused by a check (nothing was written), or a write failed
+/// part-way (the transaction must be rolled back).
+enum Refused {
+    Checked(StoreError),
+    WriteFailed(StoreError),
+}
+
+impl Refused {
+    fn into_error(self) -> StoreError {
+        match self {
+            Refused::Checked(e) | Refused::WriteFailed(e) => e,
+        }
+    }
+}
+
+async fn apply_commit(tx: &Tx<'_>, commit: Commit) -> Result<CommitResult, Refused> {
+    use Refused::{Checked, WriteFailed};
+    let check = tx
+        .prepare_cached("SELECT fence, status FROM instances WHERE pk = $1 FOR UPDATE")
+        .await
+        .map_err(|e| WriteFailed(backend(e)))?;
+    let (fence, status): (i64, i16) = tx
+        .query_opt(&check, &[&commit.instance.0])
+        .await
+        .map_err(|e| WriteFailed(backend(e)))?
+        .map(|r| (r.get(0), r.get(1)))
+        .ok_or(Checked(StoreError::NotFound))?;
+    if let Some(f) = commit.fence
+        && f.0 as i64 != fence
+    {
+        return Err(Checked(StoreError::Fenced));
+    }
+    if !commit.expect_status.is_empty() {
+        let actual = InstanceStatus::from_code(status as u8)
+            .ok_or_else(|| Checked(StoreError::Corrupt(format!("status {status}"))))?;
+        if !commit.expect_status.contains(&actual) {
+            return Err(Checked(StoreError::UnexpectedStatus { actual }));
+        }
+    }
+    // Everything serialized before the first write.
+    let mut tss = Vec::with_capacity(commit.append.len());
+    let mut kinds = Vec::with_capacity(commit.append.len());
+    let mut datas = Vec::with_capacity(commit.append.len());
+    for row in &commit.append {
+        tss.push(row.ts.0 as i64);
+        kinds.push(row.event.code() as i16);
+        datas.push(to_json(&row.event).map_err(Checked)?);
+    }
+    let update = row_update_sql(&commit.update, commit.take_lease).map_err(Checked)?;
+    let write = async {
+        if !commit.delete.is_empty() {
+            let seqs: Vec<i64> = commit.delete.iter().map(|s| *s as i64).collect();
+            let del = tx
+                .prepare_cached("DELETE FROM log WHERE pk = $1 AND seq = ANY($2)")
+                .await?;
+            tx.execute(&del, &[&commit.instance.0, &seqs]).await?;
+        }
+        let mut seqs: Vec<u64> = vec![];
+        if !tss.is_empty() {
+            let ins = tx
+                .prepare_cached(
+                    "INSERT INTO log (pk, ts, kind, data) \
+                     SELECT $1, t.ts, t.kind, t.data \
+                     FROM UNNEST($2::BIGINT[], $3::SMALLINT[], $4::TEXT[]) WITH ORDINALITY AS t(ts, kind, data, n) \
+                     ORDER BY t.n RETURNING seq",
+                )
+                .await?;
+            let rows = tx
+                .query(&ins, &[&commit.instance.0, &tss, &kinds, &datas])
+                .await?;
+            seqs = rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect();
+            seqs.sort_unstable();
+        }
+        let mut fence = None;
+        if let Some((sql, vals)) = update {
+            let stmt = tx.prepare_cached(&sql).await?;
+            let mut params: Vec<&(dyn ToSql + Sync)> = vec![&commit.instance.0];
+            params.extend(vals.iter().map(|v| v.as_ref() as &(dyn ToSql + Sync)));
+            let r = tx.query_one(&stmt, &params).await?;
+            if commit.take_lease {
+                fence = Some(Fence(r.get::<_, i64>(0) as u64));
+            }
+        }
+        Ok::<_, tokio_postgres::Error>(CommitResult { seqs, fence })
+    };
+    write.await.map_err(|e| WriteFailed(backend(e)))
+}
+
+type Param = Box<dyn ToSql + Sync + Send>;
+
+/// The statement and values (from `$2`) of a row update that returns the fence; `None` if it
+/// changes nothing.
+fn row_update_sql(
+    u: &RowUpdate,
+    take_lease: bool,
+) -> Result<Option<(String, Vec<Param>)>, StoreError> {
+    if u.is_empty() && !take_lease {
+        return Ok(None);
+    }
+    let mut sets: Vec<String> = vec![];
+    let mut vals: Vec<Param> = vec![];
+    let mut push = |col: &str, v: Param, sets: &mut Vec<String>| {
+        vals.push(v);
+        sets.push(format!("{col} = ${}", vals.len() + 1));
+    };
+    if let Some(s) = u.status {
+        push("status", Box::new(i16::from(s.code())), &mut sets);
+    }
+    for (col, v) in [
+        ("started_at", &u.started_at),
+        ("ended_at", &u.ended_at),
+        ("wake_at", &u.wake_at),
+        ("paused_at", &u.paused_at),
+    ] {
+        if let Some(t) = v {
+            push(col, Box::new(t.map(|t| t.0 as i64)), &mut sets);
+        }
+    }
+    if let Some(o) = &u.output {
+        let v = o.as_ref().map(to_json).transpose()?;
+        push("output", Box::new(v), &mut sets);
+    }
+    if let Some(e) = &u.error {
+        let v = e.as_ref().map(to_json).transpose()?;
+        push("error", Box::new(v), &mut sets);
+    }
+    if take_lease {
+        sets.push("fence = fence + 1".into());
+    }
+    let sql = format!(
+        "UPDATE instances SET {} WHERE pk = $1 RETURNING fence",
+        sets.join(", ")
+    );
+    Ok(Some((sql, vals)))
+}
+
+async fn claim(tx: &Tx<'_>, claim: FiringClaim) -> Result<Option<Vec<InstanceRef>>, StoreError> {
+    let moved = tx
+        .execute(
+            "INSERT INTO firings (trigger, last_at) VALUES ($1, $2) \
+             ON CONFLICT (trigger) DO UPDATE SET last_at = excluded.last_at \
+             WHERE firings.last_at < excluded.last_at",
+            &[&claim.trigger, &(claim.scheduled.0 as i64)],
+        )
+        .await
+        .map_err(backend)?;
+    if moved == 0 {
+        return Ok(None);
+    }
+    let refs = create(tx, claim.create).await?;
+    send(tx, claim.send).await?;
+    Ok(Some(refs))
+}
+
+async fn send(tx: &Tx<'_>, batch: Vec<NewMessage>) -> Result<(), StoreError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let mut queues = vec![];
+    let mut bodies = vec![];
+    let mut types = vec![];
+    let mut visible = vec![];
+    let mut created = vec![];
+    for m in batch {
+        queues.push(m.queue);
+        bodies.push(m.body);
+        types.push(m.content_type);
+        visible.push(m.visible_at.0 as i64);
+        created.push(m.created_at.0 as i64);
+    }
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO messages (queue, body, content_type, visible_at, created_at) \
+             SELECT t.q, t.b, t.c, t.v, t.cr FROM UNNEST($1::TEXT[], $2::BYTEA[], $3::TEXT[], \
+             $4::BIGINT[], $5::BIGINT[]) WITH ORDINALITY AS t(q, b, c, v, cr, n) ORDER BY t.n",
+        )
+        .await
+        .map_err(backend)?;
+    tx.execute(&stmt, &[&queues, &bodies, &types, &visible, &created])
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
+async fn take(tx: &Tx<'_>, t: Take) -> Result<Vec<Message>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE messages SET attempts = attempts + 1, lease = lease + 1, leased_until = $4 \
+             WHERE id IN (SELECT id FROM messages WHERE queue = $1 AND visible_at <= $2 \
+                          AND (leased_until IS NULL OR leased_until <= $2) ORDER BY id LIMIT $3 \
+                          FOR UPDATE SKIP LOCKED) \
+             RETURNING id, queue, body, content_type, attempts, created_at, lease",
+        )
+        .await
+        .map_err(backend)?;
+    let rows = tx
+        .query(
+            &stmt,
+            &[
+                &t.queue,
+                &(t.now.0 as i64),
+                &(t.max as i64),
+                &(t.lease_until.0 as i64),
+            ],
+        )
+        .await
+        .map_err(backend)?;
+    let mut out: Vec<Message> = rows
+        .iter()
+        .map(|r| Message {
+            id: MessageId(r.get(0)),
+            queue: r.get(1),
+            body: r.get(2),
+            content_type: r.get(3),
+            attempts: r.get::<_, i32>(4) as u32,
+            created_at: Timestamp(r.get::<_, i64>(5) as u64),
+            lease: Fence(r.get::<_, i64>(6) as u64),
+        })
+        .collect();
+    out.sort_by_key(|m| m.id);
+    Ok(out)
+}
+
+async fn settle(tx: &Tx<'_>, batch: Vec<Settlement>) -> Result<usize, StoreError> {
+    let guard = "id = $1 AND lease = $2 AND leased_until IS NOT NULL";
+    let mut applied = 0;
+    for s in batch {
+        let (id, lease) = (s.id.0, s.lease.0 as i64);
+        let n = match s.settle {
+            Settle::Ack => {
+                tx.execute(&format!("DELETE FROM messages WHERE {guard}"), &[&id, &lease])
+                    .await
+            }
+            Settle::Retry { visible_at } => {
+                tx.execute(
+                    &format!("UPDATE messages SET leased_until = NULL, visible_at = $3 WHERE {guard}"),
+                    &[&id, &lease, &(visible_at.0 as i64)],
+                )
+                .await
+            }
+            Settle::Move { queue } => {
+                tx.execute(
+                    &format!(
+                        "UPDATE messages SET leased_until = NULL, attempts = 0, queue = $3 WHERE {guard}"
+                    ),
+                    &[&id, &lease, &queue],
+                )
+                .await
+            }
+        }
+        .map_err(backend)?;
+        applied += n as usize;
+    }
+    Ok(applied)
+}
