@@ -19,6 +19,8 @@ pub const T0: Timestamp = Timestamp(1_700_000_000_000);
 pub enum Backend {
     Memory,
     Sqlite,
+    /// A real server (`ENDURE_TEST_POSTGRES`), a schema of its own per harness.
+    Postgres,
 }
 
 /// How a test runs: which store, and whether `checkpoint()` restarts the engine.
@@ -38,12 +40,31 @@ pub struct Harness {
     pub config: EngineConfig,
     register: Register,
     dir: tempfile::TempDir,
+    /// The PostgreSQL schema of this harness's store.
+    schema: String,
     pub restarts: usize,
 }
 
-fn open_store(backend: Backend, dir: &std::path::Path) -> Arc<dyn Store> {
+/// The PostgreSQL server the tests use; not set is a failure (scripts/test sets it).
+pub fn postgres_url() -> String {
+    std::env::var("ENDURE_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!("ENDURE_TEST_POSTGRES is not set: run the tests with `bash scripts/test`")
+    })
+}
+
+async fn open_store(backend: Backend, dir: &std::path::Path, schema: &str) -> Arc<dyn Store> {
     match backend {
         Backend::Memory => Arc::new(MemoryStore::new()),
+        Backend::Postgres => {
+            let mut c = endure_postgres::PostgresConfig::new(postgres_url());
+            c.schema = Some(schema.to_string());
+            c.pool_size = 2;
+            Arc::new(
+                endure_postgres::PostgresStore::open(c)
+                    .await
+                    .expect("open postgres"),
+            )
+        }
         Backend::Sqlite => Arc::new(
             endure_sqlite::SqliteStore::open(endure_sqlite::SqliteConfig::new(
                 dir.join("endure.sqlite"),
@@ -68,7 +89,8 @@ impl Harness {
     ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(T0));
-        let store = open_store(mode.backend, dir.path());
+        let schema = format!("h_{}", uuid_like());
+        let store = open_store(mode.backend, dir.path(), &schema).await;
         let register: Register = Arc::new(register);
         let engine = start(&store, &clock, &config, &register).await;
         Harness {
@@ -79,6 +101,7 @@ impl Harness {
             config,
             register,
             dir,
+            schema,
             restarts: 0,
         }
     }
@@ -87,8 +110,8 @@ impl Harness {
     pub async fn restart(&mut self) {
         self.engine.shutdown().await;
         tokio::task::yield_now().await;
-        if self.mode.backend == Backend::Sqlite {
-            self.store = open_store(Backend::Sqlite, self.dir.path());
+        if self.mode.backend != Backend::Memory {
+            self.store = open_store(self.mode.backend, self.dir.path(), &self.schema).await;
         }
         self.engine = start(&self.store, &self.clock, &self.config, &self.register).await;
         self.restarts += 1;
@@ -233,7 +256,7 @@ where
     FnWorkflow(f)
 }
 
-/// Runs a test body in the four modes: {memory, sqlite} × {no restarts, restarts}.
+/// Runs a test body in the six modes: {memory, sqlite, postgres} × {no restarts, restarts}.
 #[macro_export]
 macro_rules! matrix {
     ($($name:ident),* $(,)?) => {$(
@@ -247,6 +270,10 @@ macro_rules! matrix {
             async fn sqlite() { super::$name(Mode { backend: Backend::Sqlite, restarts: false }).await }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite_restarts() { super::$name(Mode { backend: Backend::Sqlite, restarts: true }).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name(Mode { backend: Backend::Postgres, restarts: false }).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_restarts() { super::$name(Mode { backend: Backend::Postgres, restarts: true }).await }
         }
     )*};
 }
@@ -304,4 +331,15 @@ impl Counter {
     pub fn get(&self) -> u32 {
         self.0.load(std::sync::atomic::Ordering::SeqCst)
     }
+}
+
+/// A unique name part (the process id and a counter: schemas of parallel tests never clash).
+fn uuid_like() -> String {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!("{}_{n}_{}", std::process::id(), t % 1_000_000_000)
 }
