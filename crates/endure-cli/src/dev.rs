@@ -36,6 +36,12 @@ pub struct Args {
     /// (also `/cdn-cgi/handler/scheduled`) runs the `scheduled` handler once, now.
     #[arg(long)]
     test_scheduled: bool,
+    /// Where the engine's state is: `postgres://user:password@host/database` to share it with
+    /// other processes (a PostgreSQL database), or a SQLite file (default
+    /// `<state-dir>/endure.sqlite`). A project's local R2, D1 and KV data stay in the state
+    /// directory either way.
+    #[arg(long)]
+    database: Option<String>,
 }
 
 impl Args {
@@ -50,17 +56,17 @@ impl Args {
 /// What `endure dev` serves.
 struct Served {
     engine: endure::Engine,
-    db: PathBuf,
+    db: crate::state::Database,
     app: axum::Router,
     /// Banner lines about the app and the workflows.
     lines: Vec<String>,
 }
 
 async fn examples(
-    state_dir: &std::path::Path,
+    db: crate::state::Database,
     config: endure::EngineConfig,
 ) -> anyhow::Result<Served> {
-    let (engine, db) = crate::examples_engine(state_dir, config).await?;
+    let engine = crate::examples_engine(&db, config).await?;
     let app = guide::routes(engine.workflow(endure_examples::starter::NAME)?);
     let mut lines = vec![format!(
         "  app routes   / (the seed guide's handler for {})",
@@ -84,14 +90,15 @@ async fn project(
     limits: endure_js::Limits,
     config: endure::EngineConfig,
     test_scheduled: bool,
+    db: crate::state::Database,
 ) -> anyhow::Result<Served> {
-    let db = state_dir.join("endure.sqlite");
-    // The state directory is this process's before anything in it is touched.
-    crate::state::lock(&db)?;
+    // The state directory is this process's before anything in it is touched (with
+    // PostgreSQL, several processes share the engine's state; each keeps its own directory).
+    crate::state::lock(&state_dir.join("endure.sqlite"))?;
     let (p, _) = crate::project::load(dir, limits, state_dir).await?;
-    let store = crate::state::open(&db)?;
+    let store = db.open().await?;
     let engine = p
-        .register(endure::EngineBuilder::new(std::sync::Arc::new(store)).config(config))?
+        .register(endure::EngineBuilder::new(store).config(config))?
         .start()
         .await?;
     p.attach(engine.clone());
@@ -173,9 +180,19 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             Some(d) => d.join(crate::default_state_dir()),
             None => crate::default_state_dir(),
         });
+    let db = match &args.database {
+        Some(d) => crate::state::Database::parse(d, std::path::Path::new(".")),
+        None => crate::state::Database::Sqlite(state_dir.join("endure.sqlite")),
+    };
     let served = match &project_dir {
-        None => examples(&state_dir, args.engine_config()).await?,
-        Some(d) => match serve_project(d, &state_dir, &args).await {
+        None => match examples(db, args.engine_config()).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        Some(d) => match serve_project(d, &state_dir, &args, db).await {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("error: {e:#}");
@@ -251,6 +268,7 @@ async fn serve_project(
     dir: &std::path::Path,
     state_dir: &std::path::Path,
     args: &Args,
+    db: crate::state::Database,
 ) -> anyhow::Result<Served> {
     let limits = endure_js::Limits {
         cpu: std::time::Duration::from_millis(args.js_cpu_ms.max(1)),
@@ -262,6 +280,7 @@ async fn serve_project(
         limits,
         args.engine_config(),
         args.test_scheduled,
+        db,
     )
     .await
 }
@@ -271,6 +290,7 @@ async fn serve_project(
     _dir: &std::path::Path,
     _state_dir: &std::path::Path,
     _args: &Args,
+    _db: crate::state::Database,
 ) -> anyhow::Result<Served> {
     anyhow::bail!("this endure was built without JavaScript support (cargo feature `js`)")
 }

@@ -72,13 +72,12 @@ pub(crate) fn default_state_dir() -> PathBuf {
 
 /// The bundled examples on the SQLite file `DIR/endure.sqlite`, started.
 pub(crate) async fn examples_engine(
-    state_dir: &std::path::Path,
+    db: &state::Database,
     config: endure::EngineConfig,
-) -> anyhow::Result<(endure::Engine, PathBuf)> {
-    let db = state_dir.join("endure.sqlite");
-    let store = state::open(&db)?;
-    let builder = endure::EngineBuilder::new(std::sync::Arc::new(store)).config(config);
-    Ok((endure_examples::register(builder)?.start().await?, db))
+) -> anyhow::Result<endure::Engine> {
+    let store = db.open().await?;
+    let builder = endure::EngineBuilder::new(store).config(config);
+    Ok(endure_examples::register(builder)?.start().await?)
 }
 
 fn main() -> ExitCode {

@@ -40,8 +40,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         },
     };
-    let (engine, db) =
-        crate::examples_engine(&args.state_dir, endure::EngineConfig::default()).await?;
+    let db = crate::state::Database::Sqlite(args.state_dir.join("endure.sqlite"));
+    let engine = crate::examples_engine(&db, endure::EngineConfig::default()).await?;
     let binding = engine.workflow(&args.workflow)?;
     let existing = match &args.id {
         Some(id) => binding.get(id).await.ok(),

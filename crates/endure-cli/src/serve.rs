@@ -50,6 +50,10 @@ pub struct Args {
     /// Serve a Worker project (overrides `project` from the file).
     #[arg(long)]
     project: Option<PathBuf>,
+    /// Overrides `database` from the file: a SQLite file, or `postgres://…` to share the
+    /// state with other processes.
+    #[arg(long)]
+    database: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,7 +61,7 @@ pub struct Args {
 struct Config {
     ip: Option<IpAddr>,
     port: Option<u16>,
-    database: Option<PathBuf>,
+    database: Option<String>,
     max_running: Option<usize>,
     #[serde(default)]
     api_tokens: Vec<String>,
@@ -238,16 +242,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         ));
     }
     let base = args.config.parent().map(PathBuf::from).unwrap_or_default();
-    let db = base.join(
-        config
-            .database
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("endure.sqlite")),
-    );
-    if let Err(e) = crate::state::lock(&db) {
-        return usage_error(e.to_string());
-    }
-    let store = match crate::state::open(&db) {
+    let db = match (&args.database, &config.database) {
+        (Some(d), _) => crate::state::Database::parse(d, std::path::Path::new(".")),
+        (None, Some(d)) => crate::state::Database::parse(d, &base),
+        (None, None) => crate::state::Database::Sqlite(base.join("endure.sqlite")),
+    };
+    let store = match db.open().await {
         Ok(s) => s,
         Err(e) => return usage_error(e.to_string()),
     };
@@ -256,7 +256,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         live_wait_ms: config.live_wait_ms.unwrap_or(endure::DEFAULT_LIVE_WAIT_MS),
         ..EngineConfig::default()
     };
-    let mut builder = EngineBuilder::new(Arc::new(store)).config(engine_config);
+    let mut builder = EngineBuilder::new(store).config(engine_config);
     if args.examples {
         builder = endure_examples::register(builder)?;
     }
@@ -275,7 +275,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ),
                 memory_bytes: config.js_memory_limit_mib.unwrap_or(128).max(1) * 1024 * 1024,
             },
-            db.parent().unwrap_or(&base),
+            &match &db {
+                crate::state::Database::Sqlite(p) => p.parent().unwrap_or(&base).to_path_buf(),
+                crate::state::Database::Postgres(_) => base.clone(),
+            },
         )
         .await
         {

@@ -1,6 +1,7 @@
-//! Opening the SQLite state: one process owns a database (an OS lock on `<db>.lock`, held for
-//! the process's life), and a database that cannot be written is refused at start-up rather
-//! than failing every write later. Several processes on one database is what PostgreSQL is for.
+//! Opening the state: a SQLite file, which one process owns (an OS lock on `<db>.lock`, held
+//! for the process's life), or a PostgreSQL database (`postgres://…`), which several processes
+//! share. A database that cannot be used is refused at start-up rather than failing every write
+//! later.
 
 use endure_sqlite::{SqliteConfig, SqliteStore};
 use std::fs::{File, OpenOptions, TryLockError};
@@ -93,4 +94,79 @@ pub fn open(db: &Path) -> Result<SqliteStore, Refusal> {
     lock(db)?;
     SqliteStore::open(SqliteConfig::new(db))
         .map_err(|e| Refusal(format!("cannot use {}: {e}", db.display())))
+}
+
+/// Where the engine's state is: a SQLite file, or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Database {
+    /// `postgres://…` or `postgresql://…` is PostgreSQL; anything else a SQLite file path
+    /// (relative to `base`).
+    pub fn parse(s: &str, base: &Path) -> Database {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Database::Postgres(s.to_string())
+        } else {
+            Database::Sqlite(base.join(s))
+        }
+    }
+
+    /// What banners show: the file, or the server and database without the password.
+    pub fn display(&self) -> String {
+        match self {
+            Database::Sqlite(p) => p.display().to_string(),
+            Database::Postgres(url) => match url.split_once("://") {
+                Some((scheme, rest)) => match rest.rsplit_once('@') {
+                    Some((creds, place)) => {
+                        let user = creds.split(':').next().unwrap_or("");
+                        format!("{scheme}://{user}@{place}")
+                    }
+                    None => url.clone(),
+                },
+                None => url.clone(),
+            },
+        }
+    }
+
+    /// Opens the store: a SQLite file locked for this process, or a PostgreSQL database.
+    pub async fn open(&self) -> Result<std::sync::Arc<dyn endure_store::Store>, Refusal> {
+        match self {
+            Database::Sqlite(p) => Ok(std::sync::Arc::new(open(p)?)),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(url) => endure_postgres::PostgresStore::open(
+                endure_postgres::PostgresConfig::new(url.clone()),
+            )
+            .await
+            .map(|s| std::sync::Arc::new(s) as std::sync::Arc<dyn endure_store::Store>)
+            .map_err(|e| Refusal(format!("cannot use {}: {e}", self.display()))),
+            #[cfg(not(feature = "postgres"))]
+            Database::Postgres(_) => Err(Refusal(
+                "this endure was built without PostgreSQL support (cargo feature `postgres`)"
+                    .into(),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod database_tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_paths() {
+        let base = Path::new("/etc/endure");
+        assert_eq!(
+            Database::parse("state.sqlite", base),
+            Database::Sqlite(PathBuf::from("/etc/endure/state.sqlite"))
+        );
+        let pg = Database::parse("postgres://app:s3cret@db.internal:5432/endure", base);
+        assert_eq!(pg.display(), "postgres://app@db.internal:5432/endure");
+        assert_eq!(
+            Database::parse("postgresql://db/endure", base).display(),
+            "postgresql://db/endure"
+        );
+    }
 }

@@ -1,0 +1,132 @@
+//! `endure dev --database postgres://…`: the engine's state in a real PostgreSQL database
+//! (`ENDURE_TEST_POSTGRES`; `scripts/test` starts one), surviving `kill -9` of the process.
+
+mod common;
+
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// A fresh database on the test server; its URL.
+async fn fresh_database() -> String {
+    let url = std::env::var("ENDURE_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!("ENDURE_TEST_POSTGRES is not set: run the tests with `bash scripts/test`")
+    });
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the test server");
+    tokio::spawn(conn);
+    let name = format!(
+        "cli_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 1_000_000_000
+    );
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create a database");
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+async fn until(url: &str, status: &str) -> Value {
+    let mut doc = Value::Null;
+    for _ in 0..2000 {
+        doc = common::get_json(url, None).await;
+        if doc["result"]["status"] == status {
+            return doc;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{url} never became {status}: {doc:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_keeps_its_state_in_postgres_across_kill_9() {
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().to_str().unwrap().to_string();
+    let args = [
+        "dev",
+        "--port",
+        "0",
+        "--state-dir",
+        &state,
+        "--database",
+        &db,
+    ];
+    let server = common::spawn(&args, &[]);
+    let banner = server.banner.join("\n");
+    let shown = db.replace(":endure@", "@");
+    assert!(
+        banner.contains(&format!("state        {shown}")),
+        "{banner}"
+    );
+    assert!(
+        !banner.contains(":endure@"),
+        "no password in the banner: {banner}"
+    );
+    let api = format!("{}/client/v4/accounts/local/workflows", server.url);
+    let c = reqwest::Client::new();
+    let r = c
+        .post(format!("{api}/steps/instances"))
+        .json(&json!({"instance_id": "s1", "params": {"steps": 3}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let done = until(&format!("{api}/steps/instances/s1"), "complete").await;
+    assert_eq!(done["result"]["output"], json!({"steps": 3}));
+    // An approval waits for its event; the process dies meanwhile.
+    let r = c
+        .post(format!("{api}/approval/instances"))
+        .json(&json!({"instance_id": "a1", "params": {"request": "laptop"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    until(&format!("{api}/approval/instances/a1"), "waiting").await;
+    drop(server); // SIGKILL
+    let server = common::spawn(&args, &[]);
+    let api = format!("{}/client/v4/accounts/local/workflows", server.url);
+    let doc = common::get_json(&format!("{api}/steps/instances/s1"), None).await;
+    assert_eq!(doc["result"]["status"], "complete", "{doc:#}");
+    let r = c
+        .post(format!("{api}/approval/instances/a1/events/approval"))
+        .json(&json!({"approved": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{}", r.text().await.unwrap());
+    let done = until(&format!("{api}/approval/instances/a1"), "complete").await;
+    assert!(
+        done["result"]["output"].to_string().contains("approved"),
+        "{done:#}"
+    );
+}
+
+/// A server that is not there stops the start with exit code 2 and says where it looked.
+#[test]
+fn an_unreachable_database_is_refused_at_start_up() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_endure"))
+        .args([
+            "dev",
+            "--port",
+            "0",
+            "--database",
+            "postgres://endure:hunter2@127.0.0.1:1/endure",
+        ])
+        .current_dir(tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot connect to PostgreSQL at 127.0.0.1:1/endure"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+}
