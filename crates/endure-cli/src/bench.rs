@@ -74,6 +74,10 @@ pub struct Args {
     /// Restate and Endure on one Worker project) and include its table.
     #[arg(long)]
     peers: bool,
+    /// Run on PostgreSQL instead of a SQLite file: a fresh schema in this database
+    /// (`postgres://…`; throughput and latency only).
+    #[arg(long)]
+    database: Option<String>,
 }
 
 /// The `steps` and `approval` workflows as a JavaScript Worker project.
@@ -152,9 +156,24 @@ fn latency_table(label: &str, steps: u64, ms: Vec<f64>) {
     println!("| {label} | {steps} | {n} | {p50:.2} ms | {p90:.2} ms | {p99:.2} ms | {max:.2} ms |");
 }
 
+/// A PostgreSQL store in a fresh schema of the database at `url`.
+async fn postgres_store(url: &str) -> anyhow::Result<Arc<dyn endure_store::Store>> {
+    #[cfg(feature = "postgres")]
+    {
+        let mut c = endure_postgres::PostgresConfig::new(url);
+        c.schema = Some(format!("bench_{}", std::process::id()));
+        Ok(Arc::new(endure_postgres::PostgresStore::open(c).await?))
+    }
+    #[cfg(not(feature = "postgres"))]
+    {
+        let _ = url;
+        anyhow::bail!("built without PostgreSQL support")
+    }
+}
+
 /// How many instances of `workflow` are in one of `statuses` (an index range count each).
 async fn count(
-    store: &SqliteStore,
+    store: &dyn endure_store::Store,
     workflow: &str,
     statuses: &[InstanceStatus],
 ) -> anyhow::Result<u64> {
@@ -165,7 +184,7 @@ async fn count(
             status: Some(*s),
             ..Default::default()
         };
-        n += endure_store::Store::count_instances(store, &q).await?;
+        n += store.count_instances(&q).await?;
     }
     Ok(n)
 }
@@ -222,7 +241,7 @@ async fn waiting(
     // Counted from the (workflow, status) index, not read row by row: a million rows read at
     // the end would be the harness's memory, not the engine's.
     while count(
-        &store,
+        &*store,
         "approval",
         &[InstanceStatus::Queued, InstanceStatus::Running],
     )
@@ -232,7 +251,7 @@ async fn waiting(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let waiting = count(&store, "approval", &[InstanceStatus::Waiting]).await?;
+    let waiting = count(&*store, "approval", &[InstanceStatus::Waiting]).await?;
     let rss_after = proc_status_kib("VmRSS:").unwrap_or(0);
     println!(
         "| workflow | waiting instances | time to hibernate all | runs live | threads | RSS before | RSS with all waiting | peak RSS |"
@@ -414,7 +433,7 @@ async fn recovery(
     let engine = endure_examples::register(EngineBuilder::new(store.clone()))?
         .start()
         .await?;
-    while count(&store, "steps", &[InstanceStatus::Complete]).await? < (n as u64 / 100).max(1) {
+    while count(&*store, "steps", &[InstanceStatus::Complete]).await? < (n as u64 / 100).max(1) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let w = engine.workflow("steps")?;
@@ -423,7 +442,7 @@ async fn recovery(
     drop(w);
     drop(engine);
     let in_flight = count(
-        &store,
+        &*store,
         "steps",
         &[InstanceStatus::Queued, InstanceStatus::Running],
     )
@@ -437,9 +456,9 @@ async fn recovery(
     let started = restart.elapsed();
     let mut first = None;
     loop {
-        let done = count(&store, "steps", &[InstanceStatus::Complete]).await?;
+        let done = count(&*store, "steps", &[InstanceStatus::Complete]).await?;
         let open = count(
-            &store,
+            &*store,
             "steps",
             &[InstanceStatus::Queued, InstanceStatus::Running],
         )
@@ -453,7 +472,7 @@ async fn recovery(
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let last = restart.elapsed();
-    let errored = count(&store, "steps", &[InstanceStatus::Errored]).await?;
+    let errored = count(&*store, "steps", &[InstanceStatus::Errored]).await?;
     println!(
         "| workflow | instances | in flight at the stop | engine start | first finished | last finished | errored |"
     );
@@ -481,10 +500,26 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let db = args
         .dir
         .join(format!("bench-{}.sqlite", std::process::id()));
-    let store = Arc::new(
-        SqliteStore::open(SqliteConfig::new(&db))
-            .with_context(|| format!("opening {}", db.display()))?,
-    );
+    let sqlite = match &args.database {
+        Some(_) => None,
+        None => Some(Arc::new(
+            SqliteStore::open(SqliteConfig::new(&db))
+                .with_context(|| format!("opening {}", db.display()))?,
+        )),
+    };
+    let store: Arc<dyn endure_store::Store> = match (&sqlite, &args.database) {
+        (Some(s), _) => s.clone(),
+        (None, Some(url)) => postgres_store(url).await?,
+        (None, None) => unreachable!("a SQLite store without --database"),
+    };
+    if sqlite.is_none()
+        && (args.wake.is_some()
+            || args.waiting.is_some()
+            || args.recovery.is_some()
+            || args.idle.is_some())
+    {
+        anyhow::bail!("--database runs the throughput and latency benchmarks only");
+    }
     let config = EngineConfig {
         max_running: args.max_running,
         ..EngineConfig::default()
@@ -512,7 +547,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .start()
             .await?
     };
-    let lang = if args.js { "JavaScript" } else { "Rust" };
+    let lang = match (args.js, &args.database) {
+        (true, None) => "JavaScript",
+        (false, None) => "Rust",
+        (true, Some(_)) => "JavaScript, PostgreSQL",
+        (false, Some(_)) => "Rust, PostgreSQL",
+    };
     if let Some(n) = args.wake {
         if args.js {
             anyhow::bail!("--wake runs in Rust only");
@@ -543,14 +583,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         return Ok(code);
     }
-    if let Some(n) = args.waiting {
-        return waiting(store, engine, n, args.event_latency, &db, lang).await;
+    if let (Some(n), Some(store)) = (args.waiting, &sqlite) {
+        return waiting(store.clone(), engine, n, args.event_latency, &db, lang).await;
     }
     if let Some(n) = args.recovery {
         if args.js {
             anyhow::bail!("--recovery runs in Rust only");
         }
-        return recovery(store, engine, n, &db, lang).await;
+        if let Some(store) = sqlite {
+            return recovery(store, engine, n, &db, lang).await;
+        }
     }
     if let Some(secs) = args.idle {
         let before = cpu_ticks();
@@ -597,7 +639,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Counted from the (workflow, status) index, not read row by row: the harness should not
     // compete with the engine it measures (reading 10 000 rows every 20 ms took ~7 % of the
     // CPU of a Rust run).
-    while count(&store, "steps", &unfinished).await? > 0 {
+    while count(&*store, "steps", &unfinished).await? > 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let elapsed = start.elapsed().as_secs_f64();

@@ -139,17 +139,23 @@ async fn apply_batch(client: &mut deadpool_postgres::Object, batch: Vec<Op>) -> 
         }
     };
     let mut done = Vec::with_capacity(batch.len());
-    let mut ops = batch.into_iter();
+    let mut ops = batch.into_iter().peekable();
     while let Some(op) = ops.next() {
         let op = match op {
-            // A commit checks before it writes, so a refusal writes nothing and needs no
-            // savepoint; a failed write fails the transaction and the whole batch.
+            // Consecutive commits go together: checked in one query, written in one pipelined
+            // round (they refuse before writing, so a refusal needs no savepoint; a failed
+            // write fails the transaction and the whole batch).
             Op::Commit(c, reply) => {
-                match apply_commit(&tx, *c).await {
-                    Ok(r) => done.push(Done::Commit(reply, Ok(r))),
-                    Err(Refused::Checked(e)) => done.push(Done::Commit(reply, Err(e))),
-                    Err(Refused::WriteFailed(e)) => {
-                        done.push(Done::Commit(reply, Err(e.clone())));
+                let mut run = vec![(*c, reply)];
+                while let Some(Op::Commit(..)) = ops.peek() {
+                    if let Some(Op::Commit(c, reply)) = ops.next() {
+                        run.push((*c, reply));
+                    }
+                }
+                match apply_commits(&tx, run).await {
+                    Ok(answers) => done.extend(answers),
+                    Err((answers, e)) => {
+                        done.extend(answers);
                         done.extend(ops.map(|op| unrun(op, e.clone())));
                         return done.into_iter().map(|d| d.fail(e.clone())).collect();
                     }
@@ -356,6 +362,203 @@ impl Refused {
     fn into_error(self) -> StoreError {
         match self {
             Refused::Checked(e) | Refused::WriteFailed(e) => e,
+        }
+    }
+}
+
+/// A run of commits: one `SELECT … FOR UPDATE` for all their rows, the checks in order in
+/// memory (a commit sees the fence and status the ones before it in the run leave), then every
+/// write of the accepted ones sent at once (tokio-postgres pipelines queries polled together;
+/// the server runs them in the order sent).
+async fn apply_commits(
+    tx: &Tx<'_>,
+    run: Vec<(Commit, Reply<CommitResult>)>,
+) -> Result<Vec<Done>, (Vec<Done>, StoreError)> {
+    use futures_util::future::try_join_all;
+    use std::collections::HashMap;
+    let fail_all = |run: Vec<(Commit, Reply<CommitResult>)>, e: StoreError| {
+        let answers = run
+            .into_iter()
+            .map(|(_, r)| Done::Commit(r, Err(e.clone())))
+            .collect();
+        (answers, e)
+    };
+    let mut pks: Vec<i64> = run.iter().map(|(c, _)| c.instance.0).collect();
+    pks.sort_unstable();
+    pks.dedup();
+    let check = match tx
+        .prepare_cached("SELECT pk, fence, status FROM instances WHERE pk = ANY($1) FOR UPDATE")
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => return Err(fail_all(run, backend(e))),
+    };
+    let rows = match tx.query(&check, &[&pks]).await {
+        Ok(r) => r,
+        Err(e) => return Err(fail_all(run, backend(e))),
+    };
+    let mut state: HashMap<i64, (i64, i16)> = rows
+        .iter()
+        .map(|r| (r.get::<_, i64>(0), (r.get::<_, i64>(1), r.get::<_, i16>(2))))
+        .collect();
+    // Decide each commit in order; serialize the accepted ones before any write.
+    struct Accepted {
+        commit: Commit,
+        reply: Reply<CommitResult>,
+        update: Option<(String, Vec<Param>)>,
+        log: (Vec<i64>, Vec<i16>, Vec<String>),
+        fence: Option<Fence>,
+    }
+    let mut answers: Vec<Option<Done>> = Vec::with_capacity(run.len());
+    let mut accepted: Vec<(usize, Accepted)> = vec![];
+    for (i, (commit, reply)) in run.into_iter().enumerate() {
+        let decided = (|| {
+            let (fence, status) = *state.get(&commit.instance.0).ok_or(StoreError::NotFound)?;
+            if let Some(f) = commit.fence
+                && f.0 as i64 != fence
+            {
+                return Err(StoreError::Fenced);
+            }
+            if !commit.expect_status.is_empty() {
+                let actual = InstanceStatus::from_code(status as u8)
+                    .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?;
+                if !commit.expect_status.contains(&actual) {
+                    return Err(StoreError::UnexpectedStatus { actual });
+                }
+            }
+            let mut log = (vec![], vec![], vec![]);
+            for row in &commit.append {
+                log.0.push(row.ts.0 as i64);
+                log.1.push(row.event.code() as i16);
+                log.2.push(to_json(&row.event)?);
+            }
+            let update = row_update_sql(&commit.update, commit.take_lease)?;
+            Ok((log, update))
+        })();
+        match decided {
+            Err(e) => answers.push(Some(Done::Commit(reply, Err(e)))),
+            Ok((log, update)) => {
+                let entry = state.entry(commit.instance.0).or_insert((0, 0));
+                let fence = commit.take_lease.then(|| {
+                    entry.0 += 1;
+                    Fence(entry.0 as u64)
+                });
+                if let Some(s) = commit.update.status {
+                    entry.1 = i16::from(s.code());
+                }
+                answers.push(None);
+                accepted.push((
+                    i,
+                    Accepted {
+                        commit,
+                        reply,
+                        update,
+                        log,
+                        fence,
+                    },
+                ));
+            }
+        }
+    }
+    let statements = async {
+        Ok::<_, tokio_postgres::Error>((
+            tx.prepare_cached("DELETE FROM log WHERE pk = $1 AND seq = ANY($2)")
+                .await?,
+            tx.prepare_cached(
+                "INSERT INTO log (pk, ts, kind, data) \
+                 SELECT $1, t.ts, t.kind, t.data \
+                 FROM UNNEST($2::BIGINT[], $3::SMALLINT[], $4::TEXT[]) WITH ORDINALITY AS t(ts, kind, data, n) \
+                 ORDER BY t.n RETURNING seq",
+            )
+            .await?,
+        ))
+    };
+    let (del, ins) = match statements.await {
+        Ok(s) => s,
+        Err(e) => {
+            let e = backend(e);
+            let answers = answers
+                .into_iter()
+                .flatten()
+                .chain(
+                    accepted
+                        .into_iter()
+                        .map(|(_, a)| Done::Commit(a.reply, Err(e.clone()))),
+                )
+                .collect();
+            return Err((answers, e));
+        }
+    };
+    let mut updates = Vec::with_capacity(accepted.len());
+    for (_, a) in &accepted {
+        match &a.update {
+            Some((sql, _)) => match tx.prepare_cached(sql).await {
+                Ok(st) => updates.push(Some(st)),
+                Err(e) => {
+                    let e = backend(e);
+                    let answers = answers
+                        .into_iter()
+                        .flatten()
+                        .chain(
+                            accepted
+                                .into_iter()
+                                .map(|(_, a)| Done::Commit(a.reply, Err(e.clone()))),
+                        )
+                        .collect();
+                    return Err((answers, e));
+                }
+            },
+            None => updates.push(None),
+        }
+    }
+    // Every write, in commit order, polled together: one pipelined round.
+    let writes = accepted.iter().zip(&updates).map(|((_, a), upd)| {
+        let (del, ins) = (&del, &ins);
+        async move {
+            let pk = a.commit.instance.0;
+            if !a.commit.delete.is_empty() {
+                let seqs: Vec<i64> = a.commit.delete.iter().map(|s| *s as i64).collect();
+                tx.execute(del, &[&pk, &seqs]).await?;
+            }
+            let mut seqs: Vec<u64> = vec![];
+            if !a.log.0.is_empty() {
+                let rows = tx.query(ins, &[&pk, &a.log.0, &a.log.1, &a.log.2]).await?;
+                seqs = rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect();
+                seqs.sort_unstable();
+            }
+            if let (Some(st), Some((_, vals))) = (upd, &a.update) {
+                let mut params: Vec<&(dyn ToSql + Sync)> = vec![&pk];
+                params.extend(vals.iter().map(|v| v.as_ref() as &(dyn ToSql + Sync)));
+                tx.query_one(st, &params).await?;
+            }
+            Ok::<_, tokio_postgres::Error>(seqs)
+        }
+    });
+    match try_join_all(writes).await {
+        Ok(all_seqs) => {
+            for ((i, a), seqs) in accepted.into_iter().zip(all_seqs) {
+                answers[i] = Some(Done::Commit(
+                    a.reply,
+                    Ok(CommitResult {
+                        seqs,
+                        fence: a.fence,
+                    }),
+                ));
+            }
+            Ok(answers.into_iter().flatten().collect())
+        }
+        Err(e) => {
+            let e = backend(e);
+            let answers = answers
+                .into_iter()
+                .flatten()
+                .chain(
+                    accepted
+                        .into_iter()
+                        .map(|(_, a)| Done::Commit(a.reply, Err(e.clone()))),
+                )
+                .collect();
+            Err((answers, e))
         }
     }
 }
