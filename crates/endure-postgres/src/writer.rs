@@ -226,67 +226,102 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Backend(format!("serialize: {e}")))
 }
 
+/// Creates a batch in two statements: the rows (one `INSERT … SELECT FROM UNNEST`, which
+/// skips ids that exist; any skipped one fails the whole batch, undone by the caller's
+/// savepoint) and their `WORKFLOW_QUEUED` log rows.
 pub(crate) async fn create(
     tx: &Tx<'_>,
     batch: Vec<NewInstance>,
 ) -> Result<Vec<InstanceRef>, StoreError> {
+    if batch.is_empty() {
+        return Ok(vec![]);
+    }
+    let n = batch.len();
+    // A duplicate within the batch is refused like one that exists.
+    let mut seen = std::collections::HashSet::with_capacity(n);
+    for b in &batch {
+        if !seen.insert((&b.workflow, &b.id)) {
+            return Err(StoreError::AlreadyExists {
+                workflow: b.workflow.clone(),
+                id: b.id.clone(),
+            });
+        }
+    }
+    let mut workflows = Vec::with_capacity(n);
+    let mut ids = Vec::with_capacity(n);
+    let mut params = Vec::with_capacity(n);
+    let mut triggers = Vec::with_capacity(n);
+    let mut versions = Vec::with_capacity(n);
+    let mut created = Vec::with_capacity(n);
+    let mut events = Vec::with_capacity(n);
+    for b in &batch {
+        let trigger = serde_json::to_value(b.trigger).map_err(backend)?;
+        workflows.push(b.workflow.clone());
+        ids.push(b.id.clone());
+        params.push(to_json(&b.params)?);
+        triggers.push(trigger.as_str().unwrap_or("unknown").to_string());
+        versions.push(b.version_id.clone());
+        created.push(b.created_at.0 as i64);
+        events.push(to_json(&endure_model::LogEvent::WorkflowQueued {
+            params: b.params.clone(),
+            trigger: b.trigger,
+            schedule: b.schedule.clone(),
+        })?);
+    }
+    let status = InstanceStatus::Queued.code() as i16;
     let ins = tx
         .prepare_cached(
             "INSERT INTO instances (workflow, id, status, params, trigger_source, version_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workflow, id) DO NOTHING RETURNING pk",
+             SELECT t.w, t.i, $1, t.p, t.tr, t.v, t.c FROM UNNEST($2::TEXT[], $3::TEXT[], $4::TEXT[], \
+             $5::TEXT[], $6::TEXT[], $7::BIGINT[]) WITH ORDINALITY AS t(w, i, p, tr, v, c, n) \
+             ORDER BY t.n ON CONFLICT (workflow, id) DO NOTHING RETURNING pk, workflow, id",
         )
         .await
         .map_err(backend)?;
-    let log = tx
-        .prepare_cached("INSERT INTO log (pk, ts, kind, data) VALUES ($1, $2, $3, $4)")
-        .await
-        .map_err(backend)?;
-    let mut refs = Vec::with_capacity(batch.len());
-    for n in batch {
-        let trigger = serde_json::to_value(n.trigger).map_err(backend)?;
-        let trigger = trigger.as_str().unwrap_or("unknown").to_string();
-        let status = i16::from(InstanceStatus::Queued.code());
-        let pk: Option<i64> = tx
-            .query_opt(
-                &ins,
-                &[
-                    &n.workflow,
-                    &n.id,
-                    &status,
-                    &to_json(&n.params)?,
-                    &trigger,
-                    &n.version_id,
-                    &(n.created_at.0 as i64),
-                ],
-            )
-            .await
-            .map_err(backend)?
-            .map(|r| r.get(0));
-        let Some(pk) = pk else {
-            return Err(StoreError::AlreadyExists {
-                workflow: n.workflow,
-                id: n.id,
-            });
-        };
-        let event = endure_model::LogEvent::WorkflowQueued {
-            params: n.params,
-            trigger: n.trigger,
-            schedule: n.schedule,
-        };
-        tx.execute(
-            &log,
+    let rows = tx
+        .query(
+            &ins,
             &[
-                &pk,
-                &(n.created_at.0 as i64),
-                &(event.code() as i16),
-                &to_json(&event)?,
+                &status, &workflows, &ids, &params, &triggers, &versions, &created,
             ],
         )
         .await
         .map_err(backend)?;
-        refs.push(InstanceRef(pk));
+    let mut made: std::collections::HashMap<(String, String), i64> = rows
+        .iter()
+        .map(|r| {
+            (
+                (r.get::<_, String>(1), r.get::<_, String>(2)),
+                r.get::<_, i64>(0),
+            )
+        })
+        .collect();
+    let mut refs = Vec::with_capacity(n);
+    for b in &batch {
+        match made.remove(&(b.workflow.clone(), b.id.clone())) {
+            Some(pk) => refs.push(pk),
+            None => {
+                return Err(StoreError::AlreadyExists {
+                    workflow: b.workflow.clone(),
+                    id: b.id.clone(),
+                });
+            }
+        }
     }
-    Ok(refs)
+    // WORKFLOW_QUEUED's code.
+    let kinds: Vec<i16> = vec![0; n];
+    let log = tx
+        .prepare_cached(
+            "INSERT INTO log (pk, ts, kind, data) SELECT t.pk, t.ts, t.k, t.d \
+             FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::SMALLINT[], $4::TEXT[]) \
+             WITH ORDINALITY AS t(pk, ts, k, d, n) ORDER BY t.n",
+        )
+        .await
+        .map_err(backend)?;
+    tx.execute(&log, &[&refs, &created, &kinds, &events])
+        .await
+        .map_err(backend)?;
+    Ok(refs.into_iter().map(InstanceRef).collect())
 }
 
 async fn lease(tx: &Tx<'_>, i: InstanceRef) -> Result<Fence, StoreError> {
