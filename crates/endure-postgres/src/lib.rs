@@ -193,21 +193,8 @@ impl Store for PostgresStore {
         &self,
         instance: InstanceRef,
     ) -> Result<Option<(InstanceRow, Vec<LogEntry>)>, StoreError> {
-        let mut c = self.client().await?;
-        // One snapshot for both.
-        let tx = c
-            .build_transaction()
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await
-            .map_err(backend)?;
-        let Some(row) = queries::get(&tx, instance).await? else {
-            return Ok(None);
-        };
-        let log = queries::log_of(&tx, instance).await?;
-        tx.commit().await.map_err(backend)?;
-        Ok(Some((row, log)))
+        let c = self.client().await?;
+        queries::read_instance(&c, instance).await
     }
 
     fn submit(&self, commit: Commit) -> Ticket {

@@ -102,6 +102,42 @@ pub(crate) async fn log_of<C: GenericClient>(
         .collect()
 }
 
+/// The row and its log from one statement, so from one snapshot (and one round trip).
+pub(crate) async fn read_instance<C: GenericClient>(
+    c: &C,
+    instance: InstanceRef,
+) -> Result<Option<(InstanceRow, Vec<LogEntry>)>, StoreError> {
+    let cols: Vec<String> = ROW_COLUMNS
+        .split(", ")
+        .map(|col| format!("i.{col}"))
+        .collect();
+    let sql = format!(
+        "SELECT {}, l.seq, l.ts, l.data FROM instances i LEFT JOIN log l ON l.pk = i.pk \
+         WHERE i.pk = $1 ORDER BY l.seq",
+        cols.join(", ")
+    );
+    let stmt = c.prepare_cached(&sql).await.map_err(backend)?;
+    let rows = c.query(&stmt, &[&instance.0]).await.map_err(backend)?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let row = row_from(first)?;
+    let mut log = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let Some(seq) = r.get::<_, Option<i64>>(15) else {
+            continue;
+        };
+        let data: String = r.get(17);
+        log.push(LogEntry {
+            seq: seq as u64,
+            ts: Timestamp(r.get::<_, i64>(16) as u64),
+            event: serde_json::from_str(&data)
+                .map_err(|e| StoreError::Corrupt(format!("log row {seq}: {e}")))?,
+        });
+    }
+    Ok(Some((row, log)))
+}
+
 pub(crate) async fn due<C: GenericClient>(
     c: &C,
     now: Timestamp,
