@@ -21,13 +21,13 @@ mod writer;
 
 use async_trait::async_trait;
 use endure_model::{InstanceStatus, LogEntry, Timestamp};
+use endure_store::ops::{Op, WorkflowOp};
 use endure_store::{
     Commit, Fence, FiringClaim, InstanceRef, InstanceRow, ListQuery, Message, NewInstance,
     NewMessage, Settlement, Store, StoreError, Ticket, WorkflowRecord,
 };
 use std::str::FromStr;
 use tokio::sync::{mpsc, oneshot};
-use writer::{Op, WorkflowOp};
 
 pub use schema::SCHEMA_VERSION;
 
@@ -335,7 +335,7 @@ impl Store for PostgresStore {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<Vec<Message>, StoreError> {
-        let take = writer::Take {
+        let take = endure_store::ops::Take {
             queue: queue.to_string(),
             max,
             now,

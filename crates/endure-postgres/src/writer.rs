@@ -3,104 +3,19 @@
 
 use crate::backend;
 use endure_model::{InstanceStatus, Timestamp};
+use endure_store::ops::{Done, Op, Reply, Take, WorkflowOp};
 use endure_store::{
     Commit, CommitResult, Fence, FiringClaim, InstanceRef, Message, MessageId, NewInstance,
     NewMessage, RowUpdate, Settle, Settlement, StoreError, WorkflowRecord,
 };
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio_postgres::types::ToSql;
 
-type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 type Tx<'a> = deadpool_postgres::Transaction<'a>;
-
-pub(crate) enum Op {
-    Commit(Box<Commit>, Reply<CommitResult>),
-    Create(Vec<NewInstance>, Reply<Vec<InstanceRef>>),
-    Lease(InstanceRef, Reply<Fence>),
-    Delete(InstanceRef, Reply<bool>),
-    Workflow(WorkflowOp, Reply<Option<WorkflowRecord>>),
-    Claim(FiringClaim, Reply<Option<Vec<InstanceRef>>>),
-    Send(Vec<NewMessage>, Reply<()>),
-    Take(Take, Reply<Vec<Message>>),
-    Settle(Vec<Settlement>, Reply<usize>),
-}
-
-pub(crate) enum WorkflowOp {
-    Put(WorkflowRecord),
-    Delete(String),
-}
-
-pub(crate) struct Take {
-    pub queue: String,
-    pub max: usize,
-    pub now: Timestamp,
-    pub lease_until: Timestamp,
-}
-
-/// An operation's answer, sent once the transaction's fate is known.
-enum Done {
-    Commit(Reply<CommitResult>, Result<CommitResult, StoreError>),
-    Create(
-        Reply<Vec<InstanceRef>>,
-        Result<Vec<InstanceRef>, StoreError>,
-    ),
-    Lease(Reply<Fence>, Result<Fence, StoreError>),
-    Delete(Reply<bool>, Result<bool, StoreError>),
-    Workflow(
-        Reply<Option<WorkflowRecord>>,
-        Result<Option<WorkflowRecord>, StoreError>,
-    ),
-    Claim(
-        Reply<Option<Vec<InstanceRef>>>,
-        Result<Option<Vec<InstanceRef>>, StoreError>,
-    ),
-    Send(Reply<()>, Result<(), StoreError>),
-    Take(Reply<Vec<Message>>, Result<Vec<Message>, StoreError>),
-    Settle(Reply<usize>, Result<usize, StoreError>),
-}
-
-impl Done {
-    fn fail(self, e: StoreError) -> Done {
-        match self {
-            Done::Commit(r, _) => Done::Commit(r, Err(e)),
-            Done::Create(r, _) => Done::Create(r, Err(e)),
-            Done::Lease(r, _) => Done::Lease(r, Err(e)),
-            Done::Delete(r, _) => Done::Delete(r, Err(e)),
-            Done::Workflow(r, _) => Done::Workflow(r, Err(e)),
-            Done::Claim(r, _) => Done::Claim(r, Err(e)),
-            Done::Send(r, _) => Done::Send(r, Err(e)),
-            Done::Take(r, _) => Done::Take(r, Err(e)),
-            Done::Settle(r, _) => Done::Settle(r, Err(e)),
-        }
-    }
-    fn send(self) {
-        match self {
-            Done::Commit(r, v) => drop(r.send(v)),
-            Done::Create(r, v) => drop(r.send(v)),
-            Done::Lease(r, v) => drop(r.send(v)),
-            Done::Delete(r, v) => drop(r.send(v)),
-            Done::Workflow(r, v) => drop(r.send(v)),
-            Done::Claim(r, v) => drop(r.send(v)),
-            Done::Send(r, v) => drop(r.send(v)),
-            Done::Take(r, v) => drop(r.send(v)),
-            Done::Settle(r, v) => drop(r.send(v)),
-        }
-    }
-}
 
 /// The answer an operation gets when it never ran.
 fn unrun(op: Op, e: StoreError) -> Done {
-    match op {
-        Op::Commit(_, r) => Done::Commit(r, Err(e)),
-        Op::Create(_, r) => Done::Create(r, Err(e)),
-        Op::Lease(_, r) => Done::Lease(r, Err(e)),
-        Op::Delete(_, r) => Done::Delete(r, Err(e)),
-        Op::Workflow(_, r) => Done::Workflow(r, Err(e)),
-        Op::Claim(_, r) => Done::Claim(r, Err(e)),
-        Op::Send(_, r) => Done::Send(r, Err(e)),
-        Op::Take(_, r) => Done::Take(r, Err(e)),
-        Op::Settle(_, r) => Done::Settle(r, Err(e)),
-    }
+    op.fail(e)
 }
 
 /// Runs until every sender is dropped.
@@ -208,9 +123,19 @@ async fn apply(tx: &mut Tx<'_>, op: Op) -> (Done, bool) {
         }};
     }
     match op {
-        Op::Commit(c, r) => run!(Commit, r, async {
-            apply_commit(tx, *c).await.map_err(Refused::into_error)
-        }),
+        // (Commits are applied in runs by `apply_batch`; one alone is a run of one.)
+        Op::Commit(c, r) => {
+            let d = match apply_commits(tx, vec![(*c, r)]).await {
+                Ok(mut d) | Err((mut d, _)) => d.pop(),
+            };
+            match d {
+                Some(d) => {
+                    let ok = d.is_ok();
+                    (d, ok)
+                }
+                None => unreachable!("a run of one commit answers once"),
+            }
+        }
         Op::Create(batch, r) => run!(Create, r, create(tx, batch)),
         Op::Lease(i, r) => run!(Lease, r, lease(tx, i)),
         Op::Delete(i, r) => run!(Delete, r, delete(tx, i)),
@@ -386,19 +311,32 @@ async fn workflow(tx: &Tx<'_>, op: WorkflowOp) -> Result<Option<WorkflowRecord>,
     }
 }
 
-/// Why a commit did not apply: refused by a check (nothing was written), or a write failed
-/// part-way (the transaction must be rolled back).
-enum Refused {
-    Checked(StoreError),
-    WriteFailed(StoreError),
+/// A commit that passed its checks, serialized, waiting for its writes.
+struct Accepted {
+    commit: Commit,
+    reply: Reply<CommitResult>,
+    update: Option<(String, Vec<Param>)>,
+    log: (Vec<i64>, Vec<i16>, Vec<String>),
+    fence: Option<Fence>,
 }
 
-impl Refused {
-    fn into_error(self) -> StoreError {
-        match self {
-            Refused::Checked(e) | Refused::WriteFailed(e) => e,
-        }
-    }
+/// The answers of a run whose writes failed: the refused commits keep their refusal, the
+/// accepted ones get `e`.
+fn write_failed(
+    answers: Vec<Option<Done>>,
+    accepted: Vec<(usize, Accepted)>,
+    e: StoreError,
+) -> (Vec<Done>, StoreError) {
+    let all = answers
+        .into_iter()
+        .flatten()
+        .chain(
+            accepted
+                .into_iter()
+                .map(|(_, a)| Done::Commit(a.reply, Err(e.clone()))),
+        )
+        .collect();
+    (all, e)
 }
 
 /// A run of commits: one `SELECT … FOR UPDATE` for all their rows, the checks in order in
@@ -437,13 +375,6 @@ async fn apply_commits(
         .map(|r| (r.get::<_, i64>(0), (r.get::<_, i64>(1), r.get::<_, i16>(2))))
         .collect();
     // Decide each commit in order; serialize the accepted ones before any write.
-    struct Accepted {
-        commit: Commit,
-        reply: Reply<CommitResult>,
-        update: Option<(String, Vec<Param>)>,
-        log: (Vec<i64>, Vec<i16>, Vec<String>),
-        fence: Option<Fence>,
-    }
     let mut answers: Vec<Option<Done>> = Vec::with_capacity(run.len());
     let mut accepted: Vec<(usize, Accepted)> = vec![];
     for (i, (commit, reply)) in run.into_iter().enumerate() {
@@ -510,38 +441,14 @@ async fn apply_commits(
     };
     let (del, ins) = match statements.await {
         Ok(s) => s,
-        Err(e) => {
-            let e = backend(e);
-            let answers = answers
-                .into_iter()
-                .flatten()
-                .chain(
-                    accepted
-                        .into_iter()
-                        .map(|(_, a)| Done::Commit(a.reply, Err(e.clone()))),
-                )
-                .collect();
-            return Err((answers, e));
-        }
+        Err(e) => return Err(write_failed(answers, accepted, backend(e))),
     };
     let mut updates = Vec::with_capacity(accepted.len());
     for (_, a) in &accepted {
         match &a.update {
             Some((sql, _)) => match tx.prepare_cached(sql).await {
                 Ok(st) => updates.push(Some(st)),
-                Err(e) => {
-                    let e = backend(e);
-                    let answers = answers
-                        .into_iter()
-                        .flatten()
-                        .chain(
-                            accepted
-                                .into_iter()
-                                .map(|(_, a)| Done::Commit(a.reply, Err(e.clone()))),
-                        )
-                        .collect();
-                    return Err((answers, e));
-                }
+                Err(e) => return Err(write_failed(answers, accepted, backend(e))),
             },
             None => updates.push(None),
         }
@@ -582,93 +489,8 @@ async fn apply_commits(
             }
             Ok(answers.into_iter().flatten().collect())
         }
-        Err(e) => {
-            let e = backend(e);
-            let answers = answers
-                .into_iter()
-                .flatten()
-                .chain(
-                    accepted
-                        .into_iter()
-                        .map(|(_, a)| Done::Commit(a.reply, Err(e.clone()))),
-                )
-                .collect();
-            Err((answers, e))
-        }
+        Err(e) => Err(write_failed(answers, accepted, backend(e))),
     }
-}
-
-async fn apply_commit(tx: &Tx<'_>, commit: Commit) -> Result<CommitResult, Refused> {
-    use Refused::{Checked, WriteFailed};
-    let check = tx
-        .prepare_cached("SELECT fence, status FROM instances WHERE pk = $1 FOR UPDATE")
-        .await
-        .map_err(|e| WriteFailed(backend(e)))?;
-    let (fence, status): (i64, i16) = tx
-        .query_opt(&check, &[&commit.instance.0])
-        .await
-        .map_err(|e| WriteFailed(backend(e)))?
-        .map(|r| (r.get(0), r.get(1)))
-        .ok_or(Checked(StoreError::NotFound))?;
-    if let Some(f) = commit.fence
-        && f.0 as i64 != fence
-    {
-        return Err(Checked(StoreError::Fenced));
-    }
-    if !commit.expect_status.is_empty() {
-        let actual = InstanceStatus::from_code(status as u8)
-            .ok_or_else(|| Checked(StoreError::Corrupt(format!("status {status}"))))?;
-        if !commit.expect_status.contains(&actual) {
-            return Err(Checked(StoreError::UnexpectedStatus { actual }));
-        }
-    }
-    // Everything serialized before the first write.
-    let mut tss = Vec::with_capacity(commit.append.len());
-    let mut kinds = Vec::with_capacity(commit.append.len());
-    let mut datas = Vec::with_capacity(commit.append.len());
-    for row in &commit.append {
-        tss.push(row.ts.0 as i64);
-        kinds.push(row.event.code() as i16);
-        datas.push(to_json(&row.event).map_err(Checked)?);
-    }
-    let update = row_update_sql(&commit.update, commit.take_lease).map_err(Checked)?;
-    let write = async {
-        if !commit.delete.is_empty() {
-            let seqs: Vec<i64> = commit.delete.iter().map(|s| *s as i64).collect();
-            let del = tx
-                .prepare_cached("DELETE FROM log WHERE pk = $1 AND seq = ANY($2)")
-                .await?;
-            tx.execute(&del, &[&commit.instance.0, &seqs]).await?;
-        }
-        let mut seqs: Vec<u64> = vec![];
-        if !tss.is_empty() {
-            let ins = tx
-                .prepare_cached(
-                    "INSERT INTO log (pk, ts, kind, data) \
-                     SELECT $1, t.ts, t.kind, t.data \
-                     FROM UNNEST($2::BIGINT[], $3::SMALLINT[], $4::TEXT[]) WITH ORDINALITY AS t(ts, kind, data, n) \
-                     ORDER BY t.n RETURNING seq",
-                )
-                .await?;
-            let rows = tx
-                .query(&ins, &[&commit.instance.0, &tss, &kinds, &datas])
-                .await?;
-            seqs = rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect();
-            seqs.sort_unstable();
-        }
-        let mut fence = None;
-        if let Some((sql, vals)) = update {
-            let stmt = tx.prepare_cached(&sql).await?;
-            let mut params: Vec<&(dyn ToSql + Sync)> = vec![&commit.instance.0];
-            params.extend(vals.iter().map(|v| v.as_ref() as &(dyn ToSql + Sync)));
-            let r = tx.query_one(&stmt, &params).await?;
-            if commit.take_lease {
-                fence = Some(Fence(r.get::<_, i64>(0) as u64));
-            }
-        }
-        Ok::<_, tokio_postgres::Error>(CommitResult { seqs, fence })
-    };
-    write.await.map_err(|e| WriteFailed(backend(e)))
 }
 
 type Param = Box<dyn ToSql + Sync + Send>;

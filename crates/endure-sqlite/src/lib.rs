@@ -15,6 +15,7 @@ mod writer;
 
 use async_trait::async_trait;
 use endure_model::{InstanceStatus, LogEntry, Timestamp};
+use endure_store::ops::{Op, WorkflowOp};
 use endure_store::{
     Commit, Fence, FiringClaim, InstanceRef, InstanceRow, ListQuery, Message, NewInstance,
     NewMessage, Settlement, Store, StoreError, Ticket, WorkflowRecord,
@@ -23,7 +24,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::oneshot;
-use writer::{Op, WorkflowOp};
 
 /// How to open a SQLite store.
 #[derive(Debug, Clone)]
@@ -480,7 +480,7 @@ impl Store for SqliteStore {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<Vec<Message>, StoreError> {
-        let take = queues::Take {
+        let take = endure_store::ops::Take {
             queue: queue.to_string(),
             max,
             now,

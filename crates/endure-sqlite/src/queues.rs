@@ -7,14 +7,6 @@ use endure_store::{
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// A take, as the writer receives it.
-pub(crate) struct Take {
-    pub queue: String,
-    pub max: usize,
-    pub now: Timestamp,
-    pub lease_until: Timestamp,
-}
-
 /// Claims a firing: the trigger's row moves forward only if the firing is newer than its last
 /// one, and what the firing makes is written in the same transaction.
 pub(crate) fn claim(
@@ -58,7 +50,7 @@ pub(crate) fn send(c: &Connection, batch: Vec<NewMessage>) -> Result<(), StoreEr
     Ok(())
 }
 
-pub(crate) fn take(c: &Connection, t: Take) -> Result<Vec<Message>, StoreError> {
+pub(crate) fn take(c: &Connection, t: endure_store::ops::Take) -> Result<Vec<Message>, StoreError> {
     let mut stmt = c
         .prepare_cached(
             "UPDATE messages SET attempts = attempts + 1, lease = lease + 1, leased_until = ?4 \

@@ -1,100 +1,13 @@
 //! The writer thread: group commit.
 
 use endure_model::InstanceStatus;
+use endure_store::ops::{Done, Op, WorkflowOp};
 use endure_store::{
-    Commit, CommitResult, Fence, FiringClaim, InstanceRef, Message, NewInstance, NewMessage,
-    RowUpdate, Settlement, StoreError, WorkflowRecord,
+    Commit, CommitResult, Fence, InstanceRef, NewInstance, RowUpdate, StoreError, WorkflowRecord,
 };
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::mpsc;
-use tokio::sync::oneshot;
-
-type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
-
-pub(crate) enum Op {
-    Commit(Box<Commit>, Reply<CommitResult>),
-    Create(Vec<NewInstance>, Reply<Vec<InstanceRef>>),
-    Lease(InstanceRef, Reply<Fence>),
-    Delete(InstanceRef, Reply<bool>),
-    Workflow(WorkflowOp, Reply<Option<WorkflowRecord>>),
-    Claim(FiringClaim, Reply<Option<Vec<InstanceRef>>>),
-    Send(Vec<NewMessage>, Reply<()>),
-    Take(crate::queues::Take, Reply<Vec<Message>>),
-    Settle(Vec<Settlement>, Reply<usize>),
-}
-
-/// Changes to workflow records.
-pub(crate) enum WorkflowOp {
-    /// Upsert; answers the stored record.
-    Put(WorkflowRecord),
-    /// Answers the deleted record, if there was one.
-    Delete(String),
-}
-
-enum Done {
-    Commit(Reply<CommitResult>, Result<CommitResult, StoreError>),
-    Create(
-        Reply<Vec<InstanceRef>>,
-        Result<Vec<InstanceRef>, StoreError>,
-    ),
-    Lease(Reply<Fence>, Result<Fence, StoreError>),
-    Delete(Reply<bool>, Result<bool, StoreError>),
-    Workflow(
-        Reply<Option<WorkflowRecord>>,
-        Result<Option<WorkflowRecord>, StoreError>,
-    ),
-    Claim(
-        Reply<Option<Vec<InstanceRef>>>,
-        Result<Option<Vec<InstanceRef>>, StoreError>,
-    ),
-    Send(Reply<()>, Result<(), StoreError>),
-    Take(Reply<Vec<Message>>, Result<Vec<Message>, StoreError>),
-    Settle(Reply<usize>, Result<usize, StoreError>),
-}
-
-impl Done {
-    fn fail(self, e: StoreError) -> Done {
-        match self {
-            Done::Commit(r, _) => Done::Commit(r, Err(e)),
-            Done::Create(r, _) => Done::Create(r, Err(e)),
-            Done::Lease(r, _) => Done::Lease(r, Err(e)),
-            Done::Delete(r, _) => Done::Delete(r, Err(e)),
-            Done::Workflow(r, _) => Done::Workflow(r, Err(e)),
-            Done::Claim(r, _) => Done::Claim(r, Err(e)),
-            Done::Send(r, _) => Done::Send(r, Err(e)),
-            Done::Take(r, _) => Done::Take(r, Err(e)),
-            Done::Settle(r, _) => Done::Settle(r, Err(e)),
-        }
-    }
-    fn send(self) {
-        // A caller that stopped waiting is not an error.
-        match self {
-            Done::Commit(r, v) => drop(r.send(v)),
-            Done::Create(r, v) => drop(r.send(v)),
-            Done::Lease(r, v) => drop(r.send(v)),
-            Done::Delete(r, v) => drop(r.send(v)),
-            Done::Workflow(r, v) => drop(r.send(v)),
-            Done::Claim(r, v) => drop(r.send(v)),
-            Done::Send(r, v) => drop(r.send(v)),
-            Done::Take(r, v) => drop(r.send(v)),
-            Done::Settle(r, v) => drop(r.send(v)),
-        }
-    }
-    fn is_ok(&self) -> bool {
-        match self {
-            Done::Commit(_, r) => r.is_ok(),
-            Done::Create(_, r) => r.is_ok(),
-            Done::Lease(_, r) => r.is_ok(),
-            Done::Delete(_, r) => r.is_ok(),
-            Done::Workflow(_, r) => r.is_ok(),
-            Done::Claim(_, r) => r.is_ok(),
-            Done::Send(_, r) => r.is_ok(),
-            Done::Take(_, r) => r.is_ok(),
-            Done::Settle(_, r) => r.is_ok(),
-        }
-    }
-}
 
 pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -176,18 +89,9 @@ fn apply_batch(conn: &mut Connection, batch: Vec<Op>) -> Vec<Done> {
     }
 }
 
+/// An operation that did not run.
 fn pending(op: Op) -> Done {
-    match op {
-        Op::Commit(_, r) => Done::Commit(r, Err(StoreError::Closed)),
-        Op::Create(_, r) => Done::Create(r, Err(StoreError::Closed)),
-        Op::Lease(_, r) => Done::Lease(r, Err(StoreError::Closed)),
-        Op::Delete(_, r) => Done::Delete(r, Err(StoreError::Closed)),
-        Op::Workflow(_, r) => Done::Workflow(r, Err(StoreError::Closed)),
-        Op::Claim(_, r) => Done::Claim(r, Err(StoreError::Closed)),
-        Op::Send(_, r) => Done::Send(r, Err(StoreError::Closed)),
-        Op::Take(_, r) => Done::Take(r, Err(StoreError::Closed)),
-        Op::Settle(_, r) => Done::Settle(r, Err(StoreError::Closed)),
-    }
+    op.fail(StoreError::Closed)
 }
 
 /// A savepoint that is rolled back by hand: rusqlite's `Savepoint` needs `&mut`, which a

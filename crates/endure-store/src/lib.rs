@@ -16,6 +16,7 @@
 
 pub mod conformance;
 mod memory;
+pub mod ops;
 mod types;
 
 pub use memory::MemoryStore;
