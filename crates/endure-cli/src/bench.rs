@@ -425,6 +425,7 @@ async fn recovery(
                 version_id: "1".into(),
                 created_at: now,
                 schedule: None,
+                owner: None,
             })
             .collect();
         endure_store::Store::create_instances(&*store, batch).await?;

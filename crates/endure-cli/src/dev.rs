@@ -66,7 +66,7 @@ async fn examples(
     db: crate::state::Database,
     config: endure::EngineConfig,
 ) -> anyhow::Result<Served> {
-    let engine = crate::examples_engine(&db, config).await?;
+    let engine = crate::examples_engine(&db, db.engine_config(config)).await?;
     let app = guide::routes(engine.workflow(endure_examples::starter::NAME)?);
     let mut lines = vec![format!(
         "  app routes   / (the seed guide's handler for {})",
@@ -97,6 +97,7 @@ async fn project(
     crate::state::lock(&state_dir.join("endure.sqlite"))?;
     let (p, _) = crate::project::load(dir, limits, state_dir).await?;
     let store = db.open().await?;
+    let config = db.engine_config(config);
     let engine = p
         .register(endure::EngineBuilder::new(store).config(config))?
         .start()

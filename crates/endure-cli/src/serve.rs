@@ -256,7 +256,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         live_wait_ms: config.live_wait_ms.unwrap_or(endure::DEFAULT_LIVE_WAIT_MS),
         ..EngineConfig::default()
     };
-    let mut builder = EngineBuilder::new(store).config(engine_config);
+    let mut builder = EngineBuilder::new(store).config(db.engine_config(engine_config));
     if args.examples {
         builder = endure_examples::register(builder)?;
     }

@@ -131,6 +131,25 @@ impl Database {
         }
     }
 
+    /// The engine's settings for this database: on PostgreSQL other processes may share it, so
+    /// this one gets a node id of its own (host, process id, start time) and beats a heartbeat.
+    pub fn engine_config(&self, mut config: endure::EngineConfig) -> endure::EngineConfig {
+        if let Database::Postgres(_) = self {
+            let host = std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "node".into());
+            let started = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_millis();
+            config.node_id = format!("{host}-{}-{started}", std::process::id());
+            config.shared_store = true;
+        }
+        config
+    }
+
     /// Opens the store: a SQLite file locked for this process, or a PostgreSQL database.
     pub async fn open(&self) -> Result<std::sync::Arc<dyn endure_store::Store>, Refusal> {
         match self {

@@ -130,3 +130,74 @@ fn an_unreachable_database_is_refused_at_start_up() {
     );
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+/// Two `endure dev` processes on one PostgreSQL database: an instance created through one is
+/// read and finished through the other; when the first is killed with SIGKILL mid-run, the
+/// second takes its running instance over once its heartbeat has run out, and finishes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_takes_over_a_killed_ones_instances() {
+    let db = fresh_database().await;
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let args = |d: &tempfile::TempDir| {
+        vec![
+            "dev".to_string(),
+            "--port".into(),
+            "0".into(),
+            "--state-dir".into(),
+            d.path().to_str().unwrap().into(),
+            "--database".into(),
+            db.clone(),
+        ]
+    };
+    let a_args = args(&d1);
+    let b_args = args(&d2);
+    let a = common::spawn(&a_args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    let b = common::spawn(&b_args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    let api_a = format!("{}/client/v4/accounts/local/workflows", a.url);
+    let api_b = format!("{}/client/v4/accounts/local/workflows", b.url);
+    let c = reqwest::Client::new();
+    // Created on A, seen and finished through B.
+    let r = c
+        .post(format!("{api_a}/approval/instances"))
+        .json(&json!({"instance_id": "ok", "params": {"request": "desk"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    until(&format!("{api_b}/approval/instances/ok"), "waiting").await;
+    let r = c
+        .post(format!("{api_b}/approval/instances/ok/events/approval"))
+        .json(&json!({"approved": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    until(&format!("{api_a}/approval/instances/ok"), "complete").await;
+    // A long run on A; A dies in the middle of it.
+    let r = c
+        .post(format!("{api_a}/steps/instances"))
+        .json(&json!({"instance_id": "long", "params": {"steps": 3000}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    until(&format!("{api_a}/steps/instances/long"), "running").await;
+    drop(a); // SIGKILL
+    let doc = common::get_json(&format!("{api_b}/steps/instances/long"), None).await;
+    assert_ne!(
+        doc["result"]["status"], "complete",
+        "killed mid-run: {doc:#}"
+    );
+    // B takes it over within the heartbeat's lifetime (10 s) and a scan (2 s), and finishes.
+    let mut done = Value::Null;
+    for _ in 0..6000 {
+        done = common::get_json(&format!("{api_b}/steps/instances/long"), None).await;
+        if done["result"]["status"] == "complete" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(done["result"]["status"], "complete", "{done:#}");
+    assert_eq!(done["result"]["output"], json!({"steps": 3000}));
+    drop(b);
+}

@@ -81,6 +81,7 @@ impl WorkflowBinding {
             version_id,
             created_at: self.shared.clock.now(),
             schedule: None,
+            owner: Some(self.shared.config.node_id.clone()),
         })
     }
 

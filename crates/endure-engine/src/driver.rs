@@ -135,6 +135,7 @@ async fn run_instance(
             vec![]
         },
         at: now,
+        owner: shared.config.node_id.clone(),
     };
     let fence = endure_store::Fence(row.fence.0 + 1);
     let bump_target = Arc::downgrade(shared);

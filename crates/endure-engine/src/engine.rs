@@ -10,12 +10,15 @@ use crate::scheduler::Scheduler;
 use crate::shared::{Shared, Slot, store_error};
 use endure_model::cron::CronSchedule;
 use endure_model::validate::is_valid_workflow_name;
-use endure_model::{ApiError, ErrorCode, InstanceStatus};
+use endure_model::{ApiError, ErrorCode};
 use endure_store::{NewMessage, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, watch};
 use tokio::task::AbortHandle;
+
+/// Most instances recovered at start-up (the rest by the node's later scans).
+const RECOVER_AT_START: usize = 1 << 40;
 
 /// Builds an [`Engine`]: a store, optionally a clock and settings, and the workflows.
 pub struct EngineBuilder {
@@ -133,32 +136,39 @@ impl EngineBuilder {
             triggers_since: since.into(),
             messages_sent: Notify::new(),
         });
+        // What earlier lives of this node, and nodes that are gone, left queued, running or
+        // pausing: this node takes and runs it.
+        if shared.config.shared_store {
+            // Announce this node first, so others do not take what it is about to adopt.
+            let now = shared.clock.now();
+            shared
+                .store
+                .heartbeat(
+                    &shared.config.node_id,
+                    now.plus_ms(crate::options::NODE_TTL_MS),
+                )
+                .await
+                .map_err(store_error)?;
+        }
         let leftovers = shared
             .store
-            .instances_in(&[
-                InstanceStatus::Running,
-                InstanceStatus::WaitingForPause,
-                InstanceStatus::Queued,
-            ])
+            .take_orphans(
+                &shared.config.node_id,
+                shared.clock.now(),
+                RECOVER_AT_START,
+                true,
+            )
             .await
             .map_err(store_error)?;
-        for row in leftovers {
-            match row.status {
-                // It was running when the last process stopped: it goes first.
-                InstanceStatus::Running => {
-                    shared.scheduler.enqueue_wake(row.instance);
-                }
-                InstanceStatus::Queued => shared.scheduler.enqueue_new(row.instance),
-                // A pause was pending: nothing runs it now, so it is paused.
-                _ => crate::control::finish_pending_pause(&shared, &row)
-                    .await
-                    .map_err(store_error)?,
-            }
-        }
+        crate::nodes::adopt(&shared, leftovers).await;
         let task = tokio::spawn(crate::dispatch::run(shared.clone()));
         shared.scheduler.add_task(task.abort_handle());
         let task = tokio::spawn(crate::triggers::run(shared.clone()));
         shared.scheduler.add_task(task.abort_handle());
+        if shared.config.shared_store {
+            let task = tokio::spawn(crate::nodes::run(shared.clone()));
+            shared.scheduler.add_task(task.abort_handle());
+        }
         for c in self.consumers {
             let task = tokio::spawn(crate::consumers::run(shared.clone(), c));
             shared.scheduler.add_task(task.abort_handle());

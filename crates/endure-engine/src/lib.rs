@@ -16,7 +16,7 @@
 
 // Imports run one way: `options`, `commands`, `clock` (leaves) ← `callback`, `panic`, `commits`,
 // `scheduler`, `live` ← `step` ← `code` ← `registry` ← `shared` ← `control` ← `driver` ←
-// `dispatch`, `triggers`, `consumers` ← `binding` ← `engine`.
+// `dispatch`, `triggers`, `consumers`, `nodes` ← `binding` ← `engine`.
 mod binding;
 mod callback;
 pub mod clock;
@@ -29,6 +29,7 @@ mod dispatch;
 mod driver;
 mod engine;
 mod live;
+mod nodes;
 mod options;
 mod panic;
 mod registry;
@@ -46,6 +47,6 @@ pub use consumers::{CONSUMER_LEASE_MS, ConsumerConfig, Delivery, MessageHandler,
 pub use endure_store::NewMessage;
 pub use engine::{Engine, EngineBuilder, ScheduleInfo};
 pub use live::RunHold;
-pub use options::{DEFAULT_LIVE_WAIT_MS, EngineConfig, WorkflowOptions};
+pub use options::{DEFAULT_LIVE_WAIT_MS, EngineConfig, HEARTBEAT_MS, NODE_TTL_MS, WorkflowOptions};
 pub use registry::{Retention, WorkflowDefinition, WorkflowInfo};
 pub use step::Step;

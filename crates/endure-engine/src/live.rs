@@ -62,6 +62,8 @@ pub(crate) struct PendingStart {
     pub update: endure_store::RowUpdate,
     pub entries: Vec<(Timestamp, LogEvent)>,
     pub at: Timestamp,
+    /// This node: the lease is taken for it (it becomes the instance's owner).
+    pub owner: String,
 }
 
 /// `over`'s changes applied on top of `base`'s.
@@ -235,6 +237,7 @@ impl Live {
         if let Some(start) = start {
             c.fence = Some(start.read_fence);
             c.take_lease = true;
+            c.owner = Some(start.owner);
             c.update = merged(start.update, std::mem::take(&mut c.update));
             prefix.extend(start.entries);
         }

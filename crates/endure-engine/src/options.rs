@@ -16,7 +16,16 @@ pub struct EngineConfig {
     /// short retry as it does on Cloudflare. Longer waits hibernate. The row still says
     /// `waiting` (with its wake-up time, so a crash replays the run at the right moment).
     pub live_wait_ms: u64,
+    /// Other processes share the store (PostgreSQL): this node beats its heartbeat into the
+    /// store and takes over the instances of nodes whose heartbeat ran out
+    /// (`crate::nodes`). `node_id` must then be unique per process.
+    pub shared_store: bool,
 }
+
+/// How often a node beats, and how long a beat keeps it alive (the time a dead node's
+/// instances wait before another takes them over).
+pub const HEARTBEAT_MS: u64 = 2_000;
+pub const NODE_TTL_MS: u64 = 10_000;
 
 /// Default [`EngineConfig::live_wait_ms`]: see ARCHITECTURE.md ("Short waits stay live").
 pub const DEFAULT_LIVE_WAIT_MS: u64 = 5_000;
@@ -28,6 +37,7 @@ impl Default for EngineConfig {
             limits: Limits::default(),
             node_id: "local".into(),
             live_wait_ms: DEFAULT_LIVE_WAIT_MS,
+            shared_store: false,
         }
     }
 }

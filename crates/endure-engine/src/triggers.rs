@@ -143,6 +143,7 @@ async fn claim(
                         cron: expression,
                         scheduled_time: due,
                     }),
+                    owner: Some(shared.config.node_id.clone()),
                 });
             }
             Target::Queue(queue) => {

@@ -238,12 +238,9 @@ impl Store for PostgresStore {
         Ticket::pending(rx)
     }
 
-    async fn acquire_lease(
-        &self,
-        instance: InstanceRef,
-        _owner: &str,
-    ) -> Result<Fence, StoreError> {
-        self.write(|tx| Op::Lease(instance, tx)).await
+    async fn acquire_lease(&self, instance: InstanceRef, owner: &str) -> Result<Fence, StoreError> {
+        let owner = owner.to_string();
+        self.write(|tx| Op::Lease(instance, owner, tx)).await
     }
 
     async fn due_wakeups(
@@ -354,6 +351,27 @@ impl Store for PostgresStore {
     async fn next_message_at(&self, queue: &str) -> Result<Option<Timestamp>, StoreError> {
         let c = self.client().await?;
         queries::next_message_at(&c, queue).await
+    }
+
+    async fn heartbeat(&self, node: &str, until: Timestamp) -> Result<(), StoreError> {
+        let node = node.to_string();
+        self.write(|tx| Op::Heartbeat(node, until, tx)).await
+    }
+
+    async fn take_orphans(
+        &self,
+        node: &str,
+        now: Timestamp,
+        limit: usize,
+        own: bool,
+    ) -> Result<Vec<InstanceRow>, StoreError> {
+        let o = endure_store::ops::Orphans {
+            node: node.to_string(),
+            now,
+            limit,
+            own,
+        };
+        self.write(|tx| Op::Orphans(o, tx)).await
     }
 
     async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError> {

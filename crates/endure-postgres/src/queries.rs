@@ -7,7 +7,7 @@ use endure_store::{Fence, InstanceRef, InstanceRow, ListQuery, StoreError, Workf
 use tokio_postgres::types::ToSql;
 
 pub(crate) const ROW_COLUMNS: &str = "pk, workflow, id, status, params, trigger_source, \
-     version_id, created_at, started_at, ended_at, output, error, wake_at, paused_at, fence";
+     version_id, created_at, started_at, ended_at, output, error, wake_at, paused_at, fence, owner";
 
 fn ts(v: Option<i64>) -> Option<Timestamp> {
     v.map(|v| Timestamp(v as u64))
@@ -43,6 +43,7 @@ pub(crate) fn row_from(r: &tokio_postgres::Row) -> Result<InstanceRow, StoreErro
         wake_at: ts(r.try_get(12).map_err(corrupt)?),
         paused_at: ts(r.try_get(13).map_err(corrupt)?),
         fence: Fence(r.try_get::<_, i64>(14).map_err(corrupt)? as u64),
+        owner: r.try_get(15).map_err(corrupt)?,
     })
 }
 
@@ -124,13 +125,13 @@ pub(crate) async fn read_instance<C: GenericClient>(
     let row = row_from(first)?;
     let mut log = Vec::with_capacity(rows.len());
     for r in &rows {
-        let Some(seq) = r.get::<_, Option<i64>>(15) else {
+        let Some(seq) = r.get::<_, Option<i64>>(16) else {
             continue;
         };
-        let data: String = r.get(17);
+        let data: String = r.get(18);
         log.push(LogEntry {
             seq: seq as u64,
-            ts: Timestamp(r.get::<_, i64>(16) as u64),
+            ts: Timestamp(r.get::<_, i64>(17) as u64),
             event: serde_json::from_str(&data)
                 .map_err(|e| StoreError::Corrupt(format!("log row {seq}: {e}")))?,
         });

@@ -4,7 +4,7 @@ use crate::backend;
 use endure_store::StoreError;
 
 /// The schema this build writes.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// Version 1: instances and their logs, workflow records, cron firings, queue messages.
 const V1: &str = "
@@ -64,8 +64,17 @@ CREATE TABLE messages (
 CREATE INDEX messages_queue ON messages (queue, visible_at);
 ";
 
+/// Version 2: which node owns an instance, and each node's heartbeat.
+const V2: &str = "
+ALTER TABLE instances ADD COLUMN owner TEXT;
+CREATE TABLE nodes (
+    node TEXT PRIMARY KEY,
+    alive_until BIGINT NOT NULL
+);
+";
+
 /// Each version's changes, applied in order from the database's version.
-const MIGRATIONS: [&str; 1] = [V1];
+const MIGRATIONS: [&str; 2] = [V1, V2];
 
 /// A key for `pg_advisory_xact_lock`: processes starting together migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x656e_6475_7265; // "endure"

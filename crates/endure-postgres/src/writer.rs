@@ -137,7 +137,9 @@ async fn apply(tx: &mut Tx<'_>, op: Op) -> (Done, bool) {
             }
         }
         Op::Create(batch, r) => run!(Create, r, create(tx, batch)),
-        Op::Lease(i, r) => run!(Lease, r, lease(tx, i)),
+        Op::Lease(i, owner, r) => run!(Lease, r, lease(tx, i, owner)),
+        Op::Heartbeat(node, until, r) => run!(Heartbeat, r, heartbeat(tx, node, until)),
+        Op::Orphans(o, r) => run!(Orphans, r, orphans(tx, o)),
         Op::Delete(i, r) => run!(Delete, r, delete(tx, i)),
         Op::Workflow(op, r) => run!(Workflow, r, workflow(tx, op)),
         Op::Claim(c, r) => run!(Claim, r, claim(tx, c)),
@@ -178,6 +180,7 @@ pub(crate) async fn create(
     let mut triggers = Vec::with_capacity(n);
     let mut versions = Vec::with_capacity(n);
     let mut created = Vec::with_capacity(n);
+    let mut owners: Vec<Option<String>> = Vec::with_capacity(n);
     let mut events = Vec::with_capacity(n);
     for b in &batch {
         let trigger = serde_json::to_value(b.trigger).map_err(backend)?;
@@ -187,6 +190,7 @@ pub(crate) async fn create(
         triggers.push(trigger.as_str().unwrap_or("unknown").to_string());
         versions.push(b.version_id.clone());
         created.push(b.created_at.0 as i64);
+        owners.push(b.owner.clone());
         events.push(to_json(&endure_model::LogEvent::WorkflowQueued {
             params: b.params.clone(),
             trigger: b.trigger,
@@ -196,9 +200,9 @@ pub(crate) async fn create(
     let status = InstanceStatus::Queued.code() as i16;
     let ins = tx
         .prepare_cached(
-            "INSERT INTO instances (workflow, id, status, params, trigger_source, version_id, created_at) \
-             SELECT t.w, t.i, $1, t.p, t.tr, t.v, t.c FROM UNNEST($2::TEXT[], $3::TEXT[], $4::TEXT[], \
-             $5::TEXT[], $6::TEXT[], $7::BIGINT[]) WITH ORDINALITY AS t(w, i, p, tr, v, c, n) \
+            "INSERT INTO instances (workflow, id, status, params, trigger_source, version_id, created_at, owner) \
+             SELECT t.w, t.i, $1, t.p, t.tr, t.v, t.c, t.o FROM UNNEST($2::TEXT[], $3::TEXT[], $4::TEXT[], \
+             $5::TEXT[], $6::TEXT[], $7::BIGINT[], $8::TEXT[]) WITH ORDINALITY AS t(w, i, p, tr, v, c, o, n) \
              ORDER BY t.n ON CONFLICT (workflow, id) DO NOTHING RETURNING pk, workflow, id",
         )
         .await
@@ -207,7 +211,7 @@ pub(crate) async fn create(
         .query(
             &ins,
             &[
-                &status, &workflows, &ids, &params, &triggers, &versions, &created,
+                &status, &workflows, &ids, &params, &triggers, &versions, &created, &owners,
             ],
         )
         .await
@@ -249,10 +253,50 @@ pub(crate) async fn create(
     Ok(refs.into_iter().map(InstanceRef).collect())
 }
 
-async fn lease(tx: &Tx<'_>, i: InstanceRef) -> Result<Fence, StoreError> {
+async fn heartbeat(tx: &Tx<'_>, node: String, until: Timestamp) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO nodes (node, alive_until) VALUES ($1, $2) \
+         ON CONFLICT (node) DO UPDATE SET alive_until = excluded.alive_until",
+        &[&node, &(until.0 as i64)],
+    )
+    .await
+    .map(drop)
+    .map_err(backend)
+}
+
+async fn orphans(
+    tx: &Tx<'_>,
+    o: endure_store::ops::Orphans,
+) -> Result<Vec<endure_store::InstanceRow>, StoreError> {
+    let sql = format!(
+        "UPDATE instances SET owner = $1 WHERE pk IN (SELECT pk FROM instances \
+         WHERE status IN ({}, {}, {}) AND (owner IS NULL OR (owner = $1 AND $2) \
+         OR (owner <> $1 AND NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.node = instances.owner \
+         AND nodes.alive_until > $3))) ORDER BY pk LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING {}",
+        InstanceStatus::Queued.code(),
+        InstanceStatus::Running.code(),
+        InstanceStatus::WaitingForPause.code(),
+        crate::queries::ROW_COLUMNS
+    );
+    let rows = tx
+        .query(
+            &sql,
+            &[&o.node, &o.own, &(o.now.0 as i64), &(o.limit as i64)],
+        )
+        .await
+        .map_err(backend)?;
+    let mut out = rows
+        .iter()
+        .map(crate::queries::row_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    out.sort_by_key(|r| r.instance);
+    Ok(out)
+}
+
+async fn lease(tx: &Tx<'_>, i: InstanceRef, owner: String) -> Result<Fence, StoreError> {
     tx.query_opt(
-        "UPDATE instances SET fence = fence + 1 WHERE pk = $1 RETURNING fence",
-        &[&i.0],
+        "UPDATE instances SET fence = fence + 1, owner = $2 WHERE pk = $1 RETURNING fence",
+        &[&i.0, &owner],
     )
     .await
     .map_err(backend)?
@@ -398,7 +442,8 @@ async fn apply_commits(
                 log.1.push(row.event.code() as i16);
                 log.2.push(to_json(&row.event)?);
             }
-            let update = row_update_sql(&commit.update, commit.take_lease)?;
+            let update =
+                row_update_sql(&commit.update, commit.take_lease, commit.owner.as_deref())?;
             Ok((log, update))
         })();
         match decided {
@@ -500,6 +545,7 @@ type Param = Box<dyn ToSql + Sync + Send>;
 fn row_update_sql(
     u: &RowUpdate,
     take_lease: bool,
+    owner: Option<&str>,
 ) -> Result<Option<(String, Vec<Param>)>, StoreError> {
     if u.is_empty() && !take_lease {
         return Ok(None);
@@ -533,6 +579,9 @@ fn row_update_sql(
     }
     if take_lease {
         sets.push("fence = fence + 1".into());
+        if let Some(o) = owner {
+            push("owner", Box::new(o.to_string()), &mut sets);
+        }
     }
     let sql = format!(
         "UPDATE instances SET {} WHERE pk = $1 RETURNING fence",

@@ -135,8 +135,8 @@ impl SqliteStore {
     }
 }
 
-const ROW_COLUMNS: &str = "pk, workflow, id, status, params, trigger_source, version_id, created_at, \
-     started_at, ended_at, output, error, wake_at, paused_at, fence";
+pub(crate) const ROW_COLUMNS: &str = "pk, workflow, id, status, params, trigger_source, version_id, created_at, \
+     started_at, ended_at, output, error, wake_at, paused_at, fence, owner";
 
 fn ts(v: Option<i64>) -> Option<Timestamp> {
     v.map(|v| Timestamp(v as u64))
@@ -147,7 +147,7 @@ fn json_col<T: serde::de::DeserializeOwned>(s: Option<String>) -> Result<Option<
         .transpose()
 }
 
-fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<InstanceRow, StoreError>> {
+pub(crate) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<InstanceRow, StoreError>> {
     let status: u8 = r.get(3)?;
     let trigger: String = r.get(5)?;
     let params: String = r.get(4)?;
@@ -167,6 +167,7 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<InstanceRow, Store
         Option<i64>,
     ) = (r.get(8)?, r.get(9)?, r.get(12)?, r.get(13)?);
     let fence: i64 = r.get(14)?;
+    let owner: Option<String> = r.get(15)?;
     Ok((|| {
         Ok(InstanceRow {
             instance: InstanceRef(base.0),
@@ -187,6 +188,7 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<InstanceRow, Store
             wake_at: ts(wake_at),
             paused_at: ts(paused_at),
             fence: Fence(fence as u64),
+            owner,
         })
     })())
 }
@@ -264,12 +266,9 @@ impl Store for SqliteStore {
         Ticket::pending(rx)
     }
 
-    async fn acquire_lease(
-        &self,
-        instance: InstanceRef,
-        _owner: &str,
-    ) -> Result<Fence, StoreError> {
-        self.write(|tx| Op::Lease(instance, tx)).await
+    async fn acquire_lease(&self, instance: InstanceRef, owner: &str) -> Result<Fence, StoreError> {
+        let owner = owner.to_string();
+        self.write(|tx| Op::Lease(instance, owner, tx)).await
     }
 
     async fn due_wakeups(
@@ -499,6 +498,27 @@ impl Store for SqliteStore {
     async fn next_message_at(&self, queue: &str) -> Result<Option<Timestamp>, StoreError> {
         let queue = queue.to_string();
         self.read(move |c| queues::next_message_at(c, &queue)).await
+    }
+
+    async fn heartbeat(&self, node: &str, until: Timestamp) -> Result<(), StoreError> {
+        let node = node.to_string();
+        self.write(|tx| Op::Heartbeat(node, until, tx)).await
+    }
+
+    async fn take_orphans(
+        &self,
+        node: &str,
+        now: Timestamp,
+        limit: usize,
+        own: bool,
+    ) -> Result<Vec<InstanceRow>, StoreError> {
+        let o = endure_store::ops::Orphans {
+            node: node.to_string(),
+            now,
+            limit,
+            own,
+        };
+        self.write(|tx| Op::Orphans(o, tx)).await
     }
 
     async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError> {

@@ -24,7 +24,7 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
 
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// Version 1: instances and their logs.
 const V1: &str = "CREATE TABLE instances (
@@ -89,8 +89,15 @@ const V4: &str = "CREATE TABLE firings (
          );
          CREATE INDEX messages_queue ON messages (queue, visible_at);";
 
+/// Version 5: which node owns an instance, and each node's heartbeat.
+const V5: &str = "ALTER TABLE instances ADD COLUMN owner TEXT;
+         CREATE TABLE nodes (
+             node TEXT PRIMARY KEY,
+             alive_until INTEGER NOT NULL
+         );";
+
 /// Each version's changes, applied in order from the file's version to [`SCHEMA_VERSION`].
-const MIGRATIONS: [&str; 4] = [V1, V2, V3, V4];
+const MIGRATIONS: [&str; 5] = [V1, V2, V3, V4, V5];
 
 /// Refuses a database this process cannot write (read-only or immutable file, read-only
 /// directory, unwritable WAL): one durable write of the schema version, at open, so a store

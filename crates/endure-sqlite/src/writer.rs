@@ -141,7 +141,9 @@ fn apply(c: &Connection, op: Op) -> Done {
             apply_commit(c, *commit).map_err(|(Refused::Checked(e) | Refused::WriteFailed(e))| e),
         ),
         Op::Create(batch, r) => Done::Create(r, create(c, batch)),
-        Op::Lease(i, r) => Done::Lease(r, lease(c, i)),
+        Op::Lease(i, owner, r) => Done::Lease(r, lease(c, i, &owner)),
+        Op::Heartbeat(node, until, r) => Done::Heartbeat(r, heartbeat(c, &node, until)),
+        Op::Orphans(o, r) => Done::Orphans(r, orphans(c, o)),
         Op::Delete(i, r) => Done::Delete(r, delete(c, i)),
         Op::Workflow(op, r) => Done::Workflow(r, workflow(c, op)),
         Op::Claim(claim, r) => Done::Claim(r, crate::queues::claim(c, claim)),
@@ -227,8 +229,8 @@ pub(crate) fn create(
     let mut refs = Vec::with_capacity(batch.len());
     let mut ins = c
         .prepare_cached(
-            "INSERT INTO instances (workflow, id, status, params, trigger_source, version_id, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO instances (workflow, id, status, params, trigger_source, version_id, created_at, owner) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )
         .map_err(backend)?;
     let mut log = c
@@ -243,7 +245,8 @@ pub(crate) fn create(
             to_json(&n.params)?,
             trigger.as_str().unwrap_or("unknown"),
             n.version_id,
-            n.created_at.0 as i64
+            n.created_at.0 as i64,
+            n.owner
         ]);
         match res {
             Err(rusqlite::Error::SqliteFailure(e, _))
@@ -275,10 +278,49 @@ pub(crate) fn create(
     Ok(refs)
 }
 
-fn lease(c: &Connection, i: InstanceRef) -> Result<Fence, StoreError> {
+fn heartbeat(c: &Connection, node: &str, until: endure_model::Timestamp) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "INSERT INTO nodes (node, alive_until) VALUES (?1, ?2) \
+         ON CONFLICT (node) DO UPDATE SET alive_until = excluded.alive_until",
+    )
+    .and_then(|mut s| s.execute(params![node, until.0 as i64]))
+    .map(drop)
+    .map_err(backend)
+}
+
+fn orphans(
+    c: &Connection,
+    o: endure_store::ops::Orphans,
+) -> Result<Vec<endure_store::InstanceRow>, StoreError> {
+    let sql = format!(
+        "UPDATE instances SET owner = ?1 WHERE pk IN (SELECT pk FROM instances \
+         WHERE status IN ({}, {}, {}) AND (owner IS NULL OR (owner = ?1 AND ?2) \
+         OR (owner != ?1 AND NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.node = instances.owner \
+         AND nodes.alive_until > ?3))) ORDER BY pk LIMIT ?4) RETURNING {}",
+        InstanceStatus::Queued.code(),
+        InstanceStatus::Running.code(),
+        InstanceStatus::WaitingForPause.code(),
+        crate::ROW_COLUMNS
+    );
+    let mut stmt = c.prepare_cached(&sql).map_err(backend)?;
+    let rows = stmt
+        .query_map(
+            params![o.node, o.own, o.now.0 as i64, o.limit as i64],
+            crate::row_from,
+        )
+        .map_err(backend)?;
+    let mut out = vec![];
+    for r in rows {
+        out.push(r.map_err(backend)??);
+    }
+    out.sort_by_key(|r| r.instance);
+    Ok(out)
+}
+
+fn lease(c: &Connection, i: InstanceRef, owner: &str) -> Result<Fence, StoreError> {
     c.query_row(
-        "UPDATE instances SET fence = fence + 1 WHERE pk = ?1 RETURNING fence",
-        params![i.0],
+        "UPDATE instances SET fence = fence + 1, owner = ?2 WHERE pk = ?1 RETURNING fence",
+        params![i.0, owner],
         |r| r.get::<_, i64>(0),
     )
     .optional()
@@ -354,7 +396,7 @@ fn apply_commit(c: &Connection, commit: Commit) -> Result<CommitResult, Refused>
                 .execute(rusqlite::params_from_iter(vals))?;
         }
         let fence = if commit.take_lease {
-            Some(bump_fence(c, commit.instance)?)
+            Some(bump_fence(c, commit.instance, commit.owner.as_deref())?)
         } else {
             None
         };
@@ -363,10 +405,13 @@ fn apply_commit(c: &Connection, commit: Commit) -> Result<CommitResult, Refused>
     write().map_err(|e| WriteFailed(backend(e)))
 }
 
-fn bump_fence(c: &Connection, i: InstanceRef) -> rusqlite::Result<Fence> {
-    c.prepare_cached("UPDATE instances SET fence = fence + 1 WHERE pk = ?1 RETURNING fence")?
-        .query_row(params![i.0], |r| r.get::<_, i64>(0))
-        .map(|f| Fence(f as u64))
+fn bump_fence(c: &Connection, i: InstanceRef, owner: Option<&str>) -> rusqlite::Result<Fence> {
+    c.prepare_cached(
+        "UPDATE instances SET fence = fence + 1, owner = COALESCE(?2, owner) WHERE pk = ?1 \
+         RETURNING fence",
+    )?
+    .query_row(params![i.0, owner], |r| r.get::<_, i64>(0))
+    .map(|f| Fence(f as u64))
 }
 
 /// The statement and values (from `?2`) of a row update; `None` if it changes nothing.

@@ -64,6 +64,7 @@ async fn a_version_1_database_is_migrated() {
                 version_id: "1".into(),
                 created_at: endure_model::Timestamp(1),
                 schedule: None,
+                owner: None,
             }])
             .await
             .unwrap();
@@ -72,7 +73,8 @@ async fn a_version_1_database_is_migrated() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TABLE workflows; DROP INDEX instances_workflow_status; DROP TABLE firings; \
-         DROP TABLE messages; PRAGMA user_version = 1;",
+         DROP TABLE messages; DROP TABLE nodes; ALTER TABLE instances DROP COLUMN owner; \
+         PRAGMA user_version = 1;",
     )
     .unwrap();
     drop(conn);
@@ -93,7 +95,7 @@ async fn a_version_1_database_is_migrated() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     // Version 4's firings and messages work.
     let claimed = store
         .claim_firing(endure_store::FiringClaim {

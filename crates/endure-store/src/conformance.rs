@@ -34,6 +34,7 @@ where
     firings_are_claimed_once_and_in_order(&fresh().await).await;
     concurrent_claims_of_one_firing(&fresh().await).await;
     messages_are_leased_and_settled(&fresh().await).await;
+    orphans_are_taken_from_dead_nodes(&fresh().await).await;
     if let Some(mut reopen) = reopen {
         let store = fresh().await;
         let r = write_some(&store).await;
@@ -52,6 +53,7 @@ fn new(workflow: &str, id: &str) -> NewInstance {
         version_id: "v1".into(),
         created_at: Timestamp(1_000),
         schedule: None,
+        owner: None,
     }
 }
 
@@ -507,6 +509,7 @@ async fn listing_and_recovery_queries(store: &impl Store) {
         .create_instances(vec![NewInstance {
             created_at: Timestamp(9_000),
             schedule: None,
+            owner: None,
             ..new("wf", "late")
         }])
         .await
@@ -886,6 +889,100 @@ async fn messages_are_leased_and_settled(store: &impl Store) {
         .await
         .unwrap();
     assert_eq!(two.iter().map(|m| m.body[0]).collect::<Vec<_>>(), [0, 1]);
+}
+
+async fn orphans_are_taken_from_dead_nodes(store: &impl Store) {
+    let owned = |id: &str, owner: Option<&str>| NewInstance {
+        owner: owner.map(String::from),
+        ..new("wf", id)
+    };
+    let refs = store
+        .create_instances(vec![
+            owned("a", Some("n1")),
+            owned("b", Some("n2")),
+            owned("c", None),
+            owned("d", Some("n1")),
+        ])
+        .await
+        .unwrap();
+    store
+        .submit(Commit::new(refs[3], None).update(RowUpdate::status(InstanceStatus::Complete)))
+        .await
+        .unwrap();
+    store.heartbeat("n1", Timestamp(1_000)).await.unwrap();
+    store.heartbeat("n2", Timestamp(5_000)).await.unwrap();
+    let ids = |rows: Vec<InstanceRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    let taken = store
+        .take_orphans("n3", Timestamp(2_000), 10, false)
+        .await
+        .unwrap();
+    assert!(taken.iter().all(|r| r.owner.as_deref() == Some("n3")));
+    assert_eq!(
+        ids(taken),
+        ["a", "c"],
+        "a dead node's and nobody's; not a live node's, not a finished one"
+    );
+    assert!(
+        store
+            .take_orphans("n3", Timestamp(2_000), 10, false)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not again: they are n3's now"
+    );
+    assert_eq!(
+        ids(store
+            .take_orphans("n3", Timestamp(2_000), 1, true)
+            .await
+            .unwrap()),
+        ["a"],
+        "at its start a node takes its own back, at most `limit`"
+    );
+    // n3 never beat: after n2's heartbeat runs out, n2 takes n3's (not its own, without `own`).
+    assert_eq!(
+        ids(store
+            .take_orphans("n2", Timestamp(6_000), 10, false)
+            .await
+            .unwrap()),
+        ["a", "c"]
+    );
+    assert_eq!(
+        store
+            .get_instance(refs[1])
+            .await
+            .unwrap()
+            .unwrap()
+            .owner
+            .as_deref(),
+        Some("n2")
+    );
+    // Taking the lease makes the taker the owner.
+    let f = store.get_instance(refs[0]).await.unwrap().unwrap().fence;
+    store
+        .submit(Commit::new(refs[0], Some(f)).lease_for("n9"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .get_instance(refs[0])
+            .await
+            .unwrap()
+            .unwrap()
+            .owner
+            .as_deref(),
+        Some("n9")
+    );
+    store.acquire_lease(refs[2], "n8").await.unwrap();
+    assert_eq!(
+        store
+            .get_instance(refs[2])
+            .await
+            .unwrap()
+            .unwrap()
+            .owner
+            .as_deref(),
+        Some("n8")
+    );
 }
 
 /// What [`write_some`] wrote, to check after reopening.

@@ -146,6 +146,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// How many messages `queue` holds (taken or not).
     async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError>;
+
+    /// Records that `node` is alive until `until` (a heartbeat; see [`Store::take_orphans`]).
+    async fn heartbeat(&self, node: &str, until: Timestamp) -> Result<(), StoreError>;
+
+    /// Takes instances nobody runs any more: queued, running or waiting-for-pause ones that
+    /// have no owner, or whose owner has no heartbeat reaching past `now` (the node died),
+    /// or, with `own`, whose owner is `node` itself (an earlier life of this process, at its
+    /// start). They become `node`'s. At most `limit`, oldest first; nodes asking at once never
+    /// take the same instance.
+    async fn take_orphans(
+        &self,
+        node: &str,
+        now: Timestamp,
+        limit: usize,
+        own: bool,
+    ) -> Result<Vec<InstanceRow>, StoreError>;
 }
 
 /// Resolves when a submitted commit is durable (or failed).

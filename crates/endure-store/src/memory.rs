@@ -22,6 +22,8 @@ struct State {
     firings: HashMap<String, Timestamp>,
     messages: BTreeMap<MessageId, Stored>,
     next_message: i64,
+    /// Each node's heartbeat: alive until then.
+    nodes: HashMap<String, Timestamp>,
 }
 
 /// A message on a queue.
@@ -115,6 +117,9 @@ fn apply(state: &mut State, c: Commit) -> Result<CommitResult, StoreError> {
         row.fence = Fence(row.fence.0 + 1);
         row.fence
     });
+    if c.take_lease && c.owner.is_some() {
+        row.owner = c.owner;
+    }
     Ok(CommitResult { seqs, fence })
 }
 
@@ -163,6 +168,7 @@ fn create(st: &mut State, batch: Vec<NewInstance>) -> Result<Vec<InstanceRef>, S
                 wake_at: None,
                 paused_at: None,
                 fence: Fence(0),
+                owner: n.owner,
             },
         );
         refs.push(r);
@@ -237,14 +243,11 @@ impl Store for MemoryStore {
         Ticket::ready(apply(&mut st, commit))
     }
 
-    async fn acquire_lease(
-        &self,
-        instance: InstanceRef,
-        _owner: &str,
-    ) -> Result<Fence, StoreError> {
+    async fn acquire_lease(&self, instance: InstanceRef, owner: &str) -> Result<Fence, StoreError> {
         let mut st = self.lock();
         let row = st.rows.get_mut(&instance).ok_or(StoreError::NotFound)?;
         row.fence = Fence(row.fence.0 + 1);
+        row.owner = Some(owner.to_string());
         Ok(row.fence)
     }
 
@@ -456,6 +459,42 @@ impl Store for MemoryStore {
             .filter(|m| m.queue == queue)
             .map(Stored::takeable_at)
             .min())
+    }
+
+    async fn heartbeat(&self, node: &str, until: Timestamp) -> Result<(), StoreError> {
+        self.lock().nodes.insert(node.to_string(), until);
+        Ok(())
+    }
+
+    async fn take_orphans(
+        &self,
+        node: &str,
+        now: Timestamp,
+        limit: usize,
+        own: bool,
+    ) -> Result<Vec<InstanceRow>, StoreError> {
+        let mut st = self.lock();
+        let State { rows, nodes, .. } = &mut *st;
+        let mut out = vec![];
+        for row in rows.values_mut() {
+            if out.len() >= limit {
+                break;
+            }
+            let runnable = matches!(
+                row.status,
+                InstanceStatus::Queued | InstanceStatus::Running | InstanceStatus::WaitingForPause
+            );
+            let orphaned = match &row.owner {
+                None => true,
+                Some(o) if o == node => own,
+                Some(o) => nodes.get(o).is_none_or(|until| *until <= now),
+            };
+            if runnable && orphaned {
+                row.owner = Some(node.to_string());
+                out.push(row.clone());
+            }
+        }
+        Ok(out)
     }
 
     async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError> {

@@ -3,8 +3,8 @@
 //! committed or failed. Shared by the SQLite and PostgreSQL writers.
 
 use crate::{
-    Commit, CommitResult, Fence, FiringClaim, InstanceRef, Message, NewInstance, NewMessage,
-    Settlement, StoreError, WorkflowRecord,
+    Commit, CommitResult, Fence, FiringClaim, InstanceRef, InstanceRow, Message, NewInstance,
+    NewMessage, Settlement, StoreError, WorkflowRecord,
 };
 use endure_model::Timestamp;
 use tokio::sync::oneshot;
@@ -16,13 +16,25 @@ pub type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 pub enum Op {
     Commit(Box<Commit>, Reply<CommitResult>),
     Create(Vec<NewInstance>, Reply<Vec<InstanceRef>>),
-    Lease(InstanceRef, Reply<Fence>),
+    /// The instance and the node taking it.
+    Lease(InstanceRef, String, Reply<Fence>),
     Delete(InstanceRef, Reply<bool>),
     Workflow(WorkflowOp, Reply<Option<WorkflowRecord>>),
     Claim(FiringClaim, Reply<Option<Vec<InstanceRef>>>),
     Send(Vec<NewMessage>, Reply<()>),
     Take(Take, Reply<Vec<Message>>),
     Settle(Vec<Settlement>, Reply<usize>),
+    /// A node's heartbeat: alive until then.
+    Heartbeat(String, Timestamp, Reply<()>),
+    Orphans(Orphans, Reply<Vec<InstanceRow>>),
+}
+
+/// Taking orphans ([`crate::Store::take_orphans`]).
+pub struct Orphans {
+    pub node: String,
+    pub now: Timestamp,
+    pub limit: usize,
+    pub own: bool,
 }
 
 /// Changes to workflow records.
@@ -61,6 +73,11 @@ pub enum Done {
     Send(Reply<()>, Result<(), StoreError>),
     Take(Reply<Vec<Message>>, Result<Vec<Message>, StoreError>),
     Settle(Reply<usize>, Result<usize, StoreError>),
+    Heartbeat(Reply<()>, Result<(), StoreError>),
+    Orphans(
+        Reply<Vec<InstanceRow>>,
+        Result<Vec<InstanceRow>, StoreError>,
+    ),
 }
 
 impl Op {
@@ -69,13 +86,15 @@ impl Op {
         match self {
             Op::Commit(_, r) => Done::Commit(r, Err(e)),
             Op::Create(_, r) => Done::Create(r, Err(e)),
-            Op::Lease(_, r) => Done::Lease(r, Err(e)),
+            Op::Lease(_, _, r) => Done::Lease(r, Err(e)),
             Op::Delete(_, r) => Done::Delete(r, Err(e)),
             Op::Workflow(_, r) => Done::Workflow(r, Err(e)),
             Op::Claim(_, r) => Done::Claim(r, Err(e)),
             Op::Send(_, r) => Done::Send(r, Err(e)),
             Op::Take(_, r) => Done::Take(r, Err(e)),
             Op::Settle(_, r) => Done::Settle(r, Err(e)),
+            Op::Heartbeat(_, _, r) => Done::Heartbeat(r, Err(e)),
+            Op::Orphans(_, r) => Done::Orphans(r, Err(e)),
         }
     }
 }
@@ -93,6 +112,8 @@ impl Done {
             Done::Send(r, _) => Done::Send(r, Err(e)),
             Done::Take(r, _) => Done::Take(r, Err(e)),
             Done::Settle(r, _) => Done::Settle(r, Err(e)),
+            Done::Heartbeat(r, _) => Done::Heartbeat(r, Err(e)),
+            Done::Orphans(r, _) => Done::Orphans(r, Err(e)),
         }
     }
 
@@ -107,6 +128,8 @@ impl Done {
             Done::Send(_, r) => r.is_ok(),
             Done::Take(_, r) => r.is_ok(),
             Done::Settle(_, r) => r.is_ok(),
+            Done::Heartbeat(_, r) => r.is_ok(),
+            Done::Orphans(_, r) => r.is_ok(),
         }
     }
 
@@ -122,6 +145,8 @@ impl Done {
             Done::Send(r, v) => drop(r.send(v)),
             Done::Take(r, v) => drop(r.send(v)),
             Done::Settle(r, v) => drop(r.send(v)),
+            Done::Heartbeat(r, v) => drop(r.send(v)),
+            Done::Orphans(r, v) => drop(r.send(v)),
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct NewInstance {
     pub created_at: Timestamp,
     /// The cron firing that created it (`event.schedule`).
     pub schedule: Option<endure_model::log::Schedule>,
+    /// The node that will run it (the one that created it); `None`: any node may take it.
+    pub owner: Option<String>,
 }
 
 /// The queryable facts of an instance.
@@ -44,6 +46,8 @@ pub struct InstanceRow {
     /// When the instance was paused.
     pub paused_at: Option<Timestamp>,
     pub fence: Fence,
+    /// The node that runs it (or last ran it, or will): see [`crate::Store::take_orphans`].
+    pub owner: Option<String>,
 }
 
 impl InstanceRow {
@@ -112,6 +116,8 @@ pub struct Commit {
     /// read with the row), the token is bumped and the new one returned in
     /// [`CommitResult::fence`]. A run's start is then one commit instead of a lease and a commit.
     pub take_lease: bool,
+    /// With `take_lease`: the node taking it, recorded as the instance's owner.
+    pub owner: Option<String>,
 }
 
 impl Commit {
@@ -124,6 +130,7 @@ impl Commit {
             update: RowUpdate::default(),
             expect_status: vec![],
             take_lease: false,
+            owner: None,
         }
     }
     pub fn log(mut self, ts: Timestamp, event: LogEvent) -> Commit {
@@ -141,6 +148,12 @@ impl Commit {
     /// Takes the lease in this commit (see [`Commit::take_lease`]).
     pub fn lease(mut self) -> Commit {
         self.take_lease = true;
+        self
+    }
+    /// Takes the lease in this commit for `node`, which becomes the instance's owner.
+    pub fn lease_for(mut self, node: &str) -> Commit {
+        self.take_lease = true;
+        self.owner = Some(node.to_string());
         self
     }
 }

@@ -108,6 +108,18 @@ impl Store for Counting {
     async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError> {
         self.inner.queue_depth(queue).await
     }
+    async fn heartbeat(&self, node: &str, until: Timestamp) -> Result<(), StoreError> {
+        self.inner.heartbeat(node, until).await
+    }
+    async fn take_orphans(
+        &self,
+        node: &str,
+        now: Timestamp,
+        limit: usize,
+        own: bool,
+    ) -> Result<Vec<InstanceRow>, StoreError> {
+        self.inner.take_orphans(node, now, limit, own).await
+    }
 }
 
 fn stores(dir: &std::path::Path) -> Vec<Arc<dyn Store>> {

@@ -1,0 +1,53 @@
+//! Several processes on one store: this node's heartbeat, and taking over the instances of
+//! nodes whose heartbeat ran out (`Store::take_orphans`). Started only when the store is
+//! shared (`EngineConfig::shared_store`); times come from the engine's clock.
+//!
+//! A node that takes an instance queues it like a recovered one; its run's first commit takes
+//! the lease, so a node that was only slow (not dead) is fenced out of the store from then on.
+
+use crate::options::{HEARTBEAT_MS, NODE_TTL_MS};
+use crate::scheduler::WAKE_BATCH;
+use crate::shared::Shared;
+use endure_model::InstanceStatus;
+use endure_store::InstanceRow;
+use std::sync::Arc;
+
+/// Queues instances this node has just taken: running ones first, queued ones as new, and a
+/// pending pause finished.
+pub(crate) async fn adopt(shared: &Shared, rows: Vec<InstanceRow>) {
+    for row in rows {
+        if shared.slots().contains_key(&row.instance) {
+            continue;
+        }
+        match row.status {
+            InstanceStatus::Running => {
+                shared.scheduler.enqueue_wake(row.instance);
+            }
+            InstanceStatus::Queued => shared.scheduler.enqueue_new(row.instance),
+            // A pause was pending and nothing runs it now: it is paused.
+            _ => {
+                let _ = crate::control::finish_pending_pause(shared, &row).await;
+            }
+        }
+    }
+}
+
+pub(crate) async fn run(shared: Arc<Shared>) {
+    let node = shared.config.node_id.clone();
+    loop {
+        let now = shared.clock.now();
+        if shared
+            .store
+            .heartbeat(&node, now.plus_ms(NODE_TTL_MS))
+            .await
+            .is_ok()
+            && let Ok(rows) = shared
+                .store
+                .take_orphans(&node, now, WAKE_BATCH, false)
+                .await
+        {
+            adopt(&shared, rows).await;
+        }
+        shared.clock.sleep_until(now.plus_ms(HEARTBEAT_MS)).await;
+    }
+}
