@@ -4,6 +4,8 @@
 //!
 //! A node that takes an instance queues it like a recovered one; its run's first commit takes
 //! the lease, so a node that was only slow (not dead) is fenced out of the store from then on.
+//! Each beat the node also asks the store for the earliest wake-up time again, so timers other
+//! nodes set (and left behind when they died) fire here at most a beat late.
 
 use crate::options::{HEARTBEAT_MS, NODE_TTL_MS};
 use crate::scheduler::WAKE_BATCH;
@@ -48,6 +50,9 @@ pub(crate) async fn run(shared: Arc<Shared>) {
         {
             adopt(&shared, rows).await;
         }
+        // Other nodes set wake-up times this one does not hear of: look at the store's
+        // earliest again each beat, so a dead node's sleeping instances wake here too.
+        shared.scheduler.recheck();
         shared.clock.sleep_until(now.plus_ms(HEARTBEAT_MS)).await;
     }
 }

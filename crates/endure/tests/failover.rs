@@ -40,6 +40,16 @@ fn node(store: &Arc<dyn Store>, clock: &Arc<ManualClock>, name: &str, hang: bool
             }),
         )
         .unwrap()
+        .workflow(
+            "nap",
+            wf(|_, step| {
+                Box::pin(async move {
+                    step.sleep("nap", "1 minute").await?;
+                    Ok(json!("rested"))
+                })
+            }),
+        )
+        .unwrap()
 }
 
 async fn store_for(backend: Backend, dir: &std::path::Path) -> Arc<dyn Store> {
@@ -118,6 +128,50 @@ async fn a_dead_nodes_instances_finish_on_another(backend: Backend) {
     assert_eq!(attempts.len(), 2, "{doc:#}");
     assert_eq!(attempts[0]["error"]["name"], "WorkflowInternalError");
     b.shutdown().await;
+}
+
+async fn a_dead_nodes_sleeper_wakes_on_another(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_for(backend, dir.path()).await;
+    let clock = Arc::new(ManualClock::new(T0));
+    let a = node(&store, &clock, "node-a", false).start().await.unwrap();
+    let b = node(&store, &clock, "node-b", false).start().await.unwrap();
+    let h = a
+        .workflow("nap")
+        .unwrap()
+        .create(endure::CreateOptions::new().id("z"))
+        .await
+        .unwrap();
+    guard(h.wait_for(|s| s == InstanceStatus::Waiting)).await;
+    a.shutdown().await;
+    // B never heard of this timer; its beats look at the store's earliest wake-up again.
+    pass(&clock, 60_000 + 2 * endure::HEARTBEAT_MS).await;
+    let done = guard(
+        b.workflow("nap")
+            .unwrap()
+            .get("z")
+            .await
+            .unwrap()
+            .wait_finished(),
+    )
+    .await;
+    assert_eq!(done.output, json!("rested"));
+    b.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sleeper_memory() {
+    a_dead_nodes_sleeper_wakes_on_another(Backend::Memory).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sleeper_sqlite() {
+    a_dead_nodes_sleeper_wakes_on_another(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sleeper_postgres() {
+    a_dead_nodes_sleeper_wakes_on_another(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
