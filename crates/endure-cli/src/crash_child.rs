@@ -7,13 +7,13 @@ use serde_json::{Value, json};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// A SQLite file, or `postgres://…` (several children may then share it).
     #[arg(long)]
-    db: PathBuf,
+    db: String,
     #[arg(long)]
     side_log: PathBuf,
     #[arg(long, default_value_t = 10)]
@@ -110,10 +110,13 @@ impl Workflow for Crashy {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = Arc::new(crate::state::open(&args.db)?);
+    let db = crate::state::Database::parse(&args.db, std::path::Path::new("."));
+    let store = db.open().await?;
+    let config = db.engine_config(endure::EngineConfig::default());
     let engine = match &args.project {
         None => {
             EngineBuilder::new(store.clone())
+                .config(config)
                 .workflow(
                     "crashy",
                     Crashy {
@@ -130,12 +133,17 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 dir,
                 endure_js::RunOptions {
                     outbound: vec![("http://side-log".into(), url)],
-                    state_dir: args.db.parent().map(PathBuf::from),
+                    state_dir: match &db {
+                        crate::state::Database::Sqlite(p) => p.parent().map(PathBuf::from),
+                        crate::state::Database::Postgres(_) => {
+                            Some(args.side_log.with_extension("state"))
+                        }
+                    },
                     ..Default::default()
                 },
             )?;
             let engine = p
-                .register(EngineBuilder::new(store.clone()))?
+                .register(EngineBuilder::new(store.clone()).config(config))?
                 .start()
                 .await?;
             p.attach(engine.clone());
@@ -148,12 +156,19 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     for i in 0..args.instances {
         let id = format!("c{i}");
         if w.get(&id).await.is_err() {
-            w.create(
-                CreateOptions::new()
-                    .id(id)
-                    .params(json!({"steps": args.steps})),
-            )
-            .await?;
+            let made = w
+                .create(
+                    CreateOptions::new()
+                        .id(id)
+                        .params(json!({"steps": args.steps})),
+                )
+                .await;
+            // Another child on the same database may have created it meanwhile.
+            match made {
+                Ok(_) => {}
+                Err(e) if e.code == endure::ErrorCode::AlreadyExists => {}
+                Err(e) => return Err(e.into()),
+            }
         }
     }
     let open = [

@@ -50,8 +50,24 @@ struct StepFacts {
 
 type Snapshot = BTreeMap<(String, u64), StepFacts>;
 
+/// Where a campaign's engine state is.
+#[derive(Clone)]
+enum Db {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Db {
+    fn arg(&self) -> std::ffi::OsString {
+        match self {
+            Db::Sqlite(p) => p.clone().into_os_string(),
+            Db::Postgres(url) => url.into(),
+        }
+    }
+}
+
 fn snapshot(
-    db: &Path,
+    db: &Db,
     instances_n: usize,
 ) -> (
     Snapshot,
@@ -62,7 +78,16 @@ fn snapshot(
         .build()
         .unwrap();
     rt.block_on(async {
-        let store = SqliteStore::open(SqliteConfig::new(db)).expect("open db");
+        let store: Box<dyn Store> = match db {
+            Db::Sqlite(p) => Box::new(SqliteStore::open(SqliteConfig::new(p)).expect("open db")),
+            Db::Postgres(url) => Box::new(
+                endure_postgres::PostgresStore::open(endure_postgres::PostgresConfig::new(
+                    url.clone(),
+                ))
+                .await
+                .expect("open db"),
+            ),
+        };
         let mut steps = Snapshot::new();
         let mut instances = BTreeMap::new();
         for i in 0..instances_n {
@@ -120,7 +145,7 @@ fn side_log(path: &Path) -> BTreeMap<(String, u64), Vec<u32>> {
     out
 }
 
-fn child(db: &Path, side: &Path, exit_when_done: bool, c_: Campaign) -> std::process::Child {
+fn child(db: &Db, side: &Path, exit_when_done: bool, c_: Campaign) -> std::process::Child {
     let mut c = Command::new(env!("CARGO_BIN_EXE_endure"));
     c.args([
         "crash-child",
@@ -134,7 +159,7 @@ fn child(db: &Path, side: &Path, exit_when_done: bool, c_: Campaign) -> std::pro
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/projects/crashy"));
     }
     c.arg("--db")
-        .arg(db)
+        .arg(db.arg())
         .arg("--side-log")
         .arg(side)
         .stdout(Stdio::null())
@@ -169,24 +194,13 @@ fn javascript_survives_sigkill_at_random_moments() {
 fn campaign(cfg: Campaign) {
     let Campaign {
         instances: n_instances,
-        steps: n_steps,
         max_kills,
         ..
     } = cfg;
-    let seed = std::env::var("ENDURE_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-                | 1
-        });
-    eprintln!("crash test seed: {seed} (reproduce with ENDURE_CRASH_SEED={seed})");
+    let seed = seed();
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("crash.sqlite");
+    let db = Db::Sqlite(dir.path().join("crash.sqlite"));
     let side = dir.path().join("side.log");
 
     let mut persisted = Snapshot::new();
@@ -201,27 +215,132 @@ fn campaign(cfg: Campaign) {
         c.wait().unwrap();
         kills += 1;
         let (now, instances) = snapshot(&db, n_instances);
-        for (key, before) in persisted.iter().filter(|(_, f)| f.output.is_some()) {
-            let after = now
-                .get(key)
-                .unwrap_or_else(|| panic!("seed {seed}: persisted step {key:?} was lost"));
-            assert_eq!(
-                after.output, before.output,
-                "seed {seed}: persisted output of {key:?} changed"
-            );
-            assert_eq!(
-                after.attempts, before.attempts,
-                "seed {seed}: a finished step {key:?} ran again"
-            );
-        }
+        check_persisted(seed, &persisted, &now);
         persisted = now;
         if instances.len() == n_instances && instances.values().all(|(s, _)| s.is_finished()) {
             break;
         }
     }
 
+    finish(seed, &db, &side, cfg, kills, vec![]);
+}
+
+/// Nothing persisted before a kill is lost or changed after it, and no finished step ran again.
+fn check_persisted(seed: u64, before: &Snapshot, now: &Snapshot) {
+    for (key, was) in before.iter().filter(|(_, f)| f.output.is_some()) {
+        let after = now
+            .get(key)
+            .unwrap_or_else(|| panic!("seed {seed}: persisted step {key:?} was lost"));
+        assert_eq!(
+            after.output, was.output,
+            "seed {seed}: persisted output of {key:?} changed"
+        );
+        assert_eq!(
+            after.attempts, was.attempts,
+            "seed {seed}: a finished step {key:?} ran again"
+        );
+    }
+}
+
+fn seed() -> u64 {
+    let seed = std::env::var("ENDURE_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        });
+    eprintln!("crash test seed: {seed} (reproduce with ENDURE_CRASH_SEED={seed})");
+    seed
+}
+
+/// A fresh database on the test server (`ENDURE_TEST_POSTGRES`, which scripts/test sets).
+fn fresh_postgres() -> String {
+    let url = std::env::var("ENDURE_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!("ENDURE_TEST_POSTGRES is not set: run the tests with `bash scripts/test`")
+    });
+    let name = format!("crash_{}", std::process::id());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            client.batch_execute(&sql).await.unwrap();
+        }
+    });
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// Three nodes on one PostgreSQL database, one of them killed with SIGKILL again and again
+/// (and started again, as a new node): the others take its instances over once its heartbeat
+/// runs out, and every invariant of the single-process campaign holds.
+#[test]
+fn three_nodes_on_postgres_survive_sigkill() {
+    let cfg = Campaign {
+        instances: 24,
+        steps: 400,
+        max_kills: 6,
+        js: false,
+    };
+    let seed = seed();
+    let mut rng = Rng(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::Postgres(fresh_postgres());
+    let side = dir.path().join("side.log");
+    let mut nodes: Vec<std::process::Child> =
+        (0..3).map(|_| child(&db, &side, false, cfg)).collect();
+    let mut persisted = Snapshot::new();
+    let mut kills = 0;
+    // The node that created the instances runs them until it dies; then another takes them
+    // over (after its heartbeat runs out, 10 s) and becomes the busy one. Kills go round the
+    // nodes, a few seconds apart, so they hit busy nodes and nodes that have just taken over.
+    for i in 0..cfg.max_kills {
+        let wait = if i == 0 {
+            100 + rng.next() % 300
+        } else {
+            2_000 + rng.next() % 4_000
+        };
+        std::thread::sleep(Duration::from_millis(wait));
+        let k = i % 3;
+        nodes[k].kill().expect("SIGKILL");
+        nodes[k].wait().unwrap();
+        kills += 1;
+        let (now, _) = snapshot(&db, cfg.instances);
+        check_persisted(seed, &persisted, &now);
+        persisted = now;
+        nodes[k] = child(&db, &side, false, cfg);
+    }
+    finish(seed, &db, &side, cfg, kills, nodes);
+}
+
+/// The last run (to the end, with `others` still running beside it), then every invariant.
+fn finish(
+    seed: u64,
+    db: &Db,
+    side: &Path,
+    cfg: Campaign,
+    kills: usize,
+    mut others: Vec<std::process::Child>,
+) {
+    let Campaign {
+        instances: n_instances,
+        steps: n_steps,
+        ..
+    } = cfg;
     let started = Instant::now();
-    let mut last = child(&db, &side, true, cfg);
+    let mut last = child(db, side, true, cfg);
     loop {
         if let Some(status) = last.try_wait().unwrap() {
             assert!(
@@ -237,8 +356,12 @@ fn campaign(cfg: Campaign) {
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    let (steps, instances) = snapshot(&db, n_instances);
-    let executed = side_log(&side);
+    for mut o in others.drain(..) {
+        let _ = o.kill();
+        let _ = o.wait();
+    }
+    let (steps, instances) = snapshot(db, n_instances);
+    let executed = side_log(side);
     assert_eq!(instances.len(), n_instances, "seed {seed}");
     let mut cut_short = 0;
     for (id, (status, output)) in &instances {

@@ -23,14 +23,15 @@ pub(crate) async fn run(shared: Arc<Shared>) {
         let now = shared.clock.now();
         let mut progressed = false;
         if s.take_check(now) {
-            if let Ok(due) = shared.store.due_wakeups(now, WAKE_BATCH).await {
+            let node = &shared.config.node_id;
+            if let Ok(due) = shared.store.due_wakeups(node, now, WAKE_BATCH).await {
                 for i in due {
                     if !is_live(&shared, i) && s.enqueue_wake(i) {
                         progressed = true;
                     }
                 }
             }
-            s.set_next_wake(shared.store.next_wakeup().await.ok().flatten());
+            s.set_next_wake(shared.store.next_wakeup(node, now).await.ok().flatten());
         }
         // Start what the limit allows, woken instances first.
         while let Some(i) = s.pop_startable() {

@@ -245,16 +245,21 @@ impl Store for PostgresStore {
 
     async fn due_wakeups(
         &self,
+        node: &str,
         now: Timestamp,
         limit: usize,
     ) -> Result<Vec<InstanceRef>, StoreError> {
         let c = self.client().await?;
-        queries::due(&c, now, limit).await
+        queries::due(&c, node, now, limit).await
     }
 
-    async fn next_wakeup(&self) -> Result<Option<Timestamp>, StoreError> {
+    async fn next_wakeup(
+        &self,
+        node: &str,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
         let c = self.client().await?;
-        queries::next_wakeup(&c).await
+        queries::next_wakeup(&c, node, now).await
     }
 
     async fn instances_in(

@@ -139,31 +139,45 @@ pub(crate) async fn read_instance<C: GenericClient>(
     Ok(Some((row, log)))
 }
 
+/// The condition on instances that node `$3` may run at `$1`: no owner, its own, or an
+/// owner whose heartbeat ran out.
+const MAY_RUN: &str = "(owner IS NULL OR owner = $3 OR NOT EXISTS (SELECT 1 FROM nodes \
+     WHERE nodes.node = instances.owner AND nodes.alive_until > $1))";
+
 pub(crate) async fn due<C: GenericClient>(
     c: &C,
+    node: &str,
     now: Timestamp,
     limit: usize,
 ) -> Result<Vec<InstanceRef>, StoreError> {
+    let sql = format!(
+        "SELECT pk FROM instances WHERE wake_at IS NOT NULL AND wake_at <= $1 AND {MAY_RUN} \
+         ORDER BY wake_at, pk LIMIT $2"
+    );
+    let stmt = c.prepare_cached(&sql).await.map_err(backend)?;
     let out = c
-        .query(
-            "SELECT pk FROM instances WHERE wake_at IS NOT NULL AND wake_at <= $1 \
-             ORDER BY wake_at, pk LIMIT $2",
-            &[&(now.0 as i64), &(limit as i64)],
-        )
+        .query(&stmt, &[&(now.0 as i64), &(limit as i64), &node])
         .await
         .map_err(backend)?;
     Ok(out.iter().map(|r| InstanceRef(r.get(0))).collect())
 }
 
-pub(crate) async fn next_wakeup<C: GenericClient>(c: &C) -> Result<Option<Timestamp>, StoreError> {
+pub(crate) async fn next_wakeup<C: GenericClient>(
+    c: &C,
+    node: &str,
+    now: Timestamp,
+) -> Result<Option<Timestamp>, StoreError> {
+    // `$2` is unused by the condition but keeps its parameter numbers.
+    let sql = format!(
+        "SELECT wake_at FROM instances WHERE wake_at IS NOT NULL AND {MAY_RUN} \
+         AND $2::BIGINT IS NOT NULL ORDER BY wake_at LIMIT 1"
+    );
+    let stmt = c.prepare_cached(&sql).await.map_err(backend)?;
     let r = c
-        .query_one(
-            "SELECT MIN(wake_at) FROM instances WHERE wake_at IS NOT NULL",
-            &[],
-        )
+        .query_opt(&stmt, &[&(now.0 as i64), &0i64, &node])
         .await
         .map_err(backend)?;
-    Ok(ts(r.get(0)))
+    Ok(r.map(|r| Timestamp(r.get::<_, i64>(0) as u64)))
 }
 
 pub(crate) async fn instances_in<C: GenericClient>(

@@ -135,6 +135,15 @@ impl SqliteStore {
     }
 }
 
+/// The condition on instances that node `node` (a parameter) may run at `now` (one): no
+/// owner, its own, or an owner whose heartbeat ran out.
+fn may_run(now: &str, node: &str) -> String {
+    format!(
+        "(owner IS NULL OR owner = {node} OR NOT EXISTS (SELECT 1 FROM nodes \
+         WHERE nodes.node = instances.owner AND nodes.alive_until > {now}))"
+    )
+}
+
 pub(crate) const ROW_COLUMNS: &str = "pk, workflow, id, status, params, trigger_source, version_id, created_at, \
      started_at, ended_at, output, error, wake_at, paused_at, fence, owner";
 
@@ -273,29 +282,48 @@ impl Store for SqliteStore {
 
     async fn due_wakeups(
         &self,
+        node: &str,
         now: Timestamp,
         limit: usize,
     ) -> Result<Vec<InstanceRef>, StoreError> {
+        let node = node.to_string();
         self.read(move |c| {
-            let mut stmt = c
-                .prepare_cached("SELECT pk FROM instances WHERE wake_at IS NOT NULL AND wake_at <= ?1 ORDER BY wake_at, pk LIMIT ?2")
+            let sql = format!(
+                "SELECT pk FROM instances WHERE wake_at IS NOT NULL AND wake_at <= ?1 AND {} \
+                 ORDER BY wake_at, pk LIMIT ?2",
+                may_run("?1", "?3")
+            );
+            let mut stmt = c.prepare_cached(&sql).map_err(backend)?;
+            let rows = stmt
+                .query_map(params![now.0 as i64, limit as i64, node], |r| {
+                    r.get::<_, i64>(0)
+                })
                 .map_err(backend)?;
-            let rows = stmt.query_map(params![now.0 as i64, limit as i64], |r| r.get::<_, i64>(0)).map_err(backend)?;
             rows.map(|r| r.map(InstanceRef).map_err(backend)).collect()
         })
         .await
     }
 
-    async fn next_wakeup(&self) -> Result<Option<Timestamp>, StoreError> {
-        self.read(|c| {
-            c.query_row(
-                "SELECT MIN(wake_at) FROM instances WHERE wake_at IS NOT NULL",
-                [],
-                |r| r.get::<_, Option<i64>>(0),
-            )
-            .optional()
-            .map(|v| ts(v.flatten()))
-            .map_err(backend)
+    async fn next_wakeup(
+        &self,
+        node: &str,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let node = node.to_string();
+        self.read(move |c| {
+            // The wake-up index in order, up to the first instance this node may run.
+            let sql = format!(
+                "SELECT wake_at FROM instances WHERE wake_at IS NOT NULL AND {} \
+                 ORDER BY wake_at LIMIT 1",
+                may_run("?1", "?2")
+            );
+            c.prepare_cached(&sql)
+                .and_then(|mut s| {
+                    s.query_row(params![now.0 as i64, node], |r| r.get::<_, i64>(0))
+                        .optional()
+                })
+                .map(ts)
+                .map_err(backend)
         })
         .await
     }

@@ -396,7 +396,10 @@ async fn restart_deletes_log_rows(store: &impl Store) {
 }
 
 async fn wakeups_are_ordered(store: &impl Store) {
-    assert_eq!(store.next_wakeup().await.unwrap(), None);
+    assert_eq!(
+        store.next_wakeup("local", Timestamp(0)).await.unwrap(),
+        None
+    );
     let refs = store
         .create_instances(vec![new("wf", "a"), new("wf", "b"), new("wf", "c")])
         .await
@@ -411,14 +414,26 @@ async fn wakeups_are_ordered(store: &impl Store) {
             .await
             .unwrap();
     }
-    assert_eq!(store.next_wakeup().await.unwrap(), Some(Timestamp(100)));
-    assert_eq!(store.due_wakeups(Timestamp(99), 10).await.unwrap(), vec![]);
     assert_eq!(
-        store.due_wakeups(Timestamp(200), 10).await.unwrap(),
+        store.next_wakeup("local", Timestamp(0)).await.unwrap(),
+        Some(Timestamp(100))
+    );
+    assert_eq!(
+        store.due_wakeups("local", Timestamp(99), 10).await.unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store
+            .due_wakeups("local", Timestamp(200), 10)
+            .await
+            .unwrap(),
         vec![refs[1], refs[2]]
     );
     assert_eq!(
-        store.due_wakeups(Timestamp(1_000), 1).await.unwrap(),
+        store
+            .due_wakeups("local", Timestamp(1_000), 1)
+            .await
+            .unwrap(),
         vec![refs[1]]
     );
     store
@@ -428,7 +443,10 @@ async fn wakeups_are_ordered(store: &impl Store) {
         }))
         .await
         .unwrap();
-    assert_eq!(store.next_wakeup().await.unwrap(), Some(Timestamp(200)));
+    assert_eq!(
+        store.next_wakeup("local", Timestamp(0)).await.unwrap(),
+        Some(Timestamp(200))
+    );
 }
 
 async fn listing_and_recovery_queries(store: &impl Store) {
@@ -911,6 +929,42 @@ async fn orphans_are_taken_from_dead_nodes(store: &impl Store) {
         .unwrap();
     store.heartbeat("n1", Timestamp(1_000)).await.unwrap();
     store.heartbeat("n2", Timestamp(5_000)).await.unwrap();
+    // A live node wakes its own: others see b's timer only once n2's heartbeat ran out.
+    let wake = RowUpdate {
+        wake_at: Some(Some(Timestamp(1_500))),
+        ..RowUpdate::default()
+    };
+    store
+        .submit(Commit::new(refs[1], None).update(wake))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.due_wakeups("n3", Timestamp(2_000), 10).await.unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store.next_wakeup("n3", Timestamp(2_000)).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.due_wakeups("n2", Timestamp(2_000), 10).await.unwrap(),
+        vec![refs[1]]
+    );
+    assert_eq!(
+        store.next_wakeup("n2", Timestamp(2_000)).await.unwrap(),
+        Some(Timestamp(1_500))
+    );
+    assert_eq!(
+        store.due_wakeups("n3", Timestamp(6_000), 10).await.unwrap(),
+        vec![refs[1]]
+    );
+    store
+        .submit(Commit::new(refs[1], None).update(RowUpdate {
+            wake_at: Some(None),
+            ..RowUpdate::default()
+        }))
+        .await
+        .unwrap();
     let ids = |rows: Vec<InstanceRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
     let taken = store
         .take_orphans("n3", Timestamp(2_000), 10, false)
@@ -1061,7 +1115,10 @@ async fn everything_survives_reopen(store: &impl Store, w: Written) {
     assert_eq!(row.instance, w.instance);
     assert_eq!(row.status, InstanceStatus::Waiting);
     assert_eq!(row.fence, w.fence);
-    assert_eq!(store.next_wakeup().await.unwrap(), Some(Timestamp(50)));
+    assert_eq!(
+        store.next_wakeup("local", Timestamp(0)).await.unwrap(),
+        Some(Timestamp(50))
+    );
     let log = store.read_log(w.instance).await.unwrap();
     assert_eq!(log.len(), 2);
     assert_eq!(

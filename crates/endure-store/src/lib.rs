@@ -66,15 +66,23 @@ pub trait Store: Send + Sync + 'static {
     /// Takes the lease of an instance for `owner`, fencing out any earlier holder.
     async fn acquire_lease(&self, instance: InstanceRef, owner: &str) -> Result<Fence, StoreError>;
 
-    /// Instances whose wake-up time is at or before `now`, earliest first, at most `limit`.
+    /// Instances whose wake-up time is at or before `now` and that `node` may run (no owner,
+    /// owned by `node`, or by a node whose heartbeat ran out: a live node wakes its own),
+    /// earliest first, at most `limit`.
     async fn due_wakeups(
         &self,
+        node: &str,
         now: Timestamp,
         limit: usize,
     ) -> Result<Vec<InstanceRef>, StoreError>;
 
-    /// The earliest wake-up time of any instance.
-    async fn next_wakeup(&self) -> Result<Option<Timestamp>, StoreError>;
+    /// The earliest wake-up time of the instances `node` may run (as in
+    /// [`Store::due_wakeups`], judged at `now`).
+    async fn next_wakeup(
+        &self,
+        node: &str,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError>;
 
     /// Instances in any of `statuses`, oldest first (recovery after a restart).
     async fn instances_in(

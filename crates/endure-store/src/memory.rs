@@ -195,6 +195,20 @@ fn send(st: &mut State, batch: Vec<NewMessage>) {
     }
 }
 
+/// Whether `node` may run the instance: no owner, its own, or its owner's heartbeat ran out.
+fn may_run(
+    nodes: &HashMap<String, Timestamp>,
+    r: &InstanceRow,
+    node: &str,
+    now: Timestamp,
+) -> bool {
+    match &r.owner {
+        None => true,
+        Some(o) if o == node => true,
+        Some(o) => nodes.get(o).is_none_or(|until| *until <= now),
+    }
+}
+
 #[async_trait]
 impl Store for MemoryStore {
     async fn create_instances(
@@ -253,6 +267,7 @@ impl Store for MemoryStore {
 
     async fn due_wakeups(
         &self,
+        node: &str,
         now: Timestamp,
         limit: usize,
     ) -> Result<Vec<InstanceRef>, StoreError> {
@@ -260,14 +275,25 @@ impl Store for MemoryStore {
         let mut due: Vec<(Timestamp, InstanceRef)> = st
             .rows
             .values()
+            .filter(|r| may_run(&st.nodes, r, node, now))
             .filter_map(|r| r.wake_at.filter(|w| *w <= now).map(|w| (w, r.instance)))
             .collect();
         due.sort();
         Ok(due.into_iter().take(limit).map(|(_, r)| r).collect())
     }
 
-    async fn next_wakeup(&self) -> Result<Option<Timestamp>, StoreError> {
-        Ok(self.lock().rows.values().filter_map(|r| r.wake_at).min())
+    async fn next_wakeup(
+        &self,
+        node: &str,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let st = self.lock();
+        Ok(st
+            .rows
+            .values()
+            .filter(|r| may_run(&st.nodes, r, node, now))
+            .filter_map(|r| r.wake_at)
+            .min())
     }
 
     async fn instances_in(

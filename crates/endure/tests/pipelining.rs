@@ -51,11 +51,20 @@ impl Store for Counting {
     async fn acquire_lease(&self, i: InstanceRef, owner: &str) -> Result<Fence, StoreError> {
         self.inner.acquire_lease(i, owner).await
     }
-    async fn due_wakeups(&self, now: Timestamp, n: usize) -> Result<Vec<InstanceRef>, StoreError> {
-        self.inner.due_wakeups(now, n).await
+    async fn due_wakeups(
+        &self,
+        node: &str,
+        now: Timestamp,
+        n: usize,
+    ) -> Result<Vec<InstanceRef>, StoreError> {
+        self.inner.due_wakeups(node, now, n).await
     }
-    async fn next_wakeup(&self) -> Result<Option<Timestamp>, StoreError> {
-        self.inner.next_wakeup().await
+    async fn next_wakeup(
+        &self,
+        node: &str,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        self.inner.next_wakeup(node, now).await
     }
     async fn instances_in(&self, s: &[InstanceStatus]) -> Result<Vec<InstanceRow>, StoreError> {
         self.inner.instances_in(s).await
