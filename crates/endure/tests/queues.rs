@@ -95,6 +95,28 @@ async fn until(r: &Recorder, what: &str, done: impl Fn(&[Vec<(String, u32)>]) ->
     }
 }
 
+/// Waits (hang protection only) until the consumer has done with `queue`'s messages what the
+/// test moves the clock for: `taken`, the next ones are leased (a batch gathering); otherwise
+/// the last batch is settled (its retries scheduled). Moving the clock before that would
+/// move it under the consumer's feet.
+async fn until_queue(h: &Harness, queue: &str, taken: bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = h.now();
+        let next = h.store.next_message_at(queue).await.unwrap();
+        // A lease lasts CONSUMER_LEASE_MS; a retry comes within a minute.
+        let leased = next.is_some_and(|t| t.since(now) > 60_000);
+        if leased == taken && next.is_some() {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{queue}: next message at {next:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
 fn bodies(b: &[Vec<(String, u32)>]) -> Vec<Vec<String>> {
     b.iter()
         .map(|x| x.iter().map(|(s, _)| s.clone()).collect())
@@ -117,6 +139,7 @@ async fn batches_fill_up_or_time_out(mode: Mode) {
         2,
         "the third waits to fill up"
     );
+    until_queue(&h, "q", true).await;
     h.clock.advance(5_000);
     until(&rec, "the rest after the batch timeout", |b| b.len() >= 3).await;
     let b = bodies(&rec.batches.lock().unwrap());
@@ -166,6 +189,7 @@ async fn retries_then_the_dead_letter_queue(mode: Mode) {
         if attempt == 3 {
             h.checkpoint().await;
         }
+        until_queue(&h, "q", false).await;
         h.clock.advance(2_000);
         until(&rec, "a retry", |b| b.len() as u32 >= attempt).await;
     }
