@@ -28,6 +28,8 @@ struct Campaign {
     steps: u64,
     max_kills: usize,
     js: bool,
+    /// One process at a time (the single-node campaigns).
+    one_process: bool,
 }
 
 struct Rng(u64);
@@ -177,6 +179,7 @@ fn survives_sigkill_at_random_moments() {
         steps: 200,
         max_kills: 25,
         js: false,
+        one_process: true,
     });
 }
 
@@ -188,6 +191,7 @@ fn javascript_survives_sigkill_at_random_moments() {
         steps: 60,
         max_kills: 20,
         js: true,
+        one_process: true,
     });
 }
 
@@ -290,9 +294,10 @@ fn fresh_postgres() -> String {
 fn three_nodes_on_postgres_survive_sigkill() {
     let cfg = Campaign {
         instances: 24,
-        steps: 400,
+        steps: 600,
         max_kills: 6,
         js: false,
+        one_process: false,
     };
     let seed = seed();
     let mut rng = Rng(seed);
@@ -423,8 +428,10 @@ fn finish(
             );
         }
     }
+    // One process runs everything, so its kills land mid-run. Of several nodes only the busy
+    // one has attempts to cut short; a kill of an idle node is a fair kill too.
     assert!(
-        kills < 5 || cut_short > 0,
+        !cfg.one_process || kills < 5 || cut_short > 0,
         "seed {seed}: {kills} kills mid-run yet no attempt was cut short"
     );
     eprintln!(
