@@ -139,10 +139,14 @@ pub(crate) async fn read_instance<C: GenericClient>(
     Ok(Some((row, log)))
 }
 
-/// The condition on instances that node `$3` may run at `$1`: no owner, its own, or an
-/// owner whose heartbeat ran out.
-const MAY_RUN: &str = "(owner IS NULL OR owner = $3 OR NOT EXISTS (SELECT 1 FROM nodes \
-     WHERE nodes.node = instances.owner AND nodes.alive_until > $1))";
+/// The condition on instances that node `node` (a parameter) may run at `now` (one): no
+/// owner, its own, or an owner whose heartbeat ran out.
+fn may_run(now: &str, node: &str) -> String {
+    format!(
+        "(owner IS NULL OR owner = {node} OR NOT EXISTS (SELECT 1 FROM nodes \
+         WHERE nodes.node = instances.owner AND nodes.alive_until > {now}))"
+    )
+}
 
 pub(crate) async fn due<C: GenericClient>(
     c: &C,
@@ -151,8 +155,9 @@ pub(crate) async fn due<C: GenericClient>(
     limit: usize,
 ) -> Result<Vec<InstanceRef>, StoreError> {
     let sql = format!(
-        "SELECT pk FROM instances WHERE wake_at IS NOT NULL AND wake_at <= $1 AND {MAY_RUN} \
-         ORDER BY wake_at, pk LIMIT $2"
+        "SELECT pk FROM instances WHERE wake_at IS NOT NULL AND wake_at <= $1 AND {} \
+         ORDER BY wake_at, pk LIMIT $2",
+        may_run("$1", "$3")
     );
     let stmt = c.prepare_cached(&sql).await.map_err(backend)?;
     let out = c
@@ -167,14 +172,13 @@ pub(crate) async fn next_wakeup<C: GenericClient>(
     node: &str,
     now: Timestamp,
 ) -> Result<Option<Timestamp>, StoreError> {
-    // `$2` is unused by the condition but keeps its parameter numbers.
     let sql = format!(
-        "SELECT wake_at FROM instances WHERE wake_at IS NOT NULL AND {MAY_RUN} \
-         AND $2::BIGINT IS NOT NULL ORDER BY wake_at LIMIT 1"
+        "SELECT wake_at FROM instances WHERE wake_at IS NOT NULL AND {} ORDER BY wake_at LIMIT 1",
+        may_run("$1", "$2")
     );
     let stmt = c.prepare_cached(&sql).await.map_err(backend)?;
     let r = c
-        .query_opt(&stmt, &[&(now.0 as i64), &0i64, &node])
+        .query_opt(&stmt, &[&(now.0 as i64), &node])
         .await
         .map_err(backend)?;
     Ok(r.map(|r| Timestamp(r.get::<_, i64>(0) as u64)))
