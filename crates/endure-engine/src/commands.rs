@@ -9,7 +9,7 @@ pub(crate) const DRIVER_QUEUE: usize = 64;
 
 /// Which step `restart` starts from: the `count`-th (1-based) started step of `kind` named
 /// `name`, in the order steps started.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StepSelector {
     pub name: String,
     pub count: u32,
@@ -58,7 +58,8 @@ impl StepSelector {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum ControlOp {
     Pause,
     Resume,

@@ -1,6 +1,7 @@
 //! Control operations (pause, resume, terminate, restart, send event). If a driver runs the
-//! instance, the operation goes to it; otherwise the operation changes the store itself while
-//! holding the instance's control slot, so no driver starts meanwhile.
+//! instance, the operation goes to it; if another node holds its lease, to that node
+//! (`crate::remote`); otherwise the operation changes the store itself while holding the
+//! instance's control slot, so no driver starts meanwhile.
 
 use crate::commands::{CmdReply, Command, ControlOp};
 use crate::commits::{pause_commit, restart_commit, terminate_commit};
@@ -23,11 +24,32 @@ pub(crate) enum Requeue {
     New,
 }
 
+/// Applies `op` to the instance, wherever it runs.
 pub(crate) async fn control(
     shared: &Arc<Shared>,
     i: InstanceRef,
     id: &str,
     op: ControlOp,
+) -> Result<(), ApiError> {
+    run(shared, i, id, op, true).await
+}
+
+/// Applies `op` on this node (another node forwarded it here).
+pub(crate) async fn apply(
+    shared: &Arc<Shared>,
+    i: InstanceRef,
+    id: &str,
+    op: ControlOp,
+) -> Result<(), ApiError> {
+    run(shared, i, id, op, false).await
+}
+
+async fn run(
+    shared: &Arc<Shared>,
+    i: InstanceRef,
+    id: &str,
+    op: ControlOp,
+    may_forward: bool,
 ) -> Result<(), ApiError> {
     loop {
         let access = {
@@ -75,7 +97,14 @@ pub(crate) async fn control(
                 }
             }
             Access::Mine(n) => {
-                let result = dormant(shared, i, id, op).await;
+                let forwarded = match may_forward {
+                    true => crate::remote::forward(shared, i, id, &op).await,
+                    false => None,
+                };
+                let result = match forwarded {
+                    Some(r) => r.map(|()| Requeue::No),
+                    None => dormant(shared, i, id, op).await,
+                };
                 let deferred = matches!(
                     shared.slots().remove(&i),
                     Some(Slot::Control { deferred: true, .. })

@@ -135,6 +135,7 @@ impl EngineBuilder {
             triggers_changed: Notify::new(),
             triggers_since: since.into(),
             messages_sent: Notify::new(),
+            remote: Default::default(),
         });
         // What earlier lives of this node, and nodes that are gone, left queued, running or
         // pausing: this node takes and runs it.
@@ -168,6 +169,16 @@ impl EngineBuilder {
         if shared.config.shared_store {
             let task = tokio::spawn(crate::nodes::run(shared.clone()));
             shared.scheduler.add_task(task.abort_handle());
+            // Listening before this returns: a control operation forwarded from now on arrives.
+            if let Some(notices) = shared
+                .store
+                .listen(&shared.config.node_id)
+                .await
+                .map_err(store_error)?
+            {
+                let task = tokio::spawn(crate::remote::run(shared.clone(), notices));
+                shared.scheduler.add_task(task.abort_handle());
+            }
         }
         for c in self.consumers {
             let task = tokio::spawn(crate::consumers::run(shared.clone(), c));

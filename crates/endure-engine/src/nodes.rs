@@ -5,7 +5,8 @@
 //! A node that takes an instance queues it like a recovered one; its run's first commit takes
 //! the lease, so a node that was only slow (not dead) is fenced out of the store from then on.
 //! Each beat the node also asks the store for the earliest wake-up time again, so timers other
-//! nodes set (and left behind when they died) fire here at most a beat late.
+//! nodes set (and left behind when they died) fire here at most a beat late, and whoever waits
+//! for a change of an instance another node runs (`InstanceHandle::wait_for`) looks again.
 
 use crate::options::{HEARTBEAT_MS, NODE_TTL_MS};
 use crate::scheduler::WAKE_BATCH;
@@ -53,6 +54,8 @@ pub(crate) async fn run(shared: Arc<Shared>) {
         // Other nodes set wake-up times this one does not hear of: look at the store's
         // earliest again each beat, so a dead node's sleeping instances wake here too.
         shared.scheduler.recheck();
+        // Waiters on instances other nodes run (`wait_for`) look at the store again.
+        shared.bump();
         shared.clock.sleep_until(now.plus_ms(HEARTBEAT_MS)).await;
     }
 }

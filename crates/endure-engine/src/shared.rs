@@ -41,6 +41,8 @@ pub(crate) struct Shared {
     pub triggers_since: std::sync::atomic::AtomicU64,
     /// Notified when a firing sent a message (queue consumers look again).
     pub messages_sent: Notify,
+    /// Control operations forwarded to other nodes, waiting for their answers.
+    pub remote: crate::remote::Remote,
 }
 
 impl Shared {

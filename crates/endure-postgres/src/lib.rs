@@ -15,6 +15,7 @@
 //! * Queue messages are taken with `FOR UPDATE SKIP LOCKED`, so processes never take the same
 //!   message at once; a firing's claim locks its trigger's row, so one process wins.
 
+mod notices;
 mod queries;
 mod schema;
 mod writer;
@@ -29,6 +30,7 @@ use endure_store::{
 use std::str::FromStr;
 use tokio::sync::{mpsc, oneshot};
 
+pub use notices::{RECONNECT_MAX_MS, application_name};
 pub use schema::SCHEMA_VERSION;
 
 /// How to open a PostgreSQL store.
@@ -78,6 +80,10 @@ pub struct PostgresStore {
     /// Commits submitted while the writer's queue was full, in submission order; one task
     /// moves them on as room frees up (see [`Store::submit`], which cannot wait).
     overflow: std::sync::Arc<std::sync::Mutex<Overflow>>,
+    /// How to connect (notice listeners have connections of their own).
+    pg: tokio_postgres::Config,
+    /// The deployment's schema, which addresses its notices.
+    scope: String,
 }
 
 #[derive(Default)]
@@ -119,7 +125,7 @@ impl PostgresStore {
         drop(client);
         let _ = task.await;
         let manager = deadpool_postgres::Manager::from_config(
-            pg,
+            pg.clone(),
             tokio_postgres::NoTls,
             deadpool_postgres::ManagerConfig {
                 recycling_method: deadpool_postgres::RecyclingMethod::Fast,
@@ -135,6 +141,8 @@ impl PostgresStore {
             pool,
             writer: tx,
             overflow: Default::default(),
+            pg,
+            scope: config.schema.clone().unwrap_or_else(|| "public".into()),
         })
     }
 
@@ -377,6 +385,24 @@ impl Store for PostgresStore {
             own,
         };
         self.write(|tx| Op::Orphans(o, tx)).await
+    }
+
+    async fn listen(
+        &self,
+        node: &str,
+    ) -> Result<Option<mpsc::Receiver<endure_store::Notice>>, StoreError> {
+        notices::listen(self.pg.clone(), &self.scope, node)
+            .await
+            .map(Some)
+    }
+
+    async fn notify(&self, node: &str, payload: String) -> Result<(), StoreError> {
+        let p = notices::payload(&self.scope, node, &payload)?;
+        let c = self.client().await?;
+        c.execute("SELECT pg_notify($1, $2)", &[&notices::CHANNEL, &p])
+            .await
+            .map_err(backend)?;
+        Ok(())
     }
 
     async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError> {

@@ -99,3 +99,46 @@ async fn an_unreachable_server_is_a_clear_error() {
     );
     assert!(!text.contains("secret"), "{text}");
 }
+
+/// A listener whose connection is killed connects again by itself, says it may have missed
+/// notices, and delivers the ones sent after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listener_reconnects_after_its_connection_dies() {
+    use endure_store::{Notice, Store};
+    let s = schema_name();
+    let store = open(&s).await;
+    let mut rx = store.listen("n").await.unwrap().unwrap();
+    let (client, conn) = tokio_postgres::connect(&url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let killed = client
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            &[&endure_postgres::application_name(&s)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(killed.len(), 1, "one listening connection");
+    let mut missed = false;
+    for _ in 0..100 {
+        store.notify("n", "after".into()).await.unwrap();
+        match tokio::time::timeout(std::time::Duration::from_millis(200), rx.recv()).await {
+            Ok(Some(Notice::Missed)) => missed = true,
+            Ok(Some(Notice::Message(m))) => {
+                assert_eq!(m, "after");
+                assert!(
+                    missed,
+                    "a message arrived after a reconnection without Missed first"
+                );
+                drop(rx);
+                drop(store);
+                drop_schemas(&[s]).await;
+                return;
+            }
+            Ok(None) => panic!("the listener stopped"),
+            Err(_) => {}
+        }
+    }
+    panic!("no notice arrived after the connection was killed");
+}

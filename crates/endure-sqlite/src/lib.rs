@@ -52,6 +52,8 @@ pub struct SqliteStore {
     /// Bounds the read connections (and their page caches) to [`MAX_READERS`].
     read_permits: Arc<tokio::sync::Semaphore>,
     path: PathBuf,
+    /// Notices between engines of this process (one process owns a SQLite file).
+    notices: endure_store::LocalNotices,
 }
 
 /// Most read connections open at once.
@@ -81,6 +83,7 @@ impl SqliteStore {
             readers: Arc::new(Mutex::new(Vec::new())),
             read_permits: Arc::new(tokio::sync::Semaphore::new(MAX_READERS)),
             path: config.path,
+            notices: Default::default(),
         })
     }
 
@@ -552,6 +555,17 @@ impl Store for SqliteStore {
     async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError> {
         let queue = queue.to_string();
         self.read(move |c| queues::depth(c, &queue)).await
+    }
+
+    async fn listen(
+        &self,
+        node: &str,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<endure_store::Notice>>, StoreError> {
+        Ok(Some(self.notices.listen(node)))
+    }
+
+    async fn notify(&self, node: &str, payload: String) -> Result<(), StoreError> {
+        self.notices.notify(node, payload)
     }
 }
 

@@ -35,6 +35,7 @@ where
     concurrent_claims_of_one_firing(&fresh().await).await;
     messages_are_leased_and_settled(&fresh().await).await;
     orphans_are_taken_from_dead_nodes(&fresh().await).await;
+    notices_reach_the_addressed_node(&fresh().await).await;
     if let Some(mut reopen) = reopen {
         let store = fresh().await;
         let r = write_some(&store).await;
@@ -1043,6 +1044,59 @@ async fn orphans_are_taken_from_dead_nodes(store: &impl Store) {
 pub struct Written {
     instance: InstanceRef,
     fence: Fence,
+}
+
+async fn recv(rx: &mut tokio::sync::mpsc::Receiver<Notice>) -> Option<Notice> {
+    tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
+        .await
+        .expect("notices: a notice sent was not received within 10 s")
+}
+
+async fn notices_reach_the_addressed_node(store: &impl Store) {
+    let mut a = store
+        .listen("node-a")
+        .await
+        .expect("listen")
+        .expect("notices: this store carries none");
+    let mut b = store.listen("node-b").await.expect("listen").unwrap();
+    let body = "{\"op\":\"pause\"}\nsecond line, ünïcødé ✓";
+    store.notify("node-b", body.into()).await.expect("notify");
+    store.notify("nobody", "lost".into()).await.expect("notify");
+    store
+        .notify("node-a", "for a".into())
+        .await
+        .expect("notify");
+    assert_eq!(
+        recv(&mut b).await,
+        Some(Notice::Message(body.into())),
+        "notices: node-b's notice"
+    );
+    assert_eq!(
+        recv(&mut a).await,
+        Some(Notice::Message("for a".into())),
+        "notices: node-a receives only its own"
+    );
+    for n in 0..20 {
+        store.notify("node-a", n.to_string()).await.expect("notify");
+    }
+    for n in 0..20 {
+        assert_eq!(
+            recv(&mut a).await,
+            Some(Notice::Message(n.to_string())),
+            "notices: one sender's notices arrive in order"
+        );
+    }
+    assert!(
+        store
+            .notify("node-a", "x".repeat(notices::MAX_NOTICE_BYTES + 1))
+            .await
+            .is_err(),
+        "notices: a payload over the limit is refused"
+    );
+    assert!(
+        b.try_recv().is_err(),
+        "notices: node-b got another's notice"
+    );
 }
 
 async fn write_some(store: &impl Store) -> Written {

@@ -16,10 +16,12 @@
 
 pub mod conformance;
 mod memory;
+pub mod notices;
 pub mod ops;
 mod types;
 
 pub use memory::MemoryStore;
+pub use notices::{LocalNotices, Notice};
 pub use types::*;
 
 use async_trait::async_trait;
@@ -170,6 +172,17 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
         own: bool,
     ) -> Result<Vec<InstanceRow>, StoreError>;
+
+    /// Starts delivering the notices sent to `node` ([`notices`]); `None` if this store carries
+    /// none (nothing else can reach it).
+    async fn listen(
+        &self,
+        node: &str,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<Notice>>, StoreError>;
+
+    /// Sends `payload` (at most [`notices::MAX_NOTICE_BYTES`]) to `node`, best effort: `Ok`
+    /// means sent, not received.
+    async fn notify(&self, node: &str, payload: String) -> Result<(), StoreError>;
 }
 
 /// Resolves when a submitted commit is durable (or failed).

@@ -51,6 +51,7 @@ impl Stored {
 #[derive(Default)]
 pub struct MemoryStore {
     state: Mutex<State>,
+    notices: crate::LocalNotices,
 }
 
 impl MemoryStore {
@@ -521,6 +522,17 @@ impl Store for MemoryStore {
             }
         }
         Ok(out)
+    }
+
+    async fn listen(
+        &self,
+        node: &str,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<crate::Notice>>, StoreError> {
+        Ok(Some(self.notices.listen(node)))
+    }
+
+    async fn notify(&self, node: &str, payload: String) -> Result<(), StoreError> {
+        self.notices.notify(node, payload)
     }
 
     async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError> {

@@ -129,6 +129,15 @@ impl Store for Counting {
     ) -> Result<Vec<InstanceRow>, StoreError> {
         self.inner.take_orphans(node, now, limit, own).await
     }
+    async fn listen(
+        &self,
+        node: &str,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<endure_store::Notice>>, StoreError> {
+        self.inner.listen(node).await
+    }
+    async fn notify(&self, node: &str, payload: String) -> Result<(), StoreError> {
+        self.inner.notify(node, payload).await
+    }
 }
 
 fn stores(dir: &std::path::Path) -> Vec<Arc<dyn Store>> {

@@ -52,7 +52,7 @@ pub fn postgres_url() -> String {
     })
 }
 
-async fn open_store(backend: Backend, dir: &std::path::Path, schema: &str) -> Arc<dyn Store> {
+pub async fn open_store(backend: Backend, dir: &std::path::Path, schema: &str) -> Arc<dyn Store> {
     match backend {
         Backend::Memory => Arc::new(MemoryStore::new()),
         Backend::Postgres => {
