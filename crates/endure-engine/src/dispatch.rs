@@ -33,6 +33,10 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             }
             s.set_next_wake(shared.store.next_wakeup(node, now).await.ok().flatten());
         }
+        // On a shared store the limit is the cluster's: claim slots for what waits.
+        if shared.config.shared_store && s.needs_slots() {
+            crate::nodes::claim_slots(&shared).await;
+        }
         // Start what the limit allows, woken instances first.
         while let Some(i) = s.pop_startable() {
             if !crate::driver::try_start(&shared, i) {

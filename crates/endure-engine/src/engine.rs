@@ -126,7 +126,7 @@ impl EngineBuilder {
         let shared = Arc::new(Shared {
             store: self.store,
             clock: self.clock,
-            scheduler: Scheduler::new(self.config.max_running),
+            scheduler: Scheduler::new(self.config.max_running, self.config.shared_store),
             config: self.config,
             workflows: self.workflows,
             slots: Mutex::new(HashMap::new()),

@@ -1,5 +1,7 @@
-//! Several processes on one store: this node's heartbeat, and taking over the instances of
-//! nodes whose heartbeat ran out (`Store::take_orphans`). Started only when the store is
+//! Several processes on one store: this node's heartbeat, its run slots under the
+//! cluster-wide limit (`Store::claim_slots`, claimed each beat and whenever the dispatcher
+//! wants more), and taking over the instances of nodes whose heartbeat ran out
+//! (`Store::take_orphans`). Started only when the store is
 //! shared (`EngineConfig::shared_store`); times come from the engine's clock.
 //!
 //! A node that takes an instance queues it like a recovered one; its run's first commit takes
@@ -35,6 +37,23 @@ pub(crate) async fn adopt(shared: &Shared, rows: Vec<InstanceRow>) {
     }
 }
 
+/// Claims the run slots this node wants now under the cluster-wide `max_running`
+/// (`Store::claim_slots`), and gives back what it no longer needs.
+pub(crate) async fn claim_slots(shared: &Shared) {
+    let s = &shared.scheduler;
+    let (running, want) = s.demand();
+    let want = s.claim_size(want);
+    let claim = endure_store::SlotClaim {
+        node: shared.config.node_id.clone(),
+        running,
+        want,
+        limit: s.max_running(),
+        now: shared.clock.now(),
+    };
+    let granted = shared.store.claim_slots(claim).await.ok();
+    s.set_allowance(granted.map(|g| g.allowance), want);
+}
+
 pub(crate) async fn run(shared: Arc<Shared>) {
     let node = shared.config.node_id.clone();
     loop {
@@ -51,6 +70,8 @@ pub(crate) async fn run(shared: Arc<Shared>) {
         {
             adopt(&shared, rows).await;
         }
+        // Slots: more if others gave some back, fewer if this node no longer needs them.
+        claim_slots(&shared).await;
         // Other nodes set wake-up times this one does not hear of: look at the store's
         // earliest again each beat, so a dead node's sleeping instances wake here too.
         shared.scheduler.recheck();

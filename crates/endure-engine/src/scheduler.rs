@@ -14,6 +14,10 @@ use tokio::task::AbortHandle;
 /// Most due wake-ups fetched from the store at once.
 pub(crate) const WAKE_BATCH: usize = 256;
 
+/// Run slots are claimed in multiples of this (up to the limit), so a node whose queue grows
+/// does not ask the store again for every instance.
+pub(crate) const SLOT_CHUNK: usize = 32;
+
 #[derive(Default)]
 struct State {
     running: usize,
@@ -26,6 +30,11 @@ struct State {
     noted: Option<Timestamp>,
     recheck: bool,
     shutdown: bool,
+    /// On a shared store: how many this node may run at once now (its run slots under the
+    /// cluster-wide limit, `Store::claim_slots`); `None`: the limit is this node's alone.
+    allowance: Option<usize>,
+    /// A claim got fewer slots than wanted: the next is at the next heartbeat.
+    denied: bool,
     /// The engine's background tasks (the dispatcher, the triggers).
     tasks: Vec<AbortHandle>,
 }
@@ -37,10 +46,12 @@ pub(crate) struct Scheduler {
 }
 
 impl Scheduler {
-    pub fn new(max_running: usize) -> Scheduler {
+    /// `shared`: the limit is the cluster's, and this node runs what its slots allow.
+    pub fn new(max_running: usize, shared: bool) -> Scheduler {
         Scheduler {
             state: Mutex::new(State {
                 recheck: true,
+                allowance: shared.then_some(0),
                 ..State::default()
             }),
             notify: Notify::new(),
@@ -156,7 +167,10 @@ impl Scheduler {
     /// as running from here).
     pub fn pop_startable(&self) -> Option<InstanceRef> {
         let mut st = self.lock();
-        if st.running >= self.max_running {
+        let limit = st
+            .allowance
+            .map_or(self.max_running, |a| a.min(self.max_running));
+        if st.running >= limit {
             return None;
         }
         let n = st.wake_q.pop_front().or_else(|| st.new_q.pop_front());
@@ -165,6 +179,44 @@ impl Scheduler {
             st.running += 1;
         }
         n
+    }
+
+    /// (running, wanted): what this node runs and would run now, capped at the limit.
+    pub fn demand(&self) -> (usize, usize) {
+        let st = self.lock();
+        let want = (st.running + st.wake_q.len() + st.new_q.len()).min(self.max_running);
+        (st.running, want.max(st.running))
+    }
+
+    /// What to claim for a demand of `want`: rounded up to [`SLOT_CHUNK`], within the limit.
+    pub fn claim_size(&self, want: usize) -> usize {
+        want.div_ceil(SLOT_CHUNK)
+            .saturating_mul(SLOT_CHUNK)
+            .min(self.max_running)
+    }
+
+    pub fn max_running(&self) -> usize {
+        self.max_running
+    }
+
+    /// Whether this node should claim more run slots now: it wants more than its allowance,
+    /// and no claim was refused since the last heartbeat.
+    pub fn needs_slots(&self) -> bool {
+        let (_, want) = self.demand();
+        let st = self.lock();
+        st.allowance.is_some_and(|a| want > a) && !st.denied
+    }
+
+    /// The answer to a claim made when this node wanted `want` (`None`: the claim failed; the
+    /// allowance stays).
+    pub fn set_allowance(&self, allowance: Option<usize>, want: usize) {
+        let mut st = self.lock();
+        if let Some(a) = allowance {
+            st.allowance = Some(a);
+        }
+        st.denied = st.allowance.is_some_and(|a| a < want);
+        drop(st);
+        self.notify.notify_one();
     }
 
     /// Gives back the memory of a burst of queued instances once the queues are empty.

@@ -387,6 +387,13 @@ impl Store for PostgresStore {
         self.write(|tx| Op::Orphans(o, tx)).await
     }
 
+    async fn claim_slots(
+        &self,
+        claim: endure_store::SlotClaim,
+    ) -> Result<endure_store::SlotGrant, StoreError> {
+        self.write(|tx| Op::Slots(claim, tx)).await
+    }
+
     async fn listen(
         &self,
         node: &str,

@@ -4,7 +4,7 @@ use crate::backend;
 use endure_store::StoreError;
 
 /// The schema this build writes.
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// Version 1: instances and their logs, workflow records, cron firings, queue messages.
 const V1: &str = "
@@ -73,8 +73,14 @@ CREATE TABLE nodes (
 );
 ";
 
+/// Version 3: each node's run slots under the cluster-wide limit (`Store::claim_slots`).
+const V3: &str = "
+ALTER TABLE nodes ADD COLUMN wants BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE nodes ADD COLUMN holds BIGINT NOT NULL DEFAULT 0;
+";
+
 /// Each version's changes, applied in order from the database's version.
-const MIGRATIONS: [&str; 2] = [V1, V2];
+const MIGRATIONS: [&str; 3] = [V1, V2, V3];
 
 /// A key for `pg_advisory_xact_lock`: processes starting together migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x656e_6475_7265; // "endure"

@@ -140,6 +140,7 @@ async fn apply(tx: &mut Tx<'_>, op: Op) -> (Done, bool) {
         Op::Lease(i, owner, r) => run!(Lease, r, lease(tx, i, owner)),
         Op::Heartbeat(node, until, r) => run!(Heartbeat, r, heartbeat(tx, node, until)),
         Op::Orphans(o, r) => run!(Orphans, r, orphans(tx, o)),
+        Op::Slots(c, r) => run!(Slots, r, slots(tx, c)),
         Op::Delete(i, r) => run!(Delete, r, delete(tx, i)),
         Op::Workflow(op, r) => run!(Workflow, r, workflow(tx, op)),
         Op::Claim(c, r) => run!(Claim, r, claim(tx, c)),
@@ -262,6 +263,43 @@ async fn heartbeat(tx: &Tx<'_>, node: String, until: Timestamp) -> Result<(), St
     .await
     .map(drop)
     .map_err(backend)
+}
+
+/// A key for `pg_advisory_xact_lock`: one node's slot claim at a time (held to the end of the
+/// writer's transaction, so the next claim sees this one's record).
+const SLOTS_LOCK: i64 = 0x656e_6475_7273; // "endurs"
+
+async fn slots(
+    tx: &Tx<'_>,
+    claim: endure_store::SlotClaim,
+) -> Result<endure_store::SlotGrant, StoreError> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SLOTS_LOCK])
+        .await
+        .map_err(backend)?;
+    let rows = tx
+        .query(
+            "SELECT node, wants, holds FROM nodes WHERE node <> $1 AND alive_until > $2",
+            &[&claim.node, &(claim.now.0 as i64)],
+        )
+        .await
+        .map_err(backend)?;
+    let others: Vec<endure_store::NodeSlots> = rows
+        .iter()
+        .map(|r| endure_store::NodeSlots {
+            node: r.get(0),
+            want: r.get::<_, i64>(1).max(0) as usize,
+            holds: r.get::<_, i64>(2).max(0) as usize,
+        })
+        .collect();
+    let g = endure_store::slots::grant(&claim, &others);
+    tx.execute(
+        "INSERT INTO nodes (node, alive_until, wants, holds) VALUES ($1, 0, $2, $3) \
+         ON CONFLICT (node) DO UPDATE SET wants = excluded.wants, holds = excluded.holds",
+        &[&claim.node, &(claim.want as i64), &(g.holds as i64)],
+    )
+    .await
+    .map_err(backend)?;
+    Ok(g)
 }
 
 async fn orphans(

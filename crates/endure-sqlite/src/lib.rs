@@ -557,6 +557,13 @@ impl Store for SqliteStore {
         self.read(move |c| queues::depth(c, &queue)).await
     }
 
+    async fn claim_slots(
+        &self,
+        claim: endure_store::SlotClaim,
+    ) -> Result<endure_store::SlotGrant, StoreError> {
+        self.write(|tx| Op::Slots(claim, tx)).await
+    }
+
     async fn listen(
         &self,
         node: &str,

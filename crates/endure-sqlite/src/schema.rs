@@ -24,7 +24,7 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
 
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 /// Version 1: instances and their logs.
 const V1: &str = "CREATE TABLE instances (
@@ -96,8 +96,12 @@ const V5: &str = "ALTER TABLE instances ADD COLUMN owner TEXT;
              alive_until INTEGER NOT NULL
          );";
 
+/// Version 6: each node's run slots under the cluster-wide limit (`Store::claim_slots`).
+const V6: &str = "ALTER TABLE nodes ADD COLUMN wants INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE nodes ADD COLUMN holds INTEGER NOT NULL DEFAULT 0;";
+
 /// Each version's changes, applied in order from the file's version to [`SCHEMA_VERSION`].
-const MIGRATIONS: [&str; 5] = [V1, V2, V3, V4, V5];
+const MIGRATIONS: [&str; 6] = [V1, V2, V3, V4, V5, V6];
 
 /// Refuses a database this process cannot write (read-only or immutable file, read-only
 /// directory, unwritable WAL): one durable write of the schema version, at open, so a store

@@ -144,6 +144,7 @@ fn apply(c: &Connection, op: Op) -> Done {
         Op::Lease(i, owner, r) => Done::Lease(r, lease(c, i, &owner)),
         Op::Heartbeat(node, until, r) => Done::Heartbeat(r, heartbeat(c, &node, until)),
         Op::Orphans(o, r) => Done::Orphans(r, orphans(c, o)),
+        Op::Slots(claim, r) => Done::Slots(r, slots(c, claim)),
         Op::Delete(i, r) => Done::Delete(r, delete(c, i)),
         Op::Workflow(op, r) => Done::Workflow(r, workflow(c, op)),
         Op::Claim(claim, r) => Done::Claim(r, crate::queues::claim(c, claim)),
@@ -286,6 +287,35 @@ fn heartbeat(c: &Connection, node: &str, until: endure_model::Timestamp) -> Resu
     .and_then(|mut s| s.execute(params![node, until.0 as i64]))
     .map(drop)
     .map_err(backend)
+}
+
+fn slots(
+    c: &Connection,
+    claim: endure_store::SlotClaim,
+) -> Result<endure_store::SlotGrant, StoreError> {
+    let others = c
+        .prepare_cached(
+            "SELECT node, wants, holds FROM nodes WHERE node != ?1 AND alive_until > ?2",
+        )
+        .and_then(|mut s| {
+            s.query_map(params![claim.node, claim.now.0 as i64], |r| {
+                Ok(endure_store::NodeSlots {
+                    node: r.get(0)?,
+                    want: r.get::<_, i64>(1)?.max(0) as usize,
+                    holds: r.get::<_, i64>(2)?.max(0) as usize,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    let g = endure_store::slots::grant(&claim, &others);
+    c.prepare_cached(
+        "INSERT INTO nodes (node, alive_until, wants, holds) VALUES (?1, 0, ?2, ?3) \
+         ON CONFLICT (node) DO UPDATE SET wants = excluded.wants, holds = excluded.holds",
+    )
+    .and_then(|mut s| s.execute(params![claim.node, claim.want as i64, g.holds as i64]))
+    .map_err(backend)?;
+    Ok(g)
 }
 
 fn orphans(

@@ -95,7 +95,7 @@ async fn a_version_1_database_is_migrated() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     // Version 4's firings and messages work.
     let claimed = store
         .claim_firing(endure_store::FiringClaim {

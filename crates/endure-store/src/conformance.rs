@@ -36,6 +36,8 @@ where
     messages_are_leased_and_settled(&fresh().await).await;
     orphans_are_taken_from_dead_nodes(&fresh().await).await;
     notices_reach_the_addressed_node(&fresh().await).await;
+    run_slots_are_shared_by_live_nodes(&fresh().await).await;
+    concurrent_slot_claims_stay_under_the_limit(&fresh().await).await;
     if let Some(mut reopen) = reopen {
         let store = fresh().await;
         let r = write_some(&store).await;
@@ -1044,6 +1046,74 @@ async fn orphans_are_taken_from_dead_nodes(store: &impl Store) {
 pub struct Written {
     instance: InstanceRef,
     fence: Fence,
+}
+
+fn slot_claim(node: &str, running: usize, want: usize, now: u64) -> SlotClaim {
+    SlotClaim {
+        node: node.into(),
+        running,
+        want,
+        limit: 10,
+        now: Timestamp(now),
+    }
+}
+
+async fn run_slots_are_shared_by_live_nodes(store: &impl Store) {
+    let claim = |c: SlotClaim| async move { store.claim_slots(c).await.expect("claim_slots") };
+    store.heartbeat("a", Timestamp(10_000)).await.unwrap();
+    store.heartbeat("b", Timestamp(10_000)).await.unwrap();
+    assert_eq!(
+        claim(slot_claim("a", 0, 10, 1_000)).await.allowance,
+        10,
+        "slots: alone, a node gets what it wants"
+    );
+    assert_eq!(
+        claim(slot_claim("b", 0, 10, 1_000)).await.allowance,
+        0,
+        "slots: what another node holds is not granted again"
+    );
+    let g = claim(slot_claim("a", 10, 10, 1_000)).await;
+    assert_eq!(
+        (g.allowance, g.holds),
+        (5, 10),
+        "slots: a node over its fair share keeps what runs and starts nothing new"
+    );
+    assert_eq!(claim(slot_claim("a", 4, 4, 1_000)).await.holds, 4);
+    assert_eq!(
+        claim(slot_claim("b", 0, 10, 1_000)).await.allowance,
+        6,
+        "slots: what a node gave back goes to the other"
+    );
+    // Once a's heartbeat has run out, what it held is free.
+    store.heartbeat("b", Timestamp(30_000)).await.unwrap();
+    assert_eq!(
+        claim(slot_claim("b", 6, 10, 20_000)).await.allowance,
+        10,
+        "slots: a dead node holds nothing"
+    );
+}
+
+async fn concurrent_slot_claims_stay_under_the_limit(store: &impl Store) {
+    for k in 0..4 {
+        store
+            .heartbeat(&format!("n{k}"), Timestamp(10_000))
+            .await
+            .unwrap();
+    }
+    let (a, b, c, d) = tokio::join!(
+        store.claim_slots(slot_claim("n0", 0, 10, 1_000)),
+        store.claim_slots(slot_claim("n1", 0, 10, 1_000)),
+        store.claim_slots(slot_claim("n2", 0, 10, 1_000)),
+        store.claim_slots(slot_claim("n3", 0, 10, 1_000)),
+    );
+    let total: usize = [a, b, c, d]
+        .into_iter()
+        .map(|g| g.expect("claim").allowance)
+        .sum();
+    assert!(
+        total <= 10,
+        "slots: four nodes claiming at once were granted {total} of 10"
+    );
 }
 
 async fn recv(rx: &mut tokio::sync::mpsc::Receiver<Notice>) -> Option<Notice> {

@@ -18,10 +18,12 @@ pub mod conformance;
 mod memory;
 pub mod notices;
 pub mod ops;
+pub mod slots;
 mod types;
 
 pub use memory::MemoryStore;
 pub use notices::{LocalNotices, Notice};
+pub use slots::{NodeSlots, SlotClaim, SlotGrant};
 pub use types::*;
 
 use async_trait::async_trait;
@@ -172,6 +174,11 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
         own: bool,
     ) -> Result<Vec<InstanceRow>, StoreError>;
+
+    /// Records `claim.node`'s want of run slots and answers how many instances it may run at
+    /// once now, under a limit shared by every live node ([`slots`]). Claims of several nodes
+    /// are serialized.
+    async fn claim_slots(&self, claim: SlotClaim) -> Result<SlotGrant, StoreError>;
 
     /// Starts delivering the notices sent to `node` ([`notices`]); `None` if this store carries
     /// none (nothing else can reach it).

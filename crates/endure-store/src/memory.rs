@@ -2,8 +2,8 @@
 
 use crate::{
     Commit, CommitResult, Fence, FiringClaim, InstanceRef, InstanceRow, ListQuery, Message,
-    MessageId, NewInstance, NewMessage, Settle, Settlement, Store, StoreError, Ticket,
-    WorkflowRecord,
+    MessageId, NewInstance, NewMessage, NodeSlots, Settle, Settlement, SlotClaim, SlotGrant, Store,
+    StoreError, Ticket, WorkflowRecord,
 };
 use async_trait::async_trait;
 use endure_model::{InstanceStatus, LogEntry, LogEvent, Timestamp};
@@ -24,6 +24,8 @@ struct State {
     next_message: i64,
     /// Each node's heartbeat: alive until then.
     nodes: HashMap<String, Timestamp>,
+    /// Each node's run slots: (want, holds).
+    slots: HashMap<String, (usize, usize)>,
 }
 
 /// A message on a queue.
@@ -522,6 +524,24 @@ impl Store for MemoryStore {
             }
         }
         Ok(out)
+    }
+
+    async fn claim_slots(&self, claim: SlotClaim) -> Result<SlotGrant, StoreError> {
+        let mut st = self.lock();
+        let others: Vec<NodeSlots> = st
+            .slots
+            .iter()
+            .filter(|(n, _)| **n != claim.node)
+            .filter(|(n, _)| st.nodes.get(*n).is_some_and(|until| *until > claim.now))
+            .map(|(n, (want, holds))| NodeSlots {
+                node: n.clone(),
+                want: *want,
+                holds: *holds,
+            })
+            .collect();
+        let g = crate::slots::grant(&claim, &others);
+        st.slots.insert(claim.node, (claim.want, g.holds));
+        Ok(g)
     }
 
     async fn listen(

@@ -4,7 +4,7 @@
 
 use crate::{
     Commit, CommitResult, Fence, FiringClaim, InstanceRef, InstanceRow, Message, NewInstance,
-    NewMessage, Settlement, StoreError, WorkflowRecord,
+    NewMessage, Settlement, SlotClaim, SlotGrant, StoreError, WorkflowRecord,
 };
 use endure_model::Timestamp;
 use tokio::sync::oneshot;
@@ -27,6 +27,7 @@ pub enum Op {
     /// A node's heartbeat: alive until then.
     Heartbeat(String, Timestamp, Reply<()>),
     Orphans(Orphans, Reply<Vec<InstanceRow>>),
+    Slots(SlotClaim, Reply<SlotGrant>),
 }
 
 /// Taking orphans ([`crate::Store::take_orphans`]).
@@ -78,6 +79,7 @@ pub enum Done {
         Reply<Vec<InstanceRow>>,
         Result<Vec<InstanceRow>, StoreError>,
     ),
+    Slots(Reply<SlotGrant>, Result<SlotGrant, StoreError>),
 }
 
 impl Op {
@@ -95,6 +97,7 @@ impl Op {
             Op::Settle(_, r) => Done::Settle(r, Err(e)),
             Op::Heartbeat(_, _, r) => Done::Heartbeat(r, Err(e)),
             Op::Orphans(_, r) => Done::Orphans(r, Err(e)),
+            Op::Slots(_, r) => Done::Slots(r, Err(e)),
         }
     }
 }
@@ -114,6 +117,7 @@ impl Done {
             Done::Settle(r, _) => Done::Settle(r, Err(e)),
             Done::Heartbeat(r, _) => Done::Heartbeat(r, Err(e)),
             Done::Orphans(r, _) => Done::Orphans(r, Err(e)),
+            Done::Slots(r, _) => Done::Slots(r, Err(e)),
         }
     }
 
@@ -130,6 +134,7 @@ impl Done {
             Done::Settle(_, r) => r.is_ok(),
             Done::Heartbeat(_, r) => r.is_ok(),
             Done::Orphans(_, r) => r.is_ok(),
+            Done::Slots(_, r) => r.is_ok(),
         }
     }
 
@@ -147,6 +152,7 @@ impl Done {
             Done::Settle(r, v) => drop(r.send(v)),
             Done::Heartbeat(r, v) => drop(r.send(v)),
             Done::Orphans(r, v) => drop(r.send(v)),
+            Done::Slots(r, v) => drop(r.send(v)),
         }
     }
 }

@@ -129,6 +129,12 @@ impl Store for Counting {
     ) -> Result<Vec<InstanceRow>, StoreError> {
         self.inner.take_orphans(node, now, limit, own).await
     }
+    async fn claim_slots(
+        &self,
+        c: endure_store::SlotClaim,
+    ) -> Result<endure_store::SlotGrant, StoreError> {
+        self.inner.claim_slots(c).await
+    }
     async fn listen(
         &self,
         node: &str,
