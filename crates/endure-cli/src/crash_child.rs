@@ -2,7 +2,7 @@
 //! side file, until killed (or until done with `--exit-when-done`).
 
 use endure::prelude::*;
-use endure::{EngineBuilder, InstanceStatus};
+use endure::{EngineBuilder, InstanceStatus, WaitForEvent};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,6 +27,14 @@ pub struct Args {
     /// serves and appends to the side log.
     #[arg(long)]
     project: Option<PathBuf>,
+    /// Serve the REST API on a free loopback port and write `http://ADDR` to this file (for a
+    /// test that sends events, pauses and resumes through any node).
+    #[arg(long)]
+    http: Option<PathBuf>,
+    /// Half-way through, wait for a `go` event (the Rust workflow only); the output then
+    /// carries its payload.
+    #[arg(long)]
+    mixed: bool,
 }
 
 /// A loopback server that appends `ID K ATTEMPT` to the side log for each `POST /ID/K/ATTEMPT`,
@@ -58,6 +66,7 @@ async fn side_log_server(path: PathBuf) -> anyhow::Result<String> {
 
 struct Crashy {
     side_log: PathBuf,
+    mixed: bool,
 }
 
 fn jitter_ms(a: &str, b: u64, c: u32) -> u64 {
@@ -80,6 +89,7 @@ impl Workflow for Crashy {
         let n = event.payload["steps"].as_u64().unwrap_or(10);
         let id = &event.instance_id;
         let log = &self.side_log;
+        let mut go = None;
         for k in 1..=n {
             let cfg = StepConfig::new()
                 .retries(30u32, 20u64)
@@ -104,8 +114,17 @@ impl Workflow for Crashy {
             if k == 5 {
                 step.sleep("nap", 30u64).await?;
             }
+            if self.mixed && k == n / 2 {
+                let e = step
+                    .wait_for_event::<Value>("signal", WaitForEvent::new("go").timeout("1 day"))
+                    .await?;
+                go = Some(e.payload);
+            }
         }
-        Ok(json!({"steps": n}))
+        Ok(match go {
+            Some(go) => json!({"steps": n, "go": go}),
+            None => json!({"steps": n}),
+        })
     }
 }
 
@@ -121,6 +140,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     "crashy",
                     Crashy {
                         side_log: args.side_log.clone(),
+                        mixed: args.mixed,
                     },
                 )?
                 .start()
@@ -152,6 +172,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         #[cfg(not(feature = "js"))]
         Some(_) => anyhow::bail!("built without JavaScript support"),
     };
+    if let Some(file) = &args.http {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let state = endure_server::ServerState::new(engine.clone(), addr);
+        tokio::spawn(endure_server::serve(listener, endure_server::router(state)));
+        // Written whole, then renamed: a reader never sees half an address.
+        let tmp = file.with_extension("tmp");
+        std::fs::write(&tmp, format!("http://{addr}"))?;
+        std::fs::rename(&tmp, file)?;
+    }
     let w = engine.workflow("crashy")?;
     for i in 0..args.instances {
         let id = format!("c{i}");

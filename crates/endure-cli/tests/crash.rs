@@ -30,6 +30,9 @@ struct Campaign {
     js: bool,
     /// One process at a time (the single-node campaigns).
     one_process: bool,
+    /// The workflow waits for a `go` event half-way, and the test sends events, pauses and
+    /// resumes through the nodes' REST APIs meanwhile.
+    mixed: bool,
 }
 
 struct Rng(u64);
@@ -148,6 +151,17 @@ fn side_log(path: &Path) -> BTreeMap<(String, u64), Vec<u32>> {
 }
 
 fn child(db: &Db, side: &Path, exit_when_done: bool, c_: Campaign) -> std::process::Child {
+    child_serving(db, side, exit_when_done, c_, None)
+}
+
+/// [`child`], serving the REST API with its address written to `http` when given.
+fn child_serving(
+    db: &Db,
+    side: &Path,
+    exit_when_done: bool,
+    c_: Campaign,
+    http: Option<&Path>,
+) -> std::process::Child {
     let mut c = Command::new(env!("CARGO_BIN_EXE_endure"));
     c.args([
         "crash-child",
@@ -169,6 +183,13 @@ fn child(db: &Db, side: &Path, exit_when_done: bool, c_: Campaign) -> std::proce
     if exit_when_done {
         c.arg("--exit-when-done");
     }
+    if c_.mixed {
+        c.arg("--mixed");
+    }
+    if let Some(file) = http {
+        let _ = std::fs::remove_file(file);
+        c.arg("--http").arg(file);
+    }
     c.spawn().expect("spawn the endure binary")
 }
 
@@ -180,6 +201,7 @@ fn survives_sigkill_at_random_moments() {
         max_kills: 25,
         js: false,
         one_process: true,
+        mixed: false,
     });
 }
 
@@ -192,6 +214,7 @@ fn javascript_survives_sigkill_at_random_moments() {
         max_kills: 20,
         js: true,
         one_process: true,
+        mixed: false,
     });
 }
 
@@ -287,9 +310,12 @@ fn fresh_postgres() -> String {
     format!("{base}/{name}")
 }
 
-/// Three nodes on one PostgreSQL database, one of them killed with SIGKILL again and again
-/// (and started again, as a new node): the others take its instances over once its heartbeat
-/// runs out, and every invariant of the single-process campaign holds.
+/// Three nodes on one PostgreSQL database under mixed load, one of them killed with SIGKILL again
+/// and again (and started again, as a new node): the others take its instances over once its
+/// heartbeat runs out. Meanwhile the test sends each instance its `go` event and pauses and
+/// resumes instances at random, each through the REST API of a node chosen at random (so most
+/// reach a node that does not run the instance). Every invariant of the single-process campaign
+/// holds, and no event is lost or delivered twice.
 #[test]
 fn three_nodes_on_postgres_survive_sigkill() {
     let cfg = Campaign {
@@ -298,14 +324,22 @@ fn three_nodes_on_postgres_survive_sigkill() {
         max_kills: 6,
         js: false,
         one_process: false,
+        mixed: true,
     };
     let seed = seed();
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
     let db = Db::Postgres(fresh_postgres());
     let side = dir.path().join("side.log");
-    let mut nodes: Vec<std::process::Child> =
-        (0..3).map(|_| child(&db, &side, false, cfg)).collect();
+    let addr = |k: usize| dir.path().join(format!("node{k}.addr"));
+    let mut nodes: Vec<std::process::Child> = (0..3)
+        .map(|k| child_serving(&db, &side, false, cfg, Some(&addr(k))))
+        .collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let driver = {
+        let (stop, addrs) = (stop.clone(), (0..3).map(addr).collect::<Vec<_>>());
+        std::thread::spawn(move || drive(seed, cfg.instances, &addrs, &stop))
+    };
     let mut persisted = Snapshot::new();
     let mut kills = 0;
     // The node that created the instances runs them until it dies; then another takes them
@@ -325,9 +359,153 @@ fn three_nodes_on_postgres_survive_sigkill() {
         let (now, _) = snapshot(&db, cfg.instances);
         check_persisted(seed, &persisted, &now);
         persisted = now;
-        nodes[k] = child(&db, &side, false, cfg);
+        nodes[k] = child_serving(&db, &side, false, cfg, Some(&addr(k)));
     }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (sent, pauses, resumes) = driver.join().expect("the driver");
+    assert!(
+        pauses > 0 && resumes > 0,
+        "seed {seed}: the mixed load paused {pauses} and resumed {resumes} times"
+    );
     finish(seed, &db, &side, cfg, kills, nodes);
+    // Every event acknowledged is in its instance's log, once, unless a send whose answer
+    // was lost (a node killed mid-request) may have delivered one more.
+    let counts = events_in_log(&db, cfg.instances);
+    for (id, (acked, uncertain)) in &sent {
+        let n = counts.get(id).copied().unwrap_or(0);
+        assert!(
+            *acked,
+            "seed {seed}: {id}: its event was never acknowledged"
+        );
+        assert!(
+            n >= 1 && n <= 1 + uncertain,
+            "seed {seed}: {id}: {n} events in the log for 1 acknowledged and {uncertain} unanswered sends"
+        );
+    }
+}
+
+/// How many events each instance's log holds.
+fn events_in_log(db: &Db, n: usize) -> BTreeMap<String, usize> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let Db::Postgres(url) = db else {
+            unreachable!("mixed campaigns run on PostgreSQL")
+        };
+        let store =
+            endure_postgres::PostgresStore::open(endure_postgres::PostgresConfig::new(url.clone()))
+                .await
+                .expect("open db");
+        let mut out = BTreeMap::new();
+        for i in 0..n {
+            let id = format!("c{i}");
+            let row = store.find_instance("crashy", &id).await.unwrap().unwrap();
+            let log = store.read_log(row.instance).await.unwrap();
+            let events = log
+                .iter()
+                .filter(|e| matches!(e.event, endure_model::LogEvent::EventReceived { .. }))
+                .count();
+            out.insert(id, events);
+        }
+        out
+    })
+}
+
+/// The test's client: until `stop`, sends each instance its `go` event (`{"id": ID}`) once,
+/// and pauses and resumes instances, through the REST API of a node chosen at random; then
+/// resumes whatever it left paused and sends the events not yet acknowledged. Answers, per
+/// instance, whether its event was acknowledged and how many sends got no answer.
+fn drive(
+    seed: u64,
+    n: usize,
+    addrs: &[std::path::PathBuf],
+    stop: &std::sync::atomic::AtomicBool,
+) -> (BTreeMap<String, (bool, usize)>, usize, usize) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut rng = Rng(seed.rotate_left(17) | 1);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let mut sent: BTreeMap<String, (bool, usize)> =
+        (0..n).map(|i| (format!("c{i}"), (false, 0))).collect();
+    let mut paused = BTreeSet::new();
+    let base = |k: usize| -> Option<String> {
+        std::fs::read_to_string(&addrs[k])
+            .ok()
+            .map(|a| format!("{a}/client/v4/accounts/test/workflows/crashy/instances"))
+    };
+    // One request: Some(true) acknowledged, Some(false) refused, None no answer.
+    let request = |url: String, body: serde_json::Value, patch: bool| {
+        let c = client.clone();
+        rt.block_on(async move {
+            let req = if patch { c.patch(url) } else { c.post(url) };
+            match req.json(&body).send().await {
+                Ok(r) if r.status().is_success() => Some(true),
+                Ok(r) if r.status().is_server_error() => None,
+                Ok(_) => Some(false),
+                Err(_) => None,
+            }
+        })
+    };
+    let mut settle = false;
+    let (mut pauses, mut resumes) = (0, 0);
+    loop {
+        if !settle && stop.load(std::sync::atomic::Ordering::SeqCst) {
+            settle = true;
+        }
+        let left = sent.values().filter(|(acked, _)| !acked).count() + paused.len();
+        if settle && left == 0 {
+            let unanswered: usize = sent.values().map(|(_, u)| u).sum();
+            eprintln!(
+                "mixed load: {n} events acknowledged ({unanswered} sends unanswered), \
+                 {pauses} pauses and {resumes} resumes acknowledged"
+            );
+            return (sent, pauses, resumes);
+        }
+        let Some(api) = base((rng.next() % 3) as usize) else {
+            std::thread::sleep(Duration::from_millis(20));
+            continue;
+        };
+        let id = format!("c{}", rng.next() % n as u64);
+        let roll = rng.next() % 10;
+        if paused.contains(&id) && (settle || roll < 4) {
+            let r = request(
+                format!("{api}/{id}/status"),
+                json!({"status": "resume"}),
+                true,
+            );
+            if r == Some(true) {
+                paused.remove(&id);
+                resumes += 1;
+            }
+        } else if !sent[&id].0 && (settle || roll < 6) {
+            let r = request(format!("{api}/{id}/events/go"), json!({"id": id}), false);
+            let entry = sent.get_mut(&id).unwrap();
+            match r {
+                Some(true) => entry.0 = true,
+                None => entry.1 += 1,
+                Some(false) => {}
+            }
+        } else if !settle && roll >= 8 {
+            let r = request(
+                format!("{api}/{id}/status"),
+                json!({"status": "pause"}),
+                true,
+            );
+            // Unanswered, it may have paused: resume it later to be sure.
+            if r != Some(false) {
+                paused.insert(id);
+            }
+            pauses += usize::from(r == Some(true));
+        }
+        std::thread::sleep(Duration::from_millis(10 + rng.next() % 40));
+    }
 }
 
 /// The last run (to the end, with `others` still running beside it), then every invariant.
@@ -375,11 +553,11 @@ fn finish(
             InstanceStatus::Complete,
             "seed {seed}: {id}: {output:?}"
         );
-        assert_eq!(
-            output.as_ref(),
-            Some(&json!({"steps": n_steps})),
-            "seed {seed}: {id}"
-        );
+        let expected = match cfg.mixed {
+            true => json!({"steps": n_steps, "go": {"id": id}}),
+            false => json!({"steps": n_steps}),
+        };
+        assert_eq!(output.as_ref(), Some(&expected), "seed {seed}: {id}");
         for k in 1..=n_steps {
             let key = (id.clone(), k);
             let facts = steps

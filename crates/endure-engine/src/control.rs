@@ -167,6 +167,17 @@ async fn dormant(
             _ => Ok(Requeue::No),
         },
         ControlOp::Resume => {
+            if row.status == S::WaitingForPause {
+                // A pause was pending, but nothing runs the instance (its process died, or the
+                // owner did not answer): resuming cancels the pause, and it runs again.
+                commit(
+                    Commit::new(i, None)
+                        .update(RowUpdate::status(S::Running))
+                        .expect(&[S::WaitingForPause]),
+                )
+                .await?;
+                return Ok(Requeue::Wake);
+            }
             if row.status != S::Paused {
                 return Ok(Requeue::No);
             }

@@ -65,16 +65,18 @@ impl LocalNotices {
         rx
     }
 
-    /// Queues `payload` for `node`; a node nobody listens for drops it.
+    /// Queues `payload` for `node`. In one process it is known when nobody listens for
+    /// `node` (it stopped): that is an error, so the sender need not wait for an answer.
     pub fn notify(&self, node: &str, payload: String) -> Result<(), StoreError> {
         check_notice(&payload)?;
         let mut nodes = self.lock();
+        let gone = || StoreError::Backend(format!("node \"{node}\" is not listening"));
         let Some(l) = nodes.get_mut(node) else {
-            return Ok(());
+            return Err(gone());
         };
         if l.tx.is_closed() {
             nodes.remove(node);
-            return Ok(());
+            return Err(gone());
         }
         if l.missed && l.tx.try_send(Notice::Missed).is_ok() {
             l.missed = false;
@@ -96,7 +98,7 @@ mod tests {
         let mut a = hub.listen("a");
         let mut b = hub.listen("b");
         hub.notify("b", "hello".into()).unwrap();
-        hub.notify("nobody", "lost".into()).unwrap();
+        assert!(hub.notify("nobody", "lost".into()).is_err());
         assert_eq!(b.recv().await, Some(Notice::Message("hello".into())));
         assert!(a.try_recv().is_err());
     }
@@ -114,6 +116,15 @@ mod tests {
         hub.notify("a", "after".into()).unwrap();
         assert_eq!(a.recv().await, Some(Notice::Missed));
         assert_eq!(a.recv().await, Some(Notice::Message("after".into())));
+    }
+
+    #[test]
+    fn a_stopped_listener_is_known_to_be_gone() {
+        let hub = LocalNotices::default();
+        let a = hub.listen("a");
+        assert!(hub.notify("a", "x".into()).is_ok());
+        drop(a);
+        assert!(hub.notify("a", "x".into()).is_err());
     }
 
     #[test]
