@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sourced by scripts/test: makes a PostgreSQL server available to the tests and exports its URL
-# as ENDURE_TEST_POSTGRES. An URL already set is used as it is. Otherwise, as root: Debian's
+# as ENDURE_TEST_POSTGRES, and a command that restarts it as ENDURE_TEST_POSTGRES_RESTART (the
+# test of a server restarted under load runs it). An URL already set is used as it is (then set
+# the restart command too). Otherwise, as root: Debian's
 # `postgresql` package is installed if missing, its cluster started, and a role and database
 # `endure` created; as another user: a private server is started under target/endure-pg with the
 # installed binaries.
@@ -37,6 +39,7 @@ if [ "$(id -u)" = "0" ]; then
   runuser -u postgres -- dropdb -p "$port" --if-exists --force endure
   runuser -u postgres -- createdb -p "$port" -O endure endure
   export ENDURE_TEST_POSTGRES="postgres://endure:endure@127.0.0.1:$port/endure"
+  export ENDURE_TEST_POSTGRES_RESTART="pg_ctlcluster $version main restart -m fast"
 else
   bin=$(pg_bin_dir)
   if [ -z "$bin" ]; then
@@ -56,5 +59,6 @@ else
   "$bin/dropdb" -h 127.0.0.1 -p "$port" -U endure --if-exists --force endure
   "$bin/createdb" -h 127.0.0.1 -p "$port" -U endure endure
   export ENDURE_TEST_POSTGRES="postgres://endure@127.0.0.1:$port/endure"
+  export ENDURE_TEST_POSTGRES_RESTART="$bin/pg_ctl -D $dir -l $dir/server.log -m fast -w restart"
 fi
 echo "== PostgreSQL for the tests: ${ENDURE_TEST_POSTGRES/:endure@/:***@}"
