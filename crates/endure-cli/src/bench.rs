@@ -78,6 +78,11 @@ pub struct Args {
     /// (`postgres://…`; throughput and latency only).
     #[arg(long)]
     database: Option<String>,
+    /// Instead: run this many `endure serve` processes on one database (a fresh database of
+    /// `--database`, or a SQLite file with one process) and create the instances over their
+    /// REST APIs (`--http` clients, default 4), round robin.
+    #[arg(long)]
+    nodes: Option<usize>,
 }
 
 /// The `steps` and `approval` workflows as a JavaScript Worker project.
@@ -495,7 +500,25 @@ async fn recovery(
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.suite {
-        return crate::suite::run(&args.dir, &args.out, args.quick, args.peers).await;
+        return crate::suite::run(
+            &args.dir,
+            &args.out,
+            args.quick,
+            args.peers,
+            args.database.as_deref(),
+        )
+        .await;
+    }
+    if let Some(nodes) = args.nodes {
+        return crate::nodes_bench::run(crate::nodes_bench::Run {
+            nodes,
+            instances: args.instances,
+            steps: args.steps,
+            clients: args.http.unwrap_or(4),
+            database: args.database.as_deref(),
+            dir: &args.dir,
+        })
+        .await;
     }
     std::fs::create_dir_all(&args.dir)?;
     let db = args

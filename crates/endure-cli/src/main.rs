@@ -10,6 +10,7 @@ mod crash_child;
 mod data;
 mod describe;
 mod dev;
+mod nodes_bench;
 #[cfg(feature = "js")]
 mod project;
 mod run;

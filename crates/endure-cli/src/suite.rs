@@ -24,7 +24,7 @@ fn case(section: &'static str, args: &str) -> Case {
     }
 }
 
-fn cases(quick: bool) -> (Vec<Case>, usize) {
+fn cases(quick: bool, database: Option<&str>) -> (Vec<Case>, usize) {
     let mut v = vec![];
     let langs: &[&str] = if cfg!(feature = "js") {
         &["", "--js"]
@@ -117,6 +117,22 @@ fn cases(quick: bool) -> (Vec<Case>, usize) {
     // Recovery after a stop with instances in flight.
     let n = if quick { 200 } else { 100_000 };
     v.push(case("Recovery", &format!("--recovery {n}")));
+    // Several processes on one database, created over their REST APIs: one on SQLite (a file
+    // is one process's), one to three on PostgreSQL (with `--database`).
+    let n = if quick { 200 } else { 10_000 };
+    let section = "Several processes (REST, 3-step instances)";
+    v.push(case(
+        section,
+        &format!("--nodes 1 --instances {n} --steps 3 --http 4"),
+    ));
+    if let Some(url) = database {
+        for nodes in 1..=3 {
+            v.push(case(
+                section,
+                &format!("--nodes {nodes} --database {url} --instances {n} --steps 3 --http 4"),
+            ));
+        }
+    }
     // Idle.
     v.push(case(
         "Idle",
@@ -245,9 +261,15 @@ fn today() -> String {
         .map_or_else(|| "?".into(), |s| s.trim().to_string())
 }
 
-pub async fn run(dir: &Path, out: &Path, quick: bool, peers: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    dir: &Path,
+    out: &Path,
+    quick: bool,
+    peers: bool,
+    database: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let exe = std::env::current_exe().context("finding this binary")?;
-    let (cases, repeats) = cases(quick);
+    let (cases, repeats) = cases(quick, database);
     let mut report = format!(
         "Written by `endure bench --suite{}` on {} ({}): {}. {} build, SQLite in WAL mode \
          with `synchronous=FULL`, every figure in a fresh process; {}.\n",

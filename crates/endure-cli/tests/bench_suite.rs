@@ -8,8 +8,10 @@ fn the_quick_suite_writes_every_section() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("BENCHMARKS.md");
     std::fs::write(&out, "# Benchmarks\n\nKept as written.\n").unwrap();
+    let pg = std::env::var("ENDURE_TEST_POSTGRES")
+        .expect("ENDURE_TEST_POSTGRES is not set: run the tests with `bash scripts/test`");
     let o = Command::new(env!("CARGO_BIN_EXE_endure"))
-        .args(["bench", "--suite", "--quick", "--dir"])
+        .args(["bench", "--suite", "--quick", "--database", &pg, "--dir"])
         .arg(dir.path().join("runs"))
         .arg("--out")
         .arg(&out)
@@ -26,6 +28,7 @@ fn the_quick_suite_writes_every_section() {
         "### Waiting at scale, and sendEvent to resume",
         "### Many due at once: wake-up lateness",
         "### Recovery",
+        "### Several processes (REST, 3-step instances)",
         "### Idle",
     ] {
         assert!(report.contains(section), "{section} missing:\n{report}");
@@ -57,4 +60,28 @@ fn the_quick_suite_writes_every_section() {
         .find(|l| l.starts_with("| Rust |"))
         .unwrap();
     assert!(row.trim_end().ends_with("| 0 |"), "{row}");
+    // One process on SQLite, one to three on PostgreSQL, every instance finished.
+    let nodes = report
+        .split("### Several processes (REST, 3-step instances)")
+        .nth(1)
+        .unwrap()
+        .split("###")
+        .next()
+        .unwrap();
+    for lead in [
+        "| SQLite | 1 |",
+        "| PostgreSQL | 1 |",
+        "| PostgreSQL | 2 |",
+        "| PostgreSQL | 3 |",
+    ] {
+        let row = nodes
+            .lines()
+            .find(|l| l.starts_with(lead))
+            .unwrap_or_else(|| panic!("{lead} missing:\n{nodes}"));
+        assert!(row.trim_end().ends_with("| 0 |"), "{row}");
+    }
+    assert!(
+        !report.contains(&pg),
+        "the database URL is not in the report"
+    );
 }

@@ -66,7 +66,15 @@ async fn a_server_restart_under_load_loses_nothing_acknowledged() {
         .map(|d| {
             let state = d.path().to_str().unwrap();
             common::spawn(
-                &["dev", "--port", "0", "--state-dir", state, "--database", &db],
+                &[
+                    "dev",
+                    "--port",
+                    "0",
+                    "--state-dir",
+                    state,
+                    "--database",
+                    &db,
+                ],
                 &[],
             )
         })
@@ -169,7 +177,12 @@ async fn a_server_restart_under_load_loses_nothing_acknowledged() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200, "{}", r.text().await.unwrap());
-    let done = until(&c, &format!("{}/approval/instances/ap", apis[0]), "complete").await;
+    let done = until(
+        &c,
+        &format!("{}/approval/instances/ap", apis[0]),
+        "complete",
+    )
+    .await;
     assert!(
         done["result"]["output"].to_string().contains("approved"),
         "{done:#}"

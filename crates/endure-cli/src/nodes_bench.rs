@@ -1,0 +1,238 @@
+//! `endure bench --nodes N`: throughput of N `endure serve` processes on one database, the way
+//! a user scales out. Each process is a real `endure serve --examples` of this binary on the
+//! same database (a fresh PostgreSQL database, or with one process a SQLite file); this process
+//! creates the instances over their REST APIs, round robin in batches of 100, and watches the
+//! workflow's status counts until every instance is finished. Reported: instances and steps
+//! per second, and the CPU the processes used per step.
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Most processes one run starts.
+pub const MAX_NODES: usize = 8;
+
+/// What to run.
+pub struct Run<'a> {
+    pub nodes: usize,
+    pub instances: usize,
+    pub steps: u64,
+    /// Client tasks creating instances, each with its own connection.
+    pub clients: usize,
+    /// `postgres://…`, or `None`: a SQLite file in `dir` (one process only).
+    pub database: Option<&'a str>,
+    pub dir: &'a Path,
+}
+
+struct Node {
+    child: Child,
+    api: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `endure serve` on `database`; answers once it listens.
+fn start_node(config: &Path, database: &str) -> anyhow::Result<Node> {
+    let mut child = Command::new(std::env::current_exe()?)
+        .args(["serve", "--examples", "--port", "0", "--config"])
+        .arg(config)
+        .args(["--database", database])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("starting endure serve")?;
+    let mut lines = BufReader::new(child.stdout.take().context("its output")?).lines();
+    let url = loop {
+        let Some(line) = lines.next() else {
+            let _ = child.kill();
+            anyhow::bail!("endure serve stopped before it listened");
+        };
+        if let Some(u) = line?.trim().strip_prefix("listening on ") {
+            break u.to_string();
+        }
+    };
+    // Keep its output drained.
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    Ok(Node {
+        child,
+        api: format!("{url}/client/v4/accounts/bench/workflows/steps"),
+    })
+}
+
+/// CPU time (user + system) a process has used, in clock ticks (10 ms).
+fn cpu_ticks_of(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
+            Some(after.get(11)?.parse::<u64>().ok()? + after.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
+}
+
+/// A fresh database beside the one `url` names; its URL. Dropped by [`drop_database`].
+#[cfg(feature = "postgres")]
+async fn fresh_database(url: &str) -> anyhow::Result<(String, String)> {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .context("connecting to PostgreSQL")?;
+    tokio::spawn(conn);
+    let name = format!("endure_bench_{}", std::process::id());
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .await?;
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .context("creating a database for the run")?;
+    let base = url.split('?').next().unwrap_or(url);
+    let (server, _) = base.rsplit_once('/').context("a database URL")?;
+    Ok((format!("{server}/{name}"), name))
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn fresh_database(_: &str) -> anyhow::Result<(String, String)> {
+    anyhow::bail!("built without PostgreSQL support")
+}
+
+#[cfg(feature = "postgres")]
+async fn drop_database(url: &str, name: &str) {
+    if let Ok((client, conn)) = tokio_postgres::connect(url, tokio_postgres::NoTls).await {
+        tokio::spawn(conn);
+        let _ = client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+    }
+}
+
+/// The workflow's unfinished instances, from its status counts.
+async fn unfinished(client: &reqwest::Client, api: &str) -> anyhow::Result<u64> {
+    let doc: Value = client.get(api).send().await?.json().await?;
+    let counts = &doc["result"]["instances"];
+    Ok(
+        ["queued", "running", "waiting", "waitingForPause", "paused"]
+            .iter()
+            .map(|k| counts[k].as_u64().unwrap_or(0))
+            .sum(),
+    )
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn drop_database(_: &str, _: &str) {}
+
+pub async fn run(r: Run<'_>) -> anyhow::Result<ExitCode> {
+    if r.nodes == 0 || r.nodes > MAX_NODES {
+        anyhow::bail!("--nodes takes 1 to {MAX_NODES}");
+    }
+    std::fs::create_dir_all(r.dir)?;
+    let config = r.dir.join(format!("nodes-{}.toml", std::process::id()));
+    std::fs::write(&config, "")?;
+    let sqlite = r.dir.join(format!("nodes-{}.sqlite", std::process::id()));
+    let (database, made) = match r.database {
+        Some(url) => {
+            let (db, name) = fresh_database(url).await?;
+            (db, Some((url.to_string(), name)))
+        }
+        None if r.nodes == 1 => (sqlite.display().to_string(), None),
+        None => anyhow::bail!("several processes share a database: give --database postgres://…"),
+    };
+    let result = measure(&r, &config, &database).await;
+    if let Some((url, name)) = made {
+        drop_database(&url, &name).await;
+    }
+    let _ = std::fs::remove_file(&config);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", sqlite.display()));
+    }
+    result
+}
+
+async fn measure(r: &Run<'_>, config: &Path, database: &str) -> anyhow::Result<ExitCode> {
+    let nodes: Vec<Node> = (0..r.nodes)
+        .map(|_| start_node(config, database))
+        .collect::<anyhow::Result<_>>()?;
+    let apis: Arc<Vec<String>> = Arc::new(nodes.iter().map(|n| n.api.clone()).collect());
+    let client = reqwest::Client::new();
+    let cpu_before: u64 = nodes.iter().map(|n| cpu_ticks_of(n.child.id())).sum();
+    let start = Instant::now();
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..r.clients.max(1) {
+        let (next, apis, n, steps) = (next.clone(), apis.clone(), r.instances, r.steps);
+        tasks.spawn(async move {
+            let client = reqwest::Client::new();
+            loop {
+                let from = next.fetch_add(100, Ordering::SeqCst);
+                if from >= n {
+                    return anyhow::Ok(());
+                }
+                let api = &apis[(from / 100) % apis.len()];
+                let body: Vec<_> = (0..(n - from).min(100))
+                    .map(|_| json!({"params": {"steps": steps}}))
+                    .collect();
+                let resp = client
+                    .post(format!("{api}/instances/batch"))
+                    .json(&body)
+                    .send()
+                    .await?;
+                if !resp.status().is_success() {
+                    anyhow::bail!("batch create answered {}", resp.status());
+                }
+            }
+        });
+    }
+    while let Some(t) = tasks.join_next().await {
+        t??;
+    }
+    let created = start.elapsed();
+    while unfinished(&client, &apis[0]).await? > 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let cpu_ms = nodes
+        .iter()
+        .map(|n| cpu_ticks_of(n.child.id()))
+        .sum::<u64>()
+        .saturating_sub(cpu_before) as f64
+        * 10.0;
+    let doc: Value = client.get(&apis[0]).send().await?.json().await?;
+    let errored = doc["result"]["instances"]["errored"].as_u64().unwrap_or(0);
+    let steps = r.instances as u64 * r.steps;
+    let db = if r.database.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!(
+        "| database | processes | instances | steps each | REST clients | create time | total time | instances/s | steps/s | server CPU per step | errored |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {db} | {} | {} | {} | {} | {:.2} s | {:.2} s | {:.0} | {:.0} | {:.0} µs | {errored} |",
+        r.nodes,
+        r.instances,
+        r.steps,
+        r.clients,
+        created.as_secs_f64(),
+        elapsed,
+        r.instances as f64 / elapsed,
+        steps as f64 / elapsed,
+        cpu_ms * 1000.0 / steps.max(1) as f64,
+    );
+    drop(nodes);
+    Ok(if errored == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
