@@ -132,9 +132,17 @@ impl Database {
     }
 
     /// The engine's settings for this database: on PostgreSQL other processes may share it, so
-    /// this one gets a node id of its own (host, process id, start time) and beats a heartbeat.
+    /// this one gets a node id of its own and beats a heartbeat. The id is `ENDURE_NODE_ID` when
+    /// set (a stable name: a restarted process takes its own instances back at once instead
+    /// of waiting for its old heartbeat to run out; it must be unique among live processes),
+    /// otherwise host, process id and start time.
     pub fn engine_config(&self, mut config: endure::EngineConfig) -> endure::EngineConfig {
         if let Database::Postgres(_) = self {
+            config.shared_store = true;
+            if let Some(id) = stable_node_id(std::env::var("ENDURE_NODE_ID").ok()) {
+                config.node_id = id;
+                return config;
+            }
             let host = std::fs::read_to_string("/etc/hostname")
                 .ok()
                 .map(|h| h.trim().to_string())
@@ -145,7 +153,6 @@ impl Database {
                 .unwrap_or_default()
                 .as_millis();
             config.node_id = format!("{host}-{}-{started}", std::process::id());
-            config.shared_store = true;
         }
         config
     }
@@ -170,9 +177,38 @@ impl Database {
     }
 }
 
+/// Most bytes of a node id given by `ENDURE_NODE_ID`.
+pub const MAX_NODE_ID_BYTES: usize = 128;
+
+/// `ENDURE_NODE_ID`, if it is a usable name: 1 to 128 bytes of printable ASCII without spaces.
+fn stable_node_id(value: Option<String>) -> Option<String> {
+    let v = value?.trim().to_string();
+    let ok =
+        !v.is_empty() && v.len() <= MAX_NODE_ID_BYTES && v.bytes().all(|b| b.is_ascii_graphic());
+    if !ok {
+        eprintln!(
+            "warning: ENDURE_NODE_ID must be 1 to {MAX_NODE_ID_BYTES} printable characters \
+             without spaces; using a generated node id"
+        );
+    }
+    ok.then_some(v)
+}
+
 #[cfg(test)]
 mod database_tests {
     use super::*;
+
+    #[test]
+    fn node_ids_from_the_environment() {
+        assert_eq!(
+            stable_node_id(Some("web-1".into())).as_deref(),
+            Some("web-1")
+        );
+        assert_eq!(stable_node_id(None), None);
+        assert_eq!(stable_node_id(Some("  ".into())), None);
+        assert_eq!(stable_node_id(Some("a b".into())), None);
+        assert_eq!(stable_node_id(Some("x".repeat(129))), None);
+    }
 
     #[test]
     fn urls_and_paths() {

@@ -201,3 +201,133 @@ async fn a_second_process_takes_over_a_killed_ones_instances() {
     assert_eq!(done["result"]["output"], json!({"steps": 3000}));
     drop(b);
 }
+
+/// A Worker project whose fetch handler creates instances, reads them and sends them events
+/// through its workflow binding.
+const RELAY: &[(&str, &str)] = &[
+    (
+        "wrangler.jsonc",
+        r#"{
+  "name": "relay",
+  "main": "src/index.js",
+  "compatibility_date": "2026-02-14",
+  "workflows": [{ "name": "relay", "binding": "RELAY", "class_name": "Relay" }]
+}"#,
+    ),
+    (
+        "src/index.js",
+        r#"
+import { WorkflowEntrypoint } from "cloudflare:workers";
+
+export class Relay extends WorkflowEntrypoint {
+  async run(event, step) {
+    const doubled = await step.do("double", async () => event.payload.n * 2);
+    const go = await step.waitForEvent("wait for go", { type: "go", timeout: "1 hour" });
+    await step.sleep("rest", "4 seconds");
+    return await step.do("finish", async () => ({ doubled, go: go.payload }));
+  }
+}
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const id = url.searchParams.get("id");
+    if (request.method === "POST" && url.pathname === "/event") {
+      await (await env.RELAY.get(id)).sendEvent({ type: "go", payload: await request.json() });
+      return new Response("sent");
+    }
+    if (request.method === "POST") {
+      const body = await request.json();
+      const instance = await env.RELAY.create({ id: body.id, params: { n: body.n } });
+      return Response.json({ id: instance.id }, { status: 201 });
+    }
+    return Response.json(await (await env.RELAY.get(id)).status());
+  },
+};
+"#,
+    ),
+];
+
+/// One Worker project on two `endure serve --project` processes sharing a database: an
+/// instance created through one process's fetch handler is read and sent its event through the
+/// other's; when the first process is killed during the instance's sleep, the second takes it
+/// over and finishes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_project_runs_on_two_serve_processes() {
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path().join("relay");
+    for (p, t) in RELAY {
+        let path = proj.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, t).unwrap();
+    }
+    let cfg = dir.path().join("endure.toml");
+    std::fs::write(&cfg, "").unwrap();
+    let args: Vec<String> = [
+        "serve",
+        "--port",
+        "0",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--project",
+        proj.to_str().unwrap(),
+        "--database",
+        &db,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let a = common::spawn_logged(&args, &[], Some(&dir.path().join("a.log")));
+    let b = common::spawn_logged(&args, &[], Some(&dir.path().join("b.log")));
+    let c = reqwest::Client::new();
+    let status = |base: String| {
+        let c = c.clone();
+        async move {
+            c.get(format!("{base}/?id=r1"))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let r = c
+        .post(format!("{}/", a.url))
+        .json(&json!({"id": "r1", "n": 21}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let mut st = Value::Null;
+    for _ in 0..1000 {
+        st = status(b.url.clone()).await;
+        if st["status"] == "waiting" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(st["status"], "waiting", "seen through B: {st}");
+    let r = c
+        .post(format!("{}/event?id=r1", b.url))
+        .json(&json!({"from": "b"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap(), "sent");
+    // The event is stored (sendEvent answered); A dies while the instance goes on to sleep.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(a); // SIGKILL
+    for _ in 0..3000 {
+        st = status(b.url.clone()).await;
+        if st["status"] == "complete" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(st["status"], "complete", "{st}");
+    assert_eq!(st["output"], json!({"doubled": 42, "go": {"from": "b"}}));
+    drop(b);
+}
