@@ -3,7 +3,8 @@
 //! same database (a fresh PostgreSQL database, or with one process a SQLite file); this process
 //! creates the instances over their REST APIs, round robin in batches of 100, and watches the
 //! workflow's status counts until every instance is finished. Reported: instances and steps
-//! per second, and the CPU the processes used per step.
+//! per second, the CPU the processes and the PostgreSQL server (when it runs on this machine)
+//! used per step, and how busy that kept the machine's cores.
 
 use anyhow::Context;
 use serde_json::{Value, json};
@@ -78,6 +79,22 @@ fn cpu_ticks_of(pid: u32) -> u64 {
             Some(after.get(11)?.parse::<u64>().ok()? + after.get(12)?.parse::<u64>().ok()?)
         })
         .unwrap_or(0)
+}
+
+/// CPU time of every process of this machine named `name` (e.g. the PostgreSQL server's
+/// processes), in clock ticks.
+fn cpu_ticks_named(name: &str) -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == name)
+        })
+        .map(cpu_ticks_of)
+        .sum()
 }
 
 /// A fresh database beside the one `url` names; its URL. Dropped by [`drop_database`].
@@ -164,6 +181,7 @@ async fn measure(r: &Run<'_>, config: &Path, database: &str) -> anyhow::Result<E
     let apis: Arc<Vec<String>> = Arc::new(nodes.iter().map(|n| n.api.clone()).collect());
     let client = reqwest::Client::new();
     let cpu_before: u64 = nodes.iter().map(|n| cpu_ticks_of(n.child.id())).sum();
+    let pg_before = cpu_ticks_named("postgres");
     let start = Instant::now();
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = tokio::task::JoinSet::new();
@@ -205,6 +223,7 @@ async fn measure(r: &Run<'_>, config: &Path, database: &str) -> anyhow::Result<E
         .sum::<u64>()
         .saturating_sub(cpu_before) as f64
         * 10.0;
+    let pg_ms = cpu_ticks_named("postgres").saturating_sub(pg_before) as f64 * 10.0;
     let doc: Value = client.get(&apis[0]).send().await?.json().await?;
     let errored = doc["result"]["instances"]["errored"].as_u64().unwrap_or(0);
     let steps = r.instances as u64 * r.steps;
@@ -214,11 +233,12 @@ async fn measure(r: &Run<'_>, config: &Path, database: &str) -> anyhow::Result<E
         "SQLite"
     };
     println!(
-        "| database | processes | instances | steps each | REST clients | create time | total time | instances/s | steps/s | server CPU per step | errored |"
+        "| database | processes | instances | steps each | REST clients | create time | total time | instances/s | steps/s | Endure CPU per step | PostgreSQL CPU per step | CPU busy | errored |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     println!(
-        "| {db} | {} | {} | {} | {} | {:.2} s | {:.2} s | {:.0} | {:.0} | {:.0} µs | {errored} |",
+        "| {db} | {} | {} | {} | {} | {:.2} s | {:.2} s | {:.0} | {:.0} | {:.0} µs | {} | {:.0} % | {errored} |",
         r.nodes,
         r.instances,
         r.steps,
@@ -228,6 +248,12 @@ async fn measure(r: &Run<'_>, config: &Path, database: &str) -> anyhow::Result<E
         r.instances as f64 / elapsed,
         steps as f64 / elapsed,
         cpu_ms * 1000.0 / steps.max(1) as f64,
+        if r.database.is_some() {
+            format!("{:.0} µs", pg_ms * 1000.0 / steps.max(1) as f64)
+        } else {
+            "–".into()
+        },
+        (cpu_ms + pg_ms) / 1000.0 / elapsed / cores * 100.0,
     );
     drop(nodes);
     Ok(if errored == 0 {
