@@ -2,6 +2,9 @@
 
 use endure_model::log::ReceivedEvent;
 use endure_model::{ApiError, ErrorCode, StepKind};
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Mutex, MutexGuard};
 use tokio::sync::oneshot;
 
 /// Most control commands waiting for one instance's driver (further senders wait).
@@ -79,4 +82,21 @@ pub(crate) enum CmdReply {
     Done(Result<(), ApiError>),
     /// The driver is stopping; do the operation on the store instead.
     NotLive,
+}
+
+/// Forwarded operations' answers, by request number.
+type Answers = HashMap<u64, oneshot::Sender<Result<(), ApiError>>>;
+
+/// This node's control operations forwarded to other nodes (`crate::remote`), waiting for an
+/// answer.
+#[derive(Default)]
+pub(crate) struct Forwarded {
+    pub(crate) next: AtomicU64,
+    pending: Mutex<Answers>,
+}
+
+impl Forwarded {
+    pub(crate) fn pending(&self) -> MutexGuard<'_, Answers> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }

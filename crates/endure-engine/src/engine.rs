@@ -176,7 +176,7 @@ impl EngineBuilder {
                 .await
                 .map_err(store_error)?
             {
-                let task = tokio::spawn(crate::remote::run(shared.clone(), notices));
+                let task = tokio::spawn(crate::inbox::run(shared.clone(), notices));
                 shared.scheduler.add_task(task.abort_handle());
             }
         }

@@ -15,8 +15,8 @@
 //! before it is reported.
 
 // Imports run one way: `options`, `commands`, `clock` (leaves) ← `callback`, `panic`, `commits`,
-// `scheduler`, `live` ← `step` ← `code` ← `registry` ← `shared` ← `control` ← `driver` ←
-// `dispatch`, `triggers`, `consumers`, `nodes` ← `binding` ← `engine`.
+// `scheduler`, `live` ← `step` ← `code` ← `registry` ← `shared` ← `remote` ← `control` ←
+// `driver` ← `nodes` ← `dispatch`, `triggers`, `consumers`, `inbox` ← `binding` ← `engine`.
 mod binding;
 mod callback;
 pub mod clock;
@@ -28,6 +28,7 @@ mod control;
 mod dispatch;
 mod driver;
 mod engine;
+mod inbox;
 mod live;
 mod nodes;
 mod options;

@@ -6,24 +6,20 @@
 //! Notices are best effort. If the owner does not answer within [`FORWARD_TIMEOUT_MS`] (it
 //! died, or is cut off), or the operation does not fit in a notice, the operation is applied
 //! here instead: it takes the lease first, which fences the owner's run out of the store.
+//! The owner's side (reading notices, applying what they ask) is `crate::inbox`.
 
 use crate::commands::ControlOp;
 use crate::shared::Shared;
 use endure_model::{ApiError, InstanceStatus};
-use endure_store::{InstanceRef, Notice};
+use endure_store::InstanceRef;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use tokio::sync::{Semaphore, oneshot};
+use std::sync::atomic::Ordering;
+use tokio::sync::oneshot;
 
 /// How long a node waits for the owner's answer before applying an operation itself, in ms:
 /// longer than a node's heartbeat lasts, so an owner that does not answer is one the cluster
 /// considers dead (or one that cannot reach the database either).
 pub const FORWARD_TIMEOUT_MS: u64 = crate::options::NODE_TTL_MS + crate::options::HEARTBEAT_MS;
-
-/// Forwarded operations a node applies at once at most (further notices wait to be read).
-pub(crate) const MAX_REMOTE_CONTROLS: usize = 64;
 
 /// Operations this node has forwarded and waits on at most (beyond it, it applies them itself).
 pub(crate) const MAX_FORWARDED: usize = 4_096;
@@ -31,7 +27,7 @@ pub(crate) const MAX_FORWARDED: usize = 4_096;
 /// What nodes say to each other.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
-enum Wire {
+pub(crate) enum Wire {
     /// Apply `op` to the instance (`id` names it in errors) and answer `from`.
     Control {
         request: u64,
@@ -45,21 +41,6 @@ enum Wire {
         request: u64,
         result: Result<(), ApiError>,
     },
-}
-
-/// This node's forwarded operations waiting for an answer.
-#[derive(Default)]
-pub(crate) struct Remote {
-    next: AtomicU64,
-    pending: Mutex<HashMap<u64, oneshot::Sender<Result<(), ApiError>>>>,
-}
-
-impl Remote {
-    fn pending(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Sender<Result<(), ApiError>>>> {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 /// Sends `op` to the node that holds the instance's lease and waits for its answer. `None`:
@@ -112,51 +93,5 @@ pub(crate) async fn forward(
     tokio::select! {
         r = rx => r.ok(),
         _ = shared.clock.sleep_until(deadline) => give_up(),
-    }
-}
-
-/// Reads this node's notices until the store stops delivering them: applies forwarded
-/// operations and hands answers to whoever waits on them.
-pub(crate) async fn run(shared: Arc<Shared>, mut notices: tokio::sync::mpsc::Receiver<Notice>) {
-    let permits = Arc::new(Semaphore::new(MAX_REMOTE_CONTROLS));
-    while let Some(notice) = notices.recv().await {
-        let body = match notice {
-            Notice::Message(body) => body,
-            Notice::Missed => {
-                // Whatever was missed is in the store: look at it again.
-                shared.scheduler.recheck();
-                continue;
-            }
-        };
-        match serde_json::from_str::<Wire>(&body) {
-            Ok(Wire::Reply { request, result }) => {
-                if let Some(tx) = shared.remote.pending().remove(&request) {
-                    let _ = tx.send(result);
-                }
-            }
-            Ok(Wire::Control {
-                request,
-                from,
-                instance,
-                id,
-                op,
-            }) => {
-                let Ok(permit) = permits.clone().acquire_owned().await else {
-                    return;
-                };
-                let shared = shared.clone();
-                tokio::spawn(async move {
-                    let result =
-                        crate::control::apply(&shared, InstanceRef(instance), &id, op).await;
-                    let reply = Wire::Reply { request, result };
-                    if let Ok(body) = serde_json::to_string(&reply) {
-                        let _ = shared.store.notify(&from, body).await;
-                    }
-                    drop(permit);
-                });
-            }
-            // A notice this version does not understand (a newer node's): nothing to do.
-            Err(_) => {}
-        }
     }
 }

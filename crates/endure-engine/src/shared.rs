@@ -42,7 +42,7 @@ pub(crate) struct Shared {
     /// Notified when a firing sent a message (queue consumers look again).
     pub messages_sent: Notify,
     /// Control operations forwarded to other nodes, waiting for their answers.
-    pub remote: crate::remote::Remote,
+    pub remote: crate::commands::Forwarded,
 }
 
 impl Shared {
