@@ -1,5 +1,6 @@
 //! The crash test's child: runs instances of a workflow that logs every attempt it starts to a
-//! side file, until killed (or until done with `--exit-when-done`).
+//! side file (`ID K ATTEMPT [GENERATION]`), until killed (or until done with
+//! `--exit-when-done`).
 
 use endure::prelude::*;
 use endure::{EngineBuilder, InstanceStatus, WaitForEvent};
@@ -90,6 +91,20 @@ impl Workflow for Crashy {
         let id = &event.instance_id;
         let log = &self.side_log;
         let mut go = None;
+        // Mixed load: a restart from scratch runs the steps again; each life of the instance
+        // draws a generation first, and the side log tells the lives apart by it.
+        let generation: u64 = if self.mixed {
+            step.run("generation", |_| async {
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(0);
+                Ok(nanos ^ u64::from(std::process::id()).rotate_left(40))
+            })
+            .await?
+        } else {
+            0
+        };
         for k in 1..=n {
             let cfg = StepConfig::new()
                 .retries(30u32, 20u64)
@@ -102,7 +117,7 @@ impl Workflow for Crashy {
                         .create(true)
                         .append(true)
                         .open(log)?;
-                    f.write_all(format!("{id} {k} {}\n", ctx.attempt).as_bytes())?;
+                    f.write_all(format!("{id} {k} {} {generation}\n", ctx.attempt).as_bytes())?;
                     drop(f);
                     tokio::time::sleep(Duration::from_millis(jitter_ms(id, k, ctx.attempt))).await;
                     if k == 3 && ctx.attempt == 1 {

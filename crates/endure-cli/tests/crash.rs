@@ -95,6 +95,7 @@ fn snapshot(
         };
         let mut steps = Snapshot::new();
         let mut instances = BTreeMap::new();
+        let mut generations = BTreeMap::new();
         for i in 0..instances_n {
             let id = format!("c{i}");
             let Some(row) = store.find_instance("crashy", &id).await.unwrap() else {
@@ -111,7 +112,14 @@ fn snapshot(
                     attempts, outcome, ..
                 } = &s.state
                 {
-                    let k: u64 = s.key.name.trim_start_matches("step-").parse().unwrap();
+                    let Some(k) = s.key.name.strip_prefix("step-") else {
+                        // The mixed load's `generation` step: which life of the instance this is.
+                        if let Some(Ok(g)) = outcome {
+                            generations.insert(id.clone(), g.as_u64().unwrap_or(0));
+                        }
+                        continue;
+                    };
+                    let k: u64 = k.parse().unwrap();
                     let facts = StepFacts {
                         attempts: attempts
                             .iter()
@@ -129,23 +137,39 @@ fn snapshot(
                 }
             }
         }
+        // Each instance's generation rides along as step 0 (no real step has that number).
+        for (id, g) in generations {
+            steps.insert(
+                (id, 0),
+                StepFacts {
+                    attempts: vec![],
+                    output: Some(json!(g)),
+                },
+            );
+        }
         (steps, instances)
     })
 }
 
-fn side_log(path: &Path) -> BTreeMap<(String, u64), Vec<u32>> {
-    let mut out: BTreeMap<(String, u64), Vec<u32>> = BTreeMap::new();
+/// The side log: each step's attempts as they started, with the generation (the life of the
+/// instance, 0 without restarts) they ran in.
+fn side_log(path: &Path) -> BTreeMap<(String, u64), Vec<(u32, u64)>> {
+    let mut out: BTreeMap<(String, u64), Vec<(u32, u64)>> = BTreeMap::new();
     let text = std::fs::read_to_string(path).unwrap_or_default();
     for line in text.lines() {
         let parts: Vec<&str> = line.split(' ').collect();
         // A kill can cut the last line short; a partial line proves nothing either way.
-        if parts.len() != 3 {
-            continue;
-        }
-        let (Ok(k), Ok(a)) = (parts[1].parse(), parts[2].parse()) else {
+        let generation = match parts.len() {
+            3 => Some(0),
+            4 => parts[3].parse().ok(),
+            _ => None,
+        };
+        let (Ok(k), Ok(a), Some(g)) = (parts[1].parse(), parts[2].parse(), generation) else {
             continue;
         };
-        out.entry((parts[0].to_string(), k)).or_default().push(a);
+        out.entry((parts[0].to_string(), k))
+            .or_default()
+            .push((a, g));
     }
     out
 }
@@ -278,7 +302,7 @@ fn campaign_on(cfg: Campaign, db: Db, dir: tempfile::TempDir) {
         c.wait().unwrap();
         kills += 1;
         let (now, instances) = snapshot(&db, n_instances);
-        check_persisted(seed, &persisted, &now);
+        check_persisted(seed, &persisted, &now, &BTreeSet::new());
         persisted = now;
         if instances.len() == n_instances && instances.values().all(|(s, _)| s.is_finished()) {
             break;
@@ -288,9 +312,13 @@ fn campaign_on(cfg: Campaign, db: Db, dir: tempfile::TempDir) {
     finish(seed, &db, &side, cfg, kills, vec![]);
 }
 
-/// Nothing persisted before a kill is lost or changed after it, and no finished step ran again.
-fn check_persisted(seed: u64, before: &Snapshot, now: &Snapshot) {
+/// Nothing persisted before a kill is lost or changed after it, and no finished step ran again;
+/// except in instances restarted meanwhile (`restarted`), whose steps a restart erases.
+fn check_persisted(seed: u64, before: &Snapshot, now: &Snapshot, restarted: &BTreeSet<String>) {
     for (key, was) in before.iter().filter(|(_, f)| f.output.is_some()) {
+        if restarted.contains(&key.0) {
+            continue;
+        }
         let after = now
             .get(key)
             .unwrap_or_else(|| panic!("seed {seed}: persisted step {key:?} was lost"));
@@ -354,10 +382,11 @@ fn fresh_postgres() -> String {
 
 /// Three nodes on one PostgreSQL database under mixed load, one of them killed with SIGKILL again
 /// and again (and started again, as a new node): the others take its instances over once its
-/// heartbeat runs out. Meanwhile the test sends each instance its `go` event and pauses and
-/// resumes instances at random, each through the REST API of a node chosen at random (so most
-/// reach a node that does not run the instance). Every invariant of the single-process campaign
-/// holds, and no event is lost or delivered twice.
+/// heartbeat runs out. Meanwhile the test sends each instance its `go` event, and pauses,
+/// resumes and restarts instances at random, each through the REST API of a node chosen at
+/// random (so most reach a node that does not run the instance). Every invariant of the
+/// single-process campaign holds (for a restarted instance, over its last life), and no event is
+/// lost or delivered twice.
 #[test]
 fn three_nodes_on_postgres_survive_sigkill() {
     let cfg = Campaign {
@@ -378,9 +407,11 @@ fn three_nodes_on_postgres_survive_sigkill() {
         .map(|k| child_serving(&db, &side, false, cfg, Some(&addr(k))))
         .collect();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let restarted: std::sync::Arc<std::sync::Mutex<BTreeSet<String>>> = Default::default();
     let driver = {
         let (stop, addrs) = (stop.clone(), (0..3).map(addr).collect::<Vec<_>>());
-        std::thread::spawn(move || drive(seed, cfg.instances, &addrs, &stop))
+        let restarted = restarted.clone();
+        std::thread::spawn(move || drive(seed, cfg.instances, &addrs, &stop, &restarted))
     };
     let mut persisted = Snapshot::new();
     let mut kills = 0;
@@ -399,15 +430,19 @@ fn three_nodes_on_postgres_survive_sigkill() {
         nodes[k].wait().unwrap();
         kills += 1;
         let (now, _) = snapshot(&db, cfg.instances);
-        check_persisted(seed, &persisted, &now);
+        // Read after the snapshot: a restart that erased steps in it is marked already.
+        let skip = restarted.lock().unwrap().clone();
+        check_persisted(seed, &persisted, &now, &skip);
         persisted = now;
         nodes[k] = child_serving(&db, &side, false, cfg, Some(&addr(k)));
     }
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let (sent, pauses, resumes) = driver.join().expect("the driver");
+    let restarted = restarted.lock().unwrap().clone();
     assert!(
-        pauses > 0 && resumes > 0,
-        "seed {seed}: the mixed load paused {pauses} and resumed {resumes} times"
+        pauses > 0 && resumes > 0 && !restarted.is_empty(),
+        "seed {seed}: the mixed load paused {pauses}, resumed {resumes} and restarted {} times",
+        restarted.len()
     );
     finish(seed, &db, &side, cfg, kills, nodes);
     // Every event acknowledged is in its instance's log, once, unless a send whose answer
@@ -419,8 +454,14 @@ fn three_nodes_on_postgres_survive_sigkill() {
             *acked,
             "seed {seed}: {id}: its event was never acknowledged"
         );
+        // A restart erases the events with the steps, and the test sends another.
+        let most = if restarted.contains(id) {
+            usize::MAX
+        } else {
+            1 + uncertain
+        };
         assert!(
-            n >= 1 && n <= 1 + uncertain,
+            n >= 1 && n <= most,
             "seed {seed}: {id}: {n} events in the log for 1 acknowledged and {uncertain} unanswered sends"
         );
     }
@@ -455,8 +496,11 @@ fn events_in_log(db: &Db, n: usize) -> BTreeMap<String, usize> {
     })
 }
 
-/// The test's client: until `stop`, sends each instance its `go` event (`{"id": ID}`) once,
-/// and pauses and resumes instances, through the REST API of a node chosen at random; then
+/// Instances the mixed load restarts at most (each from scratch).
+const MAX_RESTARTS: usize = 6;
+
+/// The test's client: until `stop`, sends each instance its `go` event (`{"id": ID}`) once
+/// (again after a restart), pauses, resumes and restarts instances, through the REST API of a node chosen at random; then
 /// resumes whatever it left paused and sends the events not yet acknowledged. Answers, per
 /// instance, whether its event was acknowledged and how many sends got no answer.
 fn drive(
@@ -464,6 +508,7 @@ fn drive(
     n: usize,
     addrs: &[std::path::PathBuf],
     stop: &std::sync::atomic::AtomicBool,
+    restarted: &std::sync::Mutex<BTreeSet<String>>,
 ) -> (BTreeMap<String, (bool, usize)>, usize, usize) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -506,7 +551,8 @@ fn drive(
             let unanswered: usize = sent.values().map(|(_, u)| u).sum();
             eprintln!(
                 "mixed load: {n} events acknowledged ({unanswered} sends unanswered), \
-                 {pauses} pauses and {resumes} resumes acknowledged"
+                 {pauses} pauses and {resumes} resumes acknowledged, {} instances restarted",
+                restarted.lock().unwrap().len()
             );
             return (sent, pauses, resumes);
         }
@@ -515,8 +561,21 @@ fn drive(
             continue;
         };
         let id = format!("c{}", rng.next() % n as u64);
-        let roll = rng.next() % 10;
-        if paused.contains(&id) && (settle || roll < 4) {
+        let roll = rng.next() % 20;
+        if !settle && roll == 19 && restarted.lock().unwrap().len() < MAX_RESTARTS {
+            // Marked first: the main thread must not count its erased steps as lost.
+            restarted.lock().unwrap().insert(id.clone());
+            let r = request(
+                format!("{api}/{id}/status"),
+                json!({"status": "restart"}),
+                true,
+            );
+            if r != Some(false) {
+                // It starts over: no pause, and the event goes again (a restart erases it).
+                paused.remove(&id);
+                sent.get_mut(&id).unwrap().0 = false;
+            }
+        } else if paused.contains(&id) && (settle || roll < 8) {
             let r = request(
                 format!("{api}/{id}/status"),
                 json!({"status": "resume"}),
@@ -526,7 +585,7 @@ fn drive(
                 paused.remove(&id);
                 resumes += 1;
             }
-        } else if !sent[&id].0 && (settle || roll < 6) {
+        } else if !sent[&id].0 && (settle || roll < 12) {
             let r = request(format!("{api}/{id}/events/go"), json!({"id": id}), false);
             let entry = sent.get_mut(&id).unwrap();
             match r {
@@ -534,7 +593,7 @@ fn drive(
                 None => entry.1 += 1,
                 Some(false) => {}
             }
-        } else if !settle && roll >= 8 {
+        } else if !settle && roll >= 16 {
             let r = request(
                 format!("{api}/{id}/status"),
                 json!({"status": "pause"}),
@@ -631,7 +690,20 @@ fn finish(
                     );
                 }
             }
-            let ran = executed.get(&key).cloned().unwrap_or_default();
+            // The attempts of the instance's last life (a restart begins a new one).
+            let generation = steps
+                .get(&(id.clone(), 0))
+                .and_then(|f| f.output.as_ref()?.as_u64())
+                .unwrap_or(0);
+            let ran: Vec<u32> = executed
+                .get(&key)
+                .map(|v| {
+                    v.iter()
+                        .filter(|(_, g)| *g == generation)
+                        .map(|(a, _)| *a)
+                        .collect()
+                })
+                .unwrap_or_default();
             let distinct: BTreeSet<u32> = ran.iter().copied().collect();
             assert_eq!(
                 distinct.len(),
