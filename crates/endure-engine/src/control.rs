@@ -200,6 +200,14 @@ async fn dormant(
                 return Err(ApiError::cannot_terminate());
             }
             commit(terminate_commit(i, None, now).expect(&[row.status])).await?;
+            let wall = row.started_at.map(|s| now.since(s));
+            shared.report(
+                &row.workflow,
+                &row.id,
+                now,
+                &LogEvent::WorkflowTerminated,
+                wall,
+            );
             Ok(Requeue::No)
         }
         ControlOp::Restart(from) => {

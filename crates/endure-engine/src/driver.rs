@@ -165,6 +165,11 @@ async fn run_instance(
                 s.scheduler.recheck();
             }
         }),
+        telemetry: shared.telemetry.as_ref().map(|t| crate::live::Reporter {
+            telemetry: t.clone(),
+            workflow: row.workflow.clone(),
+            instance_id: row.id.clone(),
+        }),
     });
     let event = WorkflowEvent {
         payload: row.params.clone(),

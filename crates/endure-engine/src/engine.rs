@@ -28,6 +28,7 @@ pub struct EngineBuilder {
     workflows: Registry,
     cron_triggers: Vec<Trigger>,
     consumers: Vec<Arc<Consumer>>,
+    telemetry: Option<Arc<dyn crate::telemetry::Telemetry>>,
 }
 
 impl EngineBuilder {
@@ -39,7 +40,14 @@ impl EngineBuilder {
             workflows: Registry::default(),
             cron_triggers: vec![],
             consumers: vec![],
+            telemetry: None,
         }
+    }
+
+    /// Tells `observer` of every entry the engine records, once durable (metrics).
+    pub fn telemetry(mut self, observer: Arc<dyn crate::telemetry::Telemetry>) -> Self {
+        self.telemetry = Some(observer);
+        self
     }
 
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -136,6 +144,7 @@ impl EngineBuilder {
             triggers_since: since.into(),
             messages_sent: Notify::new(),
             remote: Default::default(),
+            telemetry: self.telemetry,
         });
         // What earlier lives of this node, and nodes that are gone, left queued, running or
         // pausing: this node takes and runs it.

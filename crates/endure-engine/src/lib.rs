@@ -14,7 +14,7 @@
 //! about HTTP or how workflow code is written; every state change goes through the store
 //! before it is reported.
 
-// Imports run one way: `options`, `commands`, `clock` (leaves) ← `callback`, `panic`, `commits`,
+// Imports run one way: `options`, `commands`, `clock`, `telemetry` (leaves) ← `callback`, `panic`, `commits`,
 // `scheduler`, `live` ← `step` ← `code` ← `registry` ← `shared` ← `remote` ← `control` ←
 // `driver` ← `nodes` ← `dispatch`, `triggers`, `consumers`, `inbox` ← `binding` ← `engine`.
 mod binding;
@@ -38,6 +38,7 @@ mod remote;
 mod scheduler;
 mod shared;
 mod step;
+pub mod telemetry;
 mod triggers;
 
 pub use binding::{CreateOptions, InstanceHandle, WorkflowBinding};
@@ -53,3 +54,4 @@ pub use options::{DEFAULT_LIVE_WAIT_MS, EngineConfig, HEARTBEAT_MS, NODE_TTL_MS,
 pub use registry::{Retention, WorkflowDefinition, WorkflowInfo};
 pub use remote::FORWARD_TIMEOUT_MS;
 pub use step::Step;
+pub use telemetry::{Observation, Telemetry};

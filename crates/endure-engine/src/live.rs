@@ -105,9 +105,34 @@ pub(crate) struct Live {
     /// Released when a pending pause is cancelled.
     pub gate: Notify,
     pub on_commit: Box<dyn Fn() + Send + Sync>,
+    /// Told of every entry once durable, with the instance's names.
+    pub telemetry: Option<Reporter>,
     /// Called after a commit that took the row out of a short wait's `waiting`: the
     /// scheduler looks at the store's wake-up times again (it skipped this live row's).
     pub on_unmark: Box<dyn Fn() + Send + Sync>,
+}
+
+/// An observer with the names of the instance it reports on.
+pub(crate) struct Reporter {
+    pub telemetry: Arc<dyn crate::telemetry::Telemetry>,
+    pub workflow: String,
+    pub instance_id: String,
+}
+
+impl Reporter {
+    /// Reports `entry`, already folded into `history`.
+    pub fn report(&self, history: &History, entry: &LogEntry) {
+        let e = &entry.event;
+        self.telemetry.observe(&crate::telemetry::Observation {
+            workflow: &self.workflow,
+            instance_id: &self.instance_id,
+            at: entry.ts,
+            event: e,
+            wall_ms: history.wall_ms(e, entry.ts),
+            late_ms: history.lateness_ms(e, entry.ts),
+            step_count: e.key().and_then(|k| history.step_number(k)),
+        });
+    }
 }
 
 /// Decrements `busy` when dropped.
@@ -253,7 +278,11 @@ impl Live {
         let res = self.store.submit(c).await?;
         let mut g = self.lock();
         for (seq, (ts, event)) in res.seqs.iter().copied().zip(applied) {
-            g.history.apply(&LogEntry { seq, ts, event });
+            let entry = LogEntry { seq, ts, event };
+            g.history.apply(&entry);
+            if let Some(r) = &self.telemetry {
+                r.report(&g.history, &entry);
+            }
         }
         drop(g);
         if started {

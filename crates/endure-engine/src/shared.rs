@@ -41,6 +41,8 @@ pub(crate) struct Shared {
     pub triggers_since: std::sync::atomic::AtomicU64,
     /// Notified when a firing sent a message (queue consumers look again).
     pub messages_sent: Notify,
+    /// Told of every recorded entry (`crate::telemetry`).
+    pub telemetry: Option<Arc<dyn crate::telemetry::Telemetry>>,
     /// Control operations forwarded to other nodes, waiting for their answers.
     pub remote: crate::commands::Forwarded,
 }
@@ -57,8 +59,40 @@ impl Shared {
         self.triggers_changed.notify_waiters();
     }
 
+    /// Reports an entry recorded outside a run (a creation, a control operation on a dormant
+    /// instance), once durable. `wall_ms`: how long what it ends took, when known.
+    pub fn report(
+        &self,
+        workflow: &str,
+        instance_id: &str,
+        at: endure_model::Timestamp,
+        event: &endure_model::LogEvent,
+        wall_ms: Option<u64>,
+    ) {
+        if let Some(t) = &self.telemetry {
+            t.observe(&crate::telemetry::Observation {
+                workflow,
+                instance_id,
+                at,
+                event,
+                wall_ms,
+                late_ms: None,
+                step_count: None,
+            });
+        }
+    }
+
     pub fn bump(&self) {
         self.changes.send_modify(|v| *v = v.wrapping_add(1));
+    }
+}
+
+/// The `WORKFLOW_QUEUED` entry a store writes when it creates `n`.
+pub(crate) fn queued_event(n: &endure_store::NewInstance) -> endure_model::LogEvent {
+    endure_model::LogEvent::WorkflowQueued {
+        params: n.params.clone(),
+        trigger: n.trigger,
+        schedule: n.schedule.clone(),
     }
 }
 

@@ -87,6 +87,49 @@ impl History {
         self.index.get(key).map(|&i| &self.steps[i])
     }
 
+    /// How long what `event` ends took, in ms, once the entry (at `at`) has been applied: an
+    /// attempt from its start, a step (and a sleep or a wait) from its start, the run from its
+    /// first start. `None` for events that end nothing, or whose start the history lacks.
+    pub fn wall_ms(&self, event: &LogEvent, at: Timestamp) -> Option<u64> {
+        let since = |start: Timestamp| Some(at.since(start));
+        match event {
+            LogEvent::AttemptSuccess { key, attempt }
+            | LogEvent::AttemptFailure { key, attempt, .. } => match &self.step(key)?.state {
+                StepState::Do { attempts, .. } => attempts
+                    .iter()
+                    .rev()
+                    .find(|a| a.attempt == *attempt)
+                    .and_then(|a| since(a.start)),
+                _ => None,
+            },
+            LogEvent::StepSuccess { key, .. }
+            | LogEvent::StepFailure { key, .. }
+            | LogEvent::SleepComplete { key }
+            | LogEvent::WaitComplete { key, .. }
+            | LogEvent::WaitTimedOut { key, .. } => since(self.step(key)?.start),
+            LogEvent::WorkflowSuccess { .. }
+            | LogEvent::WorkflowFailure { .. }
+            | LogEvent::WorkflowTerminated => since(self.started?),
+            _ => None,
+        }
+    }
+
+    /// How late a sleep ended (`SleepComplete` at `at`) after its wake-up time, in ms.
+    pub fn lateness_ms(&self, event: &LogEvent, at: Timestamp) -> Option<u64> {
+        match event {
+            LogEvent::SleepComplete { key } => match &self.step(key)?.state {
+                StepState::Sleep { wake_at, .. } => Some(at.since(*wake_at)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The step's number within the instance: 1 for the first step started, and so on.
+    pub fn step_number(&self, key: &StepKey) -> Option<usize> {
+        self.index.get(key).map(|i| i + 1)
+    }
+
     fn step_mut(&mut self, key: &StepKey) -> Option<&mut StepRecord> {
         self.index.get(key).map(|&i| &mut self.steps[i])
     }
@@ -658,6 +701,30 @@ mod tests {
                 event,
             })
             .collect()
+    }
+
+    #[test]
+    fn wall_times_of_what_entries_end() {
+        let mut h = History::default();
+        let mut walls = vec![];
+        for e in log() {
+            h.apply(&e);
+            walls.push((e.event.metric_name(), h.wall_ms(&e.event, e.ts)));
+        }
+        assert_eq!(walls[1], (Some("WORKFLOW_START"), None));
+        assert_eq!(walls[4], (Some("ATTEMPT_FAILURE"), Some(1)));
+        assert_eq!(walls[6], (Some("ATTEMPT_SUCCESS"), Some(1)));
+        assert_eq!(walls[7], (Some("STEP_SUCCESS"), Some(5)));
+        assert_eq!(walls[9], (None, None));
+        assert_eq!(walls[12], (Some("SLEEP_COMPLETE"), Some(4)));
+        assert_eq!(walls[14], (Some("WAIT_COMPLETE"), Some(1)));
+        let done = LogEvent::WorkflowSuccess { output: json!(1) };
+        assert_eq!(h.wall_ms(&done, Timestamp(21)), Some(20));
+        // The sleep ended at 12, before its wake-up time (moved by the pause): not late.
+        let s = key(StepKind::Sleep, "nap");
+        let woke = LogEvent::SleepComplete { key: s };
+        assert_eq!(h.lateness_ms(&woke, Timestamp(12)), Some(0));
+        assert_eq!(h.lateness_ms(&woke, Timestamp(300)), Some(50));
     }
 
     #[test]

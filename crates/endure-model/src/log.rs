@@ -182,6 +182,33 @@ impl LogEvent {
         }
     }
 
+    /// The event type as the reference's metrics name it (`eventType`: `WORKFLOW_START`,
+    /// `STEP_SUCCESS`, …; the wait events as its engine names them); `None` for Endure's own
+    /// entries (pause, resume, an event received).
+    pub fn metric_name(&self) -> Option<&'static str> {
+        Some(match self {
+            LogEvent::WorkflowQueued { .. } => "WORKFLOW_QUEUED",
+            LogEvent::WorkflowStart => "WORKFLOW_START",
+            LogEvent::WorkflowSuccess { .. } => "WORKFLOW_SUCCESS",
+            LogEvent::WorkflowFailure { .. } => "WORKFLOW_FAILURE",
+            LogEvent::WorkflowTerminated => "WORKFLOW_TERMINATED",
+            LogEvent::StepStart { .. } => "STEP_START",
+            LogEvent::StepSuccess { .. } => "STEP_SUCCESS",
+            LogEvent::StepFailure { .. } => "STEP_FAILURE",
+            LogEvent::SleepStart { .. } => "SLEEP_START",
+            LogEvent::SleepComplete { .. } => "SLEEP_COMPLETE",
+            LogEvent::AttemptStart { .. } => "ATTEMPT_START",
+            LogEvent::AttemptSuccess { .. } => "ATTEMPT_SUCCESS",
+            LogEvent::AttemptFailure { .. } => "ATTEMPT_FAILURE",
+            LogEvent::WaitStart { .. } => "WAIT_START",
+            LogEvent::WaitComplete { .. } => "WAIT_COMPLETE",
+            LogEvent::WaitTimedOut { .. } => "WAIT_TIMED_OUT",
+            LogEvent::WorkflowPaused
+            | LogEvent::WorkflowResumed { .. }
+            | LogEvent::EventReceived { .. } => return None,
+        })
+    }
+
     /// The step this entry belongs to, if any.
     pub fn key(&self) -> Option<&StepKey> {
         match self {

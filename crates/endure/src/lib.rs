@@ -72,9 +72,9 @@ mod sdk;
 
 pub use endure_engine::{
     Clock, CreateOptions, DEFAULT_LIVE_WAIT_MS, Engine, EngineBuilder, EngineConfig,
-    FORWARD_TIMEOUT_MS, HEARTBEAT_MS, InstanceHandle, ManualClock, NODE_TTL_MS, Schedule,
-    ScheduleInfo, StepContext, StepIdentity, StepSelector, SystemClock, WorkflowBinding,
-    WorkflowOptions,
+    FORWARD_TIMEOUT_MS, HEARTBEAT_MS, InstanceHandle, ManualClock, NODE_TTL_MS, Observation,
+    Schedule, ScheduleInfo, StepContext, StepIdentity, StepSelector, SystemClock, Telemetry,
+    WorkflowBinding, WorkflowOptions,
 };
 pub use endure_model::StepConfigInput as StepConfig;
 pub use endure_model::config::{Backoff, RetryLimit};
