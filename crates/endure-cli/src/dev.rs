@@ -99,7 +99,11 @@ async fn project(
     let store = db.open().await?;
     let config = db.engine_config(config);
     let engine = p
-        .register(endure::EngineBuilder::new(store).config(config))?
+        .register(
+            endure::EngineBuilder::new(store)
+                .config(config)
+                .telemetry(crate::telemetry::metrics()),
+        )?
         .start()
         .await?;
     p.attach(engine.clone());
@@ -215,7 +219,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let addr = listener.local_addr()?;
-    let state = ServerState::new(engine.clone(), addr);
+    let mut state = ServerState::new(engine.clone(), addr);
+    crate::telemetry::serve_metrics(&mut state);
     let app = router_with_app(state, Some(app));
     let mut banner = String::from("endure dev\n");
     let _ = writeln!(banner, "  listening on http://{addr}");
@@ -223,6 +228,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         banner,
         "  REST API     http://{addr}/client/v4/accounts/local/workflows"
     );
+    let _ = writeln!(banner, "  metrics      http://{addr}/_endure/metrics");
     let _ = writeln!(banner, "  state        {}", db.display());
     for l in lines {
         let _ = writeln!(banner, "{l}");

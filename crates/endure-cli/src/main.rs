@@ -17,6 +17,7 @@ mod run;
 mod serve;
 mod state;
 mod suite;
+mod telemetry;
 mod wake;
 mod workflows;
 
@@ -77,7 +78,9 @@ pub(crate) async fn examples_engine(
     config: endure::EngineConfig,
 ) -> anyhow::Result<endure::Engine> {
     let store = db.open().await?;
-    let builder = endure::EngineBuilder::new(store).config(config);
+    let builder = endure::EngineBuilder::new(store)
+        .config(config)
+        .telemetry(telemetry::metrics());
     Ok(endure_examples::register(builder)?.start().await?)
 }
 

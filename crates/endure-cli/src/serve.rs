@@ -256,7 +256,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         live_wait_ms: config.live_wait_ms.unwrap_or(endure::DEFAULT_LIVE_WAIT_MS),
         ..EngineConfig::default()
     };
-    let mut builder = EngineBuilder::new(store).config(db.engine_config(engine_config));
+    let mut builder = EngineBuilder::new(store)
+        .config(db.engine_config(engine_config))
+        .telemetry(crate::telemetry::metrics());
     if args.examples {
         builder = endure_examples::register(builder)?;
     }
@@ -334,6 +336,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let addr = listener.local_addr()?;
     let mut state = ServerState::new(engine.clone(), addr);
+    crate::telemetry::serve_metrics(&mut state);
     state.tokens = Arc::new(tokens);
     state.creation_limit = config.max_creations_per_second.map(|r| {
         Arc::new(endure_server::limit::RateLimit::new(
@@ -346,6 +349,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut banner = String::from("endure serve\n");
     let _ = writeln!(banner, "  listening on http://{addr}");
     let _ = writeln!(banner, "  database     {}", db.display());
+    let _ = writeln!(banner, "  metrics      http://{addr}/_endure/metrics");
     let _ = writeln!(
         banner,
         "  auth         {}",

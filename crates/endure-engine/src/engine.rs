@@ -145,6 +145,11 @@ impl EngineBuilder {
             messages_sent: Notify::new(),
             remote: Default::default(),
             telemetry: self.telemetry,
+            consumer_queues: self
+                .consumers
+                .iter()
+                .map(|c| c.config.queue.clone())
+                .collect(),
         });
         // What earlier lives of this node, and nodes that are gone, left queued, running or
         // pausing: this node takes and runs it.
@@ -334,6 +339,11 @@ impl Engine {
     /// How many instances are running in this process now.
     pub fn running(&self) -> usize {
         self.shared.scheduler.running()
+    }
+
+    /// The queues this engine's consumers read (for their depth in metrics).
+    pub fn consumer_queues(&self) -> Vec<String> {
+        self.shared.consumer_queues.clone()
     }
 
     /// How many instances wait in this process's run queues: (resuming — woken, resumed or

@@ -41,6 +41,8 @@ pub(crate) struct Shared {
     pub triggers_since: std::sync::atomic::AtomicU64,
     /// Notified when a firing sent a message (queue consumers look again).
     pub messages_sent: Notify,
+    /// The queues this engine's consumers read.
+    pub consumer_queues: Vec<String>,
     /// Told of every recorded entry (`crate::telemetry`).
     pub telemetry: Option<Arc<dyn crate::telemetry::Telemetry>>,
     /// Control operations forwarded to other nodes, waiting for their answers.

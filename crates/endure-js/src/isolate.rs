@@ -107,6 +107,30 @@ pub fn started() -> u64 {
     STARTED.load(Ordering::Relaxed)
 }
 
+/// Isolates alive in this process now (their threads have not ended).
+static LIVE: AtomicU64 = AtomicU64::new(0);
+
+/// How many isolates are alive in this process.
+pub fn live() -> u64 {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// Counts an isolate's thread as alive until it ends.
+struct Alive;
+
+impl Alive {
+    fn new() -> Alive {
+        LIVE.fetch_add(1, Ordering::Relaxed);
+        Alive
+    }
+}
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        LIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Starts an isolate for the project whose main module is `main` (a module name from
 /// [`Sources::resolve`]).
 pub fn spawn(sources: Arc<Sources>, main: String, limits: Limits) -> std::io::Result<Isolate> {
@@ -119,6 +143,7 @@ pub fn spawn(sources: Arc<Sources>, main: String, limits: Limits) -> std::io::Re
         .name("endure-js".into())
         .stack_size(16 * 1024 * 1024)
         .spawn(move || {
+            let _alive = Alive::new();
             let out = tx.clone();
             if let Err(e) = run(sources, &main, limits, rx, tx, thread_stop) {
                 let _ =

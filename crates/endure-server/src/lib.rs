@@ -12,6 +12,7 @@ pub mod guide;
 mod handlers;
 pub mod limit;
 pub mod listener;
+pub mod metrics;
 pub mod openapi;
 
 pub use error::ApiFailure;
@@ -41,6 +42,11 @@ pub struct ServerState {
     pub access: Access,
     /// Connection and body limits (the body time-out is applied per request).
     pub limits: ConnLimits,
+    /// The process's metrics, served at `/_endure/metrics` (and `/metrics` without an app);
+    /// `None`: not served.
+    pub metrics: Option<std::sync::Arc<endure_metrics::Metrics>>,
+    /// JavaScript isolates alive, for the metrics (a process that runs a Worker project).
+    pub isolates: Option<fn() -> u64>,
 }
 
 impl ServerState {
@@ -54,6 +60,8 @@ impl ServerState {
             creation_limit: None,
             access: Access::bound(bound),
             limits: ConnLimits::default(),
+            metrics: None,
+            isolates: None,
         }
     }
 }
@@ -93,11 +101,17 @@ pub fn router_with_app(state: ServerState, app: Option<Router>) -> Router {
     for (path, route) in by_path {
         api = api.route(&path, route);
     }
-    let api = api
+    let mut api = api
         .route(
             "/client/v4/{*rest}",
             axum::routing::any(handlers::not_found),
         )
+        .route("/_endure/metrics", get(metrics::scrape));
+    // `/metrics` too, unless a Worker (whose paths those are) sits beside the API.
+    if app.is_none() {
+        api = api.route("/metrics", get(metrics::scrape));
+    }
+    let api = api
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
