@@ -92,8 +92,9 @@ pub fn lock(db: &Path) -> Result<(), Refusal> {
 /// Locks `db` and opens it, checking that it can be written.
 pub fn open(db: &Path) -> Result<SqliteStore, Refusal> {
     lock(db)?;
-    SqliteStore::open(SqliteConfig::new(db))
-        .map_err(|e| Refusal(format!("cannot use {}: {e}", db.display())))
+    let mut config = SqliteConfig::new(db);
+    config.observer = Some(crate::telemetry::metrics());
+    SqliteStore::open(config).map_err(|e| Refusal(format!("cannot use {}: {e}", db.display())))
 }
 
 /// Where the engine's state is: a SQLite file, or a PostgreSQL database.
@@ -162,9 +163,11 @@ impl Database {
         match self {
             Database::Sqlite(p) => Ok(std::sync::Arc::new(open(p)?)),
             #[cfg(feature = "postgres")]
-            Database::Postgres(url) => endure_postgres::PostgresStore::open(
-                endure_postgres::PostgresConfig::new(url.clone()),
-            )
+            Database::Postgres(url) => endure_postgres::PostgresStore::open({
+                let mut config = endure_postgres::PostgresConfig::new(url.clone());
+                config.observer = Some(crate::telemetry::metrics());
+                config
+            })
             .await
             .map(|s| std::sync::Arc::new(s) as std::sync::Arc<dyn endure_store::Store>)
             .map_err(|e| Refusal(format!("cannot use {}: {e}", self.display()))),

@@ -161,6 +161,11 @@ async fn metrics_parse_and_count_what_ran() {
         3.0
     );
     assert_eq!(at("endure_running_instances{}"), 0.0);
+    // The store's writer: every transaction timed and sized (creates, commits, leases).
+    let batches = at("endure_store_batch_operations_count{}");
+    assert!(batches >= 4.0, "{batches} batches");
+    assert_eq!(batches, at("endure_store_commit_seconds_count{}"));
+    assert!(at("endure_store_batch_operations_sum{}") >= batches);
     // The same at /_endure/metrics (the path a Worker project cannot shadow).
     let again = parse(&get("/_endure/metrics").await);
     assert_eq!(

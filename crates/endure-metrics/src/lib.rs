@@ -1,5 +1,6 @@
 //! Endure's Prometheus metrics: the engine's telemetry ([`endure_engine::Telemetry`]) counted
-//! and timed, and the state read at each scrape (instances by status, what runs and waits to
+//! and timed, the store writer's batches ([`endure_store::StoreObserver`]), and the state read
+//! at each scrape (instances by status, what runs and waits to
 //! run, queue depths, live isolates), encoded in the text exposition format (OpenMetrics).
 //!
 //! Labels are workflow names, event types, statuses and queue names: never instance ids, so the
@@ -60,6 +61,8 @@ pub struct Metrics {
     queued: Family<Labels, Gauge>,
     queues: Family<Labels, Gauge>,
     isolates: Gauge,
+    commits: Histogram,
+    batches: Histogram,
     /// One scrape at a time: a scrape clears and sets the gauges it reads.
     render: Mutex<()>,
 }
@@ -133,8 +136,22 @@ impl Metrics {
             "JavaScript isolates alive in this process",
             isolates.clone(),
         );
+        let commits = Histogram::new(exponential_buckets(0.000_1, 2.0, 16));
+        registry.register(
+            "store_commit_seconds",
+            "Time of the store writer's transactions (one per batch of operations)",
+            commits.clone(),
+        );
+        let batches = Histogram::new(exponential_buckets(1.0, 2.0, 12));
+        registry.register(
+            "store_batch_operations",
+            "Operations the store writer applied per transaction (group commit)",
+            batches.clone(),
+        );
         Metrics {
             registry,
+            commits,
+            batches,
             events,
             attempts,
             steps,
@@ -178,6 +195,13 @@ impl Metrics {
         // Writing to a String cannot fail.
         let _ = encode(&mut out, &self.registry);
         out
+    }
+}
+
+impl endure_store::StoreObserver for Metrics {
+    fn batch(&self, ops: usize, seconds: f64) {
+        self.commits.observe(seconds);
+        self.batches.observe(ops as f64);
     }
 }
 

@@ -34,7 +34,7 @@ pub use notices::{RECONNECT_MAX_MS, application_name};
 pub use schema::SCHEMA_VERSION;
 
 /// How to open a PostgreSQL store.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PostgresConfig {
     /// `postgres://user:password@host:port/database` (or key=value form).
     pub url: String,
@@ -45,6 +45,20 @@ pub struct PostgresConfig {
     pub pool_size: usize,
     /// Most operations gathered into one transaction.
     pub max_batch: usize,
+    /// Told of each batch the writer applies (metrics).
+    pub observer: Option<std::sync::Arc<dyn endure_store::StoreObserver>>,
+}
+
+impl std::fmt::Debug for PostgresConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the URL: it may hold a password.
+        f.debug_struct("PostgresConfig")
+            .field("schema", &self.schema)
+            .field("pool_size", &self.pool_size)
+            .field("max_batch", &self.max_batch)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
 }
 
 impl PostgresConfig {
@@ -54,6 +68,7 @@ impl PostgresConfig {
             schema: None,
             pool_size: 8,
             max_batch: 512,
+            observer: None,
         }
     }
 }
@@ -136,7 +151,12 @@ impl PostgresStore {
             .build()
             .map_err(backend)?;
         let (tx, rx) = mpsc::channel(WRITER_QUEUE);
-        tokio::spawn(writer::run(pool.clone(), rx, config.max_batch.max(1)));
+        tokio::spawn(writer::run(
+            pool.clone(),
+            rx,
+            config.max_batch.max(1),
+            config.observer.clone(),
+        ));
         Ok(PostgresStore {
             pool,
             writer: tx,

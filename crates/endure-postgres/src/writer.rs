@@ -23,6 +23,7 @@ pub(crate) async fn run(
     pool: deadpool_postgres::Pool,
     mut rx: mpsc::Receiver<Op>,
     max_batch: usize,
+    observer: Option<std::sync::Arc<dyn endure_store::StoreObserver>>,
 ) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -32,6 +33,7 @@ pub(crate) async fn run(
                 Err(_) => break,
             }
         }
+        let (ops, started) = (batch.len(), std::time::Instant::now());
         let done = match pool.get().await {
             Ok(mut client) => apply_batch(&mut client, batch).await,
             Err(e) => {
@@ -39,6 +41,9 @@ pub(crate) async fn run(
                 batch.into_iter().map(|op| unrun(op, e.clone())).collect()
             }
         };
+        if let Some(o) = &observer {
+            o.batch(ops, started.elapsed().as_secs_f64());
+        }
         for d in done {
             d.send();
         }

@@ -26,11 +26,23 @@ use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::oneshot;
 
 /// How to open a SQLite store.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SqliteConfig {
     pub path: PathBuf,
     /// Most commits gathered into one transaction.
     pub max_batch: usize,
+    /// Told of each batch the writer applies (metrics).
+    pub observer: Option<Arc<dyn endure_store::StoreObserver>>,
+}
+
+impl std::fmt::Debug for SqliteConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteConfig")
+            .field("path", &self.path)
+            .field("max_batch", &self.max_batch)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
 }
 
 impl SqliteConfig {
@@ -38,6 +50,7 @@ impl SqliteConfig {
         SqliteConfig {
             path: path.into(),
             max_batch: 1024,
+            observer: None,
         }
     }
 }
@@ -74,9 +87,10 @@ impl SqliteStore {
         schema::check_writable(&conn, &config.path)?;
         let (tx, rx) = mpsc::sync_channel(WRITER_QUEUE);
         let max_batch = config.max_batch.max(1);
+        let observer = config.observer.clone();
         std::thread::Builder::new()
             .name("endure-sqlite-writer".into())
-            .spawn(move || writer::run(conn, rx, max_batch))
+            .spawn(move || writer::run(conn, rx, max_batch, observer))
             .map_err(backend)?;
         Ok(SqliteStore {
             writer: Mutex::new(tx),

@@ -14,7 +14,12 @@ pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
 }
 
 /// The writer loop: runs until every sender is dropped.
-pub(crate) fn run(mut conn: Connection, rx: mpsc::Receiver<Op>, max_batch: usize) {
+pub(crate) fn run(
+    mut conn: Connection,
+    rx: mpsc::Receiver<Op>,
+    max_batch: usize,
+    observer: Option<std::sync::Arc<dyn endure_store::StoreObserver>>,
+) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < max_batch {
@@ -23,7 +28,11 @@ pub(crate) fn run(mut conn: Connection, rx: mpsc::Receiver<Op>, max_batch: usize
                 Err(_) => break,
             }
         }
+        let (ops, started) = (batch.len(), std::time::Instant::now());
         let done = apply_batch(&mut conn, batch);
+        if let Some(o) = &observer {
+            o.batch(ops, started.elapsed().as_secs_f64());
+        }
         for d in done {
             d.send();
         }

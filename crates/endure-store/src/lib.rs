@@ -17,12 +17,14 @@
 pub mod conformance;
 mod memory;
 pub mod notices;
+pub mod observe;
 pub mod ops;
 pub mod slots;
 mod types;
 
 pub use memory::MemoryStore;
 pub use notices::{LocalNotices, Notice};
+pub use observe::StoreObserver;
 pub use slots::{NodeSlots, SlotClaim, SlotGrant};
 pub use types::*;
 
