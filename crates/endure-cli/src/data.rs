@@ -162,7 +162,7 @@ enum R2Object {
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("✘ {msg}");
-    ExitCode::from(crate::workflows::EXIT_USAGE)
+    ExitCode::from(crate::commands::client::EXIT_USAGE)
 }
 
 pub fn d1(args: D1Args) -> ExitCode {
@@ -206,7 +206,7 @@ pub fn d1(args: D1Args) -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("✘ {e} (nothing was changed)");
-                    ExitCode::from(crate::workflows::EXIT_API_ERROR)
+                    ExitCode::from(crate::commands::client::EXIT_API_ERROR)
                 }
             }
         }
@@ -229,7 +229,7 @@ pub fn d1(args: D1Args) -> ExitCode {
                     }
                     Err(e) => {
                         eprintln!("✘ {e}");
-                        return ExitCode::from(crate::workflows::EXIT_API_ERROR);
+                        return ExitCode::from(crate::commands::client::EXIT_API_ERROR);
                     }
                 }
                 return ExitCode::SUCCESS;
@@ -240,7 +240,10 @@ pub fn d1(args: D1Args) -> ExitCode {
                         .into_iter()
                         .map(|(n, done)| vec![n, if done { "applied" } else { "pending" }.into()])
                         .collect();
-                    println!("{}", crate::workflows::table(&["Name", "Status"], rows));
+                    println!(
+                        "{}",
+                        crate::commands::client::table(&["Name", "Status"], rows)
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),
@@ -268,7 +271,7 @@ fn print_rows(results: &Value) {
         })
         .collect();
     let h: Vec<&str> = headers.iter().map(String::as_str).collect();
-    println!("{}", crate::workflows::table(&h, body));
+    println!("{}", crate::commands::client::table(&h, body));
 }
 
 fn now_ms() -> u64 {
@@ -331,7 +334,7 @@ pub fn kv(args: KvArgs) -> ExitCode {
                     let Some(bytes) = v["value"].as_str().and_then(endure_js::kv::decode_value)
                     else {
                         eprintln!("✘ no key {key:?}");
-                        return ExitCode::from(crate::workflows::EXIT_API_ERROR);
+                        return ExitCode::from(crate::commands::client::EXIT_API_ERROR);
                     };
                     use std::io::Write as _;
                     let _ = std::io::stdout().write_all(&bytes);
@@ -348,7 +351,7 @@ pub fn kv(args: KvArgs) -> ExitCode {
         }
         Err(e) => {
             eprintln!("✘ {}", e.message);
-            ExitCode::from(crate::workflows::EXIT_API_ERROR)
+            ExitCode::from(crate::commands::client::EXIT_API_ERROR)
         }
     }
 }
@@ -395,7 +398,7 @@ pub fn r2(args: R2Args) -> ExitCode {
             if let R2Object::Get { file, .. } = &action {
                 let Some(bytes) = v["body"].as_str().and_then(endure_js::kv::decode_value) else {
                     eprintln!("✘ no object {path:?}");
-                    return ExitCode::from(crate::workflows::EXIT_API_ERROR);
+                    return ExitCode::from(crate::commands::client::EXIT_API_ERROR);
                 };
                 let written = match file {
                     Some(f) => std::fs::write(f, &bytes),
@@ -412,7 +415,7 @@ pub fn r2(args: R2Args) -> ExitCode {
         }
         Err(e) => {
             eprintln!("✘ {}", e.message);
-            ExitCode::from(crate::workflows::EXIT_API_ERROR)
+            ExitCode::from(crate::commands::client::EXIT_API_ERROR)
         }
     }
 }

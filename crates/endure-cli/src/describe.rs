@@ -324,7 +324,8 @@ fn step_block(out: &mut Vec<String>, step: &Value, now: Timestamp, opts: OutputO
             })
             .collect();
         for l in
-            crate::workflows::table(&["Start", "End", "Duration", "State", "Error"], rows).lines()
+            crate::commands::client::table(&["Start", "End", "Duration", "State", "Error"], rows)
+                .lines()
         {
             out.push(format!("  {l}"));
         }

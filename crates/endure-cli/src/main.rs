@@ -5,6 +5,7 @@
 //! 5 the server answered with an error.
 
 mod bench;
+mod commands;
 mod crash_child;
 #[cfg(feature = "js")]
 mod data;
@@ -19,7 +20,6 @@ mod state;
 mod suite;
 mod telemetry;
 mod wake;
-mod workflows;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -46,7 +46,7 @@ enum Command {
     /// loopback, state in SQLite.
     Serve(serve::Args),
     /// The client: manage workflows and instances on an Endure server (like `wrangler workflows`).
-    Workflows(workflows::Args),
+    Workflows(commands::Args),
     /// Run a bundled example workflow to the end on the embedded SQLite store and print its
     /// final status document. Instances left unfinished in the same state folder (say, by a
     /// killed earlier run) carry on too.
@@ -100,7 +100,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Dev(a) => dev::run(a).await,
             Command::Serve(a) => serve::run(a).await,
-            Command::Workflows(a) => workflows::run(a).await,
+            Command::Workflows(a) => commands::run(a).await,
             Command::Run(a) => run::run(a).await,
             Command::Bench(a) => bench::run(a).await,
             #[cfg(feature = "js")]
