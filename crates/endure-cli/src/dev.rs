@@ -102,7 +102,7 @@ async fn project(
         .register(
             endure::EngineBuilder::new(store)
                 .config(config)
-                .telemetry(crate::telemetry::metrics()),
+                .telemetry(crate::telemetry::observer()),
         )?
         .start()
         .await?;

@@ -11,6 +11,7 @@ mod crash_child;
 mod data;
 mod describe;
 mod dev;
+mod logs;
 mod nodes_bench;
 #[cfg(feature = "js")]
 mod project;
@@ -32,6 +33,20 @@ use std::process::ExitCode;
     about = "Endure: durable workflows, self-hosted"
 )]
 struct Cli {
+    /// How runtime logs are written to standard error: `text`, or `json` (one object per line,
+    /// with request, instance and step ids).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "ENDURE_LOG_FORMAT"
+    )]
+    log_format: logs::LogFormat,
+    /// The least severe log level written: error, warn, info, debug or trace (default: warn
+    /// for text, info for json).
+    #[arg(long, global = true, env = "ENDURE_LOG_LEVEL")]
+    log_level: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -80,12 +95,16 @@ pub(crate) async fn examples_engine(
     let store = db.open().await?;
     let builder = endure::EngineBuilder::new(store)
         .config(config)
-        .telemetry(telemetry::metrics());
+        .telemetry(telemetry::observer());
     Ok(endure_examples::register(builder)?.start().await?)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = logs::init(cli.log_format, cli.log_level.as_deref()) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -258,7 +258,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut builder = EngineBuilder::new(store)
         .config(db.engine_config(engine_config))
-        .telemetry(crate::telemetry::metrics());
+        .telemetry(crate::telemetry::observer());
     if args.examples {
         builder = endure_examples::register(builder)?;
     }

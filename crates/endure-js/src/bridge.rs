@@ -293,10 +293,49 @@ pub fn log(origin: &str, m: &Value) {
     );
 }
 
+/// Console lines as structured log events (`--log-format json`) instead of plain lines.
+static STRUCTURED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sends console lines to the process's log writer as events (target `endure::console`) with
+/// `origin`, `workflow`/`instance_id` for a run, `steps` and the text, rather than printing
+/// them.
+pub fn set_structured_logs(on: bool) {
+    STRUCTURED.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// [`log`] from a decoded message.
 pub fn log_line(origin: &str, level: Option<&str>, text: &str, steps: &[String]) {
     let level = level.unwrap_or("info");
-    eprintln!("[{level}] {}: {text}", log_origin(origin, steps));
+    if !STRUCTURED.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("[{level}] {}: {text}", log_origin(origin, steps));
+        return;
+    }
+    // A run's origin is `workflow/instance`; requests, queues and crons have a phrase.
+    let (workflow, instance_id) = match origin.split_once('/') {
+        Some((w, i)) if !origin.contains(' ') => (Some(w), Some(i)),
+        _ => (None, None),
+    };
+    let steps = steps.join(", ");
+    macro_rules! event {
+        ($lvl:expr) => {
+            tracing::event!(
+                target: "endure::console",
+                $lvl,
+                origin,
+                workflow,
+                instance_id,
+                steps,
+                console = level,
+                "{text}"
+            )
+        };
+    }
+    match level {
+        "error" => event!(tracing::Level::ERROR),
+        "warn" => event!(tracing::Level::WARN),
+        "debug" | "trace" => event!(tracing::Level::DEBUG),
+        _ => event!(tracing::Level::INFO),
+    }
 }
 
 fn log_origin(origin: &str, steps: &[String]) -> String {

@@ -46,6 +46,7 @@ mod wasm;
 pub mod webcrypto;
 pub mod workflow;
 
+pub use bridge::set_structured_logs;
 pub use fetch::{HttpRequest, HttpResponse};
 pub use isolate::{FROM_JS_QUEUE, Limits};
 pub use project::{DEFAULT_RUN_ISOLATES, Project, ProjectError, RunOptions};

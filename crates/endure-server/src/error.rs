@@ -39,7 +39,7 @@ impl ApiFailure {
     /// The store failed: logged with its cause on standard error (operators need it), answered
     /// as a 500 without it (clients must not see internals).
     pub fn storage(cause: impl std::fmt::Display) -> Self {
-        eprintln!("endure: storage error: {cause}");
+        tracing::error!(target: "endure::storage", error = %cause, "storage error");
         ApiFailure::new(500, 10500, "internal storage error")
     }
 }

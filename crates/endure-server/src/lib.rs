@@ -14,6 +14,7 @@ pub mod limit;
 pub mod listener;
 pub mod metrics;
 pub mod openapi;
+pub mod request_log;
 
 pub use error::ApiFailure;
 pub use guard::Access;
@@ -124,6 +125,7 @@ pub fn router_with_app(state: ServerState, app: Option<Router>) -> Router {
         None => api.fallback(handlers::not_found),
     };
     all.layer(axum::middleware::from_fn_with_state(state, guard::check))
+        .layer(axum::middleware::from_fn(request_log::layer))
 }
 
 async fn openapi_json(
