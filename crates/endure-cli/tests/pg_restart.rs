@@ -18,25 +18,6 @@ fn env(name: &str) -> String {
     })
 }
 
-async fn fresh_database() -> String {
-    let url = env("ENDURE_TEST_POSTGRES");
-    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test server");
-    tokio::spawn(conn);
-    let name = format!("restart_{}", std::process::id());
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .await
-        .unwrap();
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create a database");
-    let (base, _) = url.rsplit_once('/').unwrap();
-    format!("{base}/{name}")
-}
-
 async fn status(c: &reqwest::Client, url: &str) -> Option<Value> {
     let r = c.get(url).send().await.ok()?;
     r.json::<Value>().await.ok()
@@ -59,7 +40,7 @@ async fn until(c: &reqwest::Client, url: &str, want: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_restart_under_load_loses_nothing_acknowledged() {
     let restart = env("ENDURE_TEST_POSTGRES_RESTART");
-    let db = fresh_database().await;
+    let db = common::fresh_database("restart").await;
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let nodes: Vec<common::Server> = dirs
         .iter()

@@ -6,32 +6,6 @@ mod common;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// A fresh database on the test server; its URL.
-async fn fresh_database() -> String {
-    let url = std::env::var("ENDURE_TEST_POSTGRES").unwrap_or_else(|_| {
-        panic!("ENDURE_TEST_POSTGRES is not set: run the tests with `bash scripts/test`")
-    });
-    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test server");
-    tokio::spawn(conn);
-    let name = format!(
-        "cli_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000_000
-    );
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create a database");
-    let (base, _) = url.rsplit_once('/').unwrap();
-    format!("{base}/{name}")
-}
-
 async fn until(url: &str, status: &str) -> Value {
     let mut doc = Value::Null;
     for _ in 0..2000 {
@@ -46,7 +20,7 @@ async fn until(url: &str, status: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_keeps_its_state_in_postgres_across_kill_9() {
-    let db = fresh_database().await;
+    let db = common::fresh_database("cli").await;
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().to_str().unwrap().to_string();
     let args = [
@@ -136,7 +110,7 @@ fn an_unreachable_database_is_refused_at_start_up() {
 /// second takes its running instance over once its heartbeat has run out, and finishes it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_process_takes_over_a_killed_ones_instances() {
-    let db = fresh_database().await;
+    let db = common::fresh_database("cli").await;
     let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let args = |d: &tempfile::TempDir| {
         vec![
@@ -254,7 +228,7 @@ export default {
 /// over and finishes it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_project_runs_on_two_serve_processes() {
-    let db = fresh_database().await;
+    let db = common::fresh_database("cli").await;
     let dir = tempfile::tempdir().unwrap();
     let proj = dir.path().join("relay");
     for (p, t) in RELAY {

@@ -65,15 +65,7 @@ fn node(
 
 async fn two_nodes_share_one_limit(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let schema = format!(
-        "limit_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000_000_000
-    );
+    let schema = format!("limit_{}", uuid_like());
     let store = open_store(backend, dir.path(), &schema).await;
     let clock = Arc::new(ManualClock::new(T0));
     let gate = Arc::new(Semaphore::new(0));

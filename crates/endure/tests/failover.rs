@@ -63,15 +63,7 @@ async fn store_for(backend: Backend, dir: &std::path::Path) -> Arc<dyn Store> {
         ),
         Backend::Postgres => {
             let mut c = endure_postgres::PostgresConfig::new(postgres_url());
-            c.schema = Some(format!(
-                "failover_{}_{}",
-                std::process::id(),
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos()
-                    % 1_000_000_000
-            ));
+            c.schema = Some(format!("failover_{}", uuid_like()));
             Arc::new(endure_postgres::PostgresStore::open(c).await.unwrap())
         }
     }

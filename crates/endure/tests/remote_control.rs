@@ -88,15 +88,7 @@ struct Pair {
 
 async fn pair(backend: Backend) -> Pair {
     let dir = tempfile::tempdir().unwrap();
-    let schema = format!(
-        "remote_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000_000_000
-    );
+    let schema = format!("remote_{}", uuid_like());
     let store = open_store(backend, dir.path(), &schema).await;
     let clock = Arc::new(ManualClock::new(T0));
     let probe = Probe::new();

@@ -7,6 +7,7 @@ pub mod instances;
 pub mod workflows;
 
 use client::{Client, EXIT_UNREACHABLE, EXIT_USAGE, Failure};
+use instances::status::Change;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -57,11 +58,11 @@ enum InstanceCmd {
     /// Show an instance with its steps, attempts, sleeps and waits.
     Describe(instances::describe::Args),
     /// Pause an instance (a running step finishes first).
-    Pause(instances::pause::Args),
+    Pause(instances::status::Args),
     /// Resume a paused instance.
-    Resume(instances::resume::Args),
+    Resume(instances::status::Args),
     /// Terminate an instance.
-    Terminate(instances::terminate::Args),
+    Terminate(instances::status::Args),
     /// Restart an instance from the start, or from a step (`--from-step`).
     Restart(instances::restart::Args),
     /// Delete instances (1 to 100 ids, `latest` allowed).
@@ -125,9 +126,11 @@ async fn execute(c: &Client, cmd: Cmd, json_out: bool) -> Result<ExitCode, Failu
         Cmd::Instances { command } => match command {
             InstanceCmd::List(a) => instances::list::run(c, a, json_out).await,
             InstanceCmd::Describe(a) => instances::describe::run(c, a, json_out).await,
-            InstanceCmd::Pause(a) => instances::pause::run(c, a, json_out).await,
-            InstanceCmd::Resume(a) => instances::resume::run(c, a, json_out).await,
-            InstanceCmd::Terminate(a) => instances::terminate::run(c, a, json_out).await,
+            InstanceCmd::Pause(a) => instances::status::run(c, a, json_out, Change::Pause).await,
+            InstanceCmd::Resume(a) => instances::status::run(c, a, json_out, Change::Resume).await,
+            InstanceCmd::Terminate(a) => {
+                instances::status::run(c, a, json_out, Change::Terminate).await
+            }
             InstanceCmd::Restart(a) => instances::restart::run(c, a, json_out).await,
             InstanceCmd::Delete(a) => instances::delete::run(c, a, json_out).await,
             InstanceCmd::SendEvent(a) => instances::send_event::run(c, a, json_out).await,

@@ -89,3 +89,26 @@ pub async fn get_json(url: &str, token: Option<&str>) -> serde_json::Value {
         .await
         .expect("a JSON body")
 }
+
+/// A fresh database on the test server (`ENDURE_TEST_POSTGRES`, which `scripts/test` sets), named
+/// `<prefix>_<process>_<n>`; its URL.
+pub async fn fresh_database(prefix: &str) -> String {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let url = std::env::var("ENDURE_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!("ENDURE_TEST_POSTGRES is not set: run the tests with `bash scripts/test`")
+    });
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the test server");
+    tokio::spawn(conn);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let name = format!("{prefix}_{}_{n}", std::process::id());
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        client.batch_execute(&sql).await.expect("create a database");
+    }
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}

@@ -334,7 +334,8 @@ impl Counter {
 }
 
 /// A unique name part (the process id and a counter: schemas of parallel tests never clash).
-fn uuid_like() -> String {
+/// A name no other store of this test run has (PostgreSQL schemas).
+pub fn uuid_like() -> String {
     static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let t = std::time::SystemTime::now()

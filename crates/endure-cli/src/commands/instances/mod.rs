@@ -7,11 +7,9 @@ use serde_json::Value;
 pub mod delete;
 pub mod describe;
 pub mod list;
-pub mod pause;
 pub mod restart;
-pub mod resume;
 pub mod send_event;
-pub mod terminate;
+pub mod status;
 
 /// `PATCH …/instances/{id}/status` with `body` (pause, resume, terminate, restart).
 pub(crate) async fn change(
