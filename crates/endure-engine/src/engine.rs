@@ -176,6 +176,15 @@ impl EngineBuilder {
             .await
             .map_err(store_error)?;
         crate::nodes::adopt(&shared, leftovers).await;
+        // One process owns the store: the message leases it finds were an earlier life's, and
+        // their batches died with it. Deliver them again now, not when the leases run out.
+        if !shared.config.shared_store {
+            shared
+                .store
+                .release_message_leases()
+                .await
+                .map_err(store_error)?;
+        }
         let task = tokio::spawn(crate::dispatch::run(shared.clone()));
         shared.scheduler.add_task(task.abort_handle());
         let task = tokio::spawn(crate::triggers::run(shared.clone()));

@@ -407,6 +407,10 @@ impl Store for PostgresStore {
         self.write(|tx| Op::Orphans(o, tx)).await
     }
 
+    async fn release_message_leases(&self) -> Result<u64, StoreError> {
+        self.write(Op::Release).await
+    }
+
     async fn claim_slots(
         &self,
         claim: endure_store::SlotClaim,

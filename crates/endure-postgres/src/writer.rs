@@ -146,6 +146,7 @@ async fn apply(tx: &mut Tx<'_>, op: Op) -> (Done, bool) {
         Op::Heartbeat(node, until, r) => run!(Heartbeat, r, heartbeat(tx, node, until)),
         Op::Orphans(o, r) => run!(Orphans, r, orphans(tx, o)),
         Op::Slots(c, r) => run!(Slots, r, slots(tx, c)),
+        Op::Release(r) => run!(Release, r, release(tx)),
         Op::Delete(i, r) => run!(Delete, r, delete(tx, i)),
         Op::Workflow(op, r) => run!(Workflow, r, workflow(tx, op)),
         Op::Claim(c, r) => run!(Claim, r, claim(tx, c)),
@@ -267,6 +268,16 @@ async fn heartbeat(tx: &Tx<'_>, node: String, until: Timestamp) -> Result<(), St
     )
     .await
     .map(drop)
+    .map_err(backend)
+}
+
+/// Ends every message lease.
+async fn release(tx: &Tx<'_>) -> Result<u64, StoreError> {
+    tx.execute(
+        "UPDATE messages SET leased_until = NULL, lease = lease + 1 WHERE leased_until IS NOT NULL",
+        &[],
+    )
+    .await
     .map_err(backend)
 }
 

@@ -571,6 +571,10 @@ impl Store for SqliteStore {
         self.read(move |c| queues::depth(c, &queue)).await
     }
 
+    async fn release_message_leases(&self) -> Result<u64, StoreError> {
+        self.write(Op::Release).await
+    }
+
     async fn claim_slots(
         &self,
         claim: endure_store::SlotClaim,

@@ -144,3 +144,13 @@ pub(crate) fn depth(c: &Connection, queue: &str) -> Result<u64, StoreError> {
         .map_err(backend)
         .map(|n| n as u64)
 }
+
+/// Ends every message lease ([`endure_store::Store::release_message_leases`]).
+pub(crate) fn release(c: &Connection) -> Result<u64, StoreError> {
+    c.prepare_cached(
+        "UPDATE messages SET leased_until = NULL, lease = lease + 1 WHERE leased_until IS NOT NULL",
+    )
+    .and_then(|mut s| s.execute([]))
+    .map(|n| n as u64)
+    .map_err(backend)
+}

@@ -154,6 +154,7 @@ fn apply(c: &Connection, op: Op) -> Done {
         Op::Heartbeat(node, until, r) => Done::Heartbeat(r, heartbeat(c, &node, until)),
         Op::Orphans(o, r) => Done::Orphans(r, orphans(c, o)),
         Op::Slots(claim, r) => Done::Slots(r, slots(c, claim)),
+        Op::Release(r) => Done::Release(r, crate::queues::release(c)),
         Op::Delete(i, r) => Done::Delete(r, delete(c, i)),
         Op::Workflow(op, r) => Done::Workflow(r, workflow(c, op)),
         Op::Claim(claim, r) => Done::Claim(r, crate::queues::claim(c, claim)),

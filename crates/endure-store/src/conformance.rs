@@ -37,6 +37,7 @@ where
     orphans_are_taken_from_dead_nodes(&fresh().await).await;
     notices_reach_the_addressed_node(&fresh().await).await;
     run_slots_are_shared_by_live_nodes(&fresh().await).await;
+    message_leases_can_all_be_released(&fresh().await).await;
     concurrent_slot_claims_stay_under_the_limit(&fresh().await).await;
     if let Some(mut reopen) = reopen {
         let store = fresh().await;
@@ -1056,6 +1057,48 @@ fn slot_claim(node: &str, running: usize, want: usize, now: u64) -> SlotClaim {
         limit: 10,
         now: Timestamp(now),
     }
+}
+
+async fn message_leases_can_all_be_released(store: &impl Store) {
+    let m = |body: &str| NewMessage {
+        queue: "q".into(),
+        body: body.as_bytes().to_vec(),
+        content_type: "text".into(),
+        visible_at: Timestamp(1_000),
+        created_at: Timestamp(1_000),
+    };
+    store.send_messages(vec![m("a"), m("b")]).await.unwrap();
+    let taken = store
+        .take_messages("q", 1, Timestamp(2_000), Timestamp(900_000))
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(
+        store.release_message_leases().await.unwrap(),
+        1,
+        "release: one message was leased"
+    );
+    let again = store
+        .take_messages("q", 10, Timestamp(2_000), Timestamp(900_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.len(),
+        2,
+        "release: the leased message can be taken at once"
+    );
+    let first = again.iter().find(|x| x.id == taken[0].id).unwrap();
+    assert_eq!(first.attempts, 2, "release: its second delivery");
+    let old = Settlement {
+        id: taken[0].id,
+        lease: taken[0].lease,
+        settle: Settle::Ack,
+    };
+    assert_eq!(
+        store.settle_messages(vec![old]).await.unwrap(),
+        0,
+        "release: a settlement under the old lease is refused"
+    );
 }
 
 async fn run_slots_are_shared_by_live_nodes(store: &impl Store) {

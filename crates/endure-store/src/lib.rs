@@ -161,6 +161,12 @@ pub trait Store: Send + Sync + 'static {
     /// How many messages `queue` holds (taken or not).
     async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError>;
 
+    /// Ends every message lease: taken messages can be taken again at once (from their
+    /// `visible_at`), and settlements that carry the old leases are refused. For a store one
+    /// process owns, at that process's start: whatever held the leases died with the last one.
+    /// Answers how many leases ended.
+    async fn release_message_leases(&self) -> Result<u64, StoreError>;
+
     /// Records that `node` is alive until `until` (a heartbeat; see [`Store::take_orphans`]).
     async fn heartbeat(&self, node: &str, until: Timestamp) -> Result<(), StoreError>;
 

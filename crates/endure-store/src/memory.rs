@@ -526,6 +526,18 @@ impl Store for MemoryStore {
         Ok(out)
     }
 
+    async fn release_message_leases(&self) -> Result<u64, StoreError> {
+        let mut st = self.lock();
+        let mut n = 0;
+        for m in st.messages.values_mut() {
+            if m.leased_until.take().is_some() {
+                m.lease += 1;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     async fn claim_slots(&self, claim: SlotClaim) -> Result<SlotGrant, StoreError> {
         let mut st = self.lock();
         let others: Vec<NodeSlots> = st

@@ -28,6 +28,8 @@ pub enum Op {
     Heartbeat(String, Timestamp, Reply<()>),
     Orphans(Orphans, Reply<Vec<InstanceRow>>),
     Slots(SlotClaim, Reply<SlotGrant>),
+    /// Ends every message lease.
+    Release(Reply<u64>),
 }
 
 /// Taking orphans ([`crate::Store::take_orphans`]).
@@ -80,6 +82,7 @@ pub enum Done {
         Result<Vec<InstanceRow>, StoreError>,
     ),
     Slots(Reply<SlotGrant>, Result<SlotGrant, StoreError>),
+    Release(Reply<u64>, Result<u64, StoreError>),
 }
 
 impl Op {
@@ -98,6 +101,7 @@ impl Op {
             Op::Heartbeat(_, _, r) => Done::Heartbeat(r, Err(e)),
             Op::Orphans(_, r) => Done::Orphans(r, Err(e)),
             Op::Slots(_, r) => Done::Slots(r, Err(e)),
+            Op::Release(r) => Done::Release(r, Err(e)),
         }
     }
 }
@@ -118,6 +122,7 @@ impl Done {
             Done::Heartbeat(r, _) => Done::Heartbeat(r, Err(e)),
             Done::Orphans(r, _) => Done::Orphans(r, Err(e)),
             Done::Slots(r, _) => Done::Slots(r, Err(e)),
+            Done::Release(r, _) => Done::Release(r, Err(e)),
         }
     }
 
@@ -135,6 +140,7 @@ impl Done {
             Done::Heartbeat(_, r) => r.is_ok(),
             Done::Orphans(_, r) => r.is_ok(),
             Done::Slots(_, r) => r.is_ok(),
+            Done::Release(_, r) => r.is_ok(),
         }
     }
 
@@ -153,6 +159,7 @@ impl Done {
             Done::Heartbeat(r, v) => drop(r.send(v)),
             Done::Orphans(r, v) => drop(r.send(v)),
             Done::Slots(r, v) => drop(r.send(v)),
+            Done::Release(r, v) => drop(r.send(v)),
         }
     }
 }

@@ -129,6 +129,9 @@ impl Store for Counting {
     ) -> Result<Vec<InstanceRow>, StoreError> {
         self.inner.take_orphans(node, now, limit, own).await
     }
+    async fn release_message_leases(&self) -> Result<u64, StoreError> {
+        self.inner.release_message_leases().await
+    }
     async fn claim_slots(
         &self,
         c: endure_store::SlotClaim,

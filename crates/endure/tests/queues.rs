@@ -227,6 +227,40 @@ async fn a_batch_whose_process_died_is_delivered_again(mode: Mode) {
         .await
         .unwrap();
     until(&rec, "first delivery", |b| b.len() == 1).await;
+    // The engine dies with the batch in hand. One process owns this store: the next one
+    // knows the lease was its earlier life's and delivers the batch again at once, without
+    // waiting for the lease (CONSUMER_LEASE_MS) to run out.
+    h.restart().await;
+    until(&rec, "redelivery", |b| b.len() == 2).await;
+    assert_eq!(rec.batches.lock().unwrap()[1], [("hang".to_string(), 2)]);
+}
+
+/// On a shared store another process may hold a lease: an engine that starts leaves it alone,
+/// and the message comes again only when the lease has run out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_shared_store_a_lease_runs_out_first() {
+    let rec = Arc::new(Recorder::default());
+    let r = rec.clone();
+    let mode = Mode {
+        backend: Backend::Memory,
+        restarts: true,
+    };
+    let config_ = endure::EngineConfig {
+        shared_store: true,
+        ..endure::EngineConfig::default()
+    };
+    let mut h = Harness::with_config(mode, config_, move |b| {
+        let mut c = config("q");
+        c.max_batch_timeout_ms = 0;
+        b.consumer(c, r.clone()).unwrap()
+    })
+    .await;
+    let now = h.now();
+    h.engine
+        .send_messages(vec![msg("q", "hang", now)])
+        .await
+        .unwrap();
+    until(&rec, "first delivery", |b| b.len() == 1).await;
     h.restart().await;
     tokio::time::sleep(Duration::from_millis(30)).await;
     assert_eq!(
