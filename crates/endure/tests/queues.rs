@@ -212,10 +212,12 @@ async fn retries_then_the_dead_letter_queue(mode: Mode) {
     assert_eq!(rec.batches.lock().unwrap().len(), 4, "no fifth delivery");
 }
 
-async fn a_batch_whose_process_died_is_delivered_again(mode: Mode) {
+/// An engine (with `config`) whose consumer holds a message it will never settle, and the
+/// recorder of its batches.
+async fn holding_a_batch(mode: Mode, config_: endure::EngineConfig) -> (Harness, Arc<Recorder>) {
     let rec = Arc::new(Recorder::default());
     let r = rec.clone();
-    let mut h = Harness::new(mode, move |b| {
+    let h = Harness::with_config(mode, config_, move |b| {
         let mut c = config("q");
         c.max_batch_timeout_ms = 0;
         b.consumer(c, r.clone()).unwrap()
@@ -227,6 +229,11 @@ async fn a_batch_whose_process_died_is_delivered_again(mode: Mode) {
         .await
         .unwrap();
     until(&rec, "first delivery", |b| b.len() == 1).await;
+    (h, rec)
+}
+
+async fn a_batch_whose_process_died_is_delivered_again(mode: Mode) {
+    let (mut h, rec) = holding_a_batch(mode, endure::EngineConfig::default()).await;
     // The engine dies with the batch in hand. One process owns this store: the next one
     // knows the lease was its earlier life's and delivers the batch again at once, without
     // waiting for the lease (CONSUMER_LEASE_MS) to run out.
@@ -239,28 +246,15 @@ async fn a_batch_whose_process_died_is_delivered_again(mode: Mode) {
 /// and the message comes again only when the lease has run out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_shared_store_a_lease_runs_out_first() {
-    let rec = Arc::new(Recorder::default());
-    let r = rec.clone();
     let mode = Mode {
         backend: Backend::Memory,
         restarts: true,
     };
-    let config_ = endure::EngineConfig {
+    let shared = endure::EngineConfig {
         shared_store: true,
         ..endure::EngineConfig::default()
     };
-    let mut h = Harness::with_config(mode, config_, move |b| {
-        let mut c = config("q");
-        c.max_batch_timeout_ms = 0;
-        b.consumer(c, r.clone()).unwrap()
-    })
-    .await;
-    let now = h.now();
-    h.engine
-        .send_messages(vec![msg("q", "hang", now)])
-        .await
-        .unwrap();
-    until(&rec, "first delivery", |b| b.len() == 1).await;
+    let (mut h, rec) = holding_a_batch(mode, shared).await;
     h.restart().await;
     tokio::time::sleep(Duration::from_millis(30)).await;
     assert_eq!(
