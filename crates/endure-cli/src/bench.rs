@@ -312,12 +312,24 @@ async fn serve_api(engine: &endure::Engine) -> anyhow::Result<String> {
     ))
 }
 
-/// Creates `n` instances over REST from `clients` tasks, batches of 100 each.
-async fn http_create(base: &str, clients: usize, n: usize, steps: u64) -> anyhow::Result<()> {
+/// Creates `n` instances of the `steps` workflow over REST from `clients` tasks, batches of 100
+/// each, round robin over `bases` (each a workflow's API URL).
+pub(crate) async fn http_create(
+    bases: &[String],
+    clients: usize,
+    n: usize,
+    steps: u64,
+) -> anyhow::Result<()> {
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let urls: Arc<Vec<String>> = Arc::new(
+        bases
+            .iter()
+            .map(|b| format!("{b}/instances/batch"))
+            .collect(),
+    );
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..clients {
-        let (next, url) = (next.clone(), format!("{base}/instances/batch"));
+    for _ in 0..clients.max(1) {
+        let (next, urls) = (next.clone(), urls.clone());
         tasks.spawn(async move {
             let client = reqwest::Client::new();
             loop {
@@ -325,11 +337,12 @@ async fn http_create(base: &str, clients: usize, n: usize, steps: u64) -> anyhow
                 if from >= n {
                     return anyhow::Ok(());
                 }
+                let url = &urls[(from / 100) % urls.len()];
                 let k = (n - from).min(100);
                 let body: Vec<_> = (0..k)
                     .map(|_| json!({"params": {"steps": steps}}))
                     .collect();
-                let r = client.post(&url).json(&body).send().await?;
+                let r = client.post(url).json(&body).send().await?;
                 if !r.status().is_success() {
                     anyhow::bail!("batch create answered {}: {}", r.status(), r.text().await?);
                 }
@@ -375,7 +388,12 @@ async fn http_latency(
 
 /// This process's CPU time (user + system) in clock ticks (10 ms).
 fn cpu_ticks() -> u64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    cpu_ticks_of("self")
+}
+
+/// CPU time (user + system) process `pid` (or `self`) has used, in clock ticks (10 ms).
+pub(crate) fn cpu_ticks_of(pid: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name (which may hold spaces) start at the last ')'.
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let f: Vec<&str> = rest.split_whitespace().collect();
@@ -637,7 +655,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (cpu_before, written_before) = (cpu_ticks(), written_bytes());
     let start = Instant::now();
     match &http {
-        Some((base, clients)) => http_create(base, *clients, args.instances, args.steps).await?,
+        Some((base, clients)) => {
+            http_create(
+                std::slice::from_ref(base),
+                *clients,
+                args.instances,
+                args.steps,
+            )
+            .await?
+        }
         None => {
             let mut left = args.instances;
             while left > 0 {

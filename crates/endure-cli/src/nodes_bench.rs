@@ -7,12 +7,10 @@
 //! used per step, and how busy that kept the machine's cores.
 
 use anyhow::Context;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, ExitCode, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Most processes one run starts.
@@ -70,17 +68,6 @@ fn start_node(config: &Path, database: &str) -> anyhow::Result<Node> {
     })
 }
 
-/// CPU time (user + system) a process has used, in clock ticks (10 ms).
-fn cpu_ticks_of(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            let after = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
-            Some(after.get(11)?.parse::<u64>().ok()? + after.get(12)?.parse::<u64>().ok()?)
-        })
-        .unwrap_or(0)
-}
-
 /// CPU time of every process of this machine named `name` (e.g. the PostgreSQL server's
 /// processes), in clock ticks.
 fn cpu_ticks_named(name: &str) -> u64 {
@@ -92,7 +79,7 @@ fn cpu_ticks_named(name: &str) -> u64 {
         .filter(|pid| {
             std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == name)
         })
-        .map(cpu_ticks_of)
+        .map(|pid| crate::bench::cpu_ticks_of(&pid.to_string()))
         .sum()
 }
 
@@ -177,40 +164,15 @@ async fn measure(r: &Run<'_>, config: &Path, database: &str) -> anyhow::Result<E
     let nodes: Vec<Node> = (0..r.nodes)
         .map(|_| start_node(config, database))
         .collect::<anyhow::Result<_>>()?;
-    let apis: Arc<Vec<String>> = Arc::new(nodes.iter().map(|n| n.api.clone()).collect());
+    let apis: Vec<String> = nodes.iter().map(|n| n.api.clone()).collect();
     let client = reqwest::Client::new();
-    let cpu_before: u64 = nodes.iter().map(|n| cpu_ticks_of(n.child.id())).sum();
+    let cpu_before: u64 = nodes
+        .iter()
+        .map(|n| crate::bench::cpu_ticks_of(&n.child.id().to_string()))
+        .sum();
     let pg_before = cpu_ticks_named("postgres");
     let start = Instant::now();
-    let next = Arc::new(AtomicUsize::new(0));
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..r.clients.max(1) {
-        let (next, apis, n, steps) = (next.clone(), apis.clone(), r.instances, r.steps);
-        tasks.spawn(async move {
-            let client = reqwest::Client::new();
-            loop {
-                let from = next.fetch_add(100, Ordering::SeqCst);
-                if from >= n {
-                    return anyhow::Ok(());
-                }
-                let api = &apis[(from / 100) % apis.len()];
-                let body: Vec<_> = (0..(n - from).min(100))
-                    .map(|_| json!({"params": {"steps": steps}}))
-                    .collect();
-                let resp = client
-                    .post(format!("{api}/instances/batch"))
-                    .json(&body)
-                    .send()
-                    .await?;
-                if !resp.status().is_success() {
-                    anyhow::bail!("batch create answered {}", resp.status());
-                }
-            }
-        });
-    }
-    while let Some(t) = tasks.join_next().await {
-        t??;
-    }
+    crate::bench::http_create(&apis, r.clients, r.instances, r.steps).await?;
     let created = start.elapsed();
     while unfinished(&client, &apis[0]).await? > 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -218,7 +180,7 @@ async fn measure(r: &Run<'_>, config: &Path, database: &str) -> anyhow::Result<E
     let elapsed = start.elapsed().as_secs_f64();
     let cpu_ms = nodes
         .iter()
-        .map(|n| cpu_ticks_of(n.child.id()))
+        .map(|n| crate::bench::cpu_ticks_of(&n.child.id().to_string()))
         .sum::<u64>()
         .saturating_sub(cpu_before) as f64
         * 10.0;

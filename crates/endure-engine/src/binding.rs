@@ -8,7 +8,7 @@ use endure_model::history::{History, InstanceDetails};
 use endure_model::limits::MAX_BATCH_SIZE;
 use endure_model::log::ReceivedEvent;
 use endure_model::validate::{is_existing_instance_id, is_valid_event_type, is_valid_instance_id};
-use endure_model::{ApiError, ErrorCode, InstanceStatus, LogEvent, Timestamp, TriggerSource};
+use endure_model::{ApiError, ErrorCode, InstanceStatus, TriggerSource};
 use endure_store::{InstanceRef, NewInstance};
 use serde_json::Value;
 use std::sync::Arc;
@@ -123,19 +123,14 @@ impl WorkflowBinding {
             news.push(n);
         }
         let ids: Vec<String> = news.iter().map(|n| n.id.clone()).collect();
-        let queued: Vec<(String, Timestamp, LogEvent)> = news
-            .iter()
-            .map(|n| (n.id.clone(), n.created_at, crate::shared::queued_event(n)))
-            .collect();
+        let queued = self.shared.queued_reports(&news);
         let refs = self
             .shared
             .store
             .create_instances(news)
             .await
             .map_err(store_error)?;
-        for (id, at, event) in &queued {
-            self.shared.report(&self.name, id, *at, event, None);
-        }
+        self.shared.report_queued(&queued);
         let handles = refs
             .into_iter()
             .zip(ids)

@@ -84,18 +84,44 @@ impl Shared {
         }
     }
 
+    /// What to report once `news` are created: their `WORKFLOW_QUEUED` entries (as the store
+    /// writes them). Empty, and nothing copied, without an observer.
+    pub fn queued_reports(&self, news: &[endure_store::NewInstance]) -> Vec<QueuedReport> {
+        if self.telemetry.is_none() {
+            return vec![];
+        }
+        news.iter()
+            .map(|n| QueuedReport {
+                workflow: n.workflow.clone(),
+                id: n.id.clone(),
+                at: n.created_at,
+                event: endure_model::LogEvent::WorkflowQueued {
+                    params: n.params.clone(),
+                    trigger: n.trigger,
+                    schedule: n.schedule.clone(),
+                },
+            })
+            .collect()
+    }
+
+    /// Reports creations prepared by [`Shared::queued_reports`], once durable.
+    pub fn report_queued(&self, reports: &[QueuedReport]) {
+        for r in reports {
+            self.report(&r.workflow, &r.id, r.at, &r.event, None);
+        }
+    }
+
     pub fn bump(&self) {
         self.changes.send_modify(|v| *v = v.wrapping_add(1));
     }
 }
 
-/// The `WORKFLOW_QUEUED` entry a store writes when it creates `n`.
-pub(crate) fn queued_event(n: &endure_store::NewInstance) -> endure_model::LogEvent {
-    endure_model::LogEvent::WorkflowQueued {
-        params: n.params.clone(),
-        trigger: n.trigger,
-        schedule: n.schedule.clone(),
-    }
+/// A creation to report ([`Shared::queued_reports`]).
+pub(crate) struct QueuedReport {
+    workflow: String,
+    id: String,
+    at: endure_model::Timestamp,
+    event: endure_model::LogEvent,
 }
 
 pub(crate) fn store_error(e: StoreError) -> ApiError {

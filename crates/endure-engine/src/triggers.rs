@@ -158,19 +158,10 @@ async fn claim(
             }
         }
     }
-    let queued: Vec<(String, String, Timestamp, endure_model::LogEvent)> = claim
-        .create
-        .iter()
-        .map(|n| {
-            let e = crate::shared::queued_event(n);
-            (n.workflow.clone(), n.id.clone(), n.created_at, e)
-        })
-        .collect();
+    let queued = shared.queued_reports(&claim.create);
     match shared.store.claim_firing(claim).await {
         Ok(Some(refs)) => {
-            for (workflow, id, at, event) in &queued {
-                shared.report(workflow, id, *at, event, None);
-            }
+            shared.report_queued(&queued);
             for r in refs {
                 shared.scheduler.enqueue_new(r);
             }
