@@ -9,7 +9,9 @@
 //! * [`log`]: the per-instance append-only log (the journal) that every store persists.
 //! * [`history`]: folding a log into the status document (`status()` / REST `GET instance`).
 //! * [`time`]: millisecond timestamps and their ISO-8601 form.
+//! * [`analytics`]: the GraphQL dataset's event rows (replayed from a log) and rollups.
 
+pub mod analytics;
 pub mod config;
 pub mod cron;
 pub mod display;

@@ -407,6 +407,25 @@ impl Store for PostgresStore {
         self.write(|tx| Op::Orphans(o, tx)).await
     }
 
+    async fn add_rollups(&self, rows: Vec<endure_store::Rollup>) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.write(|tx| Op::Rollups(rows, tx)).await
+    }
+
+    async fn query_rollups(
+        &self,
+        query: &endure_store::RollupQuery,
+    ) -> Result<Vec<endure_store::Rollup>, StoreError> {
+        let c = self.client().await?;
+        queries::rollups(&c, query).await
+    }
+
+    async fn prune_rollups(&self, before: Timestamp) -> Result<u64, StoreError> {
+        self.write(|tx| Op::Prune(before, tx)).await
+    }
+
     async fn release_message_leases(&self) -> Result<u64, StoreError> {
         self.write(Op::Release).await
     }

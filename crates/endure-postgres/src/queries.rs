@@ -324,3 +324,39 @@ pub(crate) async fn queue_depth<C: GenericClient>(c: &C, queue: &str) -> Result<
         .map_err(backend)?;
     Ok(r.get::<_, i64>(0) as u64)
 }
+
+pub(crate) async fn rollups<C: GenericClient>(
+    c: &C,
+    q: &endure_store::RollupQuery,
+) -> Result<Vec<endure_store::Rollup>, StoreError> {
+    let out = c
+        .query(
+            "SELECT bucket, workflow, event_type, step_name, step_count, count, wall_ms \
+             FROM rollups WHERE width = $1 AND bucket >= $2 AND bucket <= $3 \
+             AND (cardinality($4::TEXT[]) = 0 OR workflow = ANY($4)) \
+             AND (cardinality($5::TEXT[]) = 0 OR event_type = ANY($5)) \
+             ORDER BY bucket LIMIT $6",
+            &[
+                &(q.granularity.ms() as i64),
+                &(q.from.0 as i64),
+                &(q.to.0.min(i64::MAX as u64) as i64),
+                &q.workflows,
+                &q.event_types,
+                &(q.limit.min(i64::MAX as usize) as i64),
+            ],
+        )
+        .await
+        .map_err(backend)?;
+    Ok(out
+        .iter()
+        .map(|r| endure_store::Rollup {
+            bucket: Timestamp(r.get::<_, i64>(0) as u64),
+            workflow: r.get(1),
+            event_type: r.get(2),
+            step_name: r.get(3),
+            step_count: r.get::<_, i64>(4) as u32,
+            count: r.get::<_, i64>(5) as u64,
+            wall_ms: r.get::<_, i64>(6) as u64,
+        })
+        .collect())
+}

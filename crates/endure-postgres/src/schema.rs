@@ -4,7 +4,7 @@ use crate::backend;
 use endure_store::StoreError;
 
 /// The schema this build writes.
-pub const SCHEMA_VERSION: i32 = 3;
+pub const SCHEMA_VERSION: i32 = 4;
 
 /// Version 1: instances and their logs, workflow records, cron firings, queue messages.
 const V1: &str = "
@@ -79,8 +79,24 @@ ALTER TABLE nodes ADD COLUMN wants BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE nodes ADD COLUMN holds BIGINT NOT NULL DEFAULT 0;
 ";
 
+/// Version 4: analytics rollups (`Store::add_rollups`), one row per group and time bucket;
+/// `width` is the bucket's length in ms (a minute or an hour).
+const V4: &str = "
+CREATE TABLE rollups (
+    width BIGINT NOT NULL,
+    bucket BIGINT NOT NULL,
+    workflow TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    step_name TEXT NOT NULL,
+    step_count BIGINT NOT NULL,
+    count BIGINT NOT NULL,
+    wall_ms BIGINT NOT NULL,
+    PRIMARY KEY (width, bucket, workflow, event_type, step_name, step_count)
+);
+";
+
 /// Each version's changes, applied in order from the database's version.
-const MIGRATIONS: [&str; 3] = [V1, V2, V3];
+const MIGRATIONS: [&str; 4] = [V1, V2, V3, V4];
 
 /// A key for `pg_advisory_xact_lock`: processes starting together migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x656e_6475_7265; // "endure"

@@ -153,6 +153,8 @@ async fn apply(tx: &mut Tx<'_>, op: Op) -> (Done, bool) {
         Op::Send(b, r) => run!(Send, r, send(tx, b)),
         Op::Take(t, r) => run!(Take, r, take(tx, t)),
         Op::Settle(b, r) => run!(Settle, r, settle(tx, b)),
+        Op::Rollups(rows, r) => run!(Rollups, r, add_rollups(tx, rows)),
+        Op::Prune(before, r) => run!(Prune, r, prune_rollups(tx, before)),
     }
 }
 
@@ -272,6 +274,48 @@ async fn heartbeat(tx: &Tx<'_>, node: String, until: Timestamp) -> Result<(), St
 }
 
 /// Ends every message lease.
+async fn add_rollups(tx: &Tx<'_>, rows: Vec<endure_store::Rollup>) -> Result<(), StoreError> {
+    let (mut widths, mut buckets, mut workflows, mut types, mut steps, mut counts, mut calls) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut walls = vec![];
+    for (g, r) in endure_store::rollups::expand(rows) {
+        widths.push(g.ms() as i64);
+        buckets.push(r.bucket.0 as i64);
+        workflows.push(r.workflow);
+        types.push(r.event_type);
+        steps.push(r.step_name);
+        counts.push(r.step_count as i64);
+        calls.push(r.count as i64);
+        walls.push(r.wall_ms as i64);
+    }
+    if widths.is_empty() {
+        return Ok(());
+    }
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO rollups AS r (width, bucket, workflow, event_type, step_name, step_count, \
+             count, wall_ms) SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[], \
+             $4::TEXT[], $5::TEXT[], $6::BIGINT[], $7::BIGINT[], $8::BIGINT[]) \
+             ON CONFLICT (width, bucket, workflow, event_type, step_name, step_count) \
+             DO UPDATE SET count = r.count + excluded.count, wall_ms = r.wall_ms + excluded.wall_ms",
+        )
+        .await
+        .map_err(backend)?;
+    tx.execute(
+        &stmt,
+        &[&widths, &buckets, &workflows, &types, &steps, &counts, &calls, &walls],
+    )
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+async fn prune_rollups(tx: &Tx<'_>, before: endure_model::Timestamp) -> Result<u64, StoreError> {
+    tx.execute("DELETE FROM rollups WHERE bucket < $1", &[&(before.0 as i64)])
+        .await
+        .map_err(backend)
+}
+
 async fn release(tx: &Tx<'_>) -> Result<u64, StoreError> {
     tx.execute(
         "UPDATE messages SET leased_until = NULL, lease = lease + 1 WHERE leased_until IS NOT NULL",

@@ -10,6 +10,7 @@
 //! * Reads use separate connections on blocking threads; WAL lets them run beside the writer.
 
 mod queues;
+mod rollups;
 mod schema;
 mod writer;
 
@@ -569,6 +570,25 @@ impl Store for SqliteStore {
     async fn queue_depth(&self, queue: &str) -> Result<u64, StoreError> {
         let queue = queue.to_string();
         self.read(move |c| queues::depth(c, &queue)).await
+    }
+
+    async fn add_rollups(&self, rows: Vec<endure_store::Rollup>) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.write(|tx| Op::Rollups(rows, tx)).await
+    }
+
+    async fn query_rollups(
+        &self,
+        query: &endure_store::RollupQuery,
+    ) -> Result<Vec<endure_store::Rollup>, StoreError> {
+        let query = query.clone();
+        self.read(move |c| rollups::query(c, &query)).await
+    }
+
+    async fn prune_rollups(&self, before: Timestamp) -> Result<u64, StoreError> {
+        self.write(|tx| Op::Prune(before, tx)).await
     }
 
     async fn release_message_leases(&self) -> Result<u64, StoreError> {

@@ -24,7 +24,7 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
 
-const SCHEMA_VERSION: i64 = 6;
+const SCHEMA_VERSION: i64 = 7;
 
 /// Version 1: instances and their logs.
 const V1: &str = "CREATE TABLE instances (
@@ -100,8 +100,22 @@ const V5: &str = "ALTER TABLE instances ADD COLUMN owner TEXT;
 const V6: &str = "ALTER TABLE nodes ADD COLUMN wants INTEGER NOT NULL DEFAULT 0;
          ALTER TABLE nodes ADD COLUMN holds INTEGER NOT NULL DEFAULT 0;";
 
+/// Version 7: analytics rollups (`Store::add_rollups`), one row per group and time bucket;
+/// `width` is the bucket's length in ms (a minute or an hour).
+const V7: &str = "CREATE TABLE rollups (
+             width INTEGER NOT NULL,
+             bucket INTEGER NOT NULL,
+             workflow TEXT NOT NULL,
+             event_type TEXT NOT NULL,
+             step_name TEXT NOT NULL,
+             step_count INTEGER NOT NULL,
+             count INTEGER NOT NULL,
+             wall_ms INTEGER NOT NULL,
+             PRIMARY KEY (width, bucket, workflow, event_type, step_name, step_count)
+         ) WITHOUT ROWID;";
+
 /// Each version's changes, applied in order from the file's version to [`SCHEMA_VERSION`].
-const MIGRATIONS: [&str; 6] = [V1, V2, V3, V4, V5, V6];
+const MIGRATIONS: [&str; 7] = [V1, V2, V3, V4, V5, V6, V7];
 
 /// Refuses a database this process cannot write (read-only or immutable file, read-only
 /// directory, unwritable WAL): one durable write of the schema version, at open, so a store

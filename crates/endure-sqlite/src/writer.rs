@@ -161,6 +161,8 @@ fn apply(c: &Connection, op: Op) -> Done {
         Op::Send(batch, r) => Done::Send(r, crate::queues::send(c, batch)),
         Op::Take(take, r) => Done::Take(r, crate::queues::take(c, take)),
         Op::Settle(batch, r) => Done::Settle(r, crate::queues::settle(c, batch)),
+        Op::Rollups(rows, r) => Done::Rollups(r, crate::rollups::add(c, rows)),
+        Op::Prune(before, r) => Done::Prune(r, crate::rollups::prune(c, before)),
     }
 }
 

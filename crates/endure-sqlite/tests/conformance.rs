@@ -73,7 +73,8 @@ async fn a_version_1_database_is_migrated() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TABLE workflows; DROP INDEX instances_workflow_status; DROP TABLE firings; \
-         DROP TABLE messages; DROP TABLE nodes; ALTER TABLE instances DROP COLUMN owner; \
+         DROP TABLE messages; DROP TABLE nodes; DROP TABLE rollups; \
+         ALTER TABLE instances DROP COLUMN owner; \
          PRAGMA user_version = 1;",
     )
     .unwrap();
@@ -95,7 +96,7 @@ async fn a_version_1_database_is_migrated() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 6);
+    assert_eq!(version, 7);
     // Version 4's firings and messages work.
     let claimed = store
         .claim_firing(endure_store::FiringClaim {

@@ -39,6 +39,8 @@ where
     run_slots_are_shared_by_live_nodes(&fresh().await).await;
     message_leases_can_all_be_released(&fresh().await).await;
     concurrent_slot_claims_stay_under_the_limit(&fresh().await).await;
+    rollups_add_up_by_minute_and_hour(&fresh().await).await;
+    concurrent_rollups_all_count(&fresh().await).await;
     if let Some(mut reopen) = reopen {
         let store = fresh().await;
         let r = write_some(&store).await;
@@ -1307,5 +1309,142 @@ async fn everything_survives_reopen(store: &impl Store, w: Written) {
     assert_eq!(
         store.workflows().await.unwrap(),
         vec![record("kept", "KeptClass", 5)]
+    );
+}
+
+fn rollup(bucket: u64, workflow: &str, event: &str, step: &str, count: u64, wall: u64) -> Rollup {
+    Rollup {
+        bucket: Timestamp(bucket),
+        workflow: workflow.into(),
+        event_type: event.into(),
+        step_name: step.into(),
+        step_count: if step.is_empty() { 0 } else { 1 },
+        count,
+        wall_ms: wall,
+    }
+}
+
+fn rollup_query(g: Granularity, from: u64, to: u64) -> RollupQuery {
+    RollupQuery {
+        granularity: g,
+        from: Timestamp(from),
+        to: Timestamp(to),
+        workflows: vec![],
+        event_types: vec![],
+        limit: 1_000,
+    }
+}
+
+fn counts(rows: &[Rollup]) -> Vec<(u64, &str, &str, &str, u64, u64)> {
+    rows.iter()
+        .map(|r| {
+            (
+                r.bucket.0,
+                r.workflow.as_str(),
+                r.event_type.as_str(),
+                r.step_name.as_str(),
+                r.count,
+                r.wall_ms,
+            )
+        })
+        .collect()
+}
+
+async fn rollups_add_up_by_minute_and_hour(store: &impl Store) {
+    const M: u64 = 60_000;
+    const H: u64 = 3_600_000;
+    store
+        .add_rollups(vec![
+            rollup(H, "a", "WORKFLOW_START", "", 2, 0),
+            rollup(H + M, "a", "STEP_SUCCESS", "s", 1, 40),
+            rollup(2 * H, "b", "WORKFLOW_START", "", 1, 0),
+        ])
+        .await
+        .expect("add_rollups");
+    // Added again: the counts and wall times add up (another process's flush).
+    store
+        .add_rollups(vec![
+            rollup(H + M, "a", "STEP_SUCCESS", "s", 2, 60),
+            rollup(H + M, "a", "STEP_SUCCESS", "s", 1, 0),
+        ])
+        .await
+        .expect("add_rollups again");
+    let minutes = store
+        .query_rollups(&rollup_query(Granularity::Minute, 0, 10 * H))
+        .await
+        .unwrap();
+    let mut got = counts(&minutes);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (H, "a", "WORKFLOW_START", "", 2, 0),
+            (H + M, "a", "STEP_SUCCESS", "s", 4, 100),
+            (2 * H, "b", "WORKFLOW_START", "", 1, 0),
+        ],
+        "minute rollups add up"
+    );
+    let hours = store
+        .query_rollups(&rollup_query(Granularity::Hour, 0, 10 * H))
+        .await
+        .unwrap();
+    let mut got = counts(&hours);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (H, "a", "STEP_SUCCESS", "s", 4, 100),
+            (H, "a", "WORKFLOW_START", "", 2, 0),
+            (2 * H, "b", "WORKFLOW_START", "", 1, 0),
+        ],
+        "hour rollups hold their minutes"
+    );
+    assert!(
+        hours.windows(2).all(|w| w[0].bucket <= w[1].bucket),
+        "oldest bucket first"
+    );
+    // Bounds are inclusive and select by bucket start; filters select workflows and types.
+    let mut q = rollup_query(Granularity::Minute, H + M, 2 * H);
+    let got = store.query_rollups(&q).await.unwrap();
+    assert_eq!(got.len(), 2, "{got:?}");
+    q.workflows = vec!["b".into()];
+    let got = store.query_rollups(&q).await.unwrap();
+    assert_eq!(counts(&got), vec![(2 * H, "b", "WORKFLOW_START", "", 1, 0)]);
+    q.workflows = vec!["a".into(), "b".into()];
+    q.event_types = vec!["STEP_SUCCESS".into()];
+    let got = store.query_rollups(&q).await.unwrap();
+    assert_eq!(counts(&got), vec![(H + M, "a", "STEP_SUCCESS", "s", 4, 100)]);
+    let mut q = rollup_query(Granularity::Minute, 0, 10 * H);
+    q.limit = 1;
+    assert_eq!(store.query_rollups(&q).await.unwrap().len(), 1, "limit");
+    // Pruning drops buckets that start before the cut, minutes and hours alike.
+    let gone = store.prune_rollups(Timestamp(2 * H)).await.unwrap();
+    assert_eq!(gone, 4, "three minute rows and one hour row before the cut");
+    let left = store
+        .query_rollups(&rollup_query(Granularity::Minute, 0, 10 * H))
+        .await
+        .unwrap();
+    assert_eq!(counts(&left), vec![(2 * H, "b", "WORKFLOW_START", "", 1, 0)]);
+}
+
+async fn concurrent_rollups_all_count(store: &impl Store) {
+    let add = |i: u64| {
+        store.add_rollups(vec![
+            rollup(60_000, "wf", "STEP_START", "s", 1, i),
+            rollup(120_000, "wf", "STEP_START", "s", 1, 0),
+        ])
+    };
+    let (a, b, c, d) = tokio::join!(add(1), add(2), add(3), add(4));
+    for r in [a, b, c, d] {
+        r.expect("concurrent add_rollups");
+    }
+    let hours = store
+        .query_rollups(&rollup_query(Granularity::Hour, 0, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        counts(&hours),
+        vec![(0, "wf", "STEP_START", "s", 8, 10)],
+        "no concurrent addition is lost"
     );
 }

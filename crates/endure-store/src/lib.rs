@@ -19,6 +19,7 @@ mod memory;
 pub mod notices;
 pub mod observe;
 pub mod ops;
+pub mod rollups;
 pub mod slots;
 mod types;
 
@@ -198,6 +199,17 @@ pub trait Store: Send + Sync + 'static {
     /// Sends `payload` (at most [`notices::MAX_NOTICE_BYTES`]) to `node`, best effort: `Ok`
     /// means sent, not received.
     async fn notify(&self, node: &str, payload: String) -> Result<(), StoreError>;
+
+    /// Adds minute rollups of recorded events (`endure_model::analytics`): each row's count
+    /// and wall time are added to what the store holds for the same group in the same minute,
+    /// and in the same hour. Adding is how several processes' rollups meet.
+    async fn add_rollups(&self, rows: Vec<Rollup>) -> Result<(), StoreError>;
+
+    /// The rollups `query` selects, oldest bucket first.
+    async fn query_rollups(&self, query: &RollupQuery) -> Result<Vec<Rollup>, StoreError>;
+
+    /// Drops the rollups of buckets that start before `before`; answers how many rows went.
+    async fn prune_rollups(&self, before: Timestamp) -> Result<u64, StoreError>;
 }
 
 /// Resolves when a submitted commit is durable (or failed).

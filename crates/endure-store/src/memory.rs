@@ -26,6 +26,9 @@ struct State {
     nodes: HashMap<String, Timestamp>,
     /// Each node's run slots: (want, holds).
     slots: HashMap<String, (usize, usize)>,
+    /// Analytics rollups by (width, bucket, workflow, event type, step name, step number):
+    /// (count, wall ms).
+    rollups: BTreeMap<crate::rollups::RollupKey, (u64, u64)>,
 }
 
 /// A message on a queue.
@@ -536,6 +539,58 @@ impl Store for MemoryStore {
             }
         }
         Ok(n)
+    }
+
+    async fn add_rollups(&self, rows: Vec<crate::Rollup>) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        for (g, r) in crate::rollups::expand(rows) {
+            let key = (
+                g.ms(),
+                r.bucket.0,
+                r.workflow,
+                r.event_type,
+                r.step_name,
+                r.step_count,
+            );
+            let v = st.rollups.entry(key).or_default();
+            v.0 += r.count;
+            v.1 += r.wall_ms;
+        }
+        Ok(())
+    }
+
+    async fn query_rollups(
+        &self,
+        q: &crate::RollupQuery,
+    ) -> Result<Vec<crate::Rollup>, StoreError> {
+        let st = self.lock();
+        let width = q.granularity.ms();
+        let lo = (width, q.from.0, String::new(), String::new(), String::new(), 0);
+        let out = st
+            .rollups
+            .range(lo..)
+            .take_while(|(k, _)| k.0 == width && k.1 <= q.to.0)
+            .filter(|(k, _)| q.workflows.is_empty() || q.workflows.contains(&k.2))
+            .filter(|(k, _)| q.event_types.is_empty() || q.event_types.contains(&k.3))
+            .take(q.limit)
+            .map(|(k, v)| crate::Rollup {
+                bucket: Timestamp(k.1),
+                workflow: k.2.clone(),
+                event_type: k.3.clone(),
+                step_name: k.4.clone(),
+                step_count: k.5,
+                count: v.0,
+                wall_ms: v.1,
+            })
+            .collect();
+        Ok(out)
+    }
+
+    async fn prune_rollups(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let mut st = self.lock();
+        let n = st.rollups.len();
+        st.rollups.retain(|k, _| k.1 >= before.0);
+        Ok((n - st.rollups.len()) as u64)
     }
 
     async fn claim_slots(&self, claim: SlotClaim) -> Result<SlotGrant, StoreError> {

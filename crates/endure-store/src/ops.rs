@@ -4,7 +4,7 @@
 
 use crate::{
     Commit, CommitResult, Fence, FiringClaim, InstanceRef, InstanceRow, Message, NewInstance,
-    NewMessage, Settlement, SlotClaim, SlotGrant, StoreError, WorkflowRecord,
+    NewMessage, Rollup, Settlement, SlotClaim, SlotGrant, StoreError, WorkflowRecord,
 };
 use endure_model::Timestamp;
 use tokio::sync::oneshot;
@@ -30,6 +30,10 @@ pub enum Op {
     Slots(SlotClaim, Reply<SlotGrant>),
     /// Ends every message lease.
     Release(Reply<u64>),
+    /// Adds minute rollups (and their hours).
+    Rollups(Vec<Rollup>, Reply<()>),
+    /// Drops the rollups of buckets before then.
+    Prune(Timestamp, Reply<u64>),
 }
 
 /// Taking orphans ([`crate::Store::take_orphans`]).
@@ -83,6 +87,8 @@ pub enum Done {
     ),
     Slots(Reply<SlotGrant>, Result<SlotGrant, StoreError>),
     Release(Reply<u64>, Result<u64, StoreError>),
+    Rollups(Reply<()>, Result<(), StoreError>),
+    Prune(Reply<u64>, Result<u64, StoreError>),
 }
 
 impl Op {
@@ -102,6 +108,8 @@ impl Op {
             Op::Orphans(_, r) => Done::Orphans(r, Err(e)),
             Op::Slots(_, r) => Done::Slots(r, Err(e)),
             Op::Release(r) => Done::Release(r, Err(e)),
+            Op::Rollups(_, r) => Done::Rollups(r, Err(e)),
+            Op::Prune(_, r) => Done::Prune(r, Err(e)),
         }
     }
 }
@@ -123,6 +131,8 @@ impl Done {
             Done::Orphans(r, _) => Done::Orphans(r, Err(e)),
             Done::Slots(r, _) => Done::Slots(r, Err(e)),
             Done::Release(r, _) => Done::Release(r, Err(e)),
+            Done::Rollups(r, _) => Done::Rollups(r, Err(e)),
+            Done::Prune(r, _) => Done::Prune(r, Err(e)),
         }
     }
 
@@ -141,6 +151,8 @@ impl Done {
             Done::Orphans(_, r) => r.is_ok(),
             Done::Slots(_, r) => r.is_ok(),
             Done::Release(_, r) => r.is_ok(),
+            Done::Rollups(_, r) => r.is_ok(),
+            Done::Prune(_, r) => r.is_ok(),
         }
     }
 
@@ -160,6 +172,8 @@ impl Done {
             Done::Orphans(r, v) => drop(r.send(v)),
             Done::Slots(r, v) => drop(r.send(v)),
             Done::Release(r, v) => drop(r.send(v)),
+            Done::Rollups(r, v) => drop(r.send(v)),
+            Done::Prune(r, v) => drop(r.send(v)),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Rows, commits and errors of the storage interface.
 
+pub use endure_model::analytics::{Granularity, Rollup};
 use endure_model::{ErrorInfo, InstanceStatus, LogEvent, Timestamp, TriggerSource};
 use serde_json::Value;
 
@@ -164,6 +165,22 @@ impl Commit {
 pub struct CommitResult {
     pub seqs: Vec<u64>,
     pub fence: Option<Fence>,
+}
+
+/// Which rollups [`crate::Store::query_rollups`] answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollupQuery {
+    pub granularity: Granularity,
+    /// Buckets that start at or after this time.
+    pub from: Timestamp,
+    /// Buckets that start at or before this time.
+    pub to: Timestamp,
+    /// Only these workflows (empty: every workflow).
+    pub workflows: Vec<String>,
+    /// Only these event types (empty: every type).
+    pub event_types: Vec<String>,
+    /// At most this many rows.
+    pub limit: usize,
 }
 
 /// A page query over one workflow's instances: newest first, or oldest first if `ascending`.
