@@ -131,6 +131,17 @@ impl EngineBuilder {
             .load(self.store.workflows().await.map_err(store_error)?);
         let (changes, _) = watch::channel(0);
         let since = self.clock.now().0;
+        let rollups = self
+            .config
+            .analytics
+            .then(|| Arc::new(crate::analytics::Rollups::default()));
+        let telemetry: Option<Arc<dyn crate::telemetry::Telemetry>> =
+            match (self.telemetry, rollups.clone()) {
+                (Some(t), Some(r)) => Some(Arc::new(crate::telemetry::Both(t, r))),
+                (Some(t), None) => Some(t),
+                (None, Some(r)) => Some(r),
+                (None, None) => None,
+            };
         let shared = Arc::new(Shared {
             store: self.store,
             clock: self.clock,
@@ -144,7 +155,8 @@ impl EngineBuilder {
             triggers_since: since.into(),
             messages_sent: Notify::new(),
             remote: Default::default(),
-            telemetry: self.telemetry,
+            telemetry,
+            rollups,
             consumer_queues: self
                 .consumers
                 .iter()
@@ -188,6 +200,8 @@ impl EngineBuilder {
         let task = tokio::spawn(crate::dispatch::run(shared.clone()));
         shared.scheduler.add_task(task.abort_handle());
         let task = tokio::spawn(crate::triggers::run(shared.clone()));
+        shared.scheduler.add_task(task.abort_handle());
+        let task = tokio::spawn(crate::analytics::run(shared.clone()));
         shared.scheduler.add_task(task.abort_handle());
         if shared.config.shared_store {
             let task = tokio::spawn(crate::nodes::run(shared.clone()));
@@ -333,6 +347,53 @@ impl Engine {
             .map_err(store_error)?;
         self.shared.messages_sent.notify_waiters();
         Ok(())
+    }
+
+    /// Adds this process's pending analytics rollups to the store now (a query does this
+    /// first; a process that stops gracefully should too).
+    pub async fn flush_analytics(&self) -> Result<(), ApiError> {
+        match &self.shared.rollups {
+            Some(r) => crate::analytics::flush(&*self.shared.store, r)
+                .await
+                .map_err(store_error),
+            None => Ok(()),
+        }
+    }
+
+    /// The analytics rollups `query` selects, this process's pending ones included.
+    pub async fn rollups(
+        &self,
+        query: &endure_store::RollupQuery,
+    ) -> Result<Vec<endure_model::analytics::Rollup>, ApiError> {
+        self.flush_analytics().await?;
+        self.shared
+            .store
+            .query_rollups(query)
+            .await
+            .map_err(store_error)
+    }
+
+    /// The analytics dataset's rows of one instance (replayed from its log), oldest first;
+    /// `None` if there is no such instance.
+    pub async fn event_rows(
+        &self,
+        workflow: &str,
+        id: &str,
+    ) -> Result<Option<Vec<endure_model::analytics::EventRow>>, ApiError> {
+        let store = &self.shared.store;
+        let Some(row) = store.find_instance(workflow, id).await.map_err(store_error)? else {
+            return Ok(None);
+        };
+        let log = store.read_log(row.instance).await.map_err(store_error)?;
+        Ok(Some(endure_model::analytics::event_rows(
+            workflow, id, &log,
+        )))
+    }
+
+    /// Events this process did not count into the analytics rollups because too many groups
+    /// were pending (the store took none for a while).
+    pub fn analytics_dropped(&self) -> u64 {
+        self.shared.rollups.as_ref().map_or(0, |r| r.dropped())
     }
 
     /// The store the engine runs on.

@@ -14,9 +14,10 @@
 //! about HTTP or how workflow code is written; every state change goes through the store
 //! before it is reported.
 
-// Imports run one way: `options`, `commands`, `clock`, `telemetry` (leaves) ← `callback`, `panic`, `commits`,
+// Imports run one way: `options`, `commands`, `clock`, `telemetry`, `analytics` (leaves) ← `callback`, `panic`, `commits`,
 // `scheduler`, `live` ← `step` ← `code` ← `registry` ← `shared` ← `remote` ← `control` ←
 // `driver` ← `nodes` ← `dispatch`, `triggers`, `consumers`, `inbox` ← `binding` ← `engine`.
+pub mod analytics;
 mod binding;
 mod callback;
 pub mod clock;

@@ -20,6 +20,9 @@ pub struct EngineConfig {
     /// store and takes over the instances of nodes whose heartbeat ran out
     /// (`crate::nodes`). `node_id` must then be unique per process.
     pub shared_store: bool,
+    /// Count recorded events into the analytics rollups (`crate::analytics`; the GraphQL
+    /// dataset). On by default.
+    pub analytics: bool,
 }
 
 /// How often a node beats, and how long a beat keeps it alive (the time a dead node's
@@ -38,6 +41,7 @@ impl Default for EngineConfig {
             node_id: "local".into(),
             live_wait_ms: DEFAULT_LIVE_WAIT_MS,
             shared_store: false,
+            analytics: true,
         }
     }
 }

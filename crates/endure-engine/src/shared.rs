@@ -43,8 +43,11 @@ pub(crate) struct Shared {
     pub messages_sent: Notify,
     /// The queues this engine's consumers read.
     pub consumer_queues: Vec<String>,
-    /// Told of every recorded entry (`crate::telemetry`).
+    /// Told of every recorded entry (`crate::telemetry`): the embedder's observer and the
+    /// analytics rollups.
     pub telemetry: Option<Arc<dyn crate::telemetry::Telemetry>>,
+    /// This process's pending analytics rollups (`None`: analytics are off).
+    pub rollups: Option<Arc<crate::analytics::Rollups>>,
     /// Control operations forwarded to other nodes, waiting for their answers.
     pub remote: crate::commands::Forwarded,
 }

@@ -26,3 +26,16 @@ pub struct Observation<'a> {
 pub trait Telemetry: Send + Sync + 'static {
     fn observe(&self, o: &Observation<'_>);
 }
+
+/// Two observers told of the same observations.
+pub(crate) struct Both(
+    pub std::sync::Arc<dyn Telemetry>,
+    pub std::sync::Arc<dyn Telemetry>,
+);
+
+impl Telemetry for Both {
+    fn observe(&self, o: &Observation<'_>) {
+        self.0.observe(o);
+        self.1.observe(o);
+    }
+}

@@ -182,6 +182,28 @@ impl LogEvent {
         }
     }
 
+    /// Every name [`LogEvent::metric_name`] gives.
+    pub fn metric_names() -> &'static [&'static str] {
+        &[
+            "WORKFLOW_QUEUED",
+            "WORKFLOW_START",
+            "WORKFLOW_SUCCESS",
+            "WORKFLOW_FAILURE",
+            "WORKFLOW_TERMINATED",
+            "STEP_START",
+            "STEP_SUCCESS",
+            "STEP_FAILURE",
+            "SLEEP_START",
+            "SLEEP_COMPLETE",
+            "ATTEMPT_START",
+            "ATTEMPT_SUCCESS",
+            "ATTEMPT_FAILURE",
+            "WAIT_START",
+            "WAIT_COMPLETE",
+            "WAIT_TIMED_OUT",
+        ]
+    }
+
     /// The event type as the reference's metrics name it (`eventType`: `WORKFLOW_START`,
     /// `STEP_SUCCESS`, …; the wait events as its engine names them); `None` for Endure's own
     /// entries (pause, resume, an event received).

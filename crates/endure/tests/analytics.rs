@@ -1,0 +1,238 @@
+//! The analytics dataset: recorded events counted into minute and hour rollups in the store
+//! (flushed on the engine's clock, and before a query), added up across engines sharing a
+//! store, kept across restarts; an instance's rows replayed from its log.
+
+mod common;
+
+use common::*;
+use endure::prelude::*;
+use endure::{EngineBuilder, EngineConfig, InstanceStatus, Timestamp};
+use endure_model::analytics::{Granularity, MINUTE_MS, Rollup};
+use endure_store::RollupQuery;
+use serde_json::json;
+use std::time::Duration;
+
+fn napper(b: EngineBuilder) -> EngineBuilder {
+    b.workflow(
+        "napper",
+        wf(|_, step| {
+            Box::pin(async move {
+                let v: u32 = step.run("one", |_| async { Ok(1) }).await?;
+                step.sleep("nap", "1 minute").await?;
+                Ok(json!(v))
+            })
+        }),
+    )
+    .unwrap()
+}
+
+fn query(g: Granularity) -> RollupQuery {
+    RollupQuery {
+        granularity: g,
+        from: Timestamp(0),
+        to: Timestamp(u64::MAX / 2),
+        workflows: vec!["napper".into()],
+        event_types: vec![],
+        limit: 10_000,
+    }
+}
+
+/// (bucket offset from T0's minute, event type, step, count, wall ms) of every row.
+fn table(rows: &[Rollup], origin: Timestamp) -> Vec<(u64, String, String, u64, u64)> {
+    let mut t: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.bucket.0 - origin.0,
+                r.event_type.clone(),
+                r.step_name.clone(),
+                r.count,
+                r.wall_ms,
+            )
+        })
+        .collect();
+    t.sort();
+    t
+}
+
+fn total(rows: &[Rollup], event: &str) -> (u64, u64) {
+    rows.iter()
+        .filter(|r| r.event_type == event)
+        .fold((0, 0), |a, r| (a.0 + r.count, a.1 + r.wall_ms))
+}
+
+async fn run_three(h: &Harness, prefix: &str) {
+    for i in 0..3 {
+        h.create("napper", &format!("{prefix}{i}"), json!({})).await;
+    }
+    for i in 0..3 {
+        h.wait_status("napper", &format!("{prefix}{i}"), InstanceStatus::Waiting)
+            .await;
+    }
+    h.advance(MINUTE_MS);
+    for i in 0..3 {
+        h.wait_finished("napper", &format!("{prefix}{i}")).await;
+    }
+}
+
+async fn events_are_rolled_up_by_minute_and_hour(mut mode: Mode) {
+    mode.restarts = false;
+    let h = Harness::new(mode, napper).await;
+    run_three(&h, "a").await;
+    let minute0 = Granularity::Minute.bucket(T0);
+    let rows = h.engine.rollups(&query(Granularity::Minute)).await.unwrap();
+    let s = |e: &str, step: &str, n: u64, wall: u64, at: u64| {
+        (at, e.to_string(), step.to_string(), n, wall)
+    };
+    assert_eq!(
+        table(&rows, minute0),
+        vec![
+            s("ATTEMPT_START", "one", 3, 0, 0),
+            s("ATTEMPT_SUCCESS", "one", 3, 0, 0),
+            s("SLEEP_START", "nap", 3, 0, 0),
+            s("STEP_START", "one", 3, 0, 0),
+            s("STEP_SUCCESS", "one", 3, 0, 0),
+            s("WORKFLOW_QUEUED", "", 3, 0, 0),
+            s("WORKFLOW_START", "", 3, 0, 0),
+            s("SLEEP_COMPLETE", "nap", 3, 3 * MINUTE_MS, MINUTE_MS),
+            s("WORKFLOW_SUCCESS", "", 3, 3 * MINUTE_MS, MINUTE_MS),
+        ]
+    );
+    assert!(rows.iter().all(|r| r.workflow == "napper"));
+    assert_eq!(
+        rows.iter()
+            .find(|r| r.event_type == "SLEEP_START")
+            .unwrap()
+            .step_count,
+        2,
+        "the sleep is the instance's second step"
+    );
+    let hours = h.engine.rollups(&query(Granularity::Hour)).await.unwrap();
+    for e in ["WORKFLOW_START", "SLEEP_COMPLETE", "WORKFLOW_SUCCESS"] {
+        assert_eq!(total(&hours, e), total(&rows, e), "{e} by hour");
+    }
+    // Another workflow's name selects nothing.
+    let mut q = query(Granularity::Minute);
+    q.workflows = vec!["other".into()];
+    assert!(h.engine.rollups(&q).await.unwrap().is_empty());
+}
+
+async fn flushed_rollups_survive_a_restart_and_add_up(mode: Mode) {
+    let mut h = Harness::new(mode, napper).await;
+    run_three(&h, "a").await;
+    // The engine adds its rollups to the store on its clock, without being asked.
+    h.advance(endure_engine::analytics::FLUSH_MS);
+    let store = h.store.clone();
+    let mut waited = 0;
+    while total(
+        &store.query_rollups(&query(Granularity::Hour)).await.unwrap(),
+        "WORKFLOW_SUCCESS",
+    )
+    .0 < 3
+    {
+        assert!(waited < 500, "the rollups were not flushed on the clock");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    h.checkpoint().await;
+    run_three(&h, "b").await;
+    let hours = h.engine.rollups(&query(Granularity::Hour)).await.unwrap();
+    assert_eq!(total(&hours, "WORKFLOW_START").0, 6);
+    assert_eq!(
+        total(&hours, "WORKFLOW_SUCCESS"),
+        (6, 6 * MINUTE_MS),
+        "rollups from before the restart are kept and added to"
+    );
+}
+
+fn node(name: &str) -> EngineConfig {
+    EngineConfig {
+        node_id: name.into(),
+        shared_store: true,
+        ..EngineConfig::default()
+    }
+}
+
+async fn engines_sharing_a_store_add_up(mut mode: Mode) {
+    mode.restarts = false;
+    let h = Harness::with_config(mode, node("n1"), napper).await;
+    let other = napper(EngineBuilder::new(h.store.clone()))
+        .config(node("n2"))
+        .clock(h.clock.clone())
+        .start()
+        .await
+        .unwrap();
+    run_three(&h, "a").await;
+    for i in 0..2 {
+        other
+            .workflow("napper")
+            .unwrap()
+            .create(endure::CreateOptions::new().id(format!("o{i}")))
+            .await
+            .unwrap();
+    }
+    // (Another node's changes reach this engine's waiters only with its heartbeat: look at
+    // the store.)
+    for i in 0..2 {
+        let mut waited = 0;
+        while h
+            .store
+            .find_instance("napper", &format!("o{i}"))
+            .await
+            .unwrap()
+            .is_none_or(|r| r.status != InstanceStatus::Waiting)
+        {
+            assert!(waited < 1_000, "o{i} never slept");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            waited += 1;
+        }
+    }
+    other.flush_analytics().await.unwrap();
+    let hours = h.engine.rollups(&query(Granularity::Hour)).await.unwrap();
+    assert_eq!(total(&hours, "WORKFLOW_START").0, 5, "{hours:?}");
+    assert_eq!(total(&hours, "WORKFLOW_SUCCESS").0, 3);
+    other.shutdown().await;
+}
+
+async fn an_instance_replays_into_rows(mode: Mode) {
+    let h = Harness::new(mode, napper).await;
+    run_three(&h, "a").await;
+    let rows = h
+        .engine
+        .event_rows("napper", "a1")
+        .await
+        .unwrap()
+        .expect("the instance exists");
+    let names: Vec<_> = rows.iter().map(|r| r.event_type).collect();
+    assert_eq!(
+        names,
+        [
+            "WORKFLOW_QUEUED",
+            "WORKFLOW_START",
+            "STEP_START",
+            "ATTEMPT_START",
+            "ATTEMPT_SUCCESS",
+            "STEP_SUCCESS",
+            "SLEEP_START",
+            "SLEEP_COMPLETE",
+            "WORKFLOW_SUCCESS"
+        ]
+    );
+    let last = rows.last().unwrap();
+    assert_eq!((last.wall_ms, last.at), (MINUTE_MS, T0.plus_ms(MINUTE_MS)));
+    assert!(rows.iter().all(|r| r.instance_id == "a1"));
+    assert!(
+        h.engine
+            .event_rows("napper", "nobody")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+matrix!(
+    events_are_rolled_up_by_minute_and_hour,
+    flushed_rollups_survive_a_restart_and_add_up,
+    engines_sharing_a_store_add_up,
+    an_instance_replays_into_rows,
+);
