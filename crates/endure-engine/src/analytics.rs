@@ -7,8 +7,8 @@
 //! events themselves are in the instances' logs; only their counts in the rollups go.
 
 use crate::telemetry::{Observation, Telemetry};
-use endure_model::analytics::{Granularity, HOUR_MS, RETENTION_MS, Rollup};
 use endure_model::Timestamp;
+use endure_model::analytics::{Granularity, HOUR_MS, RETENTION_MS, Rollup};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::Notify;

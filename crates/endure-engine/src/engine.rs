@@ -381,7 +381,11 @@ impl Engine {
         id: &str,
     ) -> Result<Option<Vec<endure_model::analytics::EventRow>>, ApiError> {
         let store = &self.shared.store;
-        let Some(row) = store.find_instance(workflow, id).await.map_err(store_error)? else {
+        let Some(row) = store
+            .find_instance(workflow, id)
+            .await
+            .map_err(store_error)?
+        else {
             return Ok(None);
         };
         let log = store.read_log(row.instance).await.map_err(store_error)?;

@@ -170,7 +170,10 @@ mod tests {
                 ("WORKFLOW_SUCCESS", "", 0, 100),
             ]
         );
-        assert!(rows.iter().all(|r| r.workflow == "wf" && r.instance_id == "i1"));
+        assert!(
+            rows.iter()
+                .all(|r| r.workflow == "wf" && r.instance_id == "i1")
+        );
     }
 
     #[test]

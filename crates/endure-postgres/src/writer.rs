@@ -303,7 +303,9 @@ async fn add_rollups(tx: &Tx<'_>, rows: Vec<endure_store::Rollup>) -> Result<(),
         .map_err(backend)?;
     tx.execute(
         &stmt,
-        &[&widths, &buckets, &workflows, &types, &steps, &counts, &calls, &walls],
+        &[
+            &widths, &buckets, &workflows, &types, &steps, &counts, &calls, &walls,
+        ],
     )
     .await
     .map_err(backend)?;
@@ -311,9 +313,12 @@ async fn add_rollups(tx: &Tx<'_>, rows: Vec<endure_store::Rollup>) -> Result<(),
 }
 
 async fn prune_rollups(tx: &Tx<'_>, before: endure_model::Timestamp) -> Result<u64, StoreError> {
-    tx.execute("DELETE FROM rollups WHERE bucket < $1", &[&(before.0 as i64)])
-        .await
-        .map_err(backend)
+    tx.execute(
+        "DELETE FROM rollups WHERE bucket < $1",
+        &[&(before.0 as i64)],
+    )
+    .await
+    .map_err(backend)
 }
 
 async fn release(tx: &Tx<'_>) -> Result<u64, StoreError> {

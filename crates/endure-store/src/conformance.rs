@@ -1413,7 +1413,10 @@ async fn rollups_add_up_by_minute_and_hour(store: &impl Store) {
     q.workflows = vec!["a".into(), "b".into()];
     q.event_types = vec!["STEP_SUCCESS".into()];
     let got = store.query_rollups(&q).await.unwrap();
-    assert_eq!(counts(&got), vec![(H + M, "a", "STEP_SUCCESS", "s", 4, 100)]);
+    assert_eq!(
+        counts(&got),
+        vec![(H + M, "a", "STEP_SUCCESS", "s", 4, 100)]
+    );
     let mut q = rollup_query(Granularity::Minute, 0, 10 * H);
     q.limit = 1;
     assert_eq!(store.query_rollups(&q).await.unwrap().len(), 1, "limit");
@@ -1424,7 +1427,10 @@ async fn rollups_add_up_by_minute_and_hour(store: &impl Store) {
         .query_rollups(&rollup_query(Granularity::Minute, 0, 10 * H))
         .await
         .unwrap();
-    assert_eq!(counts(&left), vec![(2 * H, "b", "WORKFLOW_START", "", 1, 0)]);
+    assert_eq!(
+        counts(&left),
+        vec![(2 * H, "b", "WORKFLOW_START", "", 1, 0)]
+    );
 }
 
 async fn concurrent_rollups_all_count(store: &impl Store) {

@@ -565,7 +565,14 @@ impl Store for MemoryStore {
     ) -> Result<Vec<crate::Rollup>, StoreError> {
         let st = self.lock();
         let width = q.granularity.ms();
-        let lo = (width, q.from.0, String::new(), String::new(), String::new(), 0);
+        let lo = (
+            width,
+            q.from.0,
+            String::new(),
+            String::new(),
+            String::new(),
+            0,
+        );
         let out = st
             .rollups
             .range(lo..)

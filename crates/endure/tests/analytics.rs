@@ -125,7 +125,10 @@ async fn flushed_rollups_survive_a_restart_and_add_up(mode: Mode) {
     let store = h.store.clone();
     let mut waited = 0;
     while total(
-        &store.query_rollups(&query(Granularity::Hour)).await.unwrap(),
+        &store
+            .query_rollups(&query(Granularity::Hour))
+            .await
+            .unwrap(),
         "WORKFLOW_SUCCESS",
     )
     .0 < 3
