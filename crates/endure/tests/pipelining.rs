@@ -132,6 +132,18 @@ impl Store for Counting {
     async fn release_message_leases(&self) -> Result<u64, StoreError> {
         self.inner.release_message_leases().await
     }
+    async fn add_rollups(&self, rows: Vec<endure_store::Rollup>) -> Result<(), StoreError> {
+        self.inner.add_rollups(rows).await
+    }
+    async fn query_rollups(
+        &self,
+        q: &endure_store::RollupQuery,
+    ) -> Result<Vec<endure_store::Rollup>, StoreError> {
+        self.inner.query_rollups(q).await
+    }
+    async fn prune_rollups(&self, before: Timestamp) -> Result<u64, StoreError> {
+        self.inner.prune_rollups(before).await
+    }
     async fn claim_slots(
         &self,
         c: endure_store::SlotClaim,
