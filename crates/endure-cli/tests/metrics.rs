@@ -172,4 +172,33 @@ async fn metrics_parse_and_count_what_ran() {
         again.get("endure_events_total{event=STEP_START,workflow=steps}"),
         Some(&6.0)
     );
+    // The GraphQL dataset counts the same events, behind the same token.
+    let graphql = format!("{}/client/v4/graphql", server.url);
+    let query = json!({"query": "{ viewer { accounts(filter: {accountTag: \"a\"}) {
+        workflowsAdaptiveGroups(limit: 100, filter: {workflowName: \"steps\"},
+          orderBy: [eventType_ASC]) { count dimensions { eventType } } } } }"});
+    let r = c.post(&graphql).json(&query).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let r = c
+        .post(&graphql)
+        .bearer_auth("t0ken")
+        .json(&query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let groups = v["data"]["viewer"]["accounts"][0]["workflowsAdaptiveGroups"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v}"))
+        .clone();
+    let count = |e: &str| {
+        groups
+            .iter()
+            .find(|g| g["dimensions"]["eventType"] == e)
+            .map(|g| g["count"].as_u64().unwrap())
+    };
+    assert_eq!(count("STEP_START"), Some(6), "{v}");
+    assert_eq!(count("WORKFLOW_SUCCESS"), Some(3), "{v}");
+    assert_eq!(count("WORKFLOW_QUEUED"), Some(3), "{v}");
 }

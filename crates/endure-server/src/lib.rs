@@ -7,6 +7,7 @@
 
 mod auth;
 mod error;
+mod graphql;
 pub mod guard;
 pub mod guide;
 mod handlers;
@@ -103,6 +104,7 @@ pub fn router_with_app(state: ServerState, app: Option<Router>) -> Router {
         api = api.route(&path, route);
     }
     let mut api = api
+        .route("/client/v4/graphql", post(graphql::handle))
         .route(
             "/client/v4/{*rest}",
             axum::routing::any(handlers::not_found),

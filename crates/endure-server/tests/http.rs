@@ -953,3 +953,56 @@ async fn schedules_are_put_shown_and_fire() {
     assert!(one["result"].get("schedules").is_none(), "{one}");
     engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn graphql_answers_over_http() {
+    let (base, _e) = server().await;
+    let (code, _) = post(
+        &format!("{base}/steps/instances"),
+        json!({"instance_id": "g-1", "params": {"steps": 2}}),
+    )
+    .await;
+    assert_eq!(code, 200);
+    until(&format!("{base}/steps/instances/g-1"), |r| {
+        r["status"] == "complete"
+    })
+    .await;
+    let graphql = base.replace("/accounts/acct-1/workflows", "/graphql");
+    let query = "query($tag: string!, $wf: string) { viewer { accounts(filter: {accountTag: $tag}) {
+        workflowsAdaptiveGroups(limit: 100, filter: {workflowName: $wf, eventType: \"STEP_START\"}) {
+          count dimensions { workflowName stepName } } } } }";
+    let (code, v) = post(
+        &graphql,
+        json!({"query": query, "variables": {"tag": "acct-1", "wf": "steps"}}),
+    )
+    .await;
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["errors"], Value::Null, "{v}");
+    let groups = &v["data"]["viewer"]["accounts"][0]["workflowsAdaptiveGroups"];
+    assert_eq!(
+        groups,
+        &json!([
+            {"count": 1, "dimensions": {"workflowName": "steps", "stepName": "step-1"}},
+            {"count": 1, "dimensions": {"workflowName": "steps", "stepName": "step-2"}}
+        ])
+    );
+    // Not a GraphQL request: 400, in GraphQL's shape.
+    let (code, v) = post(&graphql, json!({"variables": {}})).await;
+    assert_eq!(code, 400);
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("query"),
+        "{v}"
+    );
+    let (code, v) = call(reqwest::Method::POST, &graphql, None).await;
+    assert_eq!(code, 400, "{v}");
+    // A query GraphQL refuses: 200 with the error.
+    let (code, v) = post(&graphql, json!({"query": "{ nothing }"})).await;
+    assert_eq!(code, 200);
+    assert!(
+        v["data"].is_null() && v["errors"][0]["message"].is_string(),
+        "{v}"
+    );
+}
