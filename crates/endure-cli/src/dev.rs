@@ -228,7 +228,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         banner,
         "  REST API     http://{addr}/client/v4/accounts/local/workflows"
     );
+    let _ = writeln!(banner, "  dashboard    http://{addr}/_endure/");
     let _ = writeln!(banner, "  metrics      http://{addr}/_endure/metrics");
+    let _ = writeln!(banner, "  GraphQL      http://{addr}/client/v4/graphql");
     let _ = writeln!(banner, "  state        {}", db.display());
     for l in lines {
         let _ = writeln!(banner, "{l}");

@@ -349,7 +349,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut banner = String::from("endure serve\n");
     let _ = writeln!(banner, "  listening on http://{addr}");
     let _ = writeln!(banner, "  database     {}", db.display());
+    let _ = writeln!(banner, "  dashboard    http://{addr}/_endure/");
     let _ = writeln!(banner, "  metrics      http://{addr}/_endure/metrics");
+    let _ = writeln!(banner, "  GraphQL      http://{addr}/client/v4/graphql");
     let _ = writeln!(
         banner,
         "  auth         {}",

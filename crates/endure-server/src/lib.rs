@@ -6,6 +6,7 @@
 //! below knows nothing about HTTP.
 
 mod auth;
+pub mod dashboard;
 mod error;
 mod graphql;
 pub mod guard;
@@ -120,6 +121,10 @@ pub fn router_with_app(state: ServerState, app: Option<Router>) -> Router {
             auth::require_token,
         ))
         .route("/openapi.json", get(openapi_json))
+        .route("/_endure", get(dashboard::to_index))
+        .route("/_endure/", get(dashboard::index))
+        .route("/_endure/app.js", get(dashboard::app))
+        .route("/_endure/style.css", get(dashboard::style))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state.clone());
     let all = match app {
