@@ -102,7 +102,7 @@ async fn project(
         .register(
             endure::EngineBuilder::new(store)
                 .config(config)
-                .telemetry(crate::telemetry::observer()),
+                .telemetry(crate::telemetry::observer()?),
         )?
         .start()
         .await?;
@@ -231,6 +231,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let _ = writeln!(banner, "  dashboard    http://{addr}/_endure/");
     let _ = writeln!(banner, "  metrics      http://{addr}/_endure/metrics");
     let _ = writeln!(banner, "  GraphQL      http://{addr}/client/v4/graphql");
+    if let Some(url) = crate::telemetry::traces_url() {
+        let _ = writeln!(banner, "  traces       OTLP to {url}");
+    }
     let _ = writeln!(banner, "  state        {}", db.display());
     for l in lines {
         let _ = writeln!(banner, "{l}");

@@ -95,7 +95,7 @@ pub(crate) async fn examples_engine(
     let store = db.open().await?;
     let builder = endure::EngineBuilder::new(store)
         .config(config)
-        .telemetry(telemetry::observer());
+        .telemetry(telemetry::observer()?);
     Ok(endure_examples::register(builder)?.start().await?)
 }
 

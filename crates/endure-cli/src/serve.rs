@@ -258,7 +258,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut builder = EngineBuilder::new(store)
         .config(db.engine_config(engine_config))
-        .telemetry(crate::telemetry::observer());
+        .telemetry(crate::telemetry::observer()?);
     if args.examples {
         builder = endure_examples::register(builder)?;
     }
@@ -352,6 +352,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let _ = writeln!(banner, "  dashboard    http://{addr}/_endure/");
     let _ = writeln!(banner, "  metrics      http://{addr}/_endure/metrics");
     let _ = writeln!(banner, "  GraphQL      http://{addr}/client/v4/graphql");
+    if let Some(url) = crate::telemetry::traces_url() {
+        let _ = writeln!(banner, "  traces       OTLP to {url}");
+    }
     let _ = writeln!(
         banner,
         "  auth         {}",
