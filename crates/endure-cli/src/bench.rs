@@ -83,6 +83,10 @@ pub struct Args {
     /// REST APIs (`--http` clients, default 4), round robin.
     #[arg(long)]
     nodes: Option<usize>,
+    /// Instead: fill a fresh store with this many days of a busy server's analytics rollups
+    /// and time GraphQL queries over them.
+    #[arg(long)]
+    analytics: Option<u64>,
 }
 
 /// The `steps` and `approval` workflows as a JavaScript Worker project.
@@ -554,6 +558,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         (None, Some(url)) => postgres_store(url).await?,
         (None, None) => unreachable!("a SQLite store without --database"),
     };
+    if let Some(days) = args.analytics {
+        return crate::analytics_bench::run(store, days).await;
+    }
     if sqlite.is_none()
         && (args.wake.is_some()
             || args.waiting.is_some()

@@ -4,6 +4,7 @@
 //! 2 bad usage or input; 3 a storage or engine failure; 4 the server cannot be reached;
 //! 5 the server answered with an error.
 
+mod analytics_bench;
 mod bench;
 mod commands;
 mod crash_child;
