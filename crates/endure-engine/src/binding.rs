@@ -123,6 +123,11 @@ impl WorkflowBinding {
             news.push(n);
         }
         let ids: Vec<String> = news.iter().map(|n| n.id.clone()).collect();
+        // An introspection session's changes reach each instance before it can run.
+        self.shared
+            .modifiers
+            .creating(&self.name, &ids)
+            .map_err(|m| ApiError::new(ErrorCode::InvalidInput, m))?;
         let queued = self.shared.queued_reports(&news);
         let refs = self
             .shared
@@ -143,8 +148,12 @@ impl WorkflowBinding {
                     instance,
                 }
             })
-            .collect();
+            .collect::<Vec<InstanceHandle>>();
         self.shared.bump();
+        // Events a test mocked before the instance existed arrive now, as if sent.
+        for h in &handles {
+            h.deliver_mocked_events().await?;
+        }
         Ok(handles)
     }
 
@@ -255,6 +264,17 @@ impl InstanceHandle {
     /// Its id can then be used again.
     pub async fn delete(&self) -> Result<(), ApiError> {
         control(&self.shared, self.instance, &self.id, ControlOp::Delete).await
+    }
+
+    /// Sends the events a test mocked for this instance (`crate::modifier`), once each.
+    pub async fn deliver_mocked_events(&self) -> Result<(), ApiError> {
+        let Some(m) = self.shared.modifiers.get(&self.workflow, &self.id) else {
+            return Ok(());
+        };
+        for (event_type, payload) in m.take_events() {
+            self.send_event(&event_type, payload).await?;
+        }
+        Ok(())
     }
 
     /// Sends an event. Buffered until a `wait_for_event` of that type consumes it; an error

@@ -170,6 +170,7 @@ async fn run_instance(
             workflow: row.workflow.clone(),
             instance_id: row.id.clone(),
         }),
+        modifier: shared.modifiers.get(&row.workflow, &row.id),
     });
     let event = WorkflowEvent {
         payload: row.params.clone(),

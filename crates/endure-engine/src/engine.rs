@@ -157,6 +157,7 @@ impl EngineBuilder {
             remote: Default::default(),
             telemetry,
             rollups,
+            modifiers: Default::default(),
             consumer_queues: self
                 .consumers
                 .iter()
@@ -347,6 +348,18 @@ impl Engine {
             .map_err(store_error)?;
         self.shared.messages_sent.notify_waiters();
         Ok(())
+    }
+
+    /// Changes as they are recorded: the value moves after every committed change (waiters look
+    /// again when it does).
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.shared.changes.subscribe()
+    }
+
+    /// Test modifications of instances and introspection sessions (`crate::modifier`): what
+    /// `endure::testing` and `endure test` drive.
+    pub fn modifiers(&self) -> &crate::modifier::Modifiers {
+        &self.shared.modifiers
     }
 
     /// Adds this process's pending analytics rollups to the store now (a query does this

@@ -14,7 +14,7 @@
 //! about HTTP or how workflow code is written; every state change goes through the store
 //! before it is reported.
 
-// Imports run one way: `options`, `commands`, `clock`, `telemetry`, `analytics` (leaves) ← `callback`, `panic`, `commits`,
+// Imports run one way: `options`, `commands`, `clock`, `telemetry`, `analytics`, `modifier` (leaves) ← `callback`, `panic`, `commits`,
 // `scheduler`, `live` ← `step` ← `code` ← `registry` ← `shared` ← `remote` ← `control` ←
 // `driver` ← `nodes` ← `dispatch`, `triggers`, `consumers`, `inbox` ← `binding` ← `engine`.
 pub mod analytics;
@@ -31,6 +31,7 @@ mod driver;
 mod engine;
 mod inbox;
 mod live;
+pub mod modifier;
 mod nodes;
 mod options;
 mod panic;

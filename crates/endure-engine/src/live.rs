@@ -107,6 +107,8 @@ pub(crate) struct Live {
     pub on_commit: Box<dyn Fn() + Send + Sync>,
     /// Told of every entry once durable, with the instance's names.
     pub telemetry: Option<Reporter>,
+    /// The instance's test modifications, if a test set any (`crate::modifier`).
+    pub modifier: Option<Arc<crate::modifier::Modifier>>,
     /// Called after a commit that took the row out of a short wait's `waiting`: the
     /// scheduler looks at the store's wake-up times again (it skipped this live row's).
     pub on_unmark: Box<dyn Fn() + Send + Sync>,

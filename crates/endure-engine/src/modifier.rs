@@ -225,10 +225,29 @@ impl Modifier {
     }
 }
 
-/// The modifiers of a process's instances, by (workflow, instance id).
-#[derive(Debug, Default)]
+/// One change made to every instance a session sees created (`modifyAll`).
+pub type ModifyAll = std::sync::Arc<dyn Fn(&Modifier) -> Result<(), String> + Send + Sync>;
+
+/// A workflow's introspection session (the reference's `introspectWorkflow`): its changes,
+/// and the instances created while it is open, in creation order.
+#[derive(Default)]
+struct Session {
+    changes: Vec<ModifyAll>,
+    created: Vec<String>,
+}
+
+/// The modifiers of a process's instances, by (workflow, instance id), and the workflows'
+/// sessions.
+#[derive(Default)]
 pub struct Modifiers {
     by_instance: Mutex<HashMap<(String, String), std::sync::Arc<Modifier>>>,
+    sessions: Mutex<HashMap<String, Session>>,
+}
+
+fn no_session(workflow: &str) -> String {
+    format!(
+        "Workflow \"{workflow}\" does not have an active introspection session for this introspector."
+    )
 }
 
 impl Modifiers {
@@ -250,6 +269,66 @@ impl Modifiers {
     pub fn remove(&self, workflow: &str, id: &str) {
         let mut m = self.by_instance.lock().unwrap_or_else(|e| e.into_inner());
         m.remove(&(workflow.to_string(), id.to_string()));
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+        self.sessions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Opens the workflow's session; one at a time.
+    pub fn open_session(&self, workflow: &str, binding: &str) -> Result<(), String> {
+        let mut s = self.sessions();
+        if s.contains_key(workflow) {
+            return Err(format!(
+                "Workflow \"{workflow}\" already has an active introspection session for binding \"{binding}\"."
+            ));
+        }
+        s.insert(workflow.to_string(), Session::default());
+        Ok(())
+    }
+
+    /// Adds a change every instance created from now on gets.
+    pub fn modify_all(&self, workflow: &str, change: ModifyAll) -> Result<(), String> {
+        let mut s = self.sessions();
+        let session = s.get_mut(workflow).ok_or_else(|| no_session(workflow))?;
+        session.changes.push(change);
+        Ok(())
+    }
+
+    /// The instances created while the session was open, in creation order.
+    pub fn session_instances(&self, workflow: &str) -> Result<Vec<String>, String> {
+        let s = self.sessions();
+        Ok(s.get(workflow)
+            .ok_or_else(|| no_session(workflow))?
+            .created
+            .clone())
+    }
+
+    /// Closes the session; answers the instances it saw (none if it was not open).
+    pub fn close_session(&self, workflow: &str) -> Vec<String> {
+        self.sessions()
+            .remove(workflow)
+            .map(|s| s.created)
+            .unwrap_or_default()
+    }
+
+    /// Before instances are created: the session's changes applied to each.
+    pub(crate) fn creating(&self, workflow: &str, ids: &[String]) -> Result<(), String> {
+        let changes = {
+            let mut s = self.sessions();
+            let Some(session) = s.get_mut(workflow) else {
+                return Ok(());
+            };
+            session.created.extend(ids.iter().cloned());
+            session.changes.clone()
+        };
+        for id in ids {
+            let m = self.of(workflow, id);
+            for change in &changes {
+                change(&m)?;
+            }
+        }
+        Ok(())
     }
 }
 

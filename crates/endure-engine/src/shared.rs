@@ -48,6 +48,8 @@ pub(crate) struct Shared {
     pub telemetry: Option<Arc<dyn crate::telemetry::Telemetry>>,
     /// This process's pending analytics rollups (`None`: analytics are off).
     pub rollups: Option<Arc<crate::analytics::Rollups>>,
+    /// Test modifications of instances, and introspection sessions (`crate::modifier`).
+    pub modifiers: crate::modifier::Modifiers,
     /// Control operations forwarded to other nodes, waiting for their answers.
     pub remote: crate::commands::Forwarded,
 }

@@ -7,6 +7,7 @@
 
 use crate::callback::{DelayContext, DelayFn, StepContext, StepFn, StepIdentity};
 use crate::live::{Live, WaiterKind};
+use crate::modifier::AttemptOverride;
 use endure_model::config::retry_delay_ms;
 use endure_model::error::{messages, names};
 use endure_model::history::StepState;
@@ -377,8 +378,13 @@ async fn run_do(
             .await;
             return Err(WorkflowError::from(error));
         }
+        let no_delay = live
+            .modifier
+            .as_ref()
+            .is_some_and(|m| m.retry_delay_disabled(&key));
         if let Some(at) = v.retry_at
             && at > live.now()
+            && !no_delay
         {
             let _w = live.add_waiter(at, WaiterKind::Timer);
             live.clock.sleep_until(at).await;
@@ -398,12 +404,20 @@ async fn run_do(
             attempt,
             config: config.clone(),
         };
-        let result = {
-            let _busy = live.busy();
-            let deadline = live.now().plus_ms(config.timeout_ms);
-            tokio::select! {
-                r = crate::panic::CatchPanic(callback(ctx)) => r,
-                _ = live.clock.sleep_until(deadline) => Err(WorkflowError::new(names::TIMEOUT, messages::timed_out(config.timeout_ms))),
+        let mocked = live.modifier.as_ref().and_then(|m| m.attempt(&key));
+        let result = match mocked {
+            Some(AttemptOverride::Fail(e)) => Err(WorkflowError::from(e)),
+            Some(AttemptOverride::TimeOut) => {
+                Err(WorkflowError::new(names::TIMEOUT, messages::timed_out(0)))
+            }
+            Some(AttemptOverride::Return(v)) => Ok(v),
+            None => {
+                let _busy = live.busy();
+                let deadline = live.now().plus_ms(config.timeout_ms);
+                tokio::select! {
+                    r = crate::panic::CatchPanic(callback(ctx)) => r,
+                    _ = live.clock.sleep_until(deadline) => Err(WorkflowError::new(names::TIMEOUT, messages::timed_out(config.timeout_ms))),
+                }
             }
         };
         let mut output_bytes = 0u64;
@@ -478,7 +492,8 @@ async fn run_do(
                 } else {
                     config.retry_delay_ms(attempt)
                 };
-                let retry_at = live.now().plus_ms(delay);
+                // Retry delays a test turned off: the delay is recorded, not waited.
+                let retry_at = live.now().plus_ms(if no_delay { 0 } else { delay });
                 live.record(vec![LogEvent::AttemptFailure {
                     key: key.clone(),
                     attempt,
@@ -538,7 +553,11 @@ async fn run_sleep(live: &Live, key: StepKey, target: SleepTarget) -> StepResult
             wake_at
         }
     };
-    if wake_at > live.now() {
+    let disabled = live
+        .modifier
+        .as_ref()
+        .is_some_and(|m| m.sleep_disabled(&key));
+    if wake_at > live.now() && !disabled {
         let _w = live.add_waiter(wake_at, WaiterKind::Timer);
         live.clock.sleep_until(wake_at).await;
     }
@@ -588,7 +607,18 @@ async fn run_wait(
             _ => (event_type, timeout_ms),
         }
     };
-    let delivered = match live.claim_buffered(&event_type) {
+    let forced = live
+        .modifier
+        .as_ref()
+        .is_some_and(|m| m.event_timeout_forced(&key));
+    // A test forced this wait's time-out: it ends at once, unanswered.
+    let buffered = if forced {
+        None
+    } else {
+        live.claim_buffered(&event_type)
+    };
+    let delivered = match buffered {
+        _ if forced => None,
         Some(found) => Some(found),
         None => {
             let (tx, mut rx) = tokio::sync::oneshot::channel();

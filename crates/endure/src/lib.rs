@@ -69,6 +69,7 @@
 //! * Outside steps, await only steps: the engine drops the run whenever only waits remain.
 
 mod sdk;
+pub mod testing;
 
 pub use endure_engine::{
     Clock, CreateOptions, DEFAULT_LIVE_WAIT_MS, Engine, EngineBuilder, EngineConfig,
