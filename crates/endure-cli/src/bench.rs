@@ -87,6 +87,9 @@ pub struct Args {
     /// and time GraphQL queries over them.
     #[arg(long)]
     analytics: Option<u64>,
+    /// Run the engine without its analytics rollups (to measure what they cost).
+    #[arg(long)]
+    no_analytics: bool,
 }
 
 /// The `steps` and `approval` workflows as a JavaScript Worker project.
@@ -571,6 +574,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let config = EngineConfig {
         max_running: args.max_running,
+        analytics: !args.no_analytics,
         ..EngineConfig::default()
     };
     let builder = EngineBuilder::new(store.clone()).config(config);

@@ -540,6 +540,22 @@ fn drive(
             }
         })
     };
+    // The instance's status, or "" when there is no answer.
+    let status_of = |url: &str| -> String {
+        let c = client.clone();
+        let url = url.to_string();
+        rt.block_on(async move {
+            match c.get(url).send().await {
+                Ok(r) => r
+                    .json::<serde_json::Value>()
+                    .await
+                    .ok()
+                    .and_then(|v| v["result"]["status"].as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                Err(_) => String::new(),
+            }
+        })
+    };
     let mut settle = false;
     let (mut pauses, mut resumes) = (0, 0);
     loop {
@@ -584,6 +600,10 @@ fn drive(
             if r == Some(true) {
                 paused.remove(&id);
                 resumes += 1;
+            } else if r == Some(false) && settle && status_of(&format!("{api}/{id}")) != "paused" {
+                // A pause whose answer was lost need not have happened: the instance went on
+                // (and may have finished), so there is nothing to resume.
+                paused.remove(&id);
             }
         } else if !sent[&id].0 && (settle || roll < 12) {
             let r = request(format!("{api}/{id}/events/go"), json!({"id": id}), false);
@@ -591,7 +611,14 @@ fn drive(
             match r {
                 Some(true) => entry.0 = true,
                 None => entry.1 += 1,
-                Some(false) => {}
+                Some(false) => {
+                    // Refused because it finished: it had an event (a send whose answer was
+                    // lost, or one a restart request that got no answer did not erase). The
+                    // log check below counts it.
+                    if settle && status_of(&format!("{api}/{id}")) == "complete" {
+                        entry.0 = true;
+                    }
+                }
             }
         } else if !settle && roll >= 16 {
             let r = request(
