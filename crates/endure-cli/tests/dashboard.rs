@@ -26,15 +26,7 @@ fn the_dashboard_works_in_chromium() {
         "{chromium} is missing: run the tests with `bash scripts/test` (it installs Debian's chromium)"
     );
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("endure.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "port = 0\ndatabase = \"{}\"\napi_tokens = [\"dash-t0ken\"]\n",
-            dir.path().join("endure.sqlite").display()
-        ),
-    )
-    .unwrap();
+    let cfg = common::serve_config(dir.path(), "api_tokens = [\"dash-t0ken\"]\n");
     let server = common::spawn(
         &[
             "serve",

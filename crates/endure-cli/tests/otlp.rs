@@ -110,15 +110,7 @@ fn attr(s: &Span, key: &str) -> Option<String> {
 async fn runs_steps_and_attempts_arrive_as_one_trace() {
     let (endpoint, got) = collector().await;
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("endure.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "port = 0\ndatabase = \"{}\"\n",
-            dir.path().join("endure.sqlite").display()
-        ),
-    )
-    .unwrap();
+    let cfg = common::serve_config(dir.path(), "");
     let server = common::spawn(
         &["serve", "--config", cfg.to_str().unwrap(), "--examples"],
         &[

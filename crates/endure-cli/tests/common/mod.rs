@@ -68,6 +68,21 @@ pub fn spawn_logged(
     Server { child, url, banner }
 }
 
+/// An `endure.toml` in `dir` for `endure serve`: a free port, the database in `dir`, and the
+/// lines of `extra`. Answers its path.
+pub fn serve_config(dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
+    let cfg = dir.join("endure.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "port = 0\ndatabase = \"{}\"\n{extra}",
+            dir.join("endure.sqlite").display()
+        ),
+    )
+    .expect("write endure.toml");
+    cfg
+}
+
 /// `endure dev` on a free port with its state in `dir`.
 pub fn dev(dir: &std::path::Path) -> Server {
     spawn(
