@@ -92,11 +92,19 @@ async fn two_nodes_share_one_limit(backend: Backend) {
         create(&a, format!("a{k}")).await;
         create(&b, format!("b{k}")).await;
     }
-    // Let both nodes start all they may: two steps in the cluster, not four.
+    // Let both nodes start all they may: two steps in the cluster, not four. (Under load the
+    // second may take a while to start: wait for it, then give both time to overreach.)
+    for _ in 0..1_000 {
+        if g.now.load(Ordering::SeqCst) >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     for _ in 0..50 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(g.now.load(Ordering::SeqCst), 2, "running at once");
+    assert_eq!(g.max.load(Ordering::SeqCst), 2, "never more than the limit");
     // Finish them one at a time; heartbeats move slots to whichever node still has work.
     for _ in 0..6 {
         let before = g.started.load(Ordering::SeqCst);
