@@ -5,25 +5,13 @@
 mod common;
 
 use common::*;
-use endure::prelude::*;
 use endure::{EngineBuilder, EngineConfig, InstanceStatus, Timestamp};
 use endure_model::analytics::{Granularity, MINUTE_MS, Rollup};
 use endure_store::RollupQuery;
-use serde_json::json;
 use std::time::Duration;
 
 fn napper(b: EngineBuilder) -> EngineBuilder {
-    b.workflow(
-        "napper",
-        wf(|_, step| {
-            Box::pin(async move {
-                let v: u32 = step.run("one", |_| async { Ok(1) }).await?;
-                step.sleep("nap", "1 minute").await?;
-                Ok(json!(v))
-            })
-        }),
-    )
-    .unwrap()
+    step_then_sleep(b, "napper", "one", "nap", "1 minute")
 }
 
 fn query(g: Granularity) -> RollupQuery {
@@ -62,17 +50,7 @@ fn total(rows: &[Rollup], event: &str) -> (u64, u64) {
 }
 
 async fn run_three(h: &Harness, prefix: &str) {
-    for i in 0..3 {
-        h.create("napper", &format!("{prefix}{i}"), json!({})).await;
-    }
-    for i in 0..3 {
-        h.wait_status("napper", &format!("{prefix}{i}"), InstanceStatus::Waiting)
-            .await;
-    }
-    h.advance(MINUTE_MS);
-    for i in 0..3 {
-        h.wait_finished("napper", &format!("{prefix}{i}")).await;
-    }
+    h.run_sleepers("napper", prefix, 3, MINUTE_MS).await;
 }
 
 async fn events_are_rolled_up_by_minute_and_hour(mut mode: Mode) {

@@ -5,40 +5,19 @@
 mod common;
 
 use common::*;
-use endure::prelude::*;
-use endure::{EngineBuilder, InstanceStatus};
+use endure::EngineBuilder;
 use serde_json::{Value, json};
 
 const HOUR: u64 = 3_600_000;
 
 fn cart(b: EngineBuilder) -> EngineBuilder {
-    b.workflow(
-        "shoppingCart",
-        wf(|_, step| {
-            Box::pin(async move {
-                let n: u32 = step.run("add", |_| async { Ok(1) }).await?;
-                step.sleep("wait", "1 hour").await?;
-                Ok(json!(n))
-            })
-        }),
-    )
-    .unwrap()
+    step_then_sleep(b, "shoppingCart", "add", "wait", "1 hour")
 }
 
 /// T0 is 2023-11-14T22:13:20Z: three carts run from then to an hour later.
 async fn three_carts(mode: Mode) -> Harness {
     let h = Harness::new(mode, cart).await;
-    for i in 0..3 {
-        h.create("shoppingCart", &format!("c{i}"), json!({})).await;
-    }
-    for i in 0..3 {
-        h.wait_status("shoppingCart", &format!("c{i}"), InstanceStatus::Waiting)
-            .await;
-    }
-    h.advance(HOUR);
-    for i in 0..3 {
-        h.wait_finished("shoppingCart", &format!("c{i}")).await;
-    }
+    h.run_sleepers("shoppingCart", "c", 3, HOUR).await;
     h
 }
 

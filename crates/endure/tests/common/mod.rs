@@ -278,6 +278,50 @@ macro_rules! matrix {
     )*};
 }
 
+/// Registers `workflow`: a `do` step named `step` (answers 1), then a sleep named `nap` for
+/// `sleep`; its output is the step's result.
+pub fn step_then_sleep(
+    b: EngineBuilder,
+    workflow: &'static str,
+    step: &'static str,
+    nap: &'static str,
+    sleep: &'static str,
+) -> EngineBuilder {
+    use endure::{EngineBuilderExt, WorkflowError};
+    b.workflow(
+        workflow,
+        wf(move |_, s| {
+            Box::pin(async move {
+                let v: u32 = s
+                    .run(step, |_| async { Ok::<u32, WorkflowError>(1) })
+                    .await?;
+                s.sleep(nap, sleep).await?;
+                Ok(serde_json::json!(v))
+            })
+        }),
+    )
+    .unwrap()
+}
+
+impl Harness {
+    /// Creates `{prefix}0..{prefix}{n-1}` of `workflow`, waits until all sleep, moves the clock
+    /// by `sleep_ms` and waits until all finish.
+    pub async fn run_sleepers(&self, workflow: &str, prefix: &str, n: usize, sleep_ms: u64) {
+        let ids: Vec<String> = (0..n).map(|i| format!("{prefix}{i}")).collect();
+        for id in &ids {
+            self.create(workflow, id, serde_json::json!({})).await;
+        }
+        for id in &ids {
+            self.wait_status(workflow, id, InstanceStatus::Waiting)
+                .await;
+        }
+        self.advance(sleep_ms);
+        for id in &ids {
+            self.wait_finished(workflow, id).await;
+        }
+    }
+}
+
 /// The `step` entry of a status document with this name and count.
 pub fn step_entry<'a>(d: &'a InstanceDetails, name: &str, count: u32) -> &'a endure::StepDoc {
     d.steps
