@@ -174,9 +174,6 @@ fn floor(engine: &Engine) -> u64 {
     engine.now().0.saturating_sub(RETENTION_MS)
 }
 
-/// The latest time a store compares (its columns are signed 64-bit).
-const CEILING: u64 = i64::MAX as u64;
-
 /// Rows from the store's rollups: by the hour when neither the requested dimensions nor the
 /// filter's times need finer buckets, else by the minute. A row's time is its bucket's start.
 async fn rolled_up(engine: &Engine, filter: &Filter, dims: &[Dim]) -> Result<Vec<Row>, String> {
@@ -191,7 +188,6 @@ async fn rolled_up(engine: &Engine, filter: &Filter, dims: &[Dim]) -> Result<Vec
         Granularity::Hour
     };
     let (from, to) = filter.time_range();
-    let to = to.min(CEILING);
     let from = granularity.bucket(Timestamp(from.max(floor(engine))));
     let query = RollupQuery {
         granularity,
@@ -228,7 +224,7 @@ async fn rolled_up(engine: &Engine, filter: &Filter, dims: &[Dim]) -> Result<Vec
 /// [`MAX_SCANNED_INSTANCES`] created by the end of its time range.
 async fn replayed(engine: &Engine, filter: &Filter) -> Result<Vec<Row>, String> {
     let (from, to) = filter.time_range();
-    let (from, to) = (from.max(floor(engine)), to.min(CEILING));
+    let from = from.max(floor(engine));
     let mut workflows = filter.one_of(Dim::WorkflowName);
     if workflows.is_empty() {
         workflows = engine.workflow_names();

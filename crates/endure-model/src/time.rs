@@ -14,6 +14,16 @@ impl Timestamp {
         self.0
     }
 
+    /// As a signed 64-bit column stores it: times past `i64::MAX` ms (far beyond any date)
+    /// saturate instead of wrapping to negative.
+    pub const fn to_i64(self) -> i64 {
+        if self.0 > i64::MAX as u64 {
+            i64::MAX
+        } else {
+            self.0 as i64
+        }
+    }
+
     /// `self + ms`, saturating.
     pub fn plus_ms(self, ms: u64) -> Timestamp {
         Timestamp(self.0.saturating_add(ms))

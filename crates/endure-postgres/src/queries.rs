@@ -210,8 +210,8 @@ pub(crate) async fn list<C: GenericClient>(
     );
     let status = q.status.map(|s| i16::from(s.code()));
     let before = q.before.map(|b| b.0);
-    let from = q.created_from.map(|t| t.0 as i64);
-    let to = q.created_to.map(|t| t.0 as i64);
+    let from = q.created_from.map(Timestamp::to_i64);
+    let to = q.created_to.map(Timestamp::to_i64);
     let limit = q.limit as i64;
     rows(
         c,
@@ -223,8 +223,8 @@ pub(crate) async fn list<C: GenericClient>(
 
 pub(crate) async fn count<C: GenericClient>(c: &C, q: &ListQuery) -> Result<u64, StoreError> {
     let status = q.status.map(|s| i16::from(s.code()));
-    let from = q.created_from.map_or(i64::MIN, |t| t.0 as i64);
-    let to = q.created_to.map_or(i64::MAX, |t| t.0 as i64);
+    let from = q.created_from.map_or(i64::MIN, Timestamp::to_i64);
+    let to = q.created_to.map_or(i64::MAX, Timestamp::to_i64);
     let r = c
         .query_one(
             "SELECT COUNT(*) FROM instances WHERE workflow = $1 \
@@ -338,8 +338,8 @@ pub(crate) async fn rollups<C: GenericClient>(
              ORDER BY bucket LIMIT $6",
             &[
                 &(q.granularity.ms() as i64),
-                &(q.from.0 as i64),
-                &(q.to.0.min(i64::MAX as u64) as i64),
+                &q.from.to_i64(),
+                &q.to.to_i64(),
                 &q.workflows,
                 &q.event_types,
                 &(q.limit.min(i64::MAX as usize) as i64),

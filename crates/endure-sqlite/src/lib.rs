@@ -377,8 +377,8 @@ impl Store for SqliteStore {
                     q.workflow,
                     q.status.map(|s| s.code()),
                     q.before.map(|b| b.0),
-                    q.created_from.map(|t| t.0 as i64),
-                    q.created_to.map(|t| t.0 as i64),
+                    q.created_from.map(Timestamp::to_i64),
+                    q.created_to.map(Timestamp::to_i64),
                     q.limit as i64
                 ],
             )
@@ -409,8 +409,8 @@ impl Store for SqliteStore {
                         params![
                             q.workflow,
                             q.status.map(|s| s.code()),
-                            q.created_from.map_or(i64::MIN, |t| t.0 as i64),
-                            q.created_to.map_or(i64::MAX, |t| t.0 as i64),
+                            q.created_from.map_or(i64::MIN, Timestamp::to_i64),
+                            q.created_to.map_or(i64::MAX, Timestamp::to_i64),
                         ],
                         |r| r.get::<_, i64>(0),
                     )

@@ -58,8 +58,8 @@ pub(crate) fn query(c: &Connection, q: &RollupQuery) -> Result<Vec<Rollup>, Stor
         .query_map(
             params![
                 q.granularity.ms() as i64,
-                q.from.0 as i64,
-                q.to.0.min(i64::MAX as u64) as i64,
+                q.from.to_i64(),
+                q.to.to_i64(),
                 list(&q.workflows),
                 list(&q.event_types),
                 q.limit.min(i64::MAX as usize) as i64
