@@ -135,6 +135,7 @@ impl EngineBuilder {
             .config
             .analytics
             .then(|| Arc::new(crate::analytics::Rollups::default()));
+        let observed = self.telemetry.is_some();
         let telemetry: Option<Arc<dyn crate::telemetry::Telemetry>> =
             match (self.telemetry, rollups.clone()) {
                 (Some(t), Some(r)) => Some(Arc::new(crate::telemetry::Both(t, r))),
@@ -157,6 +158,7 @@ impl EngineBuilder {
             remote: Default::default(),
             telemetry,
             rollups,
+            observed,
             modifiers: Default::default(),
             consumer_queues: self
                 .consumers

@@ -48,6 +48,9 @@ pub(crate) struct Shared {
     pub telemetry: Option<Arc<dyn crate::telemetry::Telemetry>>,
     /// This process's pending analytics rollups (`None`: analytics are off).
     pub rollups: Option<Arc<crate::analytics::Rollups>>,
+    /// The embedder gave an observer (`EngineBuilder::telemetry`): it gets every entry whole.
+    /// Without one only the rollups listen, and they need no params.
+    pub observed: bool,
     /// Test modifications of instances, and introspection sessions (`crate::modifier`).
     pub modifiers: crate::modifier::Modifiers,
     /// Control operations forwarded to other nodes, waiting for their answers.
@@ -90,7 +93,7 @@ impl Shared {
     }
 
     /// What to report once `news` are created: their `WORKFLOW_QUEUED` entries (as the store
-    /// writes them). Empty, and nothing copied, without an observer.
+    /// writes them; params only for an embedder's observer). Empty without any observer.
     pub fn queued_reports(&self, news: &[endure_store::NewInstance]) -> Vec<QueuedReport> {
         if self.telemetry.is_none() {
             return vec![];
@@ -101,7 +104,11 @@ impl Shared {
                 id: n.id.clone(),
                 at: n.created_at,
                 event: endure_model::LogEvent::WorkflowQueued {
-                    params: n.params.clone(),
+                    params: if self.observed {
+                        n.params.clone()
+                    } else {
+                        serde_json::Value::Null
+                    },
                     trigger: n.trigger,
                     schedule: n.schedule.clone(),
                 },
