@@ -21,6 +21,8 @@ mod serve;
 mod state;
 mod suite;
 mod telemetry;
+#[cfg(feature = "js")]
+mod testing;
 mod wake;
 
 use clap::{Parser, Subcommand};
@@ -69,6 +71,10 @@ enum Command {
     Run(run::Args),
     /// Measure durable step throughput and memory with the `steps` workflow.
     Bench(bench::Args),
+    /// Run a Worker project's Vitest test files (`cloudflare:test`, workflow introspection)
+    /// on Endure's runtime, each file on a fresh engine; exit code 1 when a test fails.
+    #[cfg(feature = "js")]
+    Test(testing::Args),
     /// A Worker project's local D1 databases: execute SQL, list and apply migrations.
     #[cfg(feature = "js")]
     D1(data::D1Args),
@@ -123,6 +129,8 @@ fn main() -> ExitCode {
             Command::Workflows(a) => commands::run(a).await,
             Command::Run(a) => run::run(a).await,
             Command::Bench(a) => bench::run(a).await,
+            #[cfg(feature = "js")]
+            Command::Test(a) => testing::run(a).await,
             #[cfg(feature = "js")]
             Command::D1(a) => Ok(data::d1(a)),
             #[cfg(feature = "js")]

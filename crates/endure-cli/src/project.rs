@@ -141,6 +141,7 @@ pub async fn load(
                 })?,
                 Err(_) => endure_js::DEFAULT_RUN_ISOLATES,
             },
+            testing: false,
         },
     )?;
     let exports = p.check().await?;

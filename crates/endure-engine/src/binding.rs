@@ -245,7 +245,17 @@ impl InstanceHandle {
             &self.id,
             ControlOp::Restart(None),
         )
-        .await
+        .await?;
+        self.redeliver_mocked_events().await
+    }
+
+    /// After a restart: a test's mocked events arrive again.
+    async fn redeliver_mocked_events(&self) -> Result<(), ApiError> {
+        if let Some(m) = self.shared.modifiers.get(&self.workflow, &self.id) {
+            m.rewind_events();
+            self.deliver_mocked_events().await?;
+        }
+        Ok(())
     }
 
     /// Restarts from a step: that step and every step started after it run again; steps
@@ -257,7 +267,8 @@ impl InstanceHandle {
             &self.id,
             ControlOp::Restart(Some(from)),
         )
-        .await
+        .await?;
+        self.redeliver_mocked_events().await
     }
 
     /// Deletes the instance and everything recorded about it, stopping it first if it runs.

@@ -16,7 +16,7 @@
 
 // Imports run one way: `options`, `commands`, `clock`, `telemetry`, `analytics`, `modifier` (leaves) ← `callback`, `panic`, `commits`,
 // `scheduler`, `live` ← `step` ← `code` ← `registry` ← `shared` ← `remote` ← `control` ←
-// `driver` ← `nodes` ← `dispatch`, `triggers`, `consumers`, `inbox` ← `binding` ← `engine`.
+// `driver` ← `nodes` ← `dispatch`, `triggers`, `consumers`, `inbox` ← `binding` ← `engine` ← `introspect`.
 pub mod analytics;
 mod binding;
 mod callback;
@@ -30,6 +30,7 @@ mod dispatch;
 mod driver;
 mod engine;
 mod inbox;
+pub mod introspect;
 mod live;
 pub mod modifier;
 mod nodes;

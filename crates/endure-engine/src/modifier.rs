@@ -78,6 +78,8 @@ struct Mods {
     timeouts: HashMap<StepRef, Times>,
     event_timeouts: Vec<StepRef>,
     events: Vec<(String, Value)>,
+    /// How many of `events` were sent.
+    events_sent: usize,
 }
 
 impl Default for Mods {
@@ -90,6 +92,7 @@ impl Default for Mods {
             timeouts: HashMap::new(),
             event_timeouts: vec![],
             events: vec![],
+            events_sent: 0,
         }
     }
 }
@@ -179,9 +182,18 @@ impl Modifier {
         self.lock().events.push((event_type.into(), payload));
     }
 
-    /// The mocked events not yet sent, taken.
+    /// The mocked events not yet sent; they count as sent from now on.
     pub fn take_events(&self) -> Vec<(String, Value)> {
-        std::mem::take(&mut self.lock().events)
+        let mut m = self.lock();
+        let fresh = m.events[m.events_sent..].to_vec();
+        m.events_sent = m.events.len();
+        fresh
+    }
+
+    /// A restart erased the instance's events: every mocked event is to be sent again (the
+    /// reference keeps mocked events across restarts).
+    pub fn rewind_events(&self) {
+        self.lock().events_sent = 0;
     }
 
     pub(crate) fn sleep_disabled(&self, key: &StepKey) -> bool {
@@ -273,6 +285,15 @@ impl Modifiers {
     pub fn remove(&self, workflow: &str, id: &str) {
         let mut m = self.by_instance.lock().unwrap_or_else(|e| e.into_inner());
         m.remove(&(workflow.to_string(), id.to_string()));
+    }
+
+    /// Forgets every instance's modifier and every session (between tests).
+    pub fn clear(&self) {
+        self.by_instance
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.sessions().clear();
     }
 
     fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {

@@ -35,13 +35,14 @@ static BYTECODE: OnceLock<Vec<u8>> = OnceLock::new();
 /// bytecode costs in proportion to its size, so what most runs never touch stays out of the
 /// prelude): (name, module source). Each module's default export is a function of what it
 /// needs of the prelude.
-const SECTIONS: [(&str, &str); 6] = [
+const SECTIONS: [(&str, &str); 7] = [
     ("decorators", include_str!("runtime/sections/decorators.js")),
     ("intl", include_str!("runtime/sections/intl.js")),
     ("wasm", include_str!("runtime/sections/wasm.js")),
     ("node", include_str!("runtime/sections/node.js")),
     ("subtle", include_str!("runtime/sections/subtle.js")),
     ("web", include_str!("runtime/sections/web.js")),
+    ("test", include_str!("runtime/sections/test.js")),
 ];
 
 static SECTION_BYTECODE: OnceLock<

@@ -131,9 +131,23 @@ impl Drop for Alive {
     }
 }
 
+/// A synchronous call JavaScript makes to the host (`host.test(text)`, `endure test`'s
+/// modifiers and sessions): a JSON request in, a JSON answer out.
+pub type SyncHook = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
 /// Starts an isolate for the project whose main module is `main` (a module name from
 /// [`Sources::resolve`]).
 pub fn spawn(sources: Arc<Sources>, main: String, limits: Limits) -> std::io::Result<Isolate> {
+    spawn_with(sources, main, limits, None)
+}
+
+/// [`spawn`], with a synchronous host call for the test runner.
+pub fn spawn_with(
+    sources: Arc<Sources>,
+    main: String,
+    limits: Limits,
+    hook: Option<SyncHook>,
+) -> std::io::Result<Isolate> {
     STARTED.fetch_add(1, Ordering::Relaxed);
     let (to_js, rx) = mpsc::channel::<String>();
     let (tx, from_js) = tokio::sync::mpsc::channel::<String>(FROM_JS_QUEUE);
@@ -145,7 +159,7 @@ pub fn spawn(sources: Arc<Sources>, main: String, limits: Limits) -> std::io::Re
         .spawn(move || {
             let _alive = Alive::new();
             let out = tx.clone();
-            if let Err(e) = run(sources, &main, limits, rx, tx, thread_stop) {
+            if let Err(e) = run(sources, &main, limits, rx, tx, thread_stop, hook) {
                 let _ =
                     out.blocking_send(serde_json::json!({"op": "fatal", "message": e}).to_string());
             }
@@ -236,6 +250,7 @@ fn run(
     rx: mpsc::Receiver<String>,
     tx: tokio::sync::mpsc::Sender<String>,
     stop: Arc<AtomicBool>,
+    hook: Option<SyncHook>,
 ) -> Result<(), String> {
     let rt = Runtime::new().map_err(|e| e.to_string())?;
     rt.set_memory_limit(limits.memory_bytes);
@@ -337,6 +352,11 @@ fn run(
         host.set("raw", raw).map_err(|e| e.to_string())?;
         host.set("asyncContext", sources.async_context())
             .map_err(|e| e.to_string())?;
+        if let Some(hook) = hook.clone() {
+            let test = Function::new(ctx.clone(), move |s: String| hook(&s))
+                .map_err(|e| e.to_string())?;
+            host.set("test", test).map_err(|e| e.to_string())?;
+        }
         #[cfg(feature = "intl")]
         crate::intl::install(&ctx, &host).map_err(|e| e.to_string())?;
         #[cfg(feature = "wasm")]

@@ -40,6 +40,7 @@ pub mod queue_config;
 pub mod queues;
 pub mod resources;
 pub mod scheduled;
+pub mod testing;
 pub mod transpile;
 #[cfg(feature = "wasm")]
 mod wasm;

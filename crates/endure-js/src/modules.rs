@@ -93,6 +93,32 @@ pub const BUILTINS: [(&str, &str); 18] = [
     ),
 ];
 
+/// Modules only `endure test` offers (with [`LoadOptions::testing`]): Vitest's API and
+/// `cloudflare:test`, from the prelude's test section (`runtime/sections/test.js`).
+pub const TEST_BUILTINS: [(&str, &str); 2] = [
+    (
+        "vitest",
+        "const t = globalThis.__endure_rt.testing();\n\
+         export const { describe, it, test, suite, expect, assert, vi, vitest, beforeAll, afterAll, beforeEach, afterEach, onTestFinished, onTestFailed, expectTypeOf, assertType } = t.vitest;\n\
+         export default t.vitest;\n",
+    ),
+    (
+        "cloudflare:test",
+        "const t = globalThis.__endure_rt.testing();\n\
+         export const { env, SELF, introspectWorkflowInstance, introspectWorkflow, createExecutionContext, waitOnExecutionContext, createScheduledController, createMessageBatch, getQueueResult, fetchMock, runInDurableObject, listDurableObjectIds, applyD1Migrations } = t.cloudflareTest;\n\
+         export default t.cloudflareTest;\n",
+    ),
+];
+
+/// A built-in module's source, if `name` is one (test modules aside).
+fn builtin(name: &str) -> Option<&'static str> {
+    BUILTINS
+        .iter()
+        .chain(TEST_BUILTINS.iter())
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| *s)
+}
+
 const EXTENSIONS: [&str; 9] = [
     "", ".ts", ".js", ".mjs", ".mts", ".tsx", ".jsx", ".cjs", ".json",
 ];
@@ -166,6 +192,8 @@ pub struct LoadOptions {
     /// Whether `AsyncLocalStorage` follows `await`s (`nodejs_compat` or `nodejs_als`): sources
     /// are rewritten by [`crate::async_context`] and `node:async_hooks` is offered.
     pub async_context: bool,
+    /// Whether the test modules resolve ([`TEST_BUILTINS`], `endure test`).
+    pub testing: bool,
 }
 
 /// Wrangler's default module rules.
@@ -346,7 +374,9 @@ impl Sources {
     /// The module name (an absolute path, or a built-in's name) that `spec`, imported from
     /// module `base`, refers to.
     pub fn resolve(&self, base: &str, spec: &str) -> Result<String, String> {
-        let builtin = if BUILTINS.iter().any(|(n, _)| *n == spec) {
+        let builtin = if BUILTINS.iter().any(|(n, _)| *n == spec)
+            || (self.load.testing && TEST_BUILTINS.iter().any(|(n, _)| *n == spec))
+        {
             Some(spec.to_string())
         } else if NODE_BUILTINS.contains(&spec) {
             Some(format!("node:{spec}"))
@@ -397,7 +427,7 @@ impl Sources {
             Some("mjs" | "ts" | "mts" | "tsx") => return Format::Esm,
             _ => {}
         }
-        if BUILTINS.iter().any(|(n, _)| *n == name) {
+        if builtin(name).is_some() {
             return Format::Esm;
         }
         if !matches!(
@@ -488,8 +518,8 @@ impl Sources {
 
     /// The JavaScript source of module `name`, and a hash of it.
     pub fn load_keyed(&self, name: &str) -> Result<(Arc<str>, u64), String> {
-        if let Some((_, src)) = BUILTINS.iter().find(|(n, _)| *n == name) {
-            return Ok((Arc::from(*src), hash(src)));
+        if let Some(src) = builtin(name) {
+            return Ok((Arc::from(src), hash(src)));
         }
         if let Some(s) = self
             .cache

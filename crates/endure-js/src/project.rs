@@ -40,6 +40,8 @@ pub struct RunOptions {
     /// wait for one (their instances say `running`). Isolates are threads: past a few per
     /// core they share the CPU without adding throughput (BENCHMARKS.md, session 5).
     pub max_run_isolates: usize,
+    /// Whether test files can import `vitest` and `cloudflare:test` (`endure test`).
+    pub testing: bool,
 }
 
 /// Default [`RunOptions::max_run_isolates`].
@@ -85,7 +87,9 @@ impl Project {
                 });
             }
         }
-        let sources = Arc::new(Sources::with(&dir, config.load.clone()));
+        let mut load = config.load.clone();
+        load.testing = options.testing;
+        let sources = Arc::new(Sources::with(&dir, load));
         let main_path = dir.join(&config.main);
         let main = main_path.display().to_string();
         if !main_path.is_file() {
@@ -235,7 +239,9 @@ impl Project {
     /// The new sources are loaded and checked on the side first: if they do not load (a
     /// syntax error while editing), runs keep the sources they had.
     pub async fn reload(&self) -> Result<Vec<String>, ProjectError> {
-        let staged = Arc::new(Sources::with(&self.dir, self.config.load.clone()));
+        let mut load = self.config.load.clone();
+        load.testing = self.options.testing;
+        let staged = Arc::new(Sources::with(&self.dir, load));
         staged.load(&self.main).map_err(ProjectError::Module)?;
         let exports = self.check_with(staged.clone()).await?;
         self.sources.replace_with(&staged);

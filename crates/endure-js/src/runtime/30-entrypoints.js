@@ -219,15 +219,17 @@
   // ---------------------------------------------------------------- timers
   const timers = new Map();
   let timerSeq = 1;
+  // Taken now: a test's fake timers (`vi.useFakeTimers`) replace `Date`, not the isolate's clock.
+  const dateNow = Date.now;
   function setTimeout(fn, ms, ...args) {
     const id = timerSeq++;
-    timers.set(id, { at: Date.now() + Math.max(0, Number(ms) || 0), fn, args, every: null, ctx: asyncCtx });
+    timers.set(id, { at: dateNow() + Math.max(0, Number(ms) || 0), fn, args, every: null, ctx: asyncCtx });
     return id;
   }
   function setInterval(fn, ms, ...args) {
     const id = timerSeq++;
     const every = Math.max(1, Number(ms) || 0);
-    timers.set(id, { at: Date.now() + every, fn, args, every, ctx: asyncCtx });
+    timers.set(id, { at: dateNow() + every, fn, args, every, ctx: asyncCtx });
     return id;
   }
   function clearTimeout(id) { timers.delete(id); }
@@ -241,7 +243,7 @@
     return at;
   }
   function fireTimers() {
-    const now = Date.now();
+    const now = dateNow();
     const due = [];
     for (const [id, t] of timers) if (t.at <= now) due.push([id, t]);
     due.sort((a, b) => a[1].at - b[1].at || a[0] - b[0]);

@@ -19,8 +19,16 @@
       case 'rpc': startRpc(m); return;
       case 'scheduled': startScheduled(m); return;
       case 'queue': startQueue(m); return;
+      case 'test': testLib().run(m); return;
       default: throw new Error(`unknown message ${m.op}`);
     }
+  }
+
+  // `endure test`'s `vitest` and `cloudflare:test` (sections/test.js), built on first use.
+  let testLibCache = null;
+  function testLib() {
+    if (!testLibCache) testLibCache = host.section('test')({ host, call, post, env, encode, decode, entrypointOf });
+    return testLibCache;
   }
 
   // Helpers that compiled TypeScript calls (transpile.rs sets oxc's helpers to this global):
@@ -76,6 +84,7 @@
       receive, fireTimers, idleState: () => [nextTimer(), waitingUntil + calls.size], WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
       NonRetryableError, EmailMessage, env, encode, decode, requireFile, cjsNames,
       wasmModule: (path) => wasmLib().fromFile(path),
+      testing: () => testLib(),
       node: nodeBuiltins,
       // A module that fails to load: its error with the place QuickJS gives (file:line:col).
       describeLoadError: (e) => {

@@ -1,0 +1,4 @@
+interface Env {
+	MODERATOR: Workflow;
+	MY_WORKFLOW: Workflow;
+}

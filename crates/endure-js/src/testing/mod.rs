@@ -1,0 +1,327 @@
+//! `endure test`: runs a Worker project's Vitest test files unchanged, on Endure's own
+//! runtime. Each file gets a fresh engine on the in-memory store, fresh R2/D1/KV state in a
+//! temporary folder, and an isolate of the project (so `SELF` is the Worker's own `fetch`
+//! handler and `env` its bindings) in which the file runs as a module. `vitest` and
+//! `cloudflare:test` are built-in modules there (`runtime/sections/test.js`); the
+//! introspectors reach the engine through [`host`]. Instances a test leaves are wiped after
+//! it. Results come back as typed [`TestEvent`]s for the caller to print.
+
+pub mod discover;
+pub mod host;
+
+use crate::isolate::{self, Limits};
+use crate::project::{Project, RunOptions};
+use endure_engine::{Engine, EngineBuilder, EngineConfig};
+use endure_model::WorkflowError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How tests run.
+#[derive(Debug, Clone, Default)]
+pub struct TestOptions {
+    /// Only tests whose full name (suites and test, space-separated) matches this regular
+    /// expression (`-t`).
+    pub pattern: Option<String>,
+    /// A test's time limit in ms (Vitest's `testTimeout`, default 5,000).
+    pub test_timeout_ms: Option<u64>,
+    /// A hook's time limit in ms (Vitest's `hookTimeout`, default 10,000).
+    pub hook_timeout_ms: Option<u64>,
+    pub limits: Limits,
+}
+
+/// How a test ended.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum TestState {
+    Pass,
+    Fail,
+    Skip,
+    Todo,
+}
+
+/// A failure: the error thrown, and a diff of expected and received values when the
+/// assertion had both.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct TestError {
+    pub name: String,
+    pub message: String,
+    #[serde(default)]
+    pub stack: String,
+    #[serde(default)]
+    pub diff: Option<String>,
+}
+
+impl TestError {
+    fn new(name: &str, message: impl Into<String>) -> TestError {
+        TestError {
+            name: name.into(),
+            message: message.into(),
+            stack: String::new(),
+            diff: None,
+        }
+    }
+}
+
+/// One test's outcome: its suites' names then its own, its state, how long it took.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct TestResult {
+    pub names: Vec<String>,
+    pub state: TestState,
+    pub ms: f64,
+    #[serde(default)]
+    pub errors: Vec<TestError>,
+}
+
+/// What happens while a file runs, as it happens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TestEvent {
+    Started {
+        names: Vec<String>,
+    },
+    Finished(TestResult),
+    /// A `beforeAll`/`afterAll` hook of a suite failed.
+    SuiteError {
+        names: Vec<String>,
+        errors: Vec<TestError>,
+    },
+    /// A console line of the test file or of the Worker's code in its isolate.
+    Log {
+        level: String,
+        text: String,
+    },
+}
+
+/// A whole file's outcome.
+#[derive(Debug, Clone, Default)]
+pub struct FileReport {
+    pub file: PathBuf,
+    pub results: Vec<TestResult>,
+    /// Errors outside any test: the file did not load, a suite hook failed, an error nobody
+    /// caught, a limit.
+    pub errors: Vec<TestError>,
+    pub duration: Duration,
+}
+
+impl FileReport {
+    /// Whether everything in the file passed (or was skipped).
+    pub fn passed(&self) -> bool {
+        self.errors.is_empty() && self.results.iter().all(|r| r.state != TestState::Fail)
+    }
+}
+
+/// Messages of the test runner in the isolate.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+enum FromRunner {
+    TestStart {
+        names: Vec<String>,
+    },
+    TestResult(TestResult),
+    SuiteError {
+        names: Vec<String>,
+        errors: Vec<TestError>,
+    },
+    TestsDone {
+        error: Option<TestError>,
+    },
+}
+
+static STATE_DIRS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A fresh folder for a file's R2, D1 and KV state; removed when dropped.
+struct StateDir(PathBuf);
+
+impl StateDir {
+    fn new() -> std::io::Result<StateDir> {
+        let n = STATE_DIRS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let d = std::env::temp_dir().join(format!("endure-test-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d)?;
+        Ok(StateDir(d))
+    }
+}
+
+impl Drop for StateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The project in `dir` with an engine of its own on the in-memory store.
+async fn start(dir: &Path, state: &Path, limits: Limits) -> Result<(Arc<Project>, Engine), String> {
+    let project = Project::load(
+        dir,
+        RunOptions {
+            limits,
+            state_dir: Some(state.to_path_buf()),
+            testing: true,
+            ..RunOptions::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let store = Arc::new(endure_store::MemoryStore::new());
+    let config = EngineConfig {
+        analytics: false,
+        ..EngineConfig::default()
+    };
+    let builder = project
+        .register(EngineBuilder::new(store).config(config))
+        .map_err(|e| e.to_string())?;
+    let engine = builder.start().await.map_err(|e| e.to_string())?;
+    project.attach(engine.clone());
+    Ok((project, engine))
+}
+
+/// Runs the test file `file` of the project in `dir`; `on` sees each event as it happens.
+pub async fn run_file(
+    dir: &Path,
+    file: &Path,
+    options: &TestOptions,
+    on: &mut (dyn FnMut(TestEvent) + Send),
+) -> FileReport {
+    let began = Instant::now();
+    let mut report = FileReport {
+        file: file.to_path_buf(),
+        ..FileReport::default()
+    };
+    let state = match StateDir::new() {
+        Ok(s) => s,
+        Err(e) => {
+            report.errors.push(TestError::new(
+                "Error",
+                format!("cannot make a state folder: {e}"),
+            ));
+            return report;
+        }
+    };
+    let (project, engine) = match start(dir, &state.0, options.limits).await {
+        Ok(x) => x,
+        Err(e) => {
+            report.errors.push(TestError::new("Error", e));
+            report.duration = began.elapsed();
+            return report;
+        }
+    };
+    drive(&project, &engine, file, options, on, &mut report).await;
+    engine.shutdown().await;
+    report.duration = began.elapsed();
+    report
+}
+
+async fn drive(
+    project: &Arc<Project>,
+    engine: &Engine,
+    file: &Path,
+    options: &TestOptions,
+    on: &mut (dyn FnMut(TestEvent) + Send),
+    report: &mut FileReport,
+) {
+    use futures_util::StreamExt;
+    let hook_engine = engine.clone();
+    let hook: isolate::SyncHook = Arc::new(move |text: &str| host::sync_call(&hook_engine, text));
+    let mut iso = match isolate::spawn_with(
+        project.sources.clone(),
+        project.main.clone(),
+        options.limits,
+        Some(hook),
+    ) {
+        Ok(i) => i,
+        Err(e) => {
+            report.errors.push(TestError::new(
+                "Error",
+                format!("cannot start a JavaScript isolate: {e}"),
+            ));
+            return;
+        }
+    };
+    iso.send(&project.env_message());
+    iso.send(&json!({
+        "op": "test",
+        "file": file.display().to_string(),
+        "pattern": options.pattern,
+        "testTimeout": options.test_timeout_ms,
+        "hookTimeout": options.hook_timeout_ms,
+    }));
+    let isolation = Arc::new(host::Isolation::default());
+    let mut pending: futures_util::stream::FuturesUnordered<
+        endure_engine::BoxFuture<'static, (u64, Result<Value, WorkflowError>)>,
+    > = futures_util::stream::FuturesUnordered::new();
+    loop {
+        tokio::select! {
+            msg = iso.from_js.recv() => {
+                let Some(text) = msg else {
+                    report.errors.push(TestError::new("Error", "the test isolate stopped"));
+                    return;
+                };
+                let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                if let Some(call) = crate::bridge::host_call(project, &m) {
+                    let id = m["id"].as_u64().unwrap_or(0);
+                    pending.push(Box::pin(async move { (id, call.await) }));
+                    continue;
+                }
+                let op = m["op"].as_str().unwrap_or("");
+                match op {
+                    "introspect" => {
+                        let id = m["id"].as_u64().unwrap_or(0);
+                        let f = host::introspect(engine.clone(), isolation.clone(), m);
+                        pending.push(Box::pin(async move { (id, f.await) }));
+                    }
+                    "testStart" | "testResult" | "suiteError" | "testsDone" => {
+                        match serde_json::from_value::<FromRunner>(m) {
+                            Ok(FromRunner::TestStart { names }) => on(TestEvent::Started { names }),
+                            Ok(FromRunner::TestResult(r)) => {
+                                on(TestEvent::Finished(r.clone()));
+                                report.results.push(r);
+                            }
+                            Ok(FromRunner::SuiteError { names, errors }) => {
+                                report.errors.extend(errors.iter().cloned());
+                                on(TestEvent::SuiteError { names, errors });
+                            }
+                            Ok(FromRunner::TestsDone { error }) => {
+                                report.errors.extend(error);
+                                return;
+                            }
+                            Err(e) => report.errors.push(TestError::new(
+                                "Error",
+                                format!("endure test: a malformed message from the runner: {e}"),
+                            )),
+                        }
+                    }
+                    "log" => on(TestEvent::Log {
+                        level: m["level"].as_str().unwrap_or("info").to_string(),
+                        text: m["text"].as_str().unwrap_or("").to_string(),
+                    }),
+                    "limit" => {
+                        let text = m["text"].as_str().map(String::from).unwrap_or_else(|| {
+                            format!("the test exceeded the {} limit", m["kind"].as_str().unwrap_or(""))
+                        });
+                        if m["kind"] == "uncaught" {
+                            report.errors.push(TestError::new("Unhandled Rejection", text));
+                        } else {
+                            report.errors.push(TestError::new("Error", text));
+                            return;
+                        }
+                    }
+                    "fatal" => {
+                        report.errors.push(TestError::new(
+                            "Error",
+                            m["message"].as_str().unwrap_or("the test isolate failed").to_string(),
+                        ));
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            Some((id, reply)) = pending.next(), if !pending.is_empty() => {
+                let msg = match reply {
+                    Ok(v) => json!({"op": "resolve", "id": id, "ok": true, "value": v}),
+                    Err(e) => json!({"op": "resolve", "id": id, "ok": false, "error": {"name": e.name, "message": e.message}}),
+                };
+                iso.send(&msg);
+            }
+        }
+    }
+}
