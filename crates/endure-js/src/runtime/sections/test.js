@@ -1067,10 +1067,12 @@ export default function (rt) {
   async function runSuite(suite, file) {
     if (suite.collectError) { skipAll(suite, file, suite.collectError); return; }
     if (!runs(suite)) { skipAll(suite, file, null); return; }
+    const setup = [];
+    const cleanups = await runHooks(suite.beforeAll, suite, settings.hookTimeout, setup);
+    // A failed `beforeAll` fails the suite's tests (reported with them, not again).
     const errors = [];
-    const cleanups = await runHooks(suite.beforeAll, suite, settings.hookTimeout, errors);
-    if (errors.length) {
-      skipAll(suite, file, errors[0]);
+    if (setup.length) {
+      skipAll(suite, file, setup[0]);
     } else {
       for (const c of suite.children) {
         if (c.kind === 'test') await runTest(c, file);

@@ -1,0 +1,43 @@
+import { createExecutionContext, env, introspectWorkflowInstance, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { env as workersEnv } from "cloudflare:workers";
+import { expect, it } from "vitest";
+import worker from "../src/index.js";
+
+it("gives the project's bindings and vars", () => {
+	expect(env.GREETING).toBe("hello");
+	expect(workersEnv).toBe(env);
+	expect(typeof env.NOTES.get).toBe("function");
+});
+
+it("calls the handler with an execution context", async () => {
+	const ctx = createExecutionContext();
+	const res = await worker.fetch(new Request("https://example.com/note", { method: "POST", body: "Buy milk" }), env, ctx);
+	expect(res.status).toBe(202);
+	expect(await res.text()).toBe("hello, noted");
+	await waitOnExecutionContext(ctx);
+	expect(await env.NOTES.get("buy-milk")).toBe("Buy milk");
+});
+
+it("reaches the Worker through SELF", async () => {
+	const res = await SELF.fetch("https://example.com/");
+	expect(await res.json()).toEqual({ greeting: "hello" });
+	expect((await SELF.fetch("https://example.com/note/nothing")).status).toBe(404);
+});
+
+it("starts each file's tests on fresh storage", async () => {
+	// The note stored two tests ago is still here (storage is per file)...
+	expect(await env.NOTES.get("buy-milk")).toBe("Buy milk");
+});
+
+it("wipes the instances a test leaves", async () => {
+	const first = await env.COUNTER.create({ id: "left-behind", params: { times: 2 } });
+	expect(first.id).toBe("left-behind");
+});
+
+it("so the next test can use the id again", async () => {
+	await using counter = await introspectWorkflowInstance(env.COUNTER, "left-behind");
+	await env.COUNTER.create({ id: "left-behind", params: { times: 3 } });
+	await counter.waitForStatus("complete");
+	expect(await counter.getOutput()).toBe(3);
+	expect(await counter.waitForStepResult({ name: "add", index: 3 })).toBe(3);
+});

@@ -1,0 +1,180 @@
+//! `endure test`: Worker projects' Vitest files run by the real binary. The moderation project's
+//! tests follow Cloudflare's published workflow testing examples and the skill guide's example;
+//! the vitest-api project exercises the Vitest API; the vitest-failing project's tests fail,
+//! each for a stated reason, and the report must say which; a broken copy of the moderation
+//! workflow must make its tests fail.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn project(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/projects")
+        .join(name)
+}
+
+/// Runs `endure test ARGS`: (exit code, standard output, standard error).
+fn endure_test(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_endure"))
+        .arg("test")
+        .args(args)
+        .output()
+        .expect("run endure test");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn cloudflares_workflow_test_examples_and_the_skill_guides_pass() {
+    let dir = project("moderation");
+    let (code, out, err) = endure_test(&[path(&dir)]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for file in [
+        "test/integration-self.test.ts (2 tests)",
+        "test/integration.test.ts (5 tests)",
+        "test/skill-guide.test.ts (1 test)",
+        "test/unit.test.ts (5 tests)",
+    ] {
+        assert!(out.contains(&format!(" ✓ {file}")), "{file} in\n{out}");
+    }
+    assert!(out.contains("Test Files  4 passed (4)"), "{out}");
+    assert!(out.contains("Tests  13 passed (13)"), "{out}");
+}
+
+#[test]
+fn the_vitest_api_behaves_as_vitest() {
+    let dir = project("vitest-api");
+    let (code, out, err) = endure_test(&[path(&dir)]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    // `.only` left two tests of its file unrun; skip, skipIf, ctx.skip() and a todo.
+    assert!(
+        out.contains(" ✓ test/only.test.js (3 tests | 2 skipped)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(" ✓ test/suites.test.ts (16 tests | 4 skipped)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Tests  39 passed | 5 skipped | 1 todo (45)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn failing_tests_fail_for_their_reasons() {
+    let dir = project("vitest-failing");
+    let (code, out, err) = endure_test(&[path(&dir)]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let expect = [
+        // Assertions, with Vitest's messages and a diff.
+        "AssertionError: expected 1 to be 2 // Object.is equality",
+        "- Expected\n+ Received\n\n- 2\n+ 1",
+        "AssertionError: expected { status: 'auto_approved', score: 3 } to deeply equal { status: 'auto_rejected', score: 3 }",
+        "  {\n    \"score\": 3,\n-   \"status\": \"auto_rejected\",\n+   \"status\": \"auto_approved\",\n  }",
+        "Error: plain failure",
+        " ❯ test/assertions.test.js:16:",
+        "expected number of assertions to be 2, but got 1",
+        "promise rejected \"Error: went wrong\" instead of resolving",
+        " FAIL  test/assertions.test.js > with a failing beforeAll > does not run\nError: setup failed",
+        // A file that does not load.
+        " FAIL  test/load-error.test.js\nError: cannot find module \"./no-such-module.js\"",
+        // Workflows tested wrongly.
+        " FAIL  test/workflows.test.ts > mocks the wrong score\nAssertionError: expected { status: 'auto_rejected' } to deeply equal { status: 'auto_approved' }",
+        " FAIL  test/workflows.test.ts > waits for a step that never runs\nError: Test timed out in 300ms.",
+        "[WorkflowIntrospector] The Workflow instance timed-out has reached status 'errored'. This is a finite status that prevents it from ever reaching the expected status of 'complete'.",
+        " FAIL  test/workflows.test.ts > waits for the result of a step that fails\nError: Step failed",
+        "[WorkflowIntrospector] Trying to mock step 'AI content scan' multiple times!",
+        "Cannot retrieve output: Workflow instance is in status \"waiting\" but must be \"complete\" to have an output available",
+    ];
+    for e in expect {
+        assert!(out.contains(e), "missing {e:?} in\n{out}");
+    }
+    assert!(out.contains("Test Files  3 failed (3)"), "{out}");
+    assert!(out.contains("Tests  12 failed | 1 passed (13)"), "{out}");
+    // The failed beforeAll is reported with its test, not again as a suite's failure.
+    assert_eq!(out.matches("Error: setup failed").count(), 1, "{out}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_broken_workflow_fails_the_examples() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("moderation");
+    copy_dir(&project("moderation"), &dir);
+    let src = dir.join("src/index.ts");
+    let text = std::fs::read_to_string(&src).unwrap();
+    // The auto-approval reports the wrong status.
+    let broken = text.replacen(
+        "({ status: \"auto_approved\" })",
+        "({ status: \"approved\" })",
+        1,
+    );
+    assert_ne!(broken, text);
+    std::fs::write(&src, broken).unwrap();
+    let (code, out, err) = endure_test(&[path(&dir)]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    for t in [
+        " FAIL  test/unit.test.ts > approves clean content",
+        " FAIL  test/unit.test.ts > retries a scan that fails twice, then approves",
+        " FAIL  test/integration.test.ts > moderates one submission end to end",
+        " FAIL  test/integration.test.ts > moderates a batch, disposing explicitly",
+    ] {
+        assert!(out.contains(t), "{t} in\n{out}");
+    }
+    assert!(out.contains("+   \"status\": \"approved\","), "{out}");
+    // The tests that do not reach the auto-approval still pass.
+    assert!(
+        out.contains(" ✓ test/skill-guide.test.ts (1 test)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn filters_narrow_files_and_tests() {
+    let dir = project("moderation");
+    let (code, out, _) = endure_test(&[path(&dir), "unit"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Test Files  1 passed (1)"), "{out}");
+    assert!(out.contains("Tests  5 passed (5)"), "{out}");
+    let (code, out, _) = endure_test(&[path(&dir), "unit", "-t", "moderator"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Tests  2 passed | 3 skipped (5)"), "{out}");
+    let (code, out, _) = endure_test(&[path(&dir), "no-such-file"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("No test files found, exiting with code 1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_folder_without_a_project_is_bad_usage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_endure"))
+        .arg("test")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no wrangler.jsonc"));
+}
