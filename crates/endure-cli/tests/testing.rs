@@ -63,7 +63,7 @@ fn the_vitest_api_behaves_as_vitest() {
         "{out}"
     );
     assert!(
-        out.contains("Tests  39 passed | 5 skipped | 1 todo (45)"),
+        out.contains("Tests  42 passed | 5 skipped | 1 todo (48)"),
         "{out}"
     );
 }
@@ -83,6 +83,7 @@ fn failing_tests_fail_for_their_reasons() {
         " ❯ test/assertions.test.js:16:",
         "expected number of assertions to be 2, but got 1",
         "promise rejected \"Error: went wrong\" instead of resolving",
+        "vi.mock('../../moderation/src/index.ts') must be called at the top level of the test file",
         " FAIL  test/assertions.test.js > with a failing beforeAll > does not run\nError: setup failed",
         // A file that does not load.
         " FAIL  test/load-error.test.js\nError: cannot find module \"./no-such-module.js\"",
@@ -98,7 +99,7 @@ fn failing_tests_fail_for_their_reasons() {
         assert!(out.contains(e), "missing {e:?} in\n{out}");
     }
     assert!(out.contains("Test Files  3 failed (3)"), "{out}");
-    assert!(out.contains("Tests  12 failed | 1 passed (13)"), "{out}");
+    assert!(out.contains("Tests  13 failed | 1 passed (14)"), "{out}");
     // The failed beforeAll is reported with its test, not again as a suite's failure.
     assert_eq!(out.matches("Error: setup failed").count(), 1, "{out}");
 }

@@ -174,7 +174,8 @@ pub fn spawn_with(
     })
 }
 
-struct ProjectResolver(Arc<Sources>);
+/// Resolves imports; in a test isolate, imports of mocked modules go to their mocks.
+struct ProjectResolver(Arc<Sources>, Option<crate::testing::mocks::Mocks>);
 impl Resolver for ProjectResolver {
     fn resolve<'js>(
         &mut self,
@@ -183,16 +184,26 @@ impl Resolver for ProjectResolver {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<String> {
+        use crate::testing::mocks::{MOCK, REAL, SETUP};
         if std::path::Path::new(name).is_absolute() {
             return Ok(name.to_string());
         }
-        self.0
-            .resolve(base, name)
-            .map_err(|m| rquickjs::Exception::throw_message(ctx, &m))
+        if self.1.is_some() && [SETUP, MOCK, REAL].iter().any(|p| name.starts_with(p)) {
+            return Ok(name.to_string());
+        }
+        let resolved = self
+            .0
+            .resolve(base.strip_prefix(REAL).unwrap_or(base), name)
+            .map_err(|m| rquickjs::Exception::throw_message(ctx, &m))?;
+        Ok(match &self.1 {
+            Some(mocks) => mocks.redirect(base, resolved),
+            None => resolved,
+        })
     }
 }
 
-struct ProjectLoader(Arc<Sources>);
+/// Loads modules; in a test isolate, also the mocks' modules, and hoists `vi.mock` calls.
+struct ProjectLoader(Arc<Sources>, Option<crate::testing::mocks::Mocks>);
 impl Loader for ProjectLoader {
     fn load<'js>(
         &mut self,
@@ -200,6 +211,26 @@ impl Loader for ProjectLoader {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<Module<'js, rquickjs::module::Declared>> {
+        if let Some(mocks) = &self.1 {
+            use crate::testing::mocks::{MOCK, REAL, mock_source};
+            let fail = |m: String| rquickjs::Exception::throw_message(ctx, &m);
+            if let Some(setup) = mocks.setup(name) {
+                return Module::declare(ctx.clone(), name, setup);
+            }
+            if let Some(path) = name.strip_prefix(MOCK) {
+                return Module::declare(ctx.clone(), name, mock_source(&self.0, path));
+            }
+            if let Some(path) = name.strip_prefix(REAL) {
+                let src = self.0.load(path).map_err(fail)?;
+                return Module::declare(ctx.clone(), name, src.to_string());
+            }
+            if self.0.format(name) != crate::modules::Format::CommonJs {
+                let (src, _) = self.0.load_keyed(name).map_err(fail)?;
+                if let Some(hoisted) = mocks.hoist(&self.0, name, &src).map_err(fail)? {
+                    return Module::declare(ctx.clone(), name, hoisted);
+                }
+            }
+        }
         if self.0.format(name) == crate::modules::Format::CommonJs {
             // Run it through `require` now and export what it exports.
             let rt: Object = ctx.globals().get("__endure_rt")?;
@@ -255,9 +286,12 @@ fn run(
     let rt = Runtime::new().map_err(|e| e.to_string())?;
     rt.set_memory_limit(limits.memory_bytes);
     rt.set_max_stack_size(4 * 1024 * 1024);
+    let mocks = sources
+        .testing()
+        .then(|| Arc::new(crate::testing::mocks::MockTable::default()));
     rt.set_loader(
-        ProjectResolver(sources.clone()),
-        ProjectLoader(sources.clone()),
+        ProjectResolver(sources.clone(), mocks.clone()),
+        ProjectLoader(sources.clone(), mocks),
     );
     let watch = Arc::new(Watch::default());
     // Whether the turn must stop (stopped, or over its CPU time): asked by QuickJS's interrupt

@@ -95,7 +95,10 @@ pub const BUILTINS: [(&str, &str); 18] = [
 
 /// Modules only `endure test` offers (with [`LoadOptions::testing`]): Vitest's API and
 /// `cloudflare:test`, from the prelude's test section (`runtime/sections/test.js`).
-pub const TEST_BUILTINS: [(&str, &str); 2] = [
+pub const TEST_BUILTINS: [(&str, &str); 3] = [
+    // A test isolate's main module: nothing, so that test files load (and hoist their
+    // `vi.mock` calls) before the Worker's modules.
+    ("endure:test-main", "export {};\n"),
     (
         "vitest",
         "const t = globalThis.__endure_rt.testing();\n\
@@ -478,6 +481,11 @@ impl Sources {
     }
 
     /// Whether `AsyncLocalStorage` follows `await`s in this project.
+    /// Whether the test modules resolve (`endure test`).
+    pub fn testing(&self) -> bool {
+        self.load.testing
+    }
+
     pub fn async_context(&self) -> bool {
         self.load.async_context
     }

@@ -8,6 +8,7 @@
 
 pub mod discover;
 pub mod host;
+pub mod mocks;
 
 use crate::isolate::{self, Limits};
 use crate::project::{Project, RunOptions};
@@ -224,7 +225,7 @@ async fn drive(
     let hook: isolate::SyncHook = Arc::new(move |text: &str| host::sync_call(&hook_engine, text));
     let mut iso = match isolate::spawn_with(
         project.sources.clone(),
-        project.main.clone(),
+        "endure:test-main".to_string(),
         options.limits,
         Some(hook),
     ) {
@@ -241,6 +242,7 @@ async fn drive(
     iso.send(&json!({
         "op": "test",
         "file": file.display().to_string(),
+        "main": project.main.clone(),
         "pattern": options.pattern,
         "testTimeout": options.test_timeout_ms,
         "hookTimeout": options.hook_timeout_ms,

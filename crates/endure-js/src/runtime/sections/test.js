@@ -784,13 +784,47 @@ export default function (rt) {
       return vi;
     },
     hoisted: (factory) => factory(),
-    // Module mocking needs the module graph rewritten before imports run; `endure test` does
-    // not (README: Testing your workflows).
-    mock() { throw new Error('vi.mock() is not supported by endure test: inject the dependency or use vi.spyOn on the imported object'); },
-    doMock() { throw new Error('vi.doMock() is not supported by endure test'); },
+    // `vi.mock` calls at the top level of a file are hoisted when it loads (testing/mocks.rs);
+    // one that gets here was made elsewhere.
+    mock(path) { throw new Error(`vi.mock(${inspect(path)}) must be called at the top level of the test file (endure test hoists only those)`); },
+    doMock() { throw new Error('vi.doMock() is not supported by endure test: use vi.mock at the top level of the file'); },
     unmock() {},
     resetModules() { return vi; },
   };
+
+  // ---------------------------------------------------------------- module mocks
+  const mocks = new Map();
+  function registerMock(path, factory) {
+    mocks.set(path, { factory, promise: null });
+  }
+  // Without a factory: the real module, its functions replaced by mocks returning undefined.
+  function automock(real) {
+    const out = {};
+    for (const k of Object.keys(real)) {
+      const v = real[k];
+      if (typeof v === 'function') out[k] = fn().mockName(k);
+      else if (isObj(v) && !Array.isArray(v)) {
+        const o = {};
+        for (const j of Object.keys(v)) o[j] = typeof v[j] === 'function' ? fn().mockName(j) : v[j];
+        out[k] = o;
+      } else out[k] = v;
+    }
+    return out;
+  }
+  function mockModule(path) {
+    const m = mocks.get(path);
+    if (!m) return Promise.reject(new Error(`no mock registered for ${path}`));
+    if (!m.promise) {
+      const original = () => import('endure:real:' + path);
+      m.promise = (async () => {
+        if (typeof m.factory !== 'function') return automock(await original());
+        const r = await m.factory(original);
+        if (!isObj(r)) throw new Error(`[vitest] vi.mock("${path}", factory?) is not returning an object. Did you mean to return an object with a "default" key?`);
+        return r;
+      })();
+    }
+    return m.promise;
+  }
 
   // ---------------------------------------------------------------- suites and tests
   function newSuite(name, parent, mode, fn) {
@@ -1089,6 +1123,7 @@ export default function (rt) {
   async function run(m) {
     root = newSuite('', null, 'run', null);
     current = root;
+    mainPath = m.main;
     if (m.testTimeout) settings.testTimeout = m.testTimeout;
     if (m.hookTimeout) settings.hookTimeout = m.hookTimeout;
     collecting = true;
@@ -1126,6 +1161,14 @@ export default function (rt) {
       await Promise.allSettled(batch);
     }
   }
+  // The Worker's main module, loaded on first use: after the test file, so that its
+  // `vi.mock` calls reach the Worker's imports too.
+  let mainPath = null;
+  let mainLoaded = null;
+  function workerMain() {
+    if (!mainLoaded) mainLoaded = import(mainPath).then((ns) => { globalThis.__endure_main = ns; });
+    return mainLoaded;
+  }
   // The Worker's own handlers, called in this isolate (as `SELF` reaches the Worker under test).
   function handler(name) {
     const h = entrypointOf({});
@@ -1140,12 +1183,14 @@ export default function (rt) {
   const SELF = {
     async fetch(input, init) {
       const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+      await workerMain();
       const [f, c] = handler('fetch');
       const res = await f(req, env, c);
       return res instanceof Response ? res : new Response(String(res));
     },
     async scheduled(options) {
       const o = options || {};
+      await workerMain();
       const [f, c] = handler('scheduled');
       await f({ type: 'scheduled', cron: o.cron || '', scheduledTime: o.scheduledTime instanceof RealDate ? o.scheduledTime.getTime() : o.scheduledTime || realNow(), noRetry() {} }, env, c);
       await waitOnExecutionContext(c);
@@ -1271,5 +1316,5 @@ export default function (rt) {
     fetchMock: undefined, runInDurableObject: unsupported('runInDurableObject'),
     listDurableObjectIds: unsupported('listDurableObjectIds'), applyD1Migrations: unsupported('applyD1Migrations'),
   };
-  return { vitest, cloudflareTest, run, collecting: () => collecting };
+  return { vitest, cloudflareTest, run, registerMock, mockModule, collecting: () => collecting };
 }

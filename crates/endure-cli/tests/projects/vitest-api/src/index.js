@@ -1,4 +1,5 @@
 import { WorkflowEntrypoint } from "cloudflare:workers";
+import { now } from "./clock.js";
 
 export class Counter extends WorkflowEntrypoint {
 	async run(event, step) {
@@ -26,6 +27,9 @@ export default {
 		if (url.pathname.startsWith("/note/")) {
 			const text = await env.NOTES.get(url.pathname.slice("/note/".length));
 			return text === null ? new Response("none", { status: 404 }) : new Response(text);
+		}
+		if (url.pathname === "/time") {
+			return Response.json({ now: now() });
 		}
 		return Response.json({ greeting: env.GREETING });
 	},

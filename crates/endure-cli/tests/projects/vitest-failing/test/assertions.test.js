@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 
 it("passes", () => {
 	expect(1).toBe(1);
@@ -30,4 +30,8 @@ describe("with a failing beforeAll", () => {
 		throw new Error("setup failed");
 	});
 	it("does not run", () => {});
+});
+
+it("mocks a module inside a test", () => {
+	vi.mock("../../moderation/src/index.ts");
 });

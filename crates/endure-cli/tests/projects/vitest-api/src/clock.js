@@ -1,0 +1,5 @@
+export const label = "clock";
+
+export function now() {
+	return Date.now();
+}

@@ -1,0 +1,5 @@
+export function shout(text) {
+	return `${text.toUpperCase()}!`;
+}
+
+export const punctuation = "!";
