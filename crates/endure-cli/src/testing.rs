@@ -86,6 +86,16 @@ pub async fn run(a: Args) -> anyhow::Result<ExitCode> {
         pattern: a.test_name_pattern,
         test_timeout_ms: a.test_timeout.or(cfg.test_timeout),
         hook_timeout_ms: cfg.hook_timeout,
+        setup_files: cfg
+            .setup_files
+            .iter()
+            .map(|f| {
+                let p = dir.join(f);
+                p.canonicalize().unwrap_or(p)
+            })
+            .collect(),
+        globals: cfg.globals,
+        bindings: cfg.bindings.clone(),
         ..TestOptions::default()
     };
     let started = std::time::Instant::now();

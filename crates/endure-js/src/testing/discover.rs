@@ -29,6 +29,12 @@ pub struct TestConfig {
     pub test_timeout: Option<u64>,
     /// `test.hookTimeout` in ms.
     pub hook_timeout: Option<u64>,
+    /// `test.setupFiles`, relative to the project: run before each test file, in its isolate.
+    pub setup_files: Vec<String>,
+    /// `test.globals`: `describe`, `it`, `expect`, `vi`… are globals too.
+    pub globals: bool,
+    /// The pool's `miniflare.bindings`: extra plain values in `env` for tests.
+    pub bindings: serde_json::Map<String, serde_json::Value>,
 }
 
 const CONFIG_NAMES: [&str; 12] = [
@@ -106,6 +112,36 @@ fn strings(e: &Expression<'_>, what: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// A value written as a literal (string, number, boolean, null, arrays and objects of them).
+fn literal(e: &Expression<'_>) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    Some(match e {
+        Expression::StringLiteral(s) => Value::String(s.value.to_string()),
+        Expression::NumericLiteral(n) => {
+            serde_json::Number::from_f64(n.value).map(Value::Number)?
+        }
+        Expression::BooleanLiteral(b) => Value::Bool(b.value),
+        Expression::NullLiteral(_) => Value::Null,
+        Expression::ArrayExpression(a) => Value::Array(
+            a.elements
+                .iter()
+                .map(|el| el.as_expression().and_then(literal))
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        Expression::ObjectExpression(o) => {
+            let mut m = serde_json::Map::new();
+            for p in &o.properties {
+                let ObjectPropertyKind::ObjectProperty(p) = p else {
+                    return None;
+                };
+                m.insert(key_name(&p.key)?, literal(&p.value)?);
+            }
+            Value::Object(m)
+        }
+        _ => return None,
+    })
+}
+
 fn number(e: &Expression<'_>) -> Option<u64> {
     match e {
         Expression::NumericLiteral(n) if n.value >= 0.0 => Some(n.value as u64),
@@ -137,10 +173,42 @@ impl<'a> Visit<'a> for Found {
                         self.config.hook_timeout = number(&prop.value);
                         Ok(())
                     }
+                    Some("globals") => {
+                        self.config.globals =
+                            matches!(&prop.value, Expression::BooleanLiteral(b) if b.value);
+                        Ok(())
+                    }
+                    Some("setupFiles") => match &prop.value {
+                        Expression::StringLiteral(one) => {
+                            self.config.setup_files = vec![one.value.to_string()];
+                            Ok(())
+                        }
+                        other => strings(other, "setupFiles").map(|v| self.config.setup_files = v),
+                    },
                     _ => Ok(()),
                 };
                 if let Err(e) = result {
                     self.error.get_or_insert(e);
+                }
+            }
+        }
+        // `miniflare: { bindings: {…} }`, wherever the pool's options put it.
+        if key_name(&p.key).as_deref() == Some("miniflare")
+            && let Expression::ObjectExpression(o) = &p.value
+        {
+            for prop in &o.properties {
+                if let ObjectPropertyKind::ObjectProperty(prop) = prop
+                    && key_name(&prop.key).as_deref() == Some("bindings")
+                {
+                    match literal(&prop.value) {
+                        Some(serde_json::Value::Object(m)) => self.config.bindings.extend(m),
+                        _ => {
+                            self.error.get_or_insert(
+                                "miniflare.bindings must be an object of values written in the file"
+                                    .into(),
+                            );
+                        }
+                    }
                 }
             }
         }
@@ -245,12 +313,19 @@ mod tests {
         std::fs::write(
             d.join("vitest.config.ts"),
             "import { defineConfig } from 'vitest/config';\n\
-             export default defineConfig({ test: { include: ['test/**/*.test.ts'], testTimeout: 20000, poolOptions: {} } });\n",
+             export default defineConfig({ test: { include: ['test/**/*.test.ts'], testTimeout: 20000, globals: true, setupFiles: './test/setup.ts',\n\
+             poolOptions: { workers: { miniflare: { bindings: { TOKEN: 'abc', LIMITS: { n: 3 } } } } } } });\n",
         )
         .unwrap();
         let cfg = config(&d).unwrap();
         assert_eq!(cfg.include, ["test/**/*.test.ts"]);
         assert_eq!(cfg.test_timeout, Some(20000));
+        assert!(cfg.globals);
+        assert_eq!(cfg.setup_files, ["./test/setup.ts"]);
+        assert_eq!(
+            serde_json::Value::Object(cfg.bindings.clone()),
+            serde_json::json!({"TOKEN": "abc", "LIMITS": {"n": 3.0}})
+        );
         let only = test_files(&d, &cfg, &[]).unwrap();
         assert_eq!(only, [d.join("test/a.test.ts")]);
         assert!(

@@ -30,6 +30,12 @@ pub struct TestOptions {
     pub test_timeout_ms: Option<u64>,
     /// A hook's time limit in ms (Vitest's `hookTimeout`, default 10,000).
     pub hook_timeout_ms: Option<u64>,
+    /// Modules run before each test file, in its isolate (Vitest's `setupFiles`).
+    pub setup_files: Vec<PathBuf>,
+    /// Vitest's API as globals too (`globals: true`).
+    pub globals: bool,
+    /// Extra plain values in `env` (the pool's `miniflare.bindings`).
+    pub bindings: serde_json::Map<String, Value>,
     pub limits: Limits,
 }
 
@@ -238,7 +244,13 @@ async fn drive(
             return;
         }
     };
-    iso.send(&project.env_message());
+    let mut env = project.env_message();
+    if let Some(vars) = env["vars"].as_object_mut() {
+        vars.extend(options.bindings.clone());
+    } else {
+        env["vars"] = Value::Object(options.bindings.clone());
+    }
+    iso.send(&env);
     iso.send(&json!({
         "op": "test",
         "file": file.display().to_string(),
@@ -246,6 +258,8 @@ async fn drive(
         "pattern": options.pattern,
         "testTimeout": options.test_timeout_ms,
         "hookTimeout": options.hook_timeout_ms,
+        "setupFiles": options.setup_files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+        "globals": options.globals,
     }));
     let isolation = Arc::new(host::Isolation::default());
     let mut pending: futures_util::stream::FuturesUnordered<

@@ -1126,8 +1126,14 @@ export default function (rt) {
     mainPath = m.main;
     if (m.testTimeout) settings.testTimeout = m.testTimeout;
     if (m.hookTimeout) settings.hookTimeout = m.hookTimeout;
+    if (m.globals) {
+      for (const k of ['describe', 'suite', 'it', 'test', 'expect', 'assert', 'vi', 'vitest', 'beforeAll', 'afterAll', 'beforeEach', 'afterEach', 'onTestFinished', 'onTestFailed']) {
+        Object.defineProperty(globalThis, k, { value: vitest[k], writable: true, configurable: true, enumerable: false });
+      }
+    }
     collecting = true;
     try {
+      for (const f of m.setupFiles || []) await import(f);
       await import(m.file);
       await collect(root);
     } catch (e) {
@@ -1289,12 +1295,19 @@ export default function (rt) {
         await fn(modifier((o) => ops.push(o)));
         sync('modifyAll', { workflow, ops });
       },
+      // An array that can also be awaited: current versions of cloudflare:test answer a
+      // promise, earlier ones (and Cloudflare's first examples) the array itself.
       get() {
         live();
-        return sync('sessionIds', { workflow }).map((id) => {
+        const list = sync('sessionIds', { workflow }).map((id) => {
           if (!introspectors.has(id)) introspectors.set(id, instanceIntrospector(workflow, id));
           return introspectors.get(id);
         });
+        Object.defineProperty(list, 'then', {
+          value: (resolve, reject) => Promise.resolve(list.slice()).then(resolve, reject),
+          enumerable: false,
+        });
+        return list;
       },
       async dispose() {
         if (!open) return;

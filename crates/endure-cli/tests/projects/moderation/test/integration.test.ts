@@ -15,7 +15,7 @@ it("moderates one submission end to end", async ({ expect }) => {
 	const res = await SELF.fetch("https://example.com/moderate");
 	expect(res.status).toBe(200);
 
-	const instances = introspector.get();
+	const instances = await introspector.get();
 	expect(instances).toHaveLength(1);
 	const [instance] = instances;
 	expect(await instance.waitForStepResult({ name: SCAN })).toEqual({ violationScore: 0 });
@@ -35,7 +35,7 @@ it("moderates a batch, disposing explicitly", async ({ expect }) => {
 		const { ids } = await res.json<{ ids: string[] }>();
 		expect(ids).toContain("batch-second");
 
-		const instances = introspector.get();
+		const instances = await introspector.get();
 		expect(instances.length).toBe(3);
 		for (const instance of instances) {
 			expect(await instance.waitForStepResult({ name: SCAN })).toEqual({ violationScore: 0 });
@@ -57,7 +57,7 @@ describe("instance lifecycle", () => {
 
 		const res = await SELF.fetch("https://example.com/moderate");
 		const data = await res.json<{ id: string }>();
-		const [instance] = introspector.get();
+		const [instance] = await introspector.get();
 		expect(await instance.waitForStepResult({ name: SCAN })).toEqual({ violationScore: 50 });
 
 		const handle = await env.MODERATOR.get(data.id);
@@ -75,7 +75,7 @@ describe("instance lifecycle", () => {
 
 		const res = await SELF.fetch("https://example.com/moderate");
 		const data = await res.json<{ id: string }>();
-		const [instance] = introspector.get();
+		const [instance] = await introspector.get();
 		expect(await instance.waitForStepResult({ name: SCAN })).toEqual({ violationScore: 50 });
 
 		const handle = await env.MODERATOR.get(data.id);
@@ -93,7 +93,7 @@ describe("instance lifecycle", () => {
 
 		const res = await SELF.fetch("https://example.com/moderate");
 		const data = await res.json<{ id: string }>();
-		const [instance] = introspector.get();
+		const [instance] = await introspector.get();
 		expect(await instance.waitForStepResult({ name: SCAN })).toEqual({ violationScore: 50 });
 
 		const handle = await env.MODERATOR.get(data.id);
