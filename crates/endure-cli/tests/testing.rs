@@ -63,7 +63,7 @@ fn the_vitest_api_behaves_as_vitest() {
         "{out}"
     );
     assert!(
-        out.contains("Tests  45 passed | 5 skipped | 1 todo (51)"),
+        out.contains("Tests  46 passed | 5 skipped | 1 todo (52)"),
         "{out}"
     );
 }
