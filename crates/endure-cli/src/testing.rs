@@ -21,6 +21,10 @@ pub struct Args {
     /// A test's time limit in ms (default: the configuration's `testTimeout`, else 5000).
     #[arg(long)]
     test_timeout: Option<u64>,
+    /// CPU time one turn of JavaScript may take before its test file is stopped (code that
+    /// never gives the isolate back: an endless loop), in ms.
+    #[arg(long, default_value_t = 30_000)]
+    js_cpu_ms: u64,
 }
 
 const RULE: &str = "⎯⎯⎯⎯⎯⎯⎯";
@@ -96,6 +100,10 @@ pub async fn run(a: Args) -> anyhow::Result<ExitCode> {
             .collect(),
         globals: cfg.globals,
         bindings: cfg.bindings.clone(),
+        limits: endure_js::Limits {
+            cpu: std::time::Duration::from_millis(a.js_cpu_ms.max(1)),
+            ..endure_js::Limits::default()
+        },
         ..TestOptions::default()
     };
     let started = std::time::Instant::now();
@@ -276,6 +284,10 @@ fn print_summary(reports: &[FileReport], elapsed: std::time::Duration) {
     }
     println!();
     println!(" Test Files  {} ({})", files.join(" | "), reports.len());
-    println!("      Tests  {} ({})", tests.join(" | "), all.len());
+    if all.is_empty() {
+        println!("      Tests  no tests");
+    } else {
+        println!("      Tests  {} ({})", tests.join(" | "), all.len());
+    }
     println!("   Duration  {:.2}s", elapsed.as_secs_f64());
 }

@@ -179,3 +179,56 @@ fn a_folder_without_a_project_is_bad_usage() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no wrangler.jsonc"));
 }
+
+#[test]
+fn files_that_break_the_runner_are_reported_not_fatal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join("test")).unwrap();
+    let files = [
+        (
+            "wrangler.jsonc",
+            r#"{ "name": "edge", "main": "src/index.js", "compatibility_date": "2025-09-01" }"#,
+        ),
+        (
+            "src/index.js",
+            "export default { async fetch() { return new Response('ok'); } };\n",
+        ),
+        (
+            "test/syntax.test.ts",
+            "import { it } from 'vitest';\nit('x', () => { const a: number = ; });\n",
+        ),
+        (
+            "test/unhandled.test.js",
+            "import { it, expect } from 'vitest';\n\
+             it('leaves a rejection nobody handles', async () => { Promise.reject(new Error('nobody caught me')); expect(1).toBe(1); });\n",
+        ),
+        (
+            "test/loop.test.js",
+            "import { it } from 'vitest';\nit('loops for ever', () => { for (;;) {} });\nit('after', () => {});\n",
+        ),
+        (
+            "test/describe.test.js",
+            "import { describe, it } from 'vitest';\n\
+             describe('broken', () => { it('a', () => {}); throw new Error('describe threw'); });\n\
+             it('outside', () => {});\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let (code, out, err) = endure_test(&[path(dir), "--js-cpu-ms", "300"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    for e in [
+        " FAIL  test/syntax.test.ts\nError: ",
+        "syntax.test.ts: Unexpected token (line 2, column 35)",
+        " FAIL  test/unhandled.test.js\nUnhandled Rejection: Error: nobody caught me",
+        " FAIL  test/loop.test.js > loops for ever\nError: the test ran 300 ms of CPU time",
+        " FAIL  test/describe.test.js > broken > a\nError: describe threw",
+        " ✓ outside",
+    ] {
+        assert!(out.contains(e), "missing {e:?} in\n{out}");
+    }
+    assert!(out.contains("Test Files  4 failed (4)"), "{out}");
+}

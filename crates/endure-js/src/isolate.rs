@@ -261,6 +261,18 @@ struct Watch {
     cpu_exceeded: AtomicBool,
 }
 
+/// A thrown or rejected value, as a line: `Name: message` for errors.
+fn describe_value(v: &Value<'_>) -> String {
+    if let Some(o) = v.as_object() {
+        let name: String = o.get("name").unwrap_or_else(|_| "Error".into());
+        let message: String = o.get("message").unwrap_or_default();
+        return format!("{name}: {message}");
+    }
+    v.as_string()
+        .and_then(|s| s.to_string().ok())
+        .unwrap_or_else(|| format!("{v:?}"))
+}
+
 fn exception_text(ctx: &Ctx<'_>) -> String {
     let v: Value = ctx.catch();
     if let Some(o) = v.as_object() {
@@ -314,6 +326,24 @@ fn run(
     {
         let must_stop = must_stop.clone();
         rt.set_interrupt_handler(Some(Box::new(move || must_stop())));
+    }
+    // In a test isolate, promises rejected with nobody to handle them by the end of a turn
+    // are reported (the runner counts them as errors, as Vitest does).
+    type Rejected = Vec<(rquickjs::Persistent<Value<'static>>, String)>;
+    let rejected: std::rc::Rc<std::cell::RefCell<Rejected>> = Default::default();
+    if hook.is_some() {
+        let rejected = rejected.clone();
+        rt.set_host_promise_rejection_tracker(Some(Box::new(
+            move |ctx: Ctx<'_>, promise: Value<'_>, reason: Value<'_>, handled: bool| {
+                let mut list = rejected.borrow_mut();
+                if handled {
+                    list.retain(|(p, _)| p.clone().restore(&ctx).ok().as_ref() != Some(&promise));
+                } else {
+                    let text = describe_value(&reason);
+                    list.push((rquickjs::Persistent::save(&ctx, promise), text));
+                }
+            },
+        )));
     }
     let ctx = Context::full(&rt).map_err(|e| e.to_string())?;
     let main_js = serde_json::to_string(main).unwrap_or_default();
@@ -430,6 +460,13 @@ fn run(
             }
         }
         *watch.deadline.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let unhandled: Vec<String> = rejected.borrow_mut().drain(..).map(|(_, t)| t).collect();
+        for text in unhandled {
+            let _ = tx.blocking_send(
+                serde_json::json!({"op": "limit", "kind": "uncaught", "text": format!("Unhandled Rejection: {text}")})
+                    .to_string(),
+            );
+        }
         if watch.cpu_exceeded.swap(false, Ordering::SeqCst) {
             let _ = tx.blocking_send(
                 serde_json::json!({"op": "limit", "kind": "cpu", "ms": limits.cpu.as_millis() as u64})

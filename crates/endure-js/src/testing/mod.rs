@@ -262,6 +262,8 @@ async fn drive(
         "globals": options.globals,
     }));
     let isolation = Arc::new(host::Isolation::default());
+    // The test running now (between its start and its result).
+    let mut running: Option<Vec<String>> = None;
     let mut pending: futures_util::stream::FuturesUnordered<
         endure_engine::BoxFuture<'static, (u64, Result<Value, WorkflowError>)>,
     > = futures_util::stream::FuturesUnordered::new();
@@ -287,8 +289,12 @@ async fn drive(
                     }
                     "testStart" | "testResult" | "suiteError" | "testsDone" => {
                         match serde_json::from_value::<FromRunner>(m) {
-                            Ok(FromRunner::TestStart { names }) => on(TestEvent::Started { names }),
+                            Ok(FromRunner::TestStart { names }) => {
+                                running = Some(names.clone());
+                                on(TestEvent::Started { names });
+                            }
                             Ok(FromRunner::TestResult(r)) => {
+                                running = None;
                                 on(TestEvent::Finished(r.clone()));
                                 report.results.push(r);
                             }
@@ -311,13 +317,31 @@ async fn drive(
                         text: m["text"].as_str().unwrap_or("").to_string(),
                     }),
                     "limit" => {
-                        let text = m["text"].as_str().map(String::from).unwrap_or_else(|| {
-                            format!("the test exceeded the {} limit", m["kind"].as_str().unwrap_or(""))
+                        let text = m["text"].as_str().map(String::from).unwrap_or_else(|| match m["kind"].as_str() {
+                            Some("cpu") => format!(
+                                "the test ran {} ms of CPU time without giving the isolate back (its CPU limit): the tests after it in this file did not run",
+                                m["ms"].as_u64().unwrap_or(0)
+                            ),
+                            kind => format!("the test exceeded the isolate's {} limit", kind.unwrap_or("")),
                         });
                         if m["kind"] == "uncaught" {
-                            report.errors.push(TestError::new("Unhandled Rejection", text));
+                            // Vitest's names for errors no test caught.
+                            let e = match text.strip_prefix("Unhandled Rejection: ") {
+                                Some(t) => TestError::new("Unhandled Rejection", t),
+                                None => TestError::new("Unhandled Error", text),
+                            };
+                            report.errors.push(e);
                         } else {
-                            report.errors.push(TestError::new("Error", text));
+                            let e = TestError::new("Error", text);
+                            // The test that was running fails with it.
+                            match running.take() {
+                                Some(names) => {
+                                    let r = TestResult { names, state: TestState::Fail, ms: 0.0, errors: vec![e] };
+                                    on(TestEvent::Finished(r.clone()));
+                                    report.results.push(r);
+                                }
+                                None => report.errors.push(e),
+                            }
                             return;
                         }
                     }
