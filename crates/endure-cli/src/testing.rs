@@ -104,7 +104,6 @@ pub async fn run(a: Args) -> anyhow::Result<ExitCode> {
             cpu: std::time::Duration::from_millis(a.js_cpu_ms.max(1)),
             ..endure_js::Limits::default()
         },
-        ..TestOptions::default()
     };
     let started = std::time::Instant::now();
     let mut reports = vec![];
