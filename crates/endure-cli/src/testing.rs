@@ -3,7 +3,7 @@
 //! passed, 1 when one failed or no test file was found, 2 on bad usage.
 
 use endure_js::testing::{
-    FileReport, TestError, TestEvent, TestOptions, TestState, discover, run_file,
+    FileReport, SnapshotMode, TestError, TestEvent, TestOptions, TestState, discover, run_file,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,17 @@ pub struct Args {
     /// never gives the isolate back: an endless loop), in ms.
     #[arg(long, default_value_t = 30_000)]
     js_cpu_ms: u64,
+    /// Rewrite snapshots that differ (`toMatchSnapshot`). Without it, new snapshots are
+    /// written, except when the `CI` environment variable is set (then a missing one fails).
+    #[arg(short = 'u', long)]
+    update: bool,
+    /// Allow `.only` when the `CI` environment variable is set (Vitest's `--allowOnly`).
+    #[arg(long)]
+    allow_only: bool,
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
 const RULE: &str = "⎯⎯⎯⎯⎯⎯⎯";
@@ -100,6 +111,14 @@ pub async fn run(a: Args) -> anyhow::Result<ExitCode> {
             .collect(),
         globals: cfg.globals,
         bindings: cfg.bindings.clone(),
+        allow_only: a.allow_only || !in_ci(),
+        snapshots: if a.update {
+            SnapshotMode::All
+        } else if in_ci() {
+            SnapshotMode::None
+        } else {
+            SnapshotMode::New
+        },
         limits: endure_js::Limits {
             cpu: std::time::Duration::from_millis(a.js_cpu_ms.max(1)),
             ..endure_js::Limits::default()
@@ -158,14 +177,19 @@ fn print_file(name: &str, r: &FileReport) {
     let ms = r.duration.as_millis();
     let tests = if n == 1 { "test" } else { "tests" };
     if r.passed() {
-        let skipped = count(r, TestState::Skip) + count(r, TestState::Todo);
-        let extra = if skipped > 0 && skipped == n {
-            " | skipped".to_string()
-        } else if skipped > 0 {
-            format!(" | {skipped} skipped")
+        let skipped = count(r, TestState::Skip);
+        let todo = count(r, TestState::Todo);
+        let mut extra = String::new();
+        if skipped + todo > 0 && skipped + todo == n {
+            extra.push_str(" | skipped");
         } else {
-            String::new()
-        };
+            if skipped > 0 {
+                extra.push_str(&format!(" | {skipped} skipped"));
+            }
+            if todo > 0 {
+                extra.push_str(&format!(" | {todo} todo"));
+            }
+        }
         println!(" ✓ {name} ({n} {tests}{extra}) {ms}ms");
         return;
     }
@@ -283,6 +307,18 @@ fn print_summary(reports: &[FileReport], elapsed: std::time::Duration) {
     }
     println!();
     println!(" Test Files  {} ({})", files.join(" | "), reports.len());
+    let written: u64 = reports.iter().map(|r| r.snapshots.written).sum();
+    let updated: u64 = reports.iter().map(|r| r.snapshots.updated).sum();
+    if written + updated > 0 {
+        let mut parts = vec![];
+        if written > 0 {
+            parts.push(format!("{written} written"));
+        }
+        if updated > 0 {
+            parts.push(format!("{updated} updated"));
+        }
+        println!("  Snapshots  {}", parts.join(" | "));
+    }
     if all.is_empty() {
         println!("      Tests  no tests");
     } else {

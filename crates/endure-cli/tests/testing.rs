@@ -13,11 +13,18 @@ fn project(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs `endure test ARGS`: (exit code, standard output, standard error).
+/// Runs `endure test ARGS` (not under CI, whatever the environment says): (exit code,
+/// standard output, standard error).
 fn endure_test(args: &[&str]) -> (i32, String, String) {
+    endure_test_env(args, &[])
+}
+
+fn endure_test_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_endure"))
         .arg("test")
         .args(args)
+        .env_remove("CI")
+        .envs(env.iter().copied())
         .output()
         .expect("run endure test");
     (
@@ -59,11 +66,12 @@ fn the_vitest_api_behaves_as_vitest() {
         "{out}"
     );
     assert!(
-        out.contains(" ✓ test/suites.test.ts (16 tests | 4 skipped)"),
+        out.contains(" ✓ test/suites.test.ts (16 tests | 3 skipped | 1 todo)"),
         "{out}"
     );
+    assert!(out.contains(" ✓ test/snapshots.test.js (5 tests)"), "{out}");
     assert!(
-        out.contains("Tests  46 passed | 5 skipped | 1 todo (52)"),
+        out.contains("Tests  52 passed | 5 skipped | 1 todo (58)"),
         "{out}"
     );
 }
@@ -172,6 +180,7 @@ fn filters_narrow_files_and_tests() {
 fn a_folder_without_a_project_is_bad_usage() {
     let tmp = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_endure"))
+        .env_remove("CI")
         .arg("test")
         .current_dir(tmp.path())
         .output()
@@ -231,4 +240,107 @@ fn files_that_break_the_runner_are_reported_not_fatal() {
         assert!(out.contains(e), "missing {e:?} in\n{out}");
     }
     assert!(out.contains("Test Files  4 failed (4)"), "{out}");
+}
+
+#[test]
+fn snapshots_are_written_compared_and_updated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vitest-api");
+    copy_dir(&project("vitest-api"), &dir);
+    let snap = dir.join("test/__snapshots__/snapshots.test.js.snap");
+    let kept = std::fs::read_to_string(&snap).unwrap();
+    assert!(kept.starts_with("// Vitest Snapshot v1, https://vitest.dev/guide/snapshot.html\n\n"));
+
+    // Under CI a missing snapshot fails, and nothing is written.
+    std::fs::remove_file(&snap).unwrap();
+    let (code, out, _) = endure_test_env(&[path(&dir), "snapshots"], &[("CI", "true")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Snapshot `snapshot files > match values kept in __snapshots__ 1` missing"),
+        "{out}"
+    );
+    assert!(!snap.exists());
+
+    // Elsewhere new snapshots are written, as Vitest writes them.
+    let (code, out, _) = endure_test(&[path(&dir), "snapshots"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Snapshots  2 written"), "{out}");
+    assert_eq!(std::fs::read_to_string(&snap).unwrap(), kept);
+
+    // A value that changed fails with a diff of the snapshot text; -u rewrites it.
+    std::fs::write(&snap, kept.replace("\"two\",", "\"three\",")).unwrap();
+    let (code, out, _) = endure_test(&[path(&dir), "snapshots"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Snapshot `snapshot files > match values kept in __snapshots__ 1` mismatched"),
+        "{out}"
+    );
+    assert!(out.contains("-     \"three\",\n+     \"two\","), "{out}");
+    let (code, out, _) = endure_test(&[path(&dir), "snapshots", "-u"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Snapshots  1 updated"), "{out}");
+    assert_eq!(std::fs::read_to_string(&snap).unwrap(), kept);
+
+    // A wrong inline snapshot fails too.
+    let file = dir.join("test/snapshots.test.js");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("`\"Hello World!\"`", "`\"Goodbye!\"`")).unwrap();
+    let (code, out, _) = endure_test(&[path(&dir), "snapshots"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("- \"Goodbye!\"\n+ \"Hello World!\""), "{out}");
+}
+
+#[test]
+fn only_is_refused_under_ci_unless_allowed() {
+    let dir = project("vitest-api");
+    let (code, out, _) = endure_test_env(&[path(&dir), "only"], &[("CI", "1")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("[Vitest] Unexpected .only modifier. Remove it or pass --allowOnly argument to bypass this error"),
+        "{out}"
+    );
+    let (code, out, _) = endure_test_env(&[path(&dir), "only", "--allow-only"], &[("CI", "1")]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn each_file_starts_on_a_fresh_engine() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("test")).unwrap();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("wrangler.jsonc"),
+        r#"{ "name": "fresh", "main": "src/index.js", "compatibility_date": "2025-09-01",
+             "kv_namespaces": [{ "binding": "KV", "id": "kv" }],
+             "workflows": [{ "binding": "FLOW", "name": "flow", "class_name": "Flow" }] }"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/index.js"),
+        "import { WorkflowEntrypoint } from 'cloudflare:workers';
+         export class Flow extends WorkflowEntrypoint { async run() { return 1; } }
+         export default { async fetch() { return new Response('ok'); } };
+",
+    )
+    .unwrap();
+    // Two files doing the same: each finds nothing the other left.
+    let body = "import { env } from 'cloudflare:test';
+import { expect, it } from 'vitest';
+                it('starts empty', async () => {
+                  expect(await env.KV.get('k')).toBeNull();
+                  await expect(env.FLOW.get('one')).rejects.toThrow('instance.not_found');
+                  await env.KV.put('k', 'v');
+                  await env.FLOW.create({ id: 'one' });
+                });
+                it('keeps what the file did', async () => {
+                  expect(await env.KV.get('k')).toBe('v');
+                  expect((await env.FLOW.get('one')).id).toBe('one');
+                });
+";
+    std::fs::write(dir.join("test/a.test.js"), body).unwrap();
+    std::fs::write(dir.join("test/b.test.js"), body).unwrap();
+    let (code, out, err) = endure_test(&[path(dir)]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Tests  4 passed (4)"), "{out}");
 }

@@ -287,15 +287,6 @@ impl Modifiers {
         m.remove(&(workflow.to_string(), id.to_string()));
     }
 
-    /// Forgets every instance's modifier and every session (between tests).
-    pub fn clear(&self) {
-        self.by_instance
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-        self.sessions().clear();
-    }
-
     fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -2,13 +2,11 @@
 //! introspection sessions) and the `introspect` calls that wait on the engine, typed here.
 
 use endure_engine::Engine;
-use endure_engine::introspect::{InstanceIntrospector, StepWaitError, WorkflowIntrospector, wipe};
+use endure_engine::introspect::{InstanceIntrospector, StepWaitError, WorkflowIntrospector};
 use endure_engine::modifier::{Modifier, StepRef};
 use endure_model::{ErrorInfo, InstanceStatus, WorkflowError};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
 
 /// A step as a test names it: `{name, index?}`.
 #[derive(Debug, Clone, Deserialize)]
@@ -120,6 +118,27 @@ pub enum SyncCall {
     SessionIds {
         workflow: String,
     },
+    /// A test file's snapshot file: its text, or null when there is none.
+    ReadSnapshot {
+        path: String,
+    },
+    WriteSnapshot {
+        path: String,
+        text: String,
+    },
+}
+
+/// Only `…/__snapshots__/*.snap` files are read or written.
+fn snapshot_path(path: &str) -> Result<&std::path::Path, String> {
+    let p = std::path::Path::new(path);
+    let in_folder = p
+        .parent()
+        .and_then(|d| d.file_name())
+        .is_some_and(|n| n == "__snapshots__");
+    if !p.is_absolute() || !in_folder || p.extension().is_none_or(|e| e != "snap") {
+        return Err(format!("not a snapshot file: {path}"));
+    }
+    Ok(p)
 }
 
 /// Answers a synchronous call: `{ok: true, value}` or `{ok: false, error}` (a message).
@@ -154,6 +173,25 @@ fn answer_sync(engine: &Engine, call: SyncCall) -> Result<Value, String> {
                 .map_err(|e| e.message)?;
             Ok(Value::Null)
         }
+        SyncCall::ReadSnapshot { path } => match std::fs::read_to_string(snapshot_path(&path)?) {
+            Ok(t) => Ok(Value::String(t)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Null),
+            Err(e) => Err(format!("cannot read {path}: {e}")),
+        },
+        SyncCall::WriteSnapshot { path, text } => {
+            let p = snapshot_path(&path)?;
+            let write = || -> std::io::Result<()> {
+                if let Some(d) = p.parent() {
+                    std::fs::create_dir_all(d)?;
+                }
+                // Whole or not at all: a temporary file renamed over the old one.
+                let tmp = p.with_extension("snap.tmp");
+                std::fs::write(&tmp, text.as_bytes())?;
+                std::fs::rename(&tmp, p)
+            };
+            write().map_err(|e| format!("cannot write {path}: {e}"))?;
+            Ok(Value::Null)
+        }
         SyncCall::SessionIds { workflow } => {
             WorkflowIntrospector::attach(engine.clone(), &workflow)
                 .ids()
@@ -161,14 +199,6 @@ fn answer_sync(engine: &Engine, call: SyncCall) -> Result<Value, String> {
                 .map_err(|e| e.message)
         }
     }
-}
-
-/// Before and after each test.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub enum Phase {
-    Start,
-    End,
 }
 
 /// A call that waits on the engine (`call('introspect', …)`).
@@ -204,37 +234,6 @@ pub enum IntrospectCall {
     DisposeSession {
         workflow: String,
     },
-    Isolation {
-        phase: Phase,
-    },
-}
-
-/// The instances that existed when the running test started: what it leaves is wiped after
-/// it (as `isolatedStorage` undoes a test's writes).
-#[derive(Default)]
-pub struct Isolation {
-    before: Mutex<HashSet<(String, String)>>,
-}
-
-async fn all_instances(engine: &Engine) -> Result<HashSet<(String, String)>, WorkflowError> {
-    let mut out = HashSet::new();
-    for w in engine.workflow_names() {
-        let rows = engine
-            .store()
-            .list_instances(&endure_store::ListQuery {
-                workflow: w.clone(),
-                status: None,
-                before: None,
-                created_from: None,
-                created_to: None,
-                ascending: true,
-                limit: usize::MAX,
-            })
-            .await
-            .map_err(|e| WorkflowError::new("Error", e.to_string()))?;
-        out.extend(rows.into_iter().map(|r| (w.clone(), r.id)));
-    }
-    Ok(out)
 }
 
 fn error(e: endure_model::ApiError) -> WorkflowError {
@@ -242,11 +241,7 @@ fn error(e: endure_model::ApiError) -> WorkflowError {
 }
 
 /// Answers an `introspect` call.
-pub async fn introspect(
-    engine: Engine,
-    isolation: Arc<Isolation>,
-    m: Value,
-) -> Result<Value, WorkflowError> {
+pub async fn introspect(engine: Engine, m: Value) -> Result<Value, WorkflowError> {
     let call: IntrospectCall = serde_json::from_value(m).map_err(|e| {
         WorkflowError::new("TypeError", format!("endure test: a malformed call: {e}"))
     })?;
@@ -316,27 +311,6 @@ pub async fn introspect(
                 .dispose()
                 .await
                 .map_err(error)?;
-            Ok(Value::Null)
-        }
-        IntrospectCall::Isolation { phase } => {
-            let now = all_instances(&engine).await?;
-            match phase {
-                Phase::Start => {
-                    *isolation.before.lock().unwrap_or_else(|e| e.into_inner()) = now;
-                }
-                Phase::End => {
-                    let before = std::mem::take(
-                        &mut *isolation.before.lock().unwrap_or_else(|e| e.into_inner()),
-                    );
-                    for (w, id) in now.difference(&before) {
-                        wipe(&engine, w, id).await.map_err(error)?;
-                    }
-                    for w in engine.workflow_names() {
-                        engine.modifiers().close_session(&w);
-                    }
-                    engine.modifiers().clear();
-                }
-            }
             Ok(Value::Null)
         }
     }

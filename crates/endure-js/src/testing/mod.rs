@@ -3,8 +3,9 @@
 //! temporary folder, and an isolate of the project (so `SELF` is the Worker's own `fetch`
 //! handler and `env` its bindings) in which the file runs as a module. `vitest` and
 //! `cloudflare:test` are built-in modules there (`runtime/sections/test.js`); the
-//! introspectors reach the engine through [`host`]. Instances a test leaves are wiped after
-//! it. Results come back as typed [`TestEvent`]s for the caller to print.
+//! introspectors reach the engine through [`host`]. Within a file, state carries from test to
+//! test, as with vitest-pool-workers. Results come back as typed [`TestEvent`]s for the caller
+//! to print.
 
 pub mod discover;
 pub mod host;
@@ -19,6 +20,35 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// What `toMatchSnapshot` does with a snapshot it does not have (or that differs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SnapshotMode {
+    /// Writes new snapshots; a differing one fails (Vitest's default).
+    #[default]
+    New,
+    /// Writes nothing: a missing snapshot fails (Vitest under CI).
+    None,
+    /// Writes new and differing ones (`-u`).
+    All,
+}
+
+impl SnapshotMode {
+    fn as_str(self) -> &'static str {
+        match self {
+            SnapshotMode::New => "new",
+            SnapshotMode::None => "none",
+            SnapshotMode::All => "all",
+        }
+    }
+}
+
+/// How many snapshots a file wrote.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+pub struct SnapshotCounts {
+    pub written: u64,
+    pub updated: u64,
+}
 
 /// How tests run.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +66,9 @@ pub struct TestOptions {
     pub globals: bool,
     /// Extra plain values in `env` (the pool's `miniflare.bindings`).
     pub bindings: serde_json::Map<String, Value>,
+    pub snapshots: SnapshotMode,
+    /// Whether `.only` may be used (Vitest refuses it under CI unless `--allowOnly`).
+    pub allow_only: bool,
     pub limits: Limits,
 }
 
@@ -110,6 +143,7 @@ pub struct FileReport {
     /// caught, a limit.
     pub errors: Vec<TestError>,
     pub duration: Duration,
+    pub snapshots: SnapshotCounts,
 }
 
 impl FileReport {
@@ -133,6 +167,8 @@ enum FromRunner {
     },
     TestsDone {
         error: Option<TestError>,
+        #[serde(default)]
+        snapshots: SnapshotCounts,
     },
 }
 
@@ -260,10 +296,12 @@ async fn drive(
         "hookTimeout": options.hook_timeout_ms,
         "setupFiles": options.setup_files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
         "globals": options.globals,
+        "snapshots": options.snapshots.as_str(),
+        "allowOnly": options.allow_only,
     }));
-    let isolation = Arc::new(host::Isolation::default());
     // The test running now (between its start and its result).
     let mut running: Option<Vec<String>> = None;
+    let mut done = false;
     let mut pending: futures_util::stream::FuturesUnordered<
         endure_engine::BoxFuture<'static, (u64, Result<Value, WorkflowError>)>,
     > = futures_util::stream::FuturesUnordered::new();
@@ -284,7 +322,7 @@ async fn drive(
                 match op {
                     "introspect" => {
                         let id = m["id"].as_u64().unwrap_or(0);
-                        let f = host::introspect(engine.clone(), isolation.clone(), m);
+                        let f = host::introspect(engine.clone(), m);
                         pending.push(Box::pin(async move { (id, f.await) }));
                     }
                     "testStart" | "testResult" | "suiteError" | "testsDone" => {
@@ -302,9 +340,12 @@ async fn drive(
                                 report.errors.extend(errors.iter().cloned());
                                 on(TestEvent::SuiteError { names, errors });
                             }
-                            Ok(FromRunner::TestsDone { error }) => {
+                            Ok(FromRunner::TestsDone { error, snapshots }) => {
                                 report.errors.extend(error);
-                                return;
+                                report.snapshots = snapshots;
+                                // What the rest of this turn reports (a rejection nobody
+                                // handled) still counts: the file ends at the turn's end.
+                                done = true;
                             }
                             Err(e) => report.errors.push(TestError::new(
                                 "Error",
@@ -312,6 +353,7 @@ async fn drive(
                             )),
                         }
                     }
+                    "turn" if done => return,
                     "log" => on(TestEvent::Log {
                         level: m["level"].as_str().unwrap_or("info").to_string(),
                         text: m["text"].as_str().unwrap_or("").to_string(),

@@ -31,12 +31,12 @@ export default function (rt) {
   }
   function quote(s) { return JSON.stringify(s); }
   // Multi-line, as Vitest prints values in diffs (pretty-format).
-  function pretty(v, indent, seen) {
+  function pretty(v, indent, seen, raw) {
     indent = indent || '';
     seen = seen || [];
     const inner = indent + '  ';
     switch (typeof v) {
-      case 'string': return quote(v);
+      case 'string': return raw ? `"${v}"` : quote(v);
       case 'number': return Object.is(v, -0) ? '-0' : String(v);
       case 'bigint': return `${v}n`;
       case 'undefined': return 'undefined';
@@ -53,22 +53,22 @@ export default function (rt) {
     seen = seen.concat([v]);
     if (Array.isArray(v)) {
       if (v.length === 0) return '[]';
-      return `[\n${v.map((x) => inner + pretty(x, inner, seen) + ',').join('\n')}\n${indent}]`;
+      return `[\n${v.map((x) => inner + pretty(x, inner, seen, raw) + ',').join('\n')}\n${indent}]`;
     }
     if (v instanceof Map) {
       if (v.size === 0) return 'Map {}';
-      return `Map {\n${Array.from(v, ([k, x]) => `${inner}${pretty(k, inner, seen)} => ${pretty(x, inner, seen)},`).join('\n')}\n${indent}}`;
+      return `Map {\n${Array.from(v, ([k, x]) => `${inner}${pretty(k, inner, seen, raw)} => ${pretty(x, inner, seen, raw)},`).join('\n')}\n${indent}}`;
     }
     if (v instanceof Set) {
       if (v.size === 0) return 'Set {}';
-      return `Set {\n${Array.from(v, (x) => inner + pretty(x, inner, seen) + ',').join('\n')}\n${indent}}`;
+      return `Set {\n${Array.from(v, (x) => inner + pretty(x, inner, seen, raw) + ',').join('\n')}\n${indent}}`;
     }
     if (ArrayBuffer.isView(v)) return `${ctorName(v)} [${Array.from(v).join(', ')}]`;
     const name = ctorName(v);
     const keys = Object.keys(v).sort();
     const head = name === 'Object' ? '' : `${name} `;
     if (keys.length === 0) return `${head}{}`;
-    return `${head}{\n${keys.map((k) => `${inner}${quote(k)}: ${pretty(v[k], inner, seen)},`).join('\n')}\n${indent}}`;
+    return `${head}{\n${keys.map((k) => `${inner}${quote(k)}: ${pretty(v[k], inner, seen, raw)},`).join('\n')}\n${indent}}`;
   }
   // One line, as assertion messages show values (chai's inspect).
   function inspect(v, seen) {
@@ -106,9 +106,9 @@ export default function (rt) {
   }
 
   // A line diff of two printed values (longest common subsequence), Vitest's layout.
-  function diff(expected, received) {
-    const a = pretty(expected).split('\n');
-    const b = pretty(received).split('\n');
+  function diff(expected, received, texts) {
+    const a = (texts ? String(expected) : pretty(expected)).split('\n');
+    const b = (texts ? String(received) : pretty(received)).split('\n');
     if (a.length * b.length > 250000) return `- Expected\n+ Received\n\n- ${a.join('\n- ')}\n+ ${b.join('\n+ ')}`;
     const n = a.length;
     const m = b.length;
@@ -277,7 +277,7 @@ export default function (rt) {
     if (expected instanceof RegExp) return [expected.test(message), `to throw error matching ${expected} but got ${inspect(message)}`];
     if (typeof expected === 'function') return [error instanceof expected, `to throw error ${expected.name || 'Error'} but got ${inspect(error)}`];
     if (isAsym(expected)) return [expected.asymmetricMatch(error), `to throw error matching ${expected} but got ${inspect(error)}`];
-    if (expected instanceof Error) return [message === expected.message, `to throw error ${inspect(expected.message)} but got ${inspect(message)}`];
+    if (expected instanceof Error) return [equals(error, expected, false), `to throw error ${inspect(expected)} but got ${inspect(error)}`];
     if (isObj(expected)) return [subset(error, expected), `to throw error matching ${inspect(expected)} but got ${inspect(error)}`];
     return [false, `to throw ${inspect(expected)}`];
   }
@@ -285,6 +285,77 @@ export default function (rt) {
     if (Array.isArray(path)) return path.map(String);
     return String(path).replace(/\[(\w+)\]/g, '.$1').split('.').filter((p) => p !== '');
   }
+  // ---------------------------------------------------------------- snapshots
+  // `toMatchSnapshot` reads and writes `__snapshots__/<file>.snap` next to the test file, in
+  // Vitest's format; `toMatchInlineSnapshot` compares with the snapshot written in the call
+  // (Endure does not rewrite test files: a missing inline snapshot fails, showing the value).
+  const snap = { path: null, mode: 'new', entries: null, dirty: false, written: 0, updated: 0, counts: new Map() };
+  function serialize(v) { return pretty(v, '', [], true); }
+  function unescapeSnap(t) { return t.replace(/\\(`|\$\{|\\)/g, '$1'); }
+  function escapeSnap(t) { return t.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${'); }
+  function parseSnap(text) {
+    const out = new Map();
+    const re = /exports\[`((?:[^`\\]|\\[\s\S])*)`\] = `((?:[^`\\]|\\[\s\S])*)`;/g;
+    let m;
+    while ((m = re.exec(text || ''))) {
+      let v = unescapeSnap(m[2]);
+      if (v.startsWith('\n') && v.endsWith('\n')) v = v.slice(1, -1);
+      out.set(unescapeSnap(m[1]), v);
+    }
+    return out;
+  }
+  function formatSnap(entries) {
+    const keys = Array.from(entries.keys()).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    const body = keys.map((k) => `exports[\`${escapeSnap(k)}\`] = \`\n${escapeSnap(entries.get(k))}\n\`;`).join('\n\n');
+    return `// Vitest Snapshot v1, https://vitest.dev/guide/snapshot.html\n\n${body}\n`;
+  }
+  function snapKey(hint) {
+    const base = `${state ? state.fullName : ''}${hint ? ` > ${hint}` : ''}`;
+    const n = (snap.counts.get(base) || 0) + 1;
+    snap.counts.set(base, n);
+    return `${base} ${n}`;
+  }
+  function withMatchers(actual, props) {
+    if (!props) return [true, actual];
+    if (!subset(actual, props)) return [false, actual];
+    const copy = Array.isArray(actual) ? actual.slice() : Object.assign({}, actual);
+    for (const k of Object.keys(props)) copy[k] = props[k];
+    return [true, copy];
+  }
+  function stripIndentation(t) {
+    const lines = t.split('\n');
+    if (lines.length <= 2 || lines[0].trim() !== '' || lines[lines.length - 1].trim() !== '') return t;
+    const indent = lines[1].match(/^[ \t]*/)[0];
+    return lines.slice(1, -1).map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l.trimStart())).join('\n');
+  }
+  function matchSnapshot(actual, props, hint) {
+    const key = snapKey(hint);
+    const [ok, value] = withMatchers(actual, props);
+    if (!ok) return [false, `Snapshot properties mismatched`, '', { expected: props, actual }];
+    const received = serialize(value);
+    if (!snap.entries) snap.entries = parseSnap(sync('readSnapshot', { path: snap.path }));
+    if (!snap.entries.has(key) || (snap.mode === 'all' && snap.entries.get(key) !== received)) {
+      if (snap.mode === 'none') return [false, `Snapshot \`${key}\` missing (snapshots are not written when CI is set; run endure test locally or with -u)`, ''];
+      if (snap.entries.has(key)) snap.updated++; else snap.written++;
+      snap.entries.set(key, received);
+      snap.dirty = true;
+      return [true, '', ''];
+    }
+    const expected = snap.entries.get(key);
+    return [expected === received, `Snapshot \`${key}\` mismatched`, '', { expected, actual: received, texts: true }];
+  }
+  function matchInline(actual, props, inline) {
+    const key = snapKey('');
+    const [ok, value] = withMatchers(actual, props);
+    if (!ok) return [false, `Snapshot properties mismatched`, '', { expected: props, actual }];
+    const received = serialize(value);
+    if (inline === undefined) {
+      return [false, `Inline snapshot \`${key}\` is missing: endure test does not write into test files; add it to the call:\n\n${received}`, ''];
+    }
+    const expected = stripIndentation(String(inline));
+    return [expected === received, `Snapshot \`${key}\` mismatched`, '', { expected, actual: received, texts: true }];
+  }
+
   // Each matcher answers [pass, message, negated message, {expected, actual} for a diff].
   const matchers = {
     toBe(a, e) {
@@ -413,6 +484,24 @@ export default function (rt) {
       const pass = f.mock.results.some((r) => r.type === 'return' && equals(r.value, v, false));
       return [pass, `expected "${mockName(f)}" to return with: ${inspect(v)} at least once`, `expected "${mockName(f)}" to not return with: ${inspect(v)}`];
     },
+    toMatchSnapshot(a, props, hint) {
+      if (typeof props === 'string') return matchSnapshot(a, undefined, props);
+      return matchSnapshot(a, props, hint);
+    },
+    toMatchInlineSnapshot(a, props, inline) {
+      if (typeof props === 'string') return matchInline(a, undefined, props);
+      return matchInline(a, props, inline);
+    },
+    toThrowErrorMatchingSnapshot(a, hint, mode) {
+      const t = thrownOf(a, mode);
+      if (!t.threw) return [false, 'expected function to throw an error, but it didn\'t', ''];
+      return matchSnapshot(t.error, undefined, hint);
+    },
+    toThrowErrorMatchingInlineSnapshot(a, inline, mode) {
+      const t = thrownOf(a, mode);
+      if (!t.threw) return [false, 'expected function to throw an error, but it didn\'t', ''];
+      return matchInline(t.error, undefined, inline);
+    },
     toHaveLastReturnedWith(f, v) {
       needMock(f);
       const r = f.mock.results[f.mock.results.length - 1];
@@ -446,7 +535,8 @@ export default function (rt) {
       negated = text;
       if ('expected' in r || 'actual' in r) values = { expected: r.expected, actual: r.actual };
     } else {
-      [pass, message, negated, values] = name === 'toThrow' ? fn(actual, args[0], flags.mode) : fn(actual, ...args);
+      [pass, message, negated, values] = name === 'toThrow' || name.startsWith('toThrowErrorMatching')
+        ? fn(actual, args[0], flags.mode) : fn(actual, ...args);
     }
     if (state) state.assertions++;
     if (pass === flags.not) {
@@ -456,6 +546,7 @@ export default function (rt) {
         fields.expected = values.expected;
         fields.actual = values.actual;
         fields.showDiff = true;
+        fields.textDiff = !!values.texts;
       }
       fail(text, fields);
     }
@@ -998,7 +1089,7 @@ export default function (rt) {
     }
     if (e && typeof e === 'object') {
       const r = { name: String(e.name || 'Error'), message: String(e.message === undefined ? e : e.message), stack: typeof e.stack === 'string' ? e.stack : '' };
-      if (e.showDiff && ('expected' in e || 'actual' in e)) r.diff = diff(e.expected, e.actual);
+      if (e.showDiff && ('expected' in e || 'actual' in e)) r.diff = diff(e.expected, e.actual, e.textDiff);
       return r;
     }
     return { name: 'Error', message: String(e), stack: '' };
@@ -1012,7 +1103,7 @@ export default function (rt) {
     return Promise.race([Promise.resolve(promise), limit]).finally(() => realClearTimeout(timer));
   }
   class SkipSignal extends Error {}
-  let settings = { testTimeout: 5000, hookTimeout: 10000 };
+  let settings = { testTimeout: 5000, hookTimeout: 10000, allowOnly: true };
 
   async function runHooks(list, arg, timeout, errors) {
     const cleanups = [];
@@ -1045,10 +1136,10 @@ export default function (rt) {
       signal: new AbortController().signal,
     };
     currentTest = { finished: [], failed: [] };
-    try {
-      await introspect('isolation', { phase: 'start' });
-    } catch (e) {
-      errors.push(e);
+    let only = t.mode === 'only';
+    for (let s = t.parent; s; s = s.parent) if (s.mode === 'only') only = true;
+    if (only && !settings.allowOnly) {
+      errors.push(new Error('[Vitest] Unexpected .only modifier. Remove it or pass --allowOnly argument to bypass this error'));
     }
     // beforeEach hooks, outermost suite first; afterEach innermost first.
     const chain = [];
@@ -1067,10 +1158,11 @@ export default function (rt) {
         else if (!t.options.fails) errors.push(e);
       }
     }
+    // afterEach hooks (innermost suite first), then what beforeEach hooks returned.
+    for (const s of chain.slice().reverse()) await runHooks(s.afterEach, ctx, settings.hookTimeout, errors);
     for (const c of cleanups.reverse()) {
       try { await c(); } catch (e) { errors.push(e); }
     }
-    for (const s of chain.slice().reverse()) await runHooks(s.afterEach, ctx, settings.hookTimeout, errors);
     errors.push(...state.soft);
     if (!errors.length && state.expected !== null) {
       if (state.expected === -1 && state.assertions === 0) errors.push(new AssertionError('expected any number of assertion, but got none'));
@@ -1079,11 +1171,6 @@ export default function (rt) {
     for (const f of errors.length ? currentTest.failed : []) { try { await f(ctx); } catch (e) { errors.push(e); } }
     for (const f of currentTest.finished.reverse()) { try { await f(ctx); } catch (e) { errors.push(e); } }
     if (fake) fake.restore();
-    try {
-      await introspect('isolation', { phase: 'end' });
-    } catch (e) {
-      errors.push(e);
-    }
     state = null;
     currentTest = null;
     post('testResult', {
@@ -1124,8 +1211,12 @@ export default function (rt) {
     root = newSuite('', null, 'run', null);
     current = root;
     mainPath = m.main;
+    const slash = m.file.lastIndexOf('/');
+    snap.path = `${m.file.slice(0, slash)}/__snapshots__/${m.file.slice(slash + 1)}.snap`;
+    snap.mode = m.snapshots || 'new';
     if (m.testTimeout) settings.testTimeout = m.testTimeout;
     if (m.hookTimeout) settings.hookTimeout = m.hookTimeout;
+    settings.allowOnly = m.allowOnly !== false;
     if (m.globals) {
       for (const k of ['describe', 'suite', 'it', 'test', 'expect', 'assert', 'vi', 'vitest', 'beforeAll', 'afterAll', 'beforeEach', 'afterEach', 'onTestFinished', 'onTestFailed']) {
         Object.defineProperty(globalThis, k, { value: vitest[k], writable: true, configurable: true, enumerable: false });
@@ -1145,7 +1236,15 @@ export default function (rt) {
     const pattern = m.pattern ? new RegExp(m.pattern) : null;
     plan(root, hasOnly(root), false, false, pattern, []);
     await runSuite(root, m.file);
-    post('testsDone', { file: m.file });
+    let snapshotError = null;
+    if (snap.dirty) {
+      try {
+        sync('writeSnapshot', { path: snap.path, text: formatSnap(snap.entries) });
+      } catch (e) {
+        snapshotError = errorReport(e);
+      }
+    }
+    post('testsDone', { file: m.file, error: snapshotError, snapshots: { written: snap.written, updated: snap.updated } });
   }
 
   // ---------------------------------------------------------------- cloudflare:test

@@ -28,6 +28,9 @@ export default {
 			const text = await env.NOTES.get(url.pathname.slice("/note/".length));
 			return text === null ? new Response("none", { status: 404 }) : new Response(text);
 		}
+		if (url.pathname === "/hello") {
+			return new Response("Hello World!");
+		}
 		if (url.pathname === "/time") {
 			return Response.json({ now: now() });
 		}

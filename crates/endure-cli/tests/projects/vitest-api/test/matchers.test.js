@@ -93,7 +93,8 @@ describe("errors and promises", () => {
 		expect(boom).toThrow("bad input");
 		expect(boom).toThrow(/\d+$/);
 		expect(boom).toThrow(TypeError);
-		expect(boom).toThrowError(new Error("bad input: 42"));
+		expect(boom).toThrowError(new TypeError("bad input: 42"));
+		expect(boom).not.toThrow(new Error("bad input: 42"));
 		expect(() => {}).not.toThrow();
 	});
 

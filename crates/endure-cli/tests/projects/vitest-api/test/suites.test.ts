@@ -36,13 +36,13 @@ it("runs hooks in Vitest's order", () => {
 		"beforeAll",
 		"beforeEach first",
 		"first",
-		"cleanup first",
 		"afterEach",
+		"cleanup first",
 		"beforeEach second",
 		"inner beforeEach",
 		"second",
-		"cleanup second",
 		"afterEach",
+		"cleanup second",
 		"afterAll",
 	]);
 });
