@@ -35,7 +35,7 @@ static BYTECODE: OnceLock<Vec<u8>> = OnceLock::new();
 /// bytecode costs in proportion to its size, so what most runs never touch stays out of the
 /// prelude): (name, module source). Each module's default export is a function of what it
 /// needs of the prelude.
-const SECTIONS: [(&str, &str); 7] = [
+const SECTIONS: [(&str, &str); 9] = [
     ("decorators", include_str!("runtime/sections/decorators.js")),
     ("intl", include_str!("runtime/sections/intl.js")),
     ("wasm", include_str!("runtime/sections/wasm.js")),
@@ -43,6 +43,11 @@ const SECTIONS: [(&str, &str); 7] = [
     ("subtle", include_str!("runtime/sections/subtle.js")),
     ("web", include_str!("runtime/sections/web.js")),
     ("test", include_str!("runtime/sections/test.js")),
+    (
+        "test-expect",
+        include_str!("runtime/sections/test-expect.js"),
+    ),
+    ("test-vi", include_str!("runtime/sections/test-vi.js")),
 ];
 
 static SECTION_BYTECODE: OnceLock<

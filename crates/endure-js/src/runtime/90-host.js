@@ -19,7 +19,12 @@
       case 'rpc': startRpc(m); return;
       case 'scheduled': startScheduled(m); return;
       case 'queue': startQueue(m); return;
-      case 'test': testLib().run(m); return;
+      case 'test': {
+        // Whatever goes wrong in the runner itself ends the file with it.
+        const done = (e) => post('testsDone', { file: m.file, error: errorInfo(e) });
+        try { testLib().run(m).catch(done); } catch (e) { done(e); }
+        return;
+      }
       default: throw new Error(`unknown message ${m.op}`);
     }
   }
