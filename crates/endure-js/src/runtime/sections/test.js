@@ -436,7 +436,14 @@ export default function (rt) {
     return {
       disableSleeps: (steps) => op({ op: 'disableSleeps', steps: stepList(steps, 'disableSleeps') }),
       disableRetryDelays: (steps) => op({ op: 'disableRetryDelays', steps: stepList(steps, 'disableRetryDelays') }),
-      mockStepResult: (step, value) => op({ op: 'mockStepResult', step: stepRef(step, 'mockStepResult'), value: encode(value) }),
+      // A stream is read to its end and kept as its bytes, as a step's stream result is.
+      mockStepResult: (step, value) => {
+        const ref = stepRef(step, 'mockStepResult');
+        if (!(value instanceof ReadableStream)) return op({ op: 'mockStepResult', step: ref, value: encode(value) });
+        return new Response(value).arrayBuffer().then((b) => op({
+          op: 'mockStepResult', step: ref, value: { $endure: 'ReadableStream', v: Array.from(new Uint8Array(b)) },
+        }));
+      },
       mockStepError: (step, error, times) => op({
         op: 'mockStepError', step: stepRef(step, 'mockStepError'),
         error: { name: String((error && error.name) || 'Error'), message: String(error && error.message !== undefined ? error.message : error) },

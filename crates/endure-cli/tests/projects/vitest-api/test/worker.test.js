@@ -47,3 +47,15 @@ it("and once disposed, the id is free again", async () => {
 	await counter.waitForStatus("complete");
 	expect(await counter.getOutput()).toBe(3);
 });
+
+it("mocks a step's result with a stream", async () => {
+	await using counter = await introspectWorkflowInstance(env.COUNTER, "streamed");
+	await counter.modify(async (m) => {
+		const body = new Response("streamed bytes").body;
+		await m.mockStepResult({ name: "add" }, body);
+	});
+	await env.COUNTER.create({ id: "streamed", params: { times: 1 } });
+	// The step returned the stream's bytes; its recorded result shows them as the status
+	// document does.
+	expect(await counter.waitForStepResult({ name: "add" })).toBe("[ReadableStream(14 bytes)]");
+});
