@@ -242,11 +242,7 @@ async fn serve(
                 }
             }
             Some((id, reply)) = pending.next(), if !pending.is_empty() => {
-                let msg = match reply {
-                    Ok(v) => json!({"op": "resolve", "id": id, "ok": true, "value": v}),
-                    Err(e) => json!({"op": "resolve", "id": id, "ok": false, "error": {"name": e.name, "message": e.message}}),
-                };
-                iso.send(&msg);
+                iso.send_text(crate::protocol::ToJs::settle(id, reply).text());
             }
             _ = async {
                 match deadline {

@@ -20,6 +20,15 @@ pub struct ErrorWire {
     pub message: String,
 }
 
+impl From<&endure_model::WorkflowError> for ErrorWire {
+    fn from(e: &endure_model::WorkflowError) -> Self {
+        ErrorWire {
+            name: e.name.clone(),
+            message: e.message.clone(),
+        }
+    }
+}
+
 fn error_name() -> String {
     "Error".into()
 }
@@ -249,6 +258,11 @@ impl ToJs {
                 error: Some(e),
             },
         }
+    }
+
+    /// Settles call `id` with what the host's work for it answered.
+    pub fn settle(id: u64, reply: Result<Value, endure_model::WorkflowError>) -> ToJs {
+        ToJs::resolve(id, reply.map_err(|e| ErrorWire::from(&e)))
     }
 
     /// The JSON text sent.

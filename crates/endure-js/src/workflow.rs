@@ -57,13 +57,6 @@ fn error_from(e: ErrorWire) -> WorkflowError {
     })
 }
 
-fn error_wire(e: &WorkflowError) -> ErrorWire {
-    ErrorWire {
-        name: e.name.clone(),
-        message: e.message.clone(),
-    }
-}
-
 fn duration_input(v: &Value) -> DurationInput {
     match v {
         Value::Number(n) => DurationInput::Millis(n.as_f64().unwrap_or(f64::NAN)),
@@ -162,7 +155,7 @@ async fn run(
                 if was_outside {
                     outside -= 1;
                 }
-                iso.send_text(ToJs::resolve(id, reply.map_err(|e| error_wire(&e))).text());
+                iso.send_text(ToJs::settle(id, reply).text());
             }
         }
     }
