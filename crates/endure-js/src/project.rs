@@ -265,7 +265,13 @@ impl Project {
             let mut opts = WorkflowOptions {
                 class_name: w.class_name.clone(),
                 language: "javascript".into(),
-                schedules: w.schedules.clone(),
+                // Under `endure test` nothing fires on its own (as with vitest-pool-workers):
+                // a test calls `SELF.scheduled` or creates the instance itself.
+                schedules: if self.options.testing {
+                    vec![]
+                } else {
+                    w.schedules.clone()
+                },
                 ..WorkflowOptions::default()
             };
             if let Some(n) = w.step_limit {
@@ -285,7 +291,7 @@ impl Project {
                 }),
             )?;
         }
-        if !self.config.crons.is_empty() {
+        if !self.config.crons.is_empty() && !self.options.testing {
             for c in &self.config.crons {
                 builder = builder.cron_trigger(c.clone(), crate::scheduled::SCHEDULED_QUEUE);
             }

@@ -16,6 +16,9 @@ export function slugify(text) {
 }
 
 export default {
+	async scheduled(controller, env) {
+		await env.NOTES.put("last-cron", controller.cron);
+	},
 	async fetch(request, env, ctx) {
 		const url = new URL(request.url);
 		if (url.pathname === "/note") {

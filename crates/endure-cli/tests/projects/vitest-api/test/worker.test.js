@@ -59,3 +59,10 @@ it("mocks a step's result with a stream", async () => {
 	// document does.
 	expect(await counter.waitForStepResult({ name: "add" })).toBe("[ReadableStream(14 bytes)]");
 });
+
+it("runs the scheduled handler when a test asks (crons do not fire by themselves)", async () => {
+	expect(await env.NOTES.get("last-cron")).toBeNull();
+	const result = await SELF.scheduled({ cron: "*/5 * * * *" });
+	expect(result.outcome).toBe("ok");
+	expect(await env.NOTES.get("last-cron")).toBe("*/5 * * * *");
+});
