@@ -22,6 +22,8 @@ mod state;
 mod suite;
 mod telemetry;
 #[cfg(feature = "js")]
+mod test_report;
+#[cfg(feature = "js")]
 mod testing;
 mod wake;
 

@@ -32,6 +32,18 @@ pub struct Args {
     /// Allow `.only` when the `CI` environment variable is set (Vitest's `--allowOnly`).
     #[arg(long)]
     allow_only: bool,
+    /// Also write the results as Vitest's JSON reporter does (`json`) or as JUnit XML (`junit`),
+    /// to `--output-file` (standard output without one, instead of the report).
+    #[arg(long, value_enum)]
+    reporter: Option<Reporter>,
+    #[arg(long, requires = "reporter")]
+    output_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Reporter {
+    Json,
+    Junit,
 }
 
 fn in_ci() -> bool {
@@ -81,7 +93,12 @@ pub async fn run(a: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    println!("\n RUN  endure test {}\n", dir.display());
+    // A machine-readable report on standard output replaces the human one there (console
+    // lines of the tests then go to standard error).
+    let quiet = a.reporter.is_some() && a.output_file.is_none();
+    if !quiet {
+        println!("\n RUN  endure test {}\n", dir.display());
+    }
     if files.is_empty() {
         println!("No test files found, exiting with code 1");
         if !filters.is_empty() {
@@ -125,6 +142,9 @@ pub async fn run(a: Args) -> anyhow::Result<ExitCode> {
         },
     };
     let started = std::time::Instant::now();
+    let start_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
     let mut reports = vec![];
     for f in &files {
         let name = rel(&dir, f);
@@ -141,16 +161,40 @@ pub async fn run(a: Args) -> anyhow::Result<ExitCode> {
                     Some(t) => format!("{stream} | {name} > {t}"),
                     None => format!("{stream} | {name}"),
                 };
-                println!("{head}\n{text}\n");
+                if quiet {
+                    eprintln!("{head}\n{text}\n");
+                } else {
+                    println!("{head}\n{text}\n");
+                }
             }
             TestEvent::Finished(_) | TestEvent::SuiteError { .. } => {}
         };
         let r = run_file(&dir, f, &options, &mut on).await;
-        print_file(&name, &r);
+        if !quiet {
+            print_file(&name, &r);
+        }
         reports.push(r);
     }
-    let failed = print_failures(&dir, &reports);
-    print_summary(&reports, started.elapsed());
+    let failed = if quiet {
+        reports.iter().any(|r| !r.passed())
+    } else {
+        let failed = print_failures(&dir, &reports);
+        print_summary(&reports, started.elapsed());
+        failed
+    };
+    if let Some(kind) = a.reporter {
+        let text = match kind {
+            Reporter::Json => {
+                serde_json::to_string_pretty(&crate::test_report::json(&reports, start_ms))? + "\n"
+            }
+            Reporter::Junit => crate::test_report::junit(&dir, &reports),
+        };
+        match &a.output_file {
+            Some(path) => std::fs::write(path, text)
+                .map_err(|e| anyhow::anyhow!("--output-file {}: {e}", path.display()))?,
+            None => print!("{text}"),
+        }
+    }
     let _ = std::io::stdout().flush();
     Ok(if failed {
         ExitCode::from(1)

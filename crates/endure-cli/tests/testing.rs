@@ -344,3 +344,48 @@ import { expect, it } from 'vitest';
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("Tests  4 passed (4)"), "{out}");
 }
+
+#[test]
+fn results_as_json_and_junit() {
+    // JSON on standard output, instead of the report.
+    let (code, out, err) = endure_test(&[path(&project("vitest-failing")), "--reporter", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON on stdout");
+    assert_eq!(doc["numTotalTests"], 14);
+    assert_eq!(doc["numFailedTests"], 13);
+    assert_eq!(doc["numFailedTestSuites"], 3);
+    assert_eq!(doc["success"], false);
+    let wrong = doc["testResults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["assertionResults"].as_array().unwrap().iter())
+        .find(|t| t["title"] == "mocks the wrong score")
+        .unwrap();
+    assert_eq!(wrong["status"], "failed");
+    assert!(
+        wrong["failureMessages"][0]
+            .as_str()
+            .unwrap()
+            .contains("to deeply equal { status: 'auto_approved' }")
+    );
+
+    // JUnit XML to a file, beside the report.
+    let tmp = tempfile::tempdir().unwrap();
+    let xml_path = tmp.path().join("junit.xml");
+    let (code, out, _) = endure_test(&[
+        path(&project("moderation")),
+        "--reporter",
+        "junit",
+        "--output-file",
+        path(&xml_path),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Tests  13 passed (13)"), "{out}");
+    let xml = std::fs::read_to_string(&xml_path).unwrap();
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<testsuites name=\"endure test\" tests=\"13\" failures=\"0\" errors=\"0\""), "{xml}");
+    assert!(
+        xml.contains("<testcase classname=\"test/integration.test.ts\" name=\"instance lifecycle &gt; terminates\""),
+        "{xml}"
+    );
+}
