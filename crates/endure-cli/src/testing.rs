@@ -5,6 +5,7 @@
 use endure_js::testing::{
     FileReport, SnapshotMode, TestError, TestEvent, TestOptions, TestState, discover, run_file,
 };
+use futures_util::StreamExt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -38,6 +39,9 @@ pub struct Args {
     reporter: Option<Reporter>,
     #[arg(long, requires = "reporter")]
     output_file: Option<PathBuf>,
+    /// Test files run side by side (default: the machine's cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    max_workers: Option<u16>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -146,30 +150,42 @@ pub async fn run(a: Args) -> anyhow::Result<ExitCode> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
     let mut reports = vec![];
-    for f in &files {
-        let name = rel(&dir, f);
-        let mut current: Option<String> = None;
-        let mut on = |e: TestEvent| match e {
-            TestEvent::Started { names } => current = Some(names.join(" > ")),
-            TestEvent::Log { level, text } => {
-                let stream = if level == "error" || level == "warn" {
-                    "stderr"
-                } else {
-                    "stdout"
-                };
-                let head = match &current {
-                    Some(t) => format!("{stream} | {name} > {t}"),
-                    None => format!("{stream} | {name}"),
-                };
-                if quiet {
-                    eprintln!("{head}\n{text}\n");
-                } else {
-                    println!("{head}\n{text}\n");
+    // Files run side by side, as many as the machine has cores; each is reported when it and
+    // those before it are done, in file order.
+    let parallel = match a.max_workers {
+        Some(n) => usize::from(n),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let runs = files.iter().map(|f| {
+        let (dir, options) = (&dir, &options);
+        async move {
+            let name = rel(dir, f);
+            let mut current: Option<String> = None;
+            let mut on = |e: TestEvent| match e {
+                TestEvent::Started { names } => current = Some(names.join(" > ")),
+                TestEvent::Log { level, text } => {
+                    let stream = if level == "error" || level == "warn" {
+                        "stderr"
+                    } else {
+                        "stdout"
+                    };
+                    let head = match &current {
+                        Some(t) => format!("{stream} | {name} > {t}"),
+                        None => format!("{stream} | {name}"),
+                    };
+                    if quiet {
+                        eprintln!("{head}\n{text}\n");
+                    } else {
+                        println!("{head}\n{text}\n");
+                    }
                 }
-            }
-            TestEvent::Finished(_) | TestEvent::SuiteError { .. } => {}
-        };
-        let r = run_file(&dir, f, &options, &mut on).await;
+                TestEvent::Finished(_) | TestEvent::SuiteError { .. } => {}
+            };
+            (name.clone(), run_file(dir, f, options, &mut on).await)
+        }
+    });
+    let mut done = futures_util::stream::iter(runs).buffered(parallel);
+    while let Some((name, r)) = done.next().await {
         if !quiet {
             print_file(&name, &r);
         }
