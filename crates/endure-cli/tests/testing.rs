@@ -71,7 +71,7 @@ fn the_vitest_api_behaves_as_vitest() {
     );
     assert!(out.contains(" ✓ test/snapshots.test.js (5 tests)"), "{out}");
     assert!(
-        out.contains("Tests  54 passed | 5 skipped | 1 todo (60)"),
+        out.contains("Tests  55 passed | 5 skipped | 1 todo (61)"),
         "{out}"
     );
 }

@@ -221,6 +221,19 @@ impl InstanceHandle {
         ))
     }
 
+    /// The instance's log, folded: every step with its recorded result as stored (not as the
+    /// status document shows it).
+    pub async fn history(&self) -> Result<History, ApiError> {
+        let (_, log) = self
+            .shared
+            .store
+            .read_instance(self.instance)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::instance_not_found(&self.id))?;
+        Ok(History::from_log(&log))
+    }
+
     /// Pauses: at once if the instance waits; once the running step ends otherwise
     /// (`waitingForPause` until then). No effect on queued, paused or finished instances.
     pub async fn pause(&self) -> Result<(), ApiError> {

@@ -6,7 +6,8 @@
 use crate::binding::InstanceHandle;
 use crate::engine::Engine;
 use crate::modifier::{Modifier, StepRef};
-use endure_model::history::{InstanceDetails, StepDoc};
+use endure_model::StepKind;
+use endure_model::history::{InstanceDetails, REDACTED, StepRecord, StepState};
 use endure_model::{ApiError, ErrorCode, ErrorInfo, InstanceStatus};
 use serde_json::Value;
 use std::sync::Arc;
@@ -121,26 +122,42 @@ impl InstanceIntrospector {
         }
     }
 
-    /// The step's result, as soon as it is recorded (the workflow may go on); an error if the
-    /// step fails. `step.do` steps only, as in the reference.
+    /// The step's result as recorded (stored values keep their tags, so a JavaScript stream
+    /// comes back a stream; a sensitive step's is `[REDACTED]`), as soon as it is recorded (the
+    /// workflow may go on); an error if the step fails. `step.do` steps only, as in the
+    /// reference.
     pub async fn wait_for_step_result(&self, step: StepRef) -> Result<Value, StepWaitError> {
-        self.watch(|d| {
-            d.steps.iter().find_map(|s| match s {
-                StepDoc::Step {
-                    name,
-                    count,
-                    success,
-                    output,
+        let mut changes = self.engine.changes();
+        loop {
+            self.live()?;
+            if let Some(h) = self.handle().await? {
+                let history = h.history().await?;
+                let found = history.steps.iter().find(|s| {
+                    s.key.kind == StepKind::Do
+                        && s.key.name == step.name
+                        && s.key.count == step.index
+                });
+                if let Some(StepRecord {
+                    state:
+                        StepState::Do {
+                            outcome: Some(outcome),
+                            config,
+                            ..
+                        },
                     ..
-                } if *name == step.name && *count == step.index => match success {
-                    Some(true) => Some(Ok(output.clone())),
-                    Some(false) => Some(Err(StepWaitError::Failed)),
-                    None => None,
-                },
-                _ => None,
-            })
-        })
-        .await
+                }) = found
+                {
+                    return match outcome {
+                        Ok(_) if config.is_sensitive() => Ok(Value::String(REDACTED.into())),
+                        Ok(v) => Ok(v.clone()),
+                        Err(_) => Err(StepWaitError::Failed),
+                    };
+                }
+            }
+            if changes.changed().await.is_err() {
+                return Err(ApiError::new(ErrorCode::ShuttingDown, "The engine stopped").into());
+            }
+        }
     }
 
     /// Waits until the instance has `status`; an error once a final status makes it

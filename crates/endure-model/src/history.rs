@@ -490,7 +490,8 @@ pub struct InstanceSummary {
     pub error: Option<ErrorInfo>,
 }
 
-const REDACTED: &str = "[REDACTED]";
+/// What status documents and test introspection show for a sensitive step's result.
+pub const REDACTED: &str = "[REDACTED]";
 
 impl InstanceDetails {
     /// Builds the document from the instance's facts and its folded log.

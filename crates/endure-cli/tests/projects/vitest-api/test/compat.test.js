@@ -1,6 +1,6 @@
 // What Endure answers beyond the current vitest-pool-workers, for tests written against earlier
 // versions of it.
-import { env, introspectWorkflow } from "cloudflare:test";
+import { env, introspectWorkflow, SELF } from "cloudflare:test";
 import { expect, it } from "vitest";
 
 it("answers introspector.get() as an array, or a promise of one", async () => {
@@ -15,4 +15,10 @@ it("answers introspector.get() as an array, or a promise of one", async () => {
 	expect(later).toHaveLength(2);
 	for (const i of later) await i.waitForStatus("complete");
 	expect(await later[1].getOutput()).toBe(2);
+});
+
+it("runs the scheduled handler through SELF.scheduled", async () => {
+	const result = await SELF.scheduled({ cron: "0 * * * *" });
+	expect(result.outcome).toBe("ok");
+	expect(await env.NOTES.get("last-cron")).toBe("0 * * * *");
 });
