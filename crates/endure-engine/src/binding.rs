@@ -208,13 +208,7 @@ impl InstanceHandle {
     /// The status document: status, error, output, params, trigger, times and every step
     /// with its attempts.
     pub async fn status(&self) -> Result<InstanceDetails, ApiError> {
-        let (row, log) = self
-            .shared
-            .store
-            .read_instance(self.instance)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(|| ApiError::instance_not_found(&self.id))?;
+        let (row, log) = self.read().await?;
         Ok(InstanceDetails::build(
             &row.summary(),
             &History::from_log(&log),
@@ -224,14 +218,19 @@ impl InstanceHandle {
     /// The instance's log, folded: every step with its recorded result as stored (not as the
     /// status document shows it).
     pub async fn history(&self) -> Result<History, ApiError> {
-        let (_, log) = self
-            .shared
+        let (_, log) = self.read().await?;
+        Ok(History::from_log(&log))
+    }
+
+    async fn read(
+        &self,
+    ) -> Result<(endure_store::InstanceRow, Vec<endure_model::LogEntry>), ApiError> {
+        self.shared
             .store
             .read_instance(self.instance)
             .await
             .map_err(store_error)?
-            .ok_or_else(|| ApiError::instance_not_found(&self.id))?;
-        Ok(History::from_log(&log))
+            .ok_or_else(|| ApiError::instance_not_found(&self.id))
     }
 
     /// Pauses: at once if the instance waits; once the running step ends otherwise

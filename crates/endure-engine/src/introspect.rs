@@ -103,10 +103,10 @@ impl InstanceIntrospector {
     }
 
     /// Waits (through hibernations and restarts of the run) until `done` says what to answer.
-    async fn watch<T, E: From<ApiError>>(
+    async fn watch<T>(
         &self,
-        done: impl Fn(&InstanceDetails) -> Option<Result<T, E>>,
-    ) -> Result<T, E> {
+        done: impl Fn(&InstanceDetails) -> Option<Result<T, ApiError>>,
+    ) -> Result<T, ApiError> {
         let mut changes = self.engine.changes();
         loop {
             self.live()?;
@@ -117,7 +117,7 @@ impl InstanceIntrospector {
                 }
             }
             if changes.changed().await.is_err() {
-                return Err(ApiError::new(ErrorCode::ShuttingDown, "The engine stopped").into());
+                return Err(ApiError::new(ErrorCode::ShuttingDown, "The engine stopped"));
             }
         }
     }

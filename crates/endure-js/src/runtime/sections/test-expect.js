@@ -618,5 +618,5 @@ export default function (kit) {
   assert.isFalse = (v, m) => assert.strictEqual(v, false, m);
   assert.fail = (m) => { throw new AssertionError(m || 'assert.fail()'); };
 
-  return { expect, assert, AssertionError, inspect, pretty, diff, equals, subset, isObj, isMock, snap, formatSnap };
+  return { expect, assert, AssertionError, inspect, diff, isObj, isMock, snap, formatSnap };
 }

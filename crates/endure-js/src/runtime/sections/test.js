@@ -24,7 +24,7 @@ export default function (rt) {
 
   const shared = { state: null };
   const expectLib = host.section('test-expect')({ sync, realNow, realSetTimeout, RealDate, shared });
-  const { expect, assert, AssertionError, inspect, diff, equals, isObj, isMock, snap, formatSnap } = expectLib;
+  const { expect, assert, AssertionError, inspect, diff, isObj, isMock, snap, formatSnap } = expectLib;
   const viLib = host.section('test-vi')({ realNow, realSetTimeout, RealDate, isObj, isMock, inspect });
   const { vi, registerMock, mockModule } = viLib;
 
@@ -34,7 +34,6 @@ export default function (rt) {
   }
   let root = newSuite('', null, 'run', null);
   let current = root;
-  let collecting = false;
   function splitArgs(a, b) {
     // (name, fn, timeout|options) or (name, options, fn)
     if (typeof a === 'function' || a === undefined) return { fn: a, options: typeof b === 'number' ? { timeout: b } : b || {} };
@@ -333,17 +332,14 @@ export default function (rt) {
         Object.defineProperty(globalThis, k, { value: vitest[k], writable: true, configurable: true, enumerable: false });
       }
     }
-    collecting = true;
     try {
       for (const f of m.setupFiles || []) await import(f);
       await import(m.file);
       await collect(root);
     } catch (e) {
-      collecting = false;
       post('testsDone', { file: m.file, error: errorReport(e) });
       return;
     }
-    collecting = false;
     const pattern = m.pattern ? new RegExp(m.pattern) : null;
     plan(root, hasOnly(root), false, false, pattern, []);
     await runSuite(root, m.file);
@@ -550,5 +546,5 @@ export default function (rt) {
     fetchMock: undefined, runInDurableObject: unsupported('runInDurableObject'),
     listDurableObjectIds: unsupported('listDurableObjectIds'), applyD1Migrations: unsupported('applyD1Migrations'),
   };
-  return { vitest, cloudflareTest, run, registerMock, mockModule, collecting: () => collecting };
+  return { vitest, cloudflareTest, run, registerMock, mockModule };
 }
