@@ -414,6 +414,7 @@ fn run(
         )
         .map_err(|e| e.to_string())?;
         host.set("raw", raw).map_err(|e| e.to_string())?;
+        crate::encoding::install(&ctx, &host).map_err(|e| e.to_string())?;
         host.set("asyncContext", sources.async_context())
             .map_err(|e| e.to_string())?;
         if let Some(hook) = hook.clone() {

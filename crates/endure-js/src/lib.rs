@@ -23,6 +23,7 @@ mod bytecode;
 pub mod cache;
 pub mod config;
 pub mod decorators;
+mod encoding;
 pub mod fetch;
 pub mod host;
 pub mod http;

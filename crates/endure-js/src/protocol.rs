@@ -217,6 +217,9 @@ pub struct StepWire {
 pub enum ToJs {
     /// Start `run` of the exported class.
     Start { class: String, event: EventWire },
+    /// The engine dropped the run before its end (it hibernates, or was paused, terminated or
+    /// stopped): forget its calls in flight.
+    Abandon,
     /// Run attempt `attempt` (a host-wide number) of the callback of step call `step`.
     Attempt {
         step: u64,

@@ -71,12 +71,16 @@ async fn run(
     event: WorkflowEvent,
     step: Step,
 ) -> Result<Value, WorkflowError> {
-    let (generation, mut iso, _permit) = p
+    let (generation, iso, _permit) = p
         .run_isolate()
         .await
         .map_err(|e| internal(format!("cannot start a JavaScript isolate: {e}")))?;
-    // A limit hit or an uncaught error: this isolate is not kept for another run.
-    let mut tainted = false;
+    let mut iso = RunIsolate {
+        project: p.clone(),
+        generation,
+        iso: Some(iso),
+        tainted: false,
+    };
     let origin = format!("{}/{}", event.workflow_name, event.instance_id);
     iso.send_text(
         ToJs::Start {
@@ -139,15 +143,14 @@ async fn run(
                         delay_done(&delays, delay, ok, value, error);
                         continue;
                     }
-                    FromJs::Limit { .. } | FromJs::Fatal { .. } => tainted = true,
+                    // A limit hit or an uncaught error: this isolate is not kept for another run.
+                    FromJs::Limit { .. } | FromJs::Fatal { .. } => iso.tainted = true,
                     _ => {}
                 }
                 let calls = Calls { attempts: &attempts, delays: &delays, next: &next_attempt };
                 let finished = matches!(m, FromJs::Done { .. });
                 if let Some(done) = handle(&p, &iso, &step, &origin, &calls, &mut pending, m) {
-                    if finished && !tainted && pending.is_empty() && outside == 0 {
-                        p.recycle(generation, iso);
-                    }
+                    iso.finish(finished && pending.is_empty() && outside == 0);
                     return done;
                 }
             }
@@ -158,6 +161,57 @@ async fn run(
                 iso.send_text(ToJs::settle(id, reply).text());
             }
         }
+    }
+}
+
+/// A run's isolate. When the run ends, it goes back to the project's ready isolates if the
+/// run left nothing behind ([`RunIsolate::finish`]). When the engine drops the run before its
+/// end (the instance hibernates: a long sleep or event wait; or it is paused, terminated,
+/// stopped), JavaScript is told to forget the run (`abandon`: its calls in flight are dropped,
+/// so the suspended `run` can be collected) and the isolate is offered back the same way, as
+/// Cloudflare evicts a hibernating instance and keeps the isolate for other work. Without this
+/// every waiting instance would cost a new isolate.
+struct RunIsolate {
+    project: Arc<Project>,
+    generation: u64,
+    iso: Option<Isolate>,
+    /// A limit was hit or an error escaped: never kept.
+    tainted: bool,
+}
+
+impl RunIsolate {
+    fn finish(&mut self, clean: bool) {
+        if let Some(iso) = self.iso.take()
+            && clean
+            && !self.tainted
+        {
+            self.project.recycle(self.generation, iso);
+        }
+    }
+}
+
+impl std::ops::Deref for RunIsolate {
+    type Target = Isolate;
+    fn deref(&self) -> &Isolate {
+        // Present until `finish` or drop, both of which end the run.
+        self.iso.as_ref().expect("the run's isolate")
+    }
+}
+
+impl std::ops::DerefMut for RunIsolate {
+    fn deref_mut(&mut self) -> &mut Isolate {
+        self.iso.as_mut().expect("the run's isolate")
+    }
+}
+
+impl Drop for RunIsolate {
+    fn drop(&mut self) {
+        let Some(iso) = self.iso.take() else { return };
+        if self.tainted || tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        iso.send_text(ToJs::Abandon.text());
+        self.project.recycle(self.generation, iso);
     }
 }
 

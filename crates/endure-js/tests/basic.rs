@@ -545,6 +545,69 @@ export class MyWorkflow extends WorkflowEntrypoint {
     );
 }
 
+/// UTF-8 and base64 as the Web platform defines them (done by the host, with the prelude's
+/// JavaScript for what the host leaves to it): lone surrogates become U+FFFD, invalid UTF-8
+/// decodes to U+FFFD per maximal invalid sequence, `atob` is forgiving base64 and throws
+/// `InvalidCharacterError` for what is not base64, and bodies of every size survive a round trip.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_and_base64_conversions() {
+    let d = project(&[
+        ("wrangler.jsonc", ONE_WORKFLOW),
+        (
+            "src/index.ts",
+            r#"
+import { WorkflowEntrypoint, WorkflowStep, WorkflowEvent } from 'cloudflare:workers';
+const bytes = (u: Uint8Array) => Array.from(u);
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run(event: WorkflowEvent<{}>, step: WorkflowStep) {
+    return await step.do('codec', async () => {
+      const enc = new TextEncoder(), dec = new TextDecoder();
+      const big = 'é€😀x'.repeat(5000);
+      const bad: string[] = [];
+      for (const s of ['Zm9v$g==', 'Zg===', 'Zm9vY', 'Z=m9']) {
+        try { atob(s); bad.push('accepted'); } catch (e: any) { bad.push(e.name); }
+      }
+      const blob = new Uint8Array(70000).map((_, i) => (i * 7) & 255);
+      const viaResponse = new Uint8Array(await new Response(blob).arrayBuffer());
+      return {
+        ascii: bytes(enc.encode('hi')),
+        astral: bytes(enc.encode('€😀')),
+        lone: bytes(enc.encode('a\uD800b\uDC00')),
+        invalid: dec.decode(new Uint8Array([0x61, 0xff, 0xe2, 0x82, 0x62, 0xf0, 0x9f, 0x98])),
+        sub: dec.decode(new Uint8Array([0x78, 0xe2, 0x82, 0xac, 0x79]).subarray(1, 4)),
+        bigRoundTrip: dec.decode(enc.encode(big)) === big,
+        btoa: btoa('\u00ff\u0000hello'),
+        atob: atob(' aGVs\nbG8= '),
+        bad,
+        bodyRoundTrip: viaResponse.length === blob.length && viaResponse.every((b, i) => b === blob[i]),
+        text: await new Response(big).text() === big,
+      };
+    });
+  }
+}
+"#,
+        ),
+    ]);
+    let doc = doc_in(&d, "h").await;
+    assert_eq!(
+        doc["output"],
+        json!({
+            "ascii": [104, 105],
+            "astral": [226, 130, 172, 240, 159, 152, 128],
+            "lone": [97, 239, 191, 189, 98, 239, 191, 189],
+            "invalid": "a\u{fffd}\u{fffd}b\u{fffd}",
+            "sub": "\u{20ac}",
+            "bigRoundTrip": true,
+            "btoa": "/wBoZWxsbw==",
+            "atob": "hello",
+            "bad": ["InvalidCharacterError", "InvalidCharacterError", "InvalidCharacterError", "InvalidCharacterError"],
+            "bodyRoundTrip": true,
+            "text": true,
+        }),
+        "{doc:#}"
+    );
+}
+
 /// What bundlers do before a Worker runs: tsconfig `paths` and `baseUrl`, wrangler's `alias`,
 /// `define` and module `rules` (Text and Data, the defaults and the project's own).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

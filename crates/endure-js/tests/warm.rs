@@ -175,3 +175,51 @@ async fn runs_beyond_the_isolate_limit_wait_for_an_isolate() {
         assert_eq!(doc["output"], json!("rested"), "{doc}");
     }
 }
+
+const WAITER: &str = r#"
+import { WorkflowEntrypoint } from 'cloudflare:workers';
+let runs = 0;
+export class Waiter extends WorkflowEntrypoint {
+  async run(event, step) {
+    runs++;
+    const seen = await step.do('seen', async () => runs);
+    const ev = await step.waitForEvent('go', { type: 'go', timeout: '1 day' });
+    return { seen, got: ev.payload };
+  }
+}
+export default { async fetch() { return new Response('ok'); } };
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_that_hibernates_hands_its_isolate_on() {
+    let d = files(&[
+        (
+            "p/wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.js",
+                "workflows": [{"name": "waiter", "binding": "WAITER", "class_name": "Waiter"}]}"#,
+        ),
+        ("p/src/index.js", WAITER),
+    ]);
+    let js = Js::start(d, "p", vec![], Limits::default()).await;
+    // The first run starts an isolate (and one ahead). When it waits for its event (a day:
+    // not kept live), the engine drops the run; its isolate forgets it and is ready again.
+    js.create("waiter", "w1", json!({})).await;
+    js.until("waiter", "w1", |d| d["status"] == "waiting").await;
+    ready(&js, 2).await;
+    // The next run takes that isolate (the last one kept): its module state is there.
+    js.create("waiter", "w2", json!({})).await;
+    js.until("waiter", "w2", |d| d["status"] == "waiting").await;
+    ready(&js, 2).await;
+    let seen = |d: &serde_json::Value| d["steps"][0]["output"].clone();
+    assert_eq!(seen(&js.doc("waiter", "w2").await), json!(2));
+    // The first one's event: it is replayed (its recorded step is not run again) and ends.
+    js.handle("waiter", "w1")
+        .await
+        .send_event("go", json!({"n": 1}))
+        .await
+        .unwrap();
+    let doc = js
+        .until("waiter", "w1", |d| d["status"] == "complete")
+        .await;
+    assert_eq!(doc["output"], json!({"seen": 1, "got": {"n": 1}}), "{doc}");
+}

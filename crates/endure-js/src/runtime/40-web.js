@@ -1,6 +1,16 @@
 // Part of the runtime prelude (see 00-core.js): one function body split into files.
   // ---------------------------------------------------------------- encoding
+  // UTF-8 and base64 are done by the host (encoding.rs); it answers null for what it leaves to
+  // the JavaScript below (a lone surrogate, a value that is not a Uint8Array).
   function utf8encode(s) {
+    const r = host.utf8Encode(s);
+    return r === null ? utf8encodeSlow(s) : r;
+  }
+  function utf8decode(bytes) {
+    const r = bytes instanceof Uint8Array ? host.utf8Decode(bytes) : null;
+    return r === null ? utf8decodeSlow(bytes) : r;
+  }
+  function utf8encodeSlow(s) {
     const out = [];
     for (let i = 0; i < s.length; i++) {
       let c = s.charCodeAt(i);
@@ -15,7 +25,7 @@
     }
     return new Uint8Array(out);
   }
-  function utf8decode(bytes) {
+  function utf8decodeSlow(bytes) {
     let s = '';
     for (let i = 0; i < bytes.length;) {
       const b = bytes[i];
@@ -48,6 +58,10 @@
   }
   const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   function b64encode(bytes) {
+    const r = bytes instanceof Uint8Array ? host.b64Encode(bytes) : null;
+    return r === null ? b64encodeSlow(bytes) : r;
+  }
+  function b64encodeSlow(bytes) {
     let s = '';
     for (let i = 0; i < bytes.length; i += 3) {
       const n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
@@ -55,20 +69,11 @@
     }
     return s;
   }
+  // Forgiving base64 (the Infra standard), decoded by the host.
   function b64decode(s) {
-    const clean = String(s).replace(/[\t\n\f\r ]/g, '');
-    if (clean.length % 4 === 1 || /[^A-Za-z0-9+/=]/.test(clean)) {
-      throw new DOMException('The string to be decoded is not correctly encoded.', 'InvalidCharacterError');
-    }
-    const out = [];
-    let buf = 0;
-    let bits = 0;
-    for (const ch of clean.replace(/=+$/, '')) {
-      buf = (buf << 6) | B64.indexOf(ch);
-      bits += 6;
-      if (bits >= 8) { bits -= 8; out.push((buf >> bits) & 255); }
-    }
-    return new Uint8Array(out);
+    const r = host.b64Decode(String(s));
+    if (r === null) throw new DOMException('The string to be decoded is not correctly encoded.', 'InvalidCharacterError');
+    return r;
   }
   function btoa(s) {
     const str = String(s);
@@ -78,7 +83,7 @@
       if (c > 255) throw new DOMException('Invalid character', 'InvalidCharacterError');
       bytes.push(c);
     }
-    return b64encode(bytes);
+    return b64encode(new Uint8Array(bytes));
   }
   function atob(s) {
     return String.fromCharCode(...b64decode(s));

@@ -15,6 +15,12 @@
       case 'delay': runDelay(m); return;
       case 'env': setupEnv(m); return;
       case 'start': startWorkflow(m); return;
+      case 'abandon': {
+        // The run was dropped by the engine (it will be replayed if it ever resumes): its
+        // calls in flight are forgotten, so nothing refers to the suspended run any more.
+        calls.clear(); callbacks.clear(); delayFns.clear(); executing.clear();
+        return;
+      }
       case 'fetch': startFetch(m); return;
       case 'rpc': startRpc(m); return;
       case 'scheduled': startScheduled(m); return;

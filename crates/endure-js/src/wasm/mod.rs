@@ -93,7 +93,7 @@ fn throw(ctx: &Ctx<'_>, name: &str, message: impl std::fmt::Display) -> rquickjs
 }
 
 fn bytes_of<'js>(ctx: &Ctx<'js>, v: &Value<'js>) -> rquickjs::Result<Vec<u8>> {
-    view::copy_bytes(v).ok_or_else(|| {
+    crate::encoding::copy_bytes(v).ok_or_else(|| {
         throw(
             ctx,
             "TypeError",

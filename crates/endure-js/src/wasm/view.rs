@@ -1,6 +1,6 @@
-//! The two places the WebAssembly support needs `unsafe`: a Wasm memory's bytes as a JavaScript
-//! `ArrayBuffer` without copying ([`buffer`]), and a copy of a module's bytes out of JavaScript
-//! ([`copy_bytes`]).
+//! The place the WebAssembly support needs `unsafe`: a Wasm memory's bytes as a JavaScript
+//! `ArrayBuffer` without copying ([`buffer`]). (A module's bytes are copied out of JavaScript by
+//! `encoding::copy_bytes`.)
 //!
 //! Why it is sound: the buffer keeps the store (and so the memory's bytes) alive for as long as
 //! QuickJS keeps the buffer. The bytes move only when the memory grows; growth happens inside a
@@ -10,7 +10,7 @@
 //! do), and detaching drops the view without touching them.
 
 use super::SharedStore;
-use rquickjs::{ArrayBuffer, ArrayBufferSource, Ctx, TypedArray, Value};
+use rquickjs::{ArrayBuffer, ArrayBufferSource, Ctx};
 use wasmi::Memory;
 
 struct MemoryView {
@@ -50,19 +50,4 @@ pub fn buffer<'js>(
             len,
         },
     )
-}
-
-/// A copy of the bytes of an `ArrayBuffer` or a `Uint8Array` (`None` for anything else).
-#[allow(unsafe_code)]
-pub fn copy_bytes(v: &Value<'_>) -> Option<Vec<u8>> {
-    // SAFETY: rquickjs marks these reads unsafe because JavaScript could detach or resize the
-    // buffer while the slice lives; the slice is copied at once, and no JavaScript runs here.
-    if let Some(b) = v
-        .as_object()
-        .and_then(|o| ArrayBuffer::from_object(o.clone()))
-    {
-        return unsafe { b.as_bytes() }.map(<[u8]>::to_vec);
-    }
-    let t = TypedArray::<u8>::from_value(v.clone()).ok()?;
-    unsafe { t.as_bytes() }.map(<[u8]>::to_vec)
 }
