@@ -120,8 +120,12 @@ async fn metrics_parse_and_count_what_ran() {
     let mut m = BTreeMap::new();
     for _ in 0..500 {
         m = parse(&get("/metrics").await);
+        // The ends are observed (telemetry, analytics) just after they are durable, so
+        // wait for the observations too, not only the rows.
         let done = m.get("endure_instances{status=complete,workflow=steps}") == Some(&3.0)
-            && m.get("endure_instances{status=waiting,workflow=approval}") == Some(&1.0);
+            && m.get("endure_instances{status=waiting,workflow=approval}") == Some(&1.0)
+            && m.get("endure_instance_duration_seconds_count{status=complete,workflow=steps}")
+                == Some(&3.0);
         if done {
             break;
         }

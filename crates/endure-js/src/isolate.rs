@@ -7,7 +7,7 @@
 //! messages are typed in protocol.rs.
 //!
 //! Messages to JavaScript (`__endure_rt.receive`): `env`, `start`, `fetch`, `attempt`,
-//! `resolve`. Messages from JavaScript (`host.send`): `do`, `sleep`, `sleepUntil`,
+//! `resolve`, `abandon` (forget the run the engine dropped). Messages from JavaScript (`host.send`): `do`, `sleep`, `sleepUntil`,
 //! `waitForEvent`, `attemptDone`, `done`, `binding`, `fetch`, `response`, `log`; and from this
 //! thread itself `ready` (the main module loaded; its export names), `turn` (every message
 //! received so far is handled: `{received, timers}`), `limit` (the CPU or memory limit cut a

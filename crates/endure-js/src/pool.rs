@@ -1,8 +1,8 @@
 //! Isolates kept ready so that requests and runs do not wait for one to start and load the
 //! project: *warm* isolates answered a request and wait for the next (as Cloudflare keeps an
 //! isolate for many requests); *ready* isolates wait for workflow runs: started ahead, or kept
-//! after a run that ended cleanly (module state carries over, as on Cloudflare; a run never
-//! shares an isolate with another run at the same time). Both are bounded, and both are
+//! after a run that ended cleanly or that the engine dropped to hibernate (module state carries
+//! over, as on Cloudflare; a run never shares an isolate with another run at the same time). Both are bounded, and both are
 //! retired when the project's sources change.
 
 use crate::isolate;

@@ -319,6 +319,29 @@ impl Harness {
         for id in &ids {
             self.wait_finished(workflow, id).await;
         }
+        self.rollups_counted(workflow, n as u64).await;
+    }
+
+    /// Waits (hang protection only) until the analytics rollups count `successes` ends of
+    /// `workflow`: an instance's last observation is counted just after its end is durable,
+    /// which is when the harness sees it complete, so on a loaded machine it comes a moment
+    /// later than that.
+    pub async fn rollups_counted(&self, workflow: &str, successes: u64) {
+        let q = endure_store::RollupQuery {
+            granularity: endure_model::analytics::Granularity::Minute,
+            from: endure::Timestamp(0),
+            to: endure::Timestamp(u64::MAX / 2),
+            workflows: vec![workflow.to_string()],
+            event_types: vec!["WORKFLOW_SUCCESS".into()],
+            limit: 10_000,
+        };
+        for _ in 0..500 {
+            let rows = self.engine.rollups(&q).await.unwrap_or_default();
+            if rows.iter().map(|r| r.count).sum::<u64>() >= successes {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 }
 
