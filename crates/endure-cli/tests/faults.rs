@@ -243,6 +243,15 @@ impl Tmpfs {
     }
 }
 
+/// Writes zeros to `path` until the file system has no room left.
+fn fill(path: &Path) {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path).unwrap();
+    let block = vec![0u8; 4096];
+    while f.write_all(&block).is_ok() {}
+    let _ = f.sync_all();
+}
+
 impl Drop for Tmpfs {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.0).output();
@@ -284,10 +293,12 @@ async fn a_full_disk_refuses_creations_and_keeps_what_it_acknowledged() {
         "3 MiB cannot hold 40 × 200 KiB: some creations must be refused"
     );
     assert!(!acknowledged.is_empty());
-    // The server still answers, and after a crash every acknowledged instance is there.
+    // The server still answers, and after a crash every acknowledged instance is there, also
+    // when the disk is still full as the server starts again (not a byte left).
     let v = common::get_json(&format!("{api}?per_page=1"), None).await;
     assert_eq!(v["success"], true, "{v}");
     drop(server);
+    fill(&fs.0.join("filler"));
     let again = common::dev(&state);
     let api = format!(
         "{}/client/v4/accounts/local/workflows/approval/instances",

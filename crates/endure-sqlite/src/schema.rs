@@ -119,7 +119,9 @@ const MIGRATIONS: [&str; 7] = [V1, V2, V3, V4, V5, V6, V7];
 
 /// Refuses a database this process cannot write (read-only or immutable file, read-only
 /// directory, unwritable WAL): one durable write of the schema version, at open, so a store
-/// that would fail every commit never starts.
+/// that would fail every commit never starts. A full disk is not refused: the file can be
+/// written once there is room, and meanwhile what is stored can be read (each commit is
+/// refused, not acknowledged, until then).
 pub(crate) fn check_writable(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let not_writable = |why: String| {
         StoreError::Backend(format!(
@@ -134,13 +136,18 @@ pub(crate) fn check_writable(conn: &Connection, path: &Path) -> Result<(), Store
     {
         return Err(not_writable("opened read-only".into()));
     }
-    conn.execute_batch(&format!(
+    match conn.execute_batch(&format!(
         "BEGIN IMMEDIATE; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-    ))
-    .map_err(|e| {
-        let _ = conn.execute_batch("ROLLBACK");
-        not_writable(e.to_string())
-    })
+    )) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+                return Ok(());
+            }
+            Err(not_writable(e.to_string()))
+        }
+    }
 }
 
 pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
