@@ -277,6 +277,10 @@ async fn waiting(
         rss_after / 1024,
         peak_rss_kib().unwrap_or(0) / 1024
     );
+    #[cfg(feature = "js")]
+    if lang == "JavaScript" {
+        eprintln!("isolates started: {}", endure_js::isolate::started());
+    }
     if !sample.is_empty() {
         let mut ms = Vec::with_capacity(sample.len());
         for h in &sample {
