@@ -564,6 +564,26 @@ fn drive(
         }
         let left = sent.values().filter(|(acked, _)| !acked).count() + paused.len();
         if settle && left == 0 {
+            // What the bookkeeping cannot know: a restart or a resume whose answer was lost
+            // may not have happened, and a pause may apply after a status read said it had
+            // not. So ask every instance before stopping, and resume what is still paused.
+            // Through whichever node answers (one may be down).
+            let status = |id: &str| {
+                (0..3)
+                    .filter_map(&base)
+                    .map(|api| status_of(&format!("{api}/{id}")))
+                    .find(|s| !s.is_empty())
+                    .unwrap_or_default()
+            };
+            let still: Vec<String> = sent
+                .keys()
+                .filter(|id| matches!(status(id).as_str(), "paused" | "waitingForPause"))
+                .cloned()
+                .collect();
+            if !still.is_empty() {
+                paused.extend(still);
+                continue;
+            }
             let unanswered: usize = sent.values().map(|(_, u)| u).sum();
             eprintln!(
                 "mixed load: {n} events acknowledged ({unanswered} sends unanswered), \
