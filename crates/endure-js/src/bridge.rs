@@ -5,6 +5,7 @@ use crate::project::Project;
 use endure_engine::CreateOptions;
 use endure_model::WorkflowError;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 fn api_error(e: endure_model::ApiError) -> WorkflowError {
     use endure_model::ErrorCode;
@@ -135,6 +136,27 @@ pub fn host_call(
             _ => resource(&p, &m).await,
         }
     }))
+}
+
+/// A binding read (`env.WF.get(id)`, `instance.status()`) answered on the isolate's own
+/// thread, saving the two thread hand-offs of a message and its answer: only when the store's
+/// point reads complete at once (a local file), and only if this one did. `None`: JavaScript
+/// sends the call as a message instead (a network store, a busy reader, any other call).
+pub fn call_now(p: &Arc<Project>, text: &str) -> Option<String> {
+    use futures_util::FutureExt;
+    let m: Value = serde_json::from_str(text).ok()?;
+    if m["op"] != "binding" || !matches!(m["method"].as_str(), Some("get" | "status")) {
+        return None;
+    }
+    if !p.engine()?.store().reads_inline() {
+        return None;
+    }
+    // A read not ready at once is dropped before it is answered: reads have no effects.
+    let answer = match binding(p, &m).now_or_never()? {
+        Ok(value) => json!({"ok": true, "value": value}),
+        Err(e) => json!({"ok": false, "error": {"name": e.name, "message": e.message}}),
+    };
+    Some(answer.to_string())
 }
 
 /// `env.BINDING.create(…)`, `instance.status()`, ….

@@ -135,18 +135,32 @@ impl Drop for Alive {
 /// modifiers and sessions): a JSON request in, a JSON answer out.
 pub type SyncHook = Arc<dyn Fn(&str) -> String + Send + Sync>;
 
+/// A call the host may answer on the isolate's own thread (`host.callNow(text)`): the answer
+/// (`{ok, value | error}` as JSON), or `None` when it cannot be had at once (then JavaScript
+/// sends the call as a message, as any other).
+pub type NowHook = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// The synchronous calls an isolate can make to its host.
+#[derive(Clone, Default)]
+pub struct Hooks {
+    /// `host.test(text)`: the test runner's requests (a test isolate).
+    pub test: Option<SyncHook>,
+    /// `host.callNow(text)`.
+    pub now: Option<NowHook>,
+}
+
 /// Starts an isolate for the project whose main module is `main` (a module name from
 /// [`Sources::resolve`]).
 pub fn spawn(sources: Arc<Sources>, main: String, limits: Limits) -> std::io::Result<Isolate> {
-    spawn_with(sources, main, limits, None)
+    spawn_with(sources, main, limits, Hooks::default())
 }
 
-/// [`spawn`], with a synchronous host call for the test runner.
+/// [`spawn`], with synchronous host calls.
 pub fn spawn_with(
     sources: Arc<Sources>,
     main: String,
     limits: Limits,
-    hook: Option<SyncHook>,
+    hooks: Hooks,
 ) -> std::io::Result<Isolate> {
     STARTED.fetch_add(1, Ordering::Relaxed);
     let (to_js, rx) = mpsc::channel::<String>();
@@ -159,7 +173,7 @@ pub fn spawn_with(
         .spawn(move || {
             let _alive = Alive::new();
             let out = tx.clone();
-            if let Err(e) = run(sources, &main, limits, rx, tx, thread_stop, hook) {
+            if let Err(e) = run(sources, &main, limits, rx, tx, thread_stop, hooks) {
                 let _ =
                     out.blocking_send(serde_json::json!({"op": "fatal", "message": e}).to_string());
             }
@@ -293,7 +307,7 @@ fn run(
     rx: mpsc::Receiver<String>,
     tx: tokio::sync::mpsc::Sender<String>,
     stop: Arc<AtomicBool>,
-    hook: Option<SyncHook>,
+    hooks: Hooks,
 ) -> Result<(), String> {
     let rt = Runtime::new().map_err(|e| e.to_string())?;
     rt.set_memory_limit(limits.memory_bytes);
@@ -331,7 +345,7 @@ fn run(
     // are reported (the runner counts them as errors, as Vitest does).
     type Rejected = Vec<(rquickjs::Persistent<Value<'static>>, String)>;
     let rejected: std::rc::Rc<std::cell::RefCell<Rejected>> = Default::default();
-    if hook.is_some() {
+    if hooks.test.is_some() {
         let rejected = rejected.clone();
         rt.set_host_promise_rejection_tracker(Some(Box::new(
             move |ctx: Ctx<'_>, promise: Value<'_>, reason: Value<'_>, handled: bool| {
@@ -417,10 +431,15 @@ fn run(
         crate::encoding::install(&ctx, &host).map_err(|e| e.to_string())?;
         host.set("asyncContext", sources.async_context())
             .map_err(|e| e.to_string())?;
-        if let Some(hook) = hook.clone() {
+        if let Some(hook) = hooks.test.clone() {
             let test = Function::new(ctx.clone(), move |s: String| hook(&s))
                 .map_err(|e| e.to_string())?;
             host.set("test", test).map_err(|e| e.to_string())?;
+        }
+        if let Some(hook) = hooks.now.clone() {
+            let now = Function::new(ctx.clone(), move |s: String| hook(&s))
+                .map_err(|e| e.to_string())?;
+            host.set("callNow", now).map_err(|e| e.to_string())?;
         }
         #[cfg(feature = "intl")]
         crate::intl::install(&ctx, &host).map_err(|e| e.to_string())?;

@@ -65,6 +65,8 @@ pub struct Project {
     pub(crate) ready: Arc<crate::pool::Idle>,
     /// One per workflow run holding an isolate ([`RunOptions::max_run_isolates`]).
     run_permits: Arc<tokio::sync::Semaphore>,
+    /// This project, for its isolates' synchronous calls (weak: isolates must not keep it).
+    me: std::sync::Weak<Project>,
 }
 
 impl Project {
@@ -109,7 +111,8 @@ impl Project {
             0 => DEFAULT_RUN_ISOLATES,
             n => n,
         };
-        Ok(Arc::new(Project {
+        Ok(Arc::new_cyclic(|me| Project {
+            me: me.clone(),
             config,
             dir,
             sources,
@@ -425,10 +428,29 @@ impl Project {
 
     /// A new isolate of the current sources, with `env` sent.
     pub(crate) fn start_isolate(&self) -> std::io::Result<crate::isolate::Isolate> {
-        let iso =
-            crate::isolate::spawn(self.sources.clone(), self.main.clone(), self.options.limits)?;
+        let iso = crate::isolate::spawn_with(
+            self.sources.clone(),
+            self.main.clone(),
+            self.options.limits,
+            crate::isolate::Hooks {
+                test: None,
+                now: self.now_hook(),
+            },
+        )?;
         iso.send(&self.env_message());
         Ok(iso)
+    }
+
+    /// Binding reads answered on the isolate's thread (`bridge::call_now`), when this runs in
+    /// a runtime to enter.
+    fn now_hook(&self) -> Option<crate::isolate::NowHook> {
+        let rt = tokio::runtime::Handle::try_current().ok()?;
+        let me = self.me.clone();
+        Some(Arc::new(move |text: &str| {
+            let p = me.upgrade()?;
+            let _in_runtime = rt.enter();
+            crate::bridge::call_now(&p, text)
+        }))
     }
 
     /// The `env` message: `vars` and one binding per `[[workflows]]` entry.

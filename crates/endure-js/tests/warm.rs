@@ -223,3 +223,51 @@ async fn a_run_that_hibernates_hands_its_isolate_on() {
         .await;
     assert_eq!(doc["output"], json!({"seen": 1, "got": {"n": 1}}), "{doc}");
 }
+
+const READS: &str = r#"
+import { WorkflowEntrypoint } from 'cloudflare:workers';
+export class MyWorkflow extends WorkflowEntrypoint {
+  async run() { return 'done'; }
+}
+export default {
+  async fetch(req, env) {
+    const id = new URL(req.url).searchParams.get('id');
+    const seen = {};
+    // Settled within the turn that asked: no microtask gives the host a chance to answer a
+    // message, so only a read answered on the isolate's own thread can be here in time.
+    env.WF.get(id).then((h) => { seen.get = h.id; return h.status(); })
+      .then((s) => { seen.status = s.status; seen.output = s.output; });
+    env.WF.get('nobody').catch((e) => { seen.missing = e.message; });
+    for (let i = 0; i < 20; i++) await null;
+    const early = { ...seen };
+    const late = await (await env.WF.get(id)).status();
+    return Response.json({ early, late: late.status });
+  },
+};
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binding_reads_of_a_local_store_answer_at_once() {
+    let d = files(&[
+        (
+            "p/wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.js",
+                "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
+        ),
+        ("p/src/index.js", READS),
+    ]);
+    let js = Js::start(d, "p", vec![], Limits::default()).await;
+    js.create("wf", "r1", json!({})).await;
+    assert_eq!(js.finish("wf", "r1", 1000).await["status"], "complete");
+    let (status, body) = js.fetch("GET", "/?id=r1", None).await;
+    assert_eq!(status, 200, "{body}");
+    let out: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        out,
+        json!({
+            "early": {"get": "r1", "status": "complete", "output": "done",
+                     "missing": "instance.not_found"},
+            "late": "complete",
+        })
+    );
+}

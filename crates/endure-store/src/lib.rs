@@ -67,6 +67,14 @@ pub trait Store: Send + Sync + 'static {
         instance: InstanceRef,
     ) -> Result<Option<(InstanceRow, Vec<LogEntry>)>, StoreError>;
 
+    /// Whether a point read ([`Store::find_instance`], [`Store::read_instance`]) usually
+    /// completes on its first poll, with no waiting (a local file, memory): then a caller on a
+    /// thread outside the runtime (a JavaScript isolate) may poll it once and only hand it to
+    /// the runtime when it is not ready. A store whose reads cross a network says no.
+    fn reads_inline(&self) -> bool {
+        false
+    }
+
     /// Queues a commit. Commits of one instance are applied in submission order.
     fn submit(&self, commit: Commit) -> Ticket;
 

@@ -217,6 +217,10 @@ fn may_run(
 
 #[async_trait]
 impl Store for MemoryStore {
+    fn reads_inline(&self) -> bool {
+        true
+    }
+
     async fn create_instances(
         &self,
         batch: Vec<NewInstance>,

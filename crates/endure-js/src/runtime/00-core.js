@@ -19,6 +19,18 @@
     host.send(JSON.stringify(Object.assign({}, fields, { op, id })));
     return p;
   }
+  // A call the host may answer at once, on this thread (binding reads on a local store):
+  // settled without a message when it can be, sent as one when not.
+  function callNow(op, fields) {
+    if (host.callNow) {
+      const r = host.callNow(JSON.stringify(Object.assign({}, fields, { op })));
+      if (typeof r === 'string') {
+        const m = JSON.parse(r);
+        return m.ok ? Promise.resolve(m.value) : Promise.reject(toError(m.error));
+      }
+    }
+    return call(op, fields);
+  }
   function post(op, fields) {
     host.send(JSON.stringify(Object.assign({}, fields, { op })));
   }

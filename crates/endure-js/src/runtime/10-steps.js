@@ -148,7 +148,7 @@
   class WorkflowInstance {
     constructor(workflow, id) { this.__workflow = workflow; Object.defineProperty(this, 'id', { value: id, enumerable: true }); }
     __do(method, args) { return call('binding', { workflow: this.__workflow, method, instance: this.id, args: args || {} }); }
-    async status() { const s = await this.__do('status'); return s; }
+    async status() { return callNow('binding', { workflow: this.__workflow, method: 'status', instance: this.id, args: {} }); }
     async pause() { await this.__do('pause'); }
     async resume() { await this.__do('resume'); }
     async terminate() { await this.__do('terminate'); }
@@ -182,7 +182,7 @@
       return r.ids.map((id) => new WorkflowInstance(this.__name, id));
     }
     async get(id) {
-      const r = await call('binding', { workflow: this.__name, method: 'get', instance: String(id), args: {} });
+      const r = await callNow('binding', { workflow: this.__name, method: 'get', instance: String(id), args: {} });
       return new WorkflowInstance(this.__name, r.id);
     }
   }

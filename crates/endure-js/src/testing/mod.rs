@@ -269,7 +269,10 @@ async fn drive(
         project.sources.clone(),
         "endure:test-main".to_string(),
         options.limits,
-        Some(hook),
+        isolate::Hooks {
+            test: Some(hook),
+            now: None,
+        },
     ) {
         Ok(i) => i,
         Err(e) => {
