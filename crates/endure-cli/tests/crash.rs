@@ -174,6 +174,26 @@ fn side_log(path: &Path) -> BTreeMap<(String, u64), Vec<(u32, u64)>> {
     out
 }
 
+/// Child processes killed when dropped: a failed assertion must not leave them running (they
+/// hold the test's standard error open, and the test run would wait for them).
+struct Reap(Vec<std::process::Child>);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// What the mixed load has had acknowledged so far.
+#[derive(Default)]
+struct Progress {
+    pauses: std::sync::atomic::AtomicUsize,
+    resumes: std::sync::atomic::AtomicUsize,
+}
+
 fn child(db: &Db, side: &Path, exit_when_done: bool, c_: Campaign) -> std::process::Child {
     child_serving(db, side, exit_when_done, c_, None)
 }
@@ -309,7 +329,7 @@ fn campaign_on(cfg: Campaign, db: Db, dir: tempfile::TempDir) {
         }
     }
 
-    finish(seed, &db, &side, cfg, kills, vec![]);
+    finish(seed, &db, &side, cfg, kills, Reap(vec![]));
 }
 
 /// Nothing persisted before a kill is lost or changed after it, and no finished step ran again;
@@ -403,15 +423,18 @@ fn three_nodes_on_postgres_survive_sigkill() {
     let db = Db::Postgres(fresh_postgres());
     let side = dir.path().join("side.log");
     let addr = |k: usize| dir.path().join(format!("node{k}.addr"));
-    let mut nodes: Vec<std::process::Child> = (0..3)
-        .map(|k| child_serving(&db, &side, false, cfg, Some(&addr(k))))
-        .collect();
+    let mut nodes = Reap(
+        (0..3)
+            .map(|k| child_serving(&db, &side, false, cfg, Some(&addr(k))))
+            .collect(),
+    );
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let restarted: std::sync::Arc<std::sync::Mutex<BTreeSet<String>>> = Default::default();
+    let progress = std::sync::Arc::new(Progress::default());
     let driver = {
         let (stop, addrs) = (stop.clone(), (0..3).map(addr).collect::<Vec<_>>());
-        let restarted = restarted.clone();
-        std::thread::spawn(move || drive(seed, cfg.instances, &addrs, &stop, &restarted))
+        let (restarted, progress) = (restarted.clone(), progress.clone());
+        std::thread::spawn(move || drive(seed, cfg.instances, &addrs, &stop, &restarted, &progress))
     };
     let mut persisted = Snapshot::new();
     let mut kills = 0;
@@ -426,15 +449,28 @@ fn three_nodes_on_postgres_survive_sigkill() {
         };
         std::thread::sleep(Duration::from_millis(wait));
         let k = i % 3;
-        nodes[k].kill().expect("SIGKILL");
-        nodes[k].wait().unwrap();
+        nodes.0[k].kill().expect("SIGKILL");
+        nodes.0[k].wait().unwrap();
         kills += 1;
         let (now, _) = snapshot(&db, cfg.instances);
         // Read after the snapshot: a restart that erased steps in it is marked already.
         let skip = restarted.lock().unwrap().clone();
         check_persisted(seed, &persisted, &now, &skip);
         persisted = now;
-        nodes[k] = child_serving(&db, &side, false, cfg, Some(&addr(k)));
+        nodes.0[k] = child_serving(&db, &side, false, cfg, Some(&addr(k)));
+    }
+    // The load must have paused, resumed and restarted instances. When the kills were over
+    // before it had (a request to a node whose owner was just killed can wait out the owner's
+    // heartbeat, and CI once saw the whole campaign pass that way), the nodes run on without
+    // kills until it has, for two minutes at most.
+    let covered = || {
+        progress.pauses.load(std::sync::atomic::Ordering::SeqCst) > 0
+            && progress.resumes.load(std::sync::atomic::Ordering::SeqCst) > 0
+            && !restarted.lock().unwrap().is_empty()
+    };
+    let waiting = Instant::now();
+    while !covered() && waiting.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(100));
     }
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let (sent, pauses, resumes) = driver.join().expect("the driver");
@@ -509,6 +545,7 @@ fn drive(
     addrs: &[std::path::PathBuf],
     stop: &std::sync::atomic::AtomicBool,
     restarted: &std::sync::Mutex<BTreeSet<String>>,
+    progress: &Progress,
 ) -> (BTreeMap<String, (bool, usize)>, usize, usize) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -620,6 +657,9 @@ fn drive(
             if r == Some(true) {
                 paused.remove(&id);
                 resumes += 1;
+                progress
+                    .resumes
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             } else if r == Some(false) && settle && status_of(&format!("{api}/{id}")) != "paused" {
                 // A pause whose answer was lost need not have happened: the instance went on
                 // (and may have finished), so there is nothing to resume.
@@ -651,29 +691,26 @@ fn drive(
                 paused.insert(id);
             }
             pauses += usize::from(r == Some(true));
+            progress.pauses.fetch_add(
+                usize::from(r == Some(true)),
+                std::sync::atomic::Ordering::SeqCst,
+            );
         }
         std::thread::sleep(Duration::from_millis(10 + rng.next() % 40));
     }
 }
 
 /// The last run (to the end, with `others` still running beside it), then every invariant.
-fn finish(
-    seed: u64,
-    db: &Db,
-    side: &Path,
-    cfg: Campaign,
-    kills: usize,
-    mut others: Vec<std::process::Child>,
-) {
+fn finish(seed: u64, db: &Db, side: &Path, cfg: Campaign, kills: usize, others: Reap) {
     let Campaign {
         instances: n_instances,
         steps: n_steps,
         ..
     } = cfg;
     let started = Instant::now();
-    let mut last = child(db, side, true, cfg);
+    let mut last = Reap(vec![child(db, side, true, cfg)]);
     loop {
-        if let Some(status) = last.try_wait().unwrap() {
+        if let Some(status) = last.0[0].try_wait().unwrap() {
             assert!(
                 status.success(),
                 "seed {seed}: the final run failed: {status}"
@@ -681,16 +718,12 @@ fn finish(
             break;
         }
         if started.elapsed() > Duration::from_secs(300) {
-            let _ = last.kill();
             panic!("seed {seed}: the final run did not finish");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    for mut o in others.drain(..) {
-        let _ = o.kill();
-        let _ = o.wait();
-    }
+    drop(others);
     let (steps, instances) = snapshot(db, n_instances);
     let executed = side_log(side);
     assert_eq!(instances.len(), n_instances, "seed {seed}");
