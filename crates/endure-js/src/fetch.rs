@@ -176,11 +176,12 @@ async fn serve(
         let deadline = responded_at.map(|t| t + WAIT_UNTIL_LIMIT);
         tokio::select! {
             msg = iso.from_js.recv() => {
-                let Some(text) = msg else {
+                let Some(out) = msg else {
                     answer(held.take().unwrap_or_else(|| HttpResponse::error(500, "Internal Server Error")));
                     return;
                 };
-                let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                // A request's isolate runs no workflow: it sends no run messages.
+                let Some(m) = out.into_json() else { continue };
                 if let Some(call) = crate::bridge::host_call(&p, &m) {
                     let id = m["id"].as_u64().unwrap_or(0);
                     pending.push(Box::pin(async move { (id, call.await) }));
@@ -242,7 +243,7 @@ async fn serve(
                 }
             }
             Some((id, reply)) = pending.next(), if !pending.is_empty() => {
-                iso.send_text(crate::protocol::ToJs::settle(id, reply).text());
+                iso.send_msg(crate::protocol::ToJs::settle(id, reply));
             }
             _ = async {
                 match deadline {

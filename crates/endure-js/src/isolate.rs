@@ -1,19 +1,22 @@
 //! One isolate: a QuickJS runtime and context on a thread of its own, loaded with the runtime
-//! prelude (`src/runtime/*.js`) and the project's main module, driven by JSON messages.
+//! prelude (`src/runtime/*.js`) and the project's main module, driven by messages.
 //!
 //! An isolate serves one workflow run or fetch request at a time and many one after another
 //! (pool.rs: module state carries over, as in a Worker isolate). A thread per isolate means an
 //! endless loop stalls only its own run, until the CPU limit interrupts it. A workflow run's
 //! messages are typed in protocol.rs.
 //!
-//! Messages to JavaScript (`__endure_rt.receive`): `env`, `start`, `fetch`, `attempt`,
-//! `resolve`, `abandon` (forget the run the engine dropped). Messages from JavaScript (`host.send`): `do`, `sleep`, `sleepUntil`,
-//! `waitForEvent`, `attemptDone`, `done`, `binding`, `fetch`, `response`, `log`; and from this
-//! thread itself `ready` (the main module loaded; its export names), `turn` (every message
-//! received so far is handled: `{received, timers}`), `limit` (the CPU or memory limit cut a
-//! turn short) and `fatal` (the isolate could not start).
+//! Messages to JavaScript: as JSON text (`__endure_rt.receive`) `env`, `start`, `fetch`,
+//! `delay`, `abandon` (forget the run the engine dropped); as fields (`protocol::In`)
+//! settling a call (`__endure_rt.settle`) and an attempt (`__endure_rt.attempt`). Messages
+//! from JavaScript: as JSON text (`host.send`) `sleep`, `sleepUntil`, `waitForEvent`,
+//! `binding`, `fetch`, `response`, `log`; as fields (`channel.rs`) `do`, `attemptDone`, `done`;
+//! and from this thread itself `ready` (the main module loaded; its export names), a turn's end
+//! (`protocol::Out::Turn`: every message received so far is handled), `limit` (the CPU or
+//! memory limit cut a turn short) and `fatal` (the isolate could not start).
 
 use crate::modules::Sources;
+use crate::protocol::{In, Out};
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
 use rquickjs::{Context, Ctx, Function, Module, Object, Runtime, Value};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -42,7 +45,7 @@ impl Default for Limits {
 /// The handle on a running isolate. Dropping it stops the isolate.
 pub struct Isolate {
     to_js: ToJs,
-    pub from_js: tokio::sync::mpsc::Receiver<String>,
+    pub from_js: tokio::sync::mpsc::Receiver<Out>,
     stop: Arc<AtomicBool>,
 }
 
@@ -50,20 +53,28 @@ pub struct Isolate {
 /// `turn` acknowledgements) whether JavaScript still has work queued.
 #[derive(Clone)]
 pub struct ToJs {
-    tx: mpsc::Sender<String>,
+    tx: mpsc::Sender<In>,
     sent: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl ToJs {
     pub fn send(&self, msg: &serde_json::Value) {
-        self.sent.fetch_add(1, Ordering::SeqCst);
-        let _ = self.tx.send(msg.to_string());
+        self.send_in(In::Text(msg.to_string()));
     }
 
     /// Sends a message already serialized (`protocol::ToJs::text`).
     pub fn send_text(&self, text: String) {
+        self.send_in(In::Text(text));
+    }
+
+    /// Sends a run message (settling and attempts go as fields, not JSON text).
+    pub fn send_msg(&self, msg: crate::protocol::ToJs) {
+        self.send_in(msg.into_in());
+    }
+
+    fn send_in(&self, m: In) {
         self.sent.fetch_add(1, Ordering::SeqCst);
-        let _ = self.tx.send(text);
+        let _ = self.tx.send(m);
     }
 
     /// Messages sent so far.
@@ -81,6 +92,11 @@ impl Isolate {
     /// Sends a message already serialized.
     pub fn send_text(&self, text: String) {
         self.to_js.send_text(text);
+    }
+
+    /// Sends a run message.
+    pub fn send_msg(&self, msg: crate::protocol::ToJs) {
+        self.to_js.send_msg(msg);
     }
 
     /// A sender that outlives borrows of the isolate (for step callbacks).
@@ -163,8 +179,8 @@ pub fn spawn_with(
     hooks: Hooks,
 ) -> std::io::Result<Isolate> {
     STARTED.fetch_add(1, Ordering::Relaxed);
-    let (to_js, rx) = mpsc::channel::<String>();
-    let (tx, from_js) = tokio::sync::mpsc::channel::<String>(FROM_JS_QUEUE);
+    let (to_js, rx) = mpsc::channel::<In>();
+    let (tx, from_js) = tokio::sync::mpsc::channel::<Out>(FROM_JS_QUEUE);
     let stop = Arc::new(AtomicBool::new(false));
     let thread_stop = stop.clone();
     std::thread::Builder::new()
@@ -174,8 +190,9 @@ pub fn spawn_with(
             let _alive = Alive::new();
             let out = tx.clone();
             if let Err(e) = run(sources, &main, limits, rx, tx, thread_stop, hooks) {
-                let _ =
-                    out.blocking_send(serde_json::json!({"op": "fatal", "message": e}).to_string());
+                let _ = out.blocking_send(Out::Text(
+                    serde_json::json!({"op": "fatal", "message": e}).to_string(),
+                ));
             }
         })?;
     Ok(Isolate {
@@ -304,8 +321,8 @@ fn run(
     sources: Arc<Sources>,
     main: &str,
     limits: Limits,
-    rx: mpsc::Receiver<String>,
-    tx: tokio::sync::mpsc::Sender<String>,
+    rx: mpsc::Receiver<In>,
+    tx: tokio::sync::mpsc::Sender<Out>,
     stop: Arc<AtomicBool>,
     hooks: Hooks,
 ) -> Result<(), String> {
@@ -365,10 +382,11 @@ fn run(
         let host = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
         let out = tx.clone();
         let send = Function::new(ctx.clone(), move |s: String| {
-            let _ = out.blocking_send(s);
+            let _ = out.blocking_send(Out::Text(s));
         })
         .map_err(|e| e.to_string())?;
         host.set("send", send).map_err(|e| e.to_string())?;
+        crate::channel::install(&ctx, &host, &tx).map_err(|e| e.to_string())?;
         let random = Function::new(ctx.clone(), |n: usize| crate::host::random_bytes(n))
             .map_err(|e| e.to_string())?;
         host.set("random", random).map_err(|e| e.to_string())?;
@@ -482,16 +500,16 @@ fn run(
         *watch.deadline.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let unhandled: Vec<String> = rejected.borrow_mut().drain(..).map(|(_, t)| t).collect();
         for text in unhandled {
-            let _ = tx.blocking_send(
+            let _ = tx.blocking_send(Out::Text(
                 serde_json::json!({"op": "limit", "kind": "uncaught", "text": format!("Unhandled Rejection: {text}")})
                     .to_string(),
-            );
+            ));
         }
         if watch.cpu_exceeded.swap(false, Ordering::SeqCst) {
-            let _ = tx.blocking_send(
+            let _ = tx.blocking_send(Out::Text(
                 serde_json::json!({"op": "limit", "kind": "cpu", "ms": limits.cpu.as_millis() as u64})
                     .to_string(),
-            );
+            ));
         }
     };
     // Load the main module.
@@ -513,9 +531,9 @@ fn run(
         )
         .unwrap_or_default()
     });
-    let _ = tx.blocking_send(
+    let _ = tx.blocking_send(Out::Text(
         serde_json::json!({"op": "ready", "exports": exports, "handlers": handlers}).to_string(),
-    );
+    ));
     // The runtime's entry points, looked up once.
     let entry = |name: &str| -> Result<rquickjs::Persistent<Function<'static>>, String> {
         ctx.with(|ctx| {
@@ -528,6 +546,8 @@ fn run(
         })
     };
     let receive = entry("receive")?;
+    let settle = entry("settle")?;
+    let attempt = entry("attempt")?;
     let fire_timers = entry("fireTimers")?;
     let idle_state = entry("idleState")?;
     let call = |f: &rquickjs::Persistent<Function<'static>>, arg: Option<&str>| {
@@ -540,6 +560,41 @@ fn run(
                 report_uncaught(&tx, &watch, &exception_text(&ctx));
             }
         })
+    };
+    // A message from the host, to the entry point that takes it.
+    let deliver = |m: &In| match m {
+        In::Text(text) => call(&receive, Some(text)),
+        In::Settle {
+            id,
+            ok,
+            value,
+            error,
+        } => ctx.with(|ctx| {
+            let (name, message) = match error {
+                Some(e) => (Some(e.name.as_str()), Some(e.message.as_str())),
+                None => (None, None),
+            };
+            let r = settle
+                .clone()
+                .restore(&ctx)
+                .and_then(|f| f.call::<_, ()>((*id as f64, *ok, value.as_deref(), name, message)));
+            if r.is_err() {
+                report_uncaught(&tx, &watch, &exception_text(&ctx));
+            }
+        }),
+        In::Attempt {
+            step,
+            attempt: a,
+            ctx: c,
+        } => ctx.with(|ctx| {
+            let r = attempt
+                .clone()
+                .restore(&ctx)
+                .and_then(|f| f.call::<_, ()>((*step as f64, *a as f64, c.as_str())));
+            if r.is_err() {
+                report_uncaught(&tx, &watch, &exception_text(&ctx));
+            }
+        }),
     };
     let mut received: u64 = 0;
     while !stop.load(Ordering::SeqCst) {
@@ -555,10 +610,11 @@ fn run(
                 .and_then(|v| Some((*v.first()?, *v.get(1)?)))
                 .unwrap_or((-1.0, 0.0))
         });
-        let _ = tx.blocking_send(
-            serde_json::json!({"op": "turn", "received": received, "timers": next >= 0.0, "pending": pending})
-                .to_string(),
-        );
+        let _ = tx.blocking_send(Out::Turn {
+            received,
+            timers: next >= 0.0,
+            pending,
+        });
         let msg = if next >= 0.0 {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -579,11 +635,11 @@ fn run(
         match msg {
             Some(m) => {
                 received += 1;
-                turn(&|| call(&receive, Some(&m)));
+                turn(&|| deliver(&m));
                 // Whatever else has arrived meanwhile, before reporting back.
                 while let Ok(m) = rx.try_recv() {
                     received += 1;
-                    turn(&|| call(&receive, Some(&m)));
+                    turn(&|| deliver(&m));
                 }
             }
             None => turn(&|| call(&fire_timers, None)),
@@ -592,7 +648,7 @@ fn run(
     Ok(())
 }
 
-fn report_uncaught(tx: &tokio::sync::mpsc::Sender<String>, watch: &Watch, text: &str) {
+fn report_uncaught(tx: &tokio::sync::mpsc::Sender<Out>, watch: &Watch, text: &str) {
     if watch.cpu_exceeded.load(Ordering::SeqCst) {
         return;
     }
@@ -601,8 +657,9 @@ fn report_uncaught(tx: &tokio::sync::mpsc::Sender<String>, watch: &Watch, text: 
     } else {
         "uncaught"
     };
-    let _ = tx
-        .blocking_send(serde_json::json!({"op": "limit", "kind": kind, "text": text}).to_string());
+    let _ = tx.blocking_send(Out::Text(
+        serde_json::json!({"op": "limit", "kind": kind, "text": text}).to_string(),
+    ));
 }
 
 /// `host.section(name)`: a part of the prelude loaded on first use (bytecode.rs).

@@ -21,6 +21,7 @@ mod base64;
 mod bridge;
 mod bytecode;
 pub mod cache;
+mod channel;
 pub mod config;
 pub mod decorators;
 mod encoding;

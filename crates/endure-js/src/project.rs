@@ -141,10 +141,13 @@ impl Project {
         let mut iso = crate::isolate::spawn(sources, self.main.clone(), self.options.limits)
             .map_err(|e| ProjectError::Module(format!("cannot start a JavaScript isolate: {e}")))?;
         let exports = loop {
-            let Some(text) = iso.from_js.recv().await else {
+            let Some(out) = iso.from_js.recv().await else {
                 return Err(ProjectError::Module(
                     "the JavaScript isolate stopped".into(),
                 ));
+            };
+            let crate::protocol::Out::Text(text) = out else {
+                continue;
             };
             let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             match m["op"].as_str() {
@@ -406,13 +409,17 @@ impl Project {
         let sent = iso.sender().sent();
         let ready = self.ready.clone();
         tokio::spawn(async move {
-            while let Some(text) = iso.from_js.recv().await {
-                let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-                if m["op"] != "turn" {
+            while let Some(out) = iso.from_js.recv().await {
+                let crate::protocol::Out::Turn {
+                    received,
+                    timers,
+                    pending,
+                } = out
+                else {
                     return;
-                }
-                if m["received"].as_u64() == Some(sent) {
-                    if m["timers"] == Value::Bool(false) && m["pending"].as_f64() == Some(0.0) {
+                };
+                if received == sent {
+                    if !timers && pending == 0.0 {
                         ready.keep(generation, iso);
                     }
                     return;

@@ -1,10 +1,14 @@
 //! The messages of a workflow run between the host and its isolate, typed: [`FromJs`] for what
-//! the isolate sends, [`ToJs`] for what the host sends. Both travel as JSON text tagged by
-//! `"op"` (the runtime prelude's side is `runtime/10-steps.js` and `90-host.js`).
+//! the isolate sends, [`ToJs`] for what the host sends (the runtime prelude's side is
+//! `runtime/10-steps.js` and `90-host.js`). Most travel as JSON text tagged by `"op"`; the hot
+//! ones of every step travel as fields, with only their values as JSON text: settling a call
+//! and starting an attempt ([`In`]), a step call, an attempt's end and the run's end
+//! ([`Out::Run`], from `channel.rs`'s host functions), and the end of each turn
+//! ([`Out::Turn`]).
 //!
-//! One decode path: [`decode`] parses a message once, into a run message or a host call
-//! (`binding`, `fetch`, `resource`, `cache`, `service`, answered by `bridge.rs` from the raw
-//! object); anything else, or a known message with a missing or mistyped field, is a
+//! One decode path: [`read`] (and [`decode`] for text) makes a message a run message or a host
+//! call (`binding`, `fetch`, `resource`, `cache`, `service`, answered by `bridge.rs` from the
+//! raw object); anything else, or a known message with a missing or mistyped field, is a
 //! [`DecodeError`] naming the message, which ends the run with an internal error instead of
 //! being read as `null` or id 0.
 
@@ -179,6 +183,159 @@ pub fn decode(text: &str) -> Result<Message, DecodeError> {
         })
 }
 
+/// What an isolate's thread is handed: a message as JSON text (`__endure_rt.receive`), or one
+/// of a run's two hot messages as its fields (`__endure_rt.settle`, `__endure_rt.attempt`), so
+/// that no envelope is built in Rust and parsed again in JavaScript; only the values (a step's
+/// result, a callback's context) travel as JSON text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum In {
+    Text(String),
+    /// Settle call `id`: its value (JSON text) or its error.
+    Settle {
+        id: u64,
+        ok: bool,
+        value: Option<String>,
+        error: Option<ErrorWire>,
+    },
+    /// Run attempt `attempt` of the callback of step call `step`; `ctx` is a [`ContextWire`] as
+    /// JSON text.
+    Attempt {
+        step: u64,
+        attempt: u64,
+        ctx: String,
+    },
+}
+
+/// What an isolate's thread sends the host: a message as JSON text (`host.send`, and the
+/// thread's own `ready`, `limit`, `fatal`), a run message JavaScript sent as fields
+/// (`host.stepDo`, `host.attemptDone`, `host.runDone`: [`step_do`], [`attempt_done`],
+/// [`run_done`]), or the end of a turn.
+#[derive(Debug)]
+pub enum Out {
+    Text(String),
+    Run(Result<FromJs, DecodeError>),
+    /// A turn ended: as [`FromJs::Turn`].
+    Turn {
+        received: u64,
+        timers: bool,
+        pending: f64,
+    },
+}
+
+impl Out {
+    /// The message as an `op`-tagged JSON object, as the loops of requests and test files read
+    /// messages (text that is not JSON reads as `null`); `None` for a run message, which only
+    /// workflow runs send.
+    pub fn into_json(self) -> Option<Value> {
+        match self {
+            Out::Text(text) => Some(serde_json::from_str(&text).unwrap_or(Value::Null)),
+            Out::Turn {
+                received,
+                timers,
+                pending,
+            } => Some(serde_json::json!({
+                "op": "turn", "received": received, "timers": timers, "pending": pending,
+            })),
+            Out::Run(_) => None,
+        }
+    }
+}
+
+/// Reads what an isolate sent: the one decode path for text and typed messages alike.
+pub fn read(out: Out) -> Result<Message, DecodeError> {
+    match out {
+        Out::Text(text) => decode(&text),
+        Out::Run(m) => m.map(Message::Run),
+        Out::Turn {
+            received,
+            timers,
+            pending,
+        } => Ok(Message::Run(FromJs::Turn {
+            received,
+            timers,
+            pending,
+        })),
+    }
+}
+
+fn malformed(op: &str, reason: impl Into<String>) -> DecodeError {
+    DecodeError {
+        op: op.into(),
+        reason: reason.into(),
+    }
+}
+
+/// A call or attempt id as JavaScript passes it (a number): a whole number that a double
+/// holds exactly.
+fn call_id(op: &str, n: f64) -> Result<u64, DecodeError> {
+    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 {
+        Ok(n as u64)
+    } else {
+        Err(malformed(op, format!("{n} is not a call id")))
+    }
+}
+
+/// A value sent as JSON text (`None`: `null`).
+fn json_value(op: &str, text: Option<String>) -> Result<Value, DecodeError> {
+    match text {
+        None => Ok(Value::Null),
+        Some(t) => serde_json::from_str(&t).map_err(|e| malformed(op, e.to_string())),
+    }
+}
+
+fn error_fields(name: Option<String>, message: Option<String>) -> ErrorWire {
+    ErrorWire {
+        name: name.unwrap_or_else(error_name),
+        message: message.unwrap_or_default(),
+    }
+}
+
+/// `host.stepDo(id, name, config, dynamic)`: [`FromJs::Do`], the config as JSON text.
+pub fn step_do(
+    id: f64,
+    name: String,
+    config: Option<String>,
+    dynamic: bool,
+) -> Result<FromJs, DecodeError> {
+    Ok(FromJs::Do {
+        id: call_id("do", id)?,
+        name,
+        config: json_value("do", config)?,
+        dynamic,
+    })
+}
+
+/// `host.attemptDone(attempt, ok, value, errorName, errorMessage, fatal)`:
+/// [`FromJs::AttemptDone`], the value as JSON text.
+pub fn attempt_done(
+    attempt: f64,
+    ok: bool,
+    value: Option<String>,
+    error: (Option<String>, Option<String>),
+    fatal: bool,
+) -> Result<FromJs, DecodeError> {
+    Ok(FromJs::AttemptDone {
+        attempt: call_id("attemptDone", attempt)?,
+        ok,
+        value: json_value("attemptDone", value)?,
+        error: error_fields(error.0, error.1),
+        fatal,
+    })
+}
+
+/// `host.runDone(ok, value, errorName, errorMessage)`: [`FromJs::Done`].
+pub fn run_done(
+    ok: bool,
+    value: Option<String>,
+    error: (Option<String>, Option<String>),
+) -> Result<FromJs, DecodeError> {
+    Ok(FromJs::Done {
+        ok,
+        value: json_value("done", value)?,
+        error: error_fields(error.0, error.1),
+    })
+}
+
 /// The event `run` receives, as the isolate builds `WorkflowEvent` from it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -268,6 +425,31 @@ impl ToJs {
         ToJs::resolve(id, reply.map_err(|e| ErrorWire::from(&e)))
     }
 
+    /// How it is handed to the isolate's thread: settling and attempts as fields, the rest as
+    /// JSON text.
+    pub fn into_in(self) -> In {
+        match self {
+            ToJs::Resolve {
+                id,
+                ok,
+                value,
+                error,
+            } => In::Settle {
+                id,
+                ok,
+                value: value.map(|v| v.to_string()),
+                error,
+            },
+            ToJs::Attempt { step, attempt, ctx } => In::Attempt {
+                step,
+                attempt,
+                // Serializing these types cannot fail: every map key is a string.
+                ctx: serde_json::to_string(&ctx).unwrap_or_default(),
+            },
+            other => In::Text(other.text()),
+        }
+    }
+
     /// The JSON text sent.
     pub fn text(&self) -> String {
         // Serializing these types cannot fail: every map key is a string.
@@ -332,6 +514,97 @@ mod tests {
             "no call id"
         );
         assert!(decode(r#"{"op":"sleep","id":"1","name":"a","duration":1}"#).is_err());
+    }
+
+    #[test]
+    fn typed_run_messages_check_their_fields() {
+        let m = step_do(
+            3.0,
+            "a".into(),
+            Some(r#"{"retries":{"limit":1}}"#.into()),
+            false,
+        );
+        assert!(matches!(
+            m,
+            Ok(FromJs::Do { id: 3, ref config, .. }) if config["retries"]["limit"] == 1
+        ));
+        assert!(matches!(
+            step_do(1.0, "a".into(), None, false),
+            Ok(FromJs::Do {
+                config: Value::Null,
+                ..
+            })
+        ));
+        // Ids JavaScript cannot mean, and values that are not JSON, are decode errors.
+        for bad in [-1.0, 1.5, f64::NAN, 1e300] {
+            assert_eq!(step_do(bad, "a".into(), None, false).unwrap_err().op, "do");
+        }
+        let e = attempt_done(2.0, true, Some("{".into()), (None, None), false).unwrap_err();
+        assert_eq!(e.op, "attemptDone");
+        let Ok(FromJs::AttemptDone { error, ok, .. }) = attempt_done(
+            2.0,
+            false,
+            None,
+            (Some("TypeError".into()), Some("x".into())),
+            true,
+        ) else {
+            panic!()
+        };
+        assert!(!ok);
+        assert_eq!(
+            (error.name.as_str(), error.message.as_str()),
+            ("TypeError", "x")
+        );
+        let Ok(FromJs::Done { value, error, .. }) =
+            run_done(true, Some("[1]".into()), (None, None))
+        else {
+            panic!()
+        };
+        assert_eq!((value, error.name.as_str()), (json!([1]), "Error"));
+        // A turn read like a text one.
+        let m = read(Out::Turn {
+            received: 4,
+            timers: false,
+            pending: 1.0,
+        });
+        assert!(matches!(
+            m,
+            Ok(Message::Run(FromJs::Turn { received: 4, .. }))
+        ));
+    }
+
+    #[test]
+    fn settling_and_attempts_go_as_fields() {
+        assert_eq!(
+            ToJs::resolve(5, Ok(json!({"a": 1}))).into_in(),
+            In::Settle {
+                id: 5,
+                ok: true,
+                value: Some(r#"{"a":1}"#.into()),
+                error: None
+            }
+        );
+        let In::Attempt { step, attempt, ctx } = (ToJs::Attempt {
+            step: 1,
+            attempt: 2,
+            ctx: ContextWire {
+                step: StepWire {
+                    name: "s".into(),
+                    count: 1,
+                },
+                attempt: 1,
+                config: json!({"timeout": 5}),
+            },
+        })
+        .into_in() else {
+            panic!()
+        };
+        assert_eq!((step, attempt), (1, 2));
+        assert_eq!(
+            serde_json::from_str::<Value>(&ctx).unwrap(),
+            json!({"step": {"name": "s", "count": 1}, "attempt": 1, "config": {"timeout": 5}})
+        );
+        assert!(matches!(ToJs::Abandon.into_in(), In::Text(t) if t.contains("abandon")));
     }
 
     #[test]

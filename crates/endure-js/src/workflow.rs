@@ -119,10 +119,10 @@ async fn run(
         }
         tokio::select! {
             msg = iso.from_js.recv() => {
-                let Some(text) = msg else {
+                let Some(out) = msg else {
                     return Err(internal("the JavaScript isolate stopped"));
                 };
-                let m = match protocol::decode(&text) {
+                let m = match protocol::read(out) {
                     Ok(protocol::Message::Run(m)) => m,
                     Ok(protocol::Message::HostCall { id, call }) => {
                         if let Some(call) = crate::bridge::host_call(&p, &call) {
@@ -158,7 +158,7 @@ async fn run(
                 if was_outside {
                     outside -= 1;
                 }
-                iso.send_text(ToJs::settle(id, reply).text());
+                iso.send_msg(ToJs::settle(id, reply));
             }
         }
     }
@@ -303,14 +303,11 @@ fn handle(
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .insert(aid, tx);
-                to_js.send_text(
-                    ToJs::Attempt {
-                        step: id,
-                        attempt: aid,
-                        ctx: context_wire(&ctx.step, ctx.attempt, &ctx.config),
-                    }
-                    .text(),
-                );
+                to_js.send_msg(ToJs::Attempt {
+                    step: id,
+                    attempt: aid,
+                    ctx: context_wire(&ctx.step, ctx.attempt, &ctx.config),
+                });
                 Box::pin(async move {
                     rx.await
                         .unwrap_or_else(|_| Err(internal("the JavaScript isolate stopped")))

@@ -4,11 +4,11 @@
   function durationArg(d) {
     return typeof d === 'number' || typeof d === 'string' ? d : String(d);
   }
-  // A step config as JSON. `retries.limit: Infinity` (unlimited) travels as "unlimited"; any
-  // other value JSON cannot carry (NaN, ±Infinity elsewhere, a BigInt, a cycle) would be
+  // A step config as JSON text. `retries.limit: Infinity` (unlimited) travels as "unlimited";
+  // any other value JSON cannot carry (NaN, ±Infinity elsewhere, a BigInt, a cycle) would be
   // silently changed by JSON.stringify, so the config is sent as invalid and the engine answers
   // with the reference's "invalid format" error.
-  const INVALID_CONFIG = { $invalid: true };
+  const INVALID_CONFIG = '{"$invalid":true}';
   function wireConfig(config) {
     if (config === null || config === undefined) return null;
     let bad = false;
@@ -26,7 +26,7 @@
     } catch (e) {
       return INVALID_CONFIG;
     }
-    return bad || text === undefined ? INVALID_CONFIG : JSON.parse(text);
+    return bad || text === undefined ? INVALID_CONFIG : text;
   }
   // The resolved config as the callback sees it: unlimited retries are `Infinity` again.
   function contextConfig(ctx) {
@@ -57,7 +57,7 @@
         resolve: (v) => { callbacks.delete(id); delayFns.delete(id); resolve(decode(v)); },
         reject: (e) => { callbacks.delete(id); delayFns.delete(id); reject(e); },
       }));
-      host.send(JSON.stringify({ op: 'do', id, name: String(name), config: wireConfig(config), dynamic }));
+      host.stepDo(id, String(name), wireConfig(config), dynamic);
       return p;
     }
     sleep(name, duration) {
@@ -102,14 +102,14 @@
   async function attemptBody(m) {
     const cb = callbacks.get(m.step);
     if (!cb) {
-      post('attemptDone', { attempt: m.attempt, ok: false, error: { name: 'Error', message: 'step callback is gone' } });
+      attemptFailed(m.attempt, { name: 'Error', message: 'step callback is gone' }, false);
       return;
     }
     let value;
     try {
       value = await cb(contextConfig(m.ctx));
     } catch (e) {
-      post('attemptDone', { attempt: m.attempt, ok: false, error: errorInfo(e) });
+      attemptFailed(m.attempt, errorInfo(e), false);
       return;
     }
     let encoded;
@@ -132,16 +132,16 @@
       }
     } catch (e) {
       if (!(e instanceof NotSerialisable)) {
-        post('attemptDone', { attempt: m.attempt, ok: false, fatal: true, error: errorInfo(e) });
+        attemptFailed(m.attempt, errorInfo(e), true);
         return;
       }
-      post('attemptDone', {
-        attempt: m.attempt, ok: false, fatal: true,
-        error: { name: 'WorkflowFatalError', message: `Value returned from step "${m.ctx.step.name}" is not serialisable` },
-      });
+      attemptFailed(m.attempt, { name: 'WorkflowFatalError', message: `Value returned from step "${m.ctx.step.name}" is not serialisable` }, true);
       return;
     }
-    post('attemptDone', { attempt: m.attempt, ok: true, value: encoded });
+    host.attemptDone(m.attempt, true, JSON.stringify(encoded), null, null, false);
+  }
+  function attemptFailed(attempt, error, fatal) {
+    host.attemptDone(attempt, false, null, error.name, error.message, fatal);
   }
 
   // ---------------------------------------------------------------- bindings

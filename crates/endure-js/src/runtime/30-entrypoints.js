@@ -109,9 +109,10 @@
         if (!(e instanceof NotSerialisable)) throw e;
         throw Object.assign(new Error('The value returned by run() is not serialisable'), { name: 'WorkflowFatalError' });
       }
-      post('done', { ok: true, value: encoded });
+      host.runDone(true, JSON.stringify(encoded), null, null);
     } catch (e) {
-      post('done', { ok: false, error: errorInfo(e) });
+      const info = errorInfo(e);
+      host.runDone(false, null, info.name, info.message);
     }
   }
 

@@ -1,17 +1,23 @@
 // Part of the runtime prelude (see 00-core.js): one function body split into files.
   // ---------------------------------------------------------------- the host's entry points
+  // A call to the host answered: its value as JSON text, or its error's name and message.
+  function settle(id, ok, value, errorName, errorMessage) {
+    asyncCtx = undefined;
+    const c = calls.get(id);
+    if (!c) return;
+    calls.delete(id);
+    if (ok) c.resolve(value === null || value === undefined ? undefined : JSON.parse(value));
+    else c.reject(toError({ name: errorName, message: errorMessage }));
+  }
+  // Run an attempt of step call `step`'s callback; `ctx` as JSON text.
+  function attempt(step, attempt, ctx) {
+    asyncCtx = undefined;
+    runAttempt({ step, attempt, ctx: JSON.parse(ctx) });
+  }
   function receive(text) {
     asyncCtx = undefined;
     const m = JSON.parse(text);
     switch (m.op) {
-      case 'resolve': {
-        const c = calls.get(m.id);
-        if (!c) return;
-        calls.delete(m.id);
-        if (m.ok) c.resolve(m.value); else c.reject(toError(m.error));
-        return;
-      }
-      case 'attempt': runAttempt(m); return;
       case 'delay': runDelay(m); return;
       case 'env': setupEnv(m); return;
       case 'start': startWorkflow(m); return;
@@ -92,7 +98,7 @@
   Object.defineProperty(globalThis, '__endure_ac', { value: asyncContextApi });
   Object.defineProperty(globalThis, '__endure_rt', {
     value: Object.freeze({
-      receive, fireTimers, idleState: () => [nextTimer(), waitingUntil + calls.size], WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
+      receive, settle, attempt, fireTimers, idleState: () => [nextTimer(), waitingUntil + calls.size], WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
       NonRetryableError, EmailMessage, env, encode, decode, requireFile, cjsNames,
       wasmModule: (path) => wasmLib().fromFile(path),
       testing: () => testLib(),

@@ -311,11 +311,11 @@ async fn drive(
     loop {
         tokio::select! {
             msg = iso.from_js.recv() => {
-                let Some(text) = msg else {
+                let Some(out) = msg else {
                     report.errors.push(TestError::new("Error", "the test isolate stopped"));
                     return;
                 };
-                let m: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                let Some(m) = out.into_json() else { continue };
                 if let Some(call) = crate::bridge::host_call(project, &m) {
                     let id = m["id"].as_u64().unwrap_or(0);
                     pending.push(Box::pin(async move { (id, call.await) }));
@@ -401,7 +401,7 @@ async fn drive(
                 }
             }
             Some((id, reply)) = pending.next(), if !pending.is_empty() => {
-                iso.send_text(crate::protocol::ToJs::settle(id, reply).text());
+                iso.send_msg(crate::protocol::ToJs::settle(id, reply));
             }
         }
     }
