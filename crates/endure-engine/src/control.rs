@@ -17,6 +17,38 @@ enum Access {
     Mine(Arc<Notify>),
 }
 
+/// The instance's control slot while this node applies an operation to it, released however
+/// the operation ends: also when its caller gives up half-way (a REST client that disconnects
+/// drops the request's future), which otherwise left every later operation on the instance,
+/// and the scheduler, waiting on the slot until the process ended.
+struct ControlSlot<'a> {
+    shared: &'a Shared,
+    i: InstanceRef,
+    notify: Arc<Notify>,
+}
+
+impl Drop for ControlSlot<'_> {
+    fn drop(&mut self) {
+        let deferred = {
+            let mut slots = self.shared.slots();
+            let mine = matches!(
+                slots.get(&self.i),
+                Some(Slot::Control { notify, .. }) if Arc::ptr_eq(notify, &self.notify)
+            );
+            mine && matches!(
+                slots.remove(&self.i),
+                Some(Slot::Control { deferred: true, .. })
+            )
+        };
+        self.notify.notify_waiters();
+        self.shared.bump();
+        if deferred {
+            // The scheduler tried to start it meanwhile; the driver decides whether to run.
+            self.shared.scheduler.enqueue_wake(self.i);
+        }
+    }
+}
+
 /// What to do with the instance after a control operation.
 pub(crate) enum Requeue {
     No,
@@ -97,6 +129,11 @@ async fn run(
                 }
             }
             Access::Mine(n) => {
+                let slot = ControlSlot {
+                    shared,
+                    i,
+                    notify: n,
+                };
                 let forwarded = match may_forward {
                     true => crate::remote::forward(shared, i, id, &op).await,
                     false => None,
@@ -105,16 +142,7 @@ async fn run(
                     Some(r) => r.map(|()| Requeue::No),
                     None => dormant(shared, i, id, op).await,
                 };
-                let deferred = matches!(
-                    shared.slots().remove(&i),
-                    Some(Slot::Control { deferred: true, .. })
-                );
-                n.notify_waiters();
-                shared.bump();
-                if deferred {
-                    // The scheduler tried to start it meanwhile; the driver decides whether to run.
-                    shared.scheduler.enqueue_wake(i);
-                }
+                drop(slot);
                 return match result {
                     Ok(Requeue::No) => Ok(()),
                     Ok(Requeue::Wake) => {

@@ -145,6 +145,32 @@ async fn resume_cancels_a_pending_pause(mode: Mode) {
     assert_eq!(afters.get(), 1);
 }
 
+/// A control operation whose caller gives up half-way (a REST client that disconnects drops
+/// the request's future) leaves the instance free: later operations on it are not stuck
+/// behind the abandoned one, and it still runs to its end.
+async fn an_abandoned_operation_leaves_the_instance_free(mode: Mode) {
+    let gate = Arc::new(Semaphore::new(1));
+    let afters = Counter::default();
+    let h = Harness::new(mode, gated(gate.clone(), afters.clone())).await;
+    h.create("w", "i", json!({})).await;
+    h.wait_waiting_with("w", "i", 3).await;
+    let i = h.get("w", "i").await;
+    // Polled once and dropped: on a store whose writes wait (SQLite's writer thread,
+    // PostgreSQL), the pause is given up while it holds the instance's control slot.
+    let _ = tokio::time::timeout(std::time::Duration::ZERO, i.pause()).await;
+    let second = tokio::time::timeout(std::time::Duration::from_secs(10), i.pause()).await;
+    assert!(
+        matches!(second, Ok(Ok(()))),
+        "a pause after an abandoned one: {second:?}"
+    );
+    assert_eq!(i.status().await.unwrap().status, InstanceStatus::Paused);
+    guard(i.resume()).await;
+    h.advance(3_600_000);
+    let done = h.wait_finished("w", "i").await;
+    assert_eq!(done.status, InstanceStatus::Complete, "{done:?}");
+    assert_eq!(afters.get(), 1);
+}
+
 async fn no_op_transitions(mode: Mode) {
     let h = Harness::new(mode, |b| {
         b.workflow("w", wf(|_, _| Box::pin(async move { Ok(json!(1)) })))
@@ -604,6 +630,7 @@ matrix!(
     pause_while_sleeping_keeps_the_remaining_time,
     pause_while_a_step_runs,
     resume_cancels_a_pending_pause,
+    an_abandoned_operation_leaves_the_instance_free,
     no_op_transitions,
     terminate_waiting_and_running,
     restart_from_scratch_and_from_a_step,
