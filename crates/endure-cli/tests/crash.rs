@@ -461,7 +461,8 @@ fn three_nodes_on_postgres_survive_sigkill() {
     }
     // The load must have paused, resumed and restarted instances. When the kills were over
     // before it had (a request to a node whose owner was just killed can wait out the owner's
-    // heartbeat, and CI once saw the whole campaign pass that way), the nodes run on without
+    // time-out; and before a6da500 a request the client gave up on left the instance blocked
+    // on that node, which CI once saw starve the whole campaign), the nodes run on without
     // kills until it has, for two minutes at most.
     let covered = || {
         progress.pauses.load(std::sync::atomic::Ordering::SeqCst) > 0
