@@ -83,6 +83,17 @@ async fn requests_share_a_warm_isolate_and_runs_do_not() {
     assert_eq!(doc["output"], json!("v2 1"), "{doc}");
 }
 
+/// A project whose `src/index.js` is `index`, with one workflow (name, binding, class).
+async fn one_workflow(workflow: (&str, &str, &str), index: &str) -> Js {
+    let (name, binding, class) = workflow;
+    let config = format!(
+        r#"{{"name": "p", "main": "src/index.js",
+            "workflows": [{{"name": "{name}", "binding": "{binding}", "class_name": "{class}"}}]}}"#
+    );
+    let d = files(&[("p/wrangler.jsonc", &config), ("p/src/index.js", index)]);
+    Js::start(d, "p", vec![], Limits::default()).await
+}
+
 /// Waits (hang protection only) until `n` isolates are ready for runs.
 async fn ready(js: &Js, n: usize) {
     for _ in 0..2_000 {
@@ -192,15 +203,7 @@ export default { async fetch() { return new Response('ok'); } };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_that_hibernates_hands_its_isolate_on() {
-    let d = files(&[
-        (
-            "p/wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.js",
-                "workflows": [{"name": "waiter", "binding": "WAITER", "class_name": "Waiter"}]}"#,
-        ),
-        ("p/src/index.js", WAITER),
-    ]);
-    let js = Js::start(d, "p", vec![], Limits::default()).await;
+    let js = one_workflow(("waiter", "WAITER", "Waiter"), WAITER).await;
     // The first run starts an isolate (and one ahead). When it waits for its event (a day:
     // not kept live), the engine drops the run; its isolate forgets it and is ready again.
     js.create("waiter", "w1", json!({})).await;
@@ -248,15 +251,7 @@ export default {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binding_reads_of_a_local_store_answer_at_once() {
-    let d = files(&[
-        (
-            "p/wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.js",
-                "workflows": [{"name": "wf", "binding": "WF", "class_name": "MyWorkflow"}]}"#,
-        ),
-        ("p/src/index.js", READS),
-    ]);
-    let js = Js::start(d, "p", vec![], Limits::default()).await;
+    let js = one_workflow(("wf", "WF", "MyWorkflow"), READS).await;
     js.create("wf", "r1", json!({})).await;
     assert_eq!(js.finish("wf", "r1", 1000).await["status"], "complete");
     let (status, body) = js.fetch("GET", "/?id=r1", None).await;
