@@ -455,8 +455,13 @@ impl Project {
         let me = self.me.clone();
         Some(Arc::new(move |text: &str| {
             let p = me.upgrade()?;
-            let _in_runtime = rt.enter();
-            crate::bridge::call_now(&p, text)
+            // A panic must not cross QuickJS's C frames: the read goes as a message instead.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let _in_runtime = rt.enter();
+                crate::bridge::call_now(&p, text)
+            }))
+            .ok()
+            .flatten()
         }))
     }
 
