@@ -62,12 +62,7 @@ impl ToJs {
         self.send_in(In::Text(msg.to_string()));
     }
 
-    /// Sends a message already serialized (`protocol::ToJs::text`).
-    pub fn send_text(&self, text: String) {
-        self.send_in(In::Text(text));
-    }
-
-    /// Sends a run message (settling and attempts go as fields, not JSON text).
+    /// Sends a run message (settling and attempts go as fields, the rest as JSON text).
     pub fn send_msg(&self, msg: crate::protocol::ToJs) {
         self.send_in(msg.into_in());
     }
@@ -87,11 +82,6 @@ impl Isolate {
     /// Sends a message to the isolate (ignored once it has stopped).
     pub fn send(&self, msg: &serde_json::Value) {
         self.to_js.send(msg);
-    }
-
-    /// Sends a message already serialized.
-    pub fn send_text(&self, text: String) {
-        self.to_js.send_text(text);
     }
 
     /// Sends a run message.
@@ -550,15 +540,19 @@ fn run(
     let attempt = entry("attempt")?;
     let fire_timers = entry("fireTimers")?;
     let idle_state = entry("idleState")?;
+    // What a call into JavaScript threw goes to the host as uncaught.
+    let reported = |ctx: &Ctx<'_>, r: rquickjs::Result<()>| {
+        if r.is_err() {
+            report_uncaught(&tx, &watch, &exception_text(ctx));
+        }
+    };
     let call = |f: &rquickjs::Persistent<Function<'static>>, arg: Option<&str>| {
         ctx.with(|ctx| {
-            let ok = f.clone().restore(&ctx).and_then(|f| match arg {
+            let r = f.clone().restore(&ctx).and_then(|f| match arg {
                 Some(a) => f.call::<_, ()>((a,)),
                 None => f.call::<_, ()>(()),
             });
-            if ok.is_err() {
-                report_uncaught(&tx, &watch, &exception_text(&ctx));
-            }
+            reported(&ctx, r);
         })
     };
     // A message from the host, to the entry point that takes it.
@@ -578,9 +572,7 @@ fn run(
                 .clone()
                 .restore(&ctx)
                 .and_then(|f| f.call::<_, ()>((*id as f64, *ok, value.as_deref(), name, message)));
-            if r.is_err() {
-                report_uncaught(&tx, &watch, &exception_text(&ctx));
-            }
+            reported(&ctx, r);
         }),
         In::Attempt {
             step,
@@ -591,9 +583,7 @@ fn run(
                 .clone()
                 .restore(&ctx)
                 .and_then(|f| f.call::<_, ()>((*step as f64, *a as f64, c.as_str())));
-            if r.is_err() {
-                report_uncaught(&tx, &watch, &exception_text(&ctx));
-            }
+            reported(&ctx, r);
         }),
     };
     let mut received: u64 = 0;

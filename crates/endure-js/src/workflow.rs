@@ -82,22 +82,19 @@ async fn run(
         tainted: false,
     };
     let origin = format!("{}/{}", event.workflow_name, event.instance_id);
-    iso.send_text(
-        ToJs::Start {
-            class,
-            event: EventWire {
-                payload: event.payload,
-                timestamp: event.timestamp.0,
-                instance_id: event.instance_id,
-                workflow_name: event.workflow_name,
-                schedule: event.schedule.map(|s| ScheduleWire {
-                    cron: s.cron,
-                    scheduled_time: s.scheduled_time.0,
-                }),
-            },
-        }
-        .text(),
-    );
+    iso.send_msg(ToJs::Start {
+        class,
+        event: EventWire {
+            payload: event.payload,
+            timestamp: event.timestamp.0,
+            instance_id: event.instance_id,
+            workflow_name: event.workflow_name,
+            schedule: event.schedule.map(|s| ScheduleWire {
+                cron: s.cron,
+                scheduled_time: s.scheduled_time.0,
+            }),
+        },
+    });
     let attempts: Attempts = Arc::default();
     let delays: Delays = Arc::default();
     let next_attempt = Arc::new(AtomicU64::new(1));
@@ -210,7 +207,7 @@ impl Drop for RunIsolate {
         if self.tainted || tokio::runtime::Handle::try_current().is_err() {
             return;
         }
-        iso.send_text(ToJs::Abandon.text());
+        iso.send_msg(ToJs::Abandon);
         self.project.recycle(self.generation, iso);
     }
 }
@@ -321,15 +318,12 @@ fn handle(
                     let did = next.fetch_add(1, Ordering::SeqCst);
                     let (tx, rx) = oneshot::channel();
                     delays.lock().unwrap_or_else(|e| e.into_inner()).insert(did, tx);
-                    to_js.send_text(
-                        ToJs::Delay {
-                            step: id,
-                            delay: did,
-                            ctx: context_wire(&ctx.step, ctx.attempt, &ctx.config),
-                            error: ErrorWire { name: ctx.error.name, message: ctx.error.message },
-                        }
-                        .text(),
-                    );
+                    to_js.send_msg(ToJs::Delay {
+                        step: id,
+                        delay: did,
+                        ctx: context_wire(&ctx.step, ctx.attempt, &ctx.config),
+                        error: ErrorWire { name: ctx.error.name, message: ctx.error.message },
+                    });
                     Box::pin(async move {
                         rx.await.unwrap_or_else(|_| Err("the JavaScript isolate stopped".into()))
                     })

@@ -644,7 +644,6 @@ impl Store for SqliteStore {
     }
 }
 
-/// An instance's log in `seq` order, on connection `c`.
 /// Runs `f` in one read transaction. `BEGIN` and its end stay prepared (a rusqlite
 /// `Transaction` parses them again each time, which showed in a status read's profile).
 fn snapshot<T>(
@@ -664,9 +663,9 @@ fn snapshot<T>(
     Ok(out)
 }
 
-/// An instance's log, in order. The parameter is written `+?1`: with `pk = ?1` and `ORDER BY
-/// seq`, the bundled SQLite (built with STAT4) compiles the statement again for every new value
-/// bound, a third of the cost of a status read.
+/// An instance's log in `seq` order. The parameter is written `+?1`: with `pk = ?1` and
+/// `ORDER BY seq`, the bundled SQLite (built with STAT4) compiled the statement again for every
+/// new value bound, a quarter of a status read's SQLite time.
 const LOG_OF: &str = "SELECT seq, ts, data FROM log WHERE pk = +?1 ORDER BY seq";
 
 fn log_of(c: &Connection, instance: InstanceRef) -> Result<Vec<LogEntry>, StoreError> {
