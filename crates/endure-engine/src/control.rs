@@ -140,7 +140,7 @@ async fn run(
                 };
                 let result = match forwarded {
                     Some(r) => r.map(|()| Requeue::No),
-                    None => dormant(shared, i, id, op).await,
+                    None => applied_here(shared, i, id, op).await,
                 };
                 drop(slot);
                 return match result {
@@ -160,12 +160,49 @@ async fn run(
     }
 }
 
-async fn dormant(
+/// Why [`dormant`] did not apply an operation.
+enum Refused {
+    Api(ApiError),
+    /// The status moved between the read and the commit (another writer came first).
+    Moved(StoreError),
+}
+
+impl From<ApiError> for Refused {
+    fn from(e: ApiError) -> Self {
+        Refused::Api(e)
+    }
+}
+
+/// How often an operation is decided again when the status keeps moving under it.
+const MAX_DECISIONS: usize = 3;
+
+/// [`dormant`], decided again on the status as it is now when another writer changed it between
+/// the read and the commit (on this node, the store commit of an operation whose caller gave up
+/// can still land after the slot is released; on a shared store, another node).
+async fn applied_here(
     shared: &Shared,
     i: InstanceRef,
     id: &str,
     op: ControlOp,
 ) -> Result<Requeue, ApiError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match dormant(shared, i, id, op.clone()).await {
+            Ok(r) => return Ok(r),
+            Err(Refused::Api(e)) => return Err(e),
+            Err(Refused::Moved(e)) if tries >= MAX_DECISIONS => return Err(store_error(e)),
+            Err(Refused::Moved(_)) => {}
+        }
+    }
+}
+
+async fn dormant(
+    shared: &Shared,
+    i: InstanceRef,
+    id: &str,
+    op: ControlOp,
+) -> Result<Requeue, Refused> {
     let row = shared.store.get_instance(i).await.map_err(store_error)?;
     let row = row.ok_or_else(|| ApiError::instance_not_found(id))?;
     let now = shared.clock.now();
@@ -183,7 +220,10 @@ async fn dormant(
             .submit(c)
             .await
             .map(|_| ())
-            .map_err(store_error)
+            .map_err(|e| match e {
+                StoreError::UnexpectedStatus { .. } => Refused::Moved(e),
+                e => Refused::Api(store_error(e)),
+            })
     };
     use InstanceStatus as S;
     match op {
@@ -225,7 +265,7 @@ async fn dormant(
         }
         ControlOp::Terminate => {
             if row.status.is_finished() {
-                return Err(ApiError::cannot_terminate());
+                return Err(ApiError::cannot_terminate().into());
             }
             commit(terminate_commit(i, None, now).expect(&[row.status])).await?;
             let wall = row.started_at.map(|s| now.since(s));
@@ -256,7 +296,8 @@ async fn dormant(
                         "Cannot send an event to instance \"{id}\": it is {}",
                         row.status
                     ),
-                ));
+                )
+                .into());
             }
             let waiting = row.status == S::Waiting;
             let mut c = Commit::new(i, None)
