@@ -126,7 +126,13 @@ fn js_project(
             {"name": "approval", "binding": "APPROVAL", "class_name": "ApprovalWorkflow"}]}"#,
     )?;
     std::fs::write(p.join("index.js"), JS_STEPS)?;
-    let project = endure_js::Project::load(&p, endure_js::RunOptions::default())?;
+    // The isolate settings `endure serve` takes from the environment, for trying others.
+    let options = endure_js::RunOptions {
+        max_run_isolates: crate::project::positive_env("ENDURE_MAX_RUN_ISOLATES")?.unwrap_or(0),
+        runs_per_isolate: crate::project::positive_env("ENDURE_RUNS_PER_ISOLATE")?.unwrap_or(0),
+        ..Default::default()
+    };
+    let project = endure_js::Project::load(&p, options)?;
     Ok((project.register(builder)?, project))
 }
 

@@ -135,12 +135,10 @@ pub async fn load(
             limits,
             state_dir: Some(state_dir.to_path_buf()),
             extra_ca_certs,
-            max_run_isolates: match std::env::var("ENDURE_MAX_RUN_ISOLATES") {
-                Ok(v) => v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    anyhow::anyhow!("ENDURE_MAX_RUN_ISOLATES: not a positive integer: {v:?}")
-                })?,
-                Err(_) => endure_js::DEFAULT_RUN_ISOLATES,
-            },
+            max_run_isolates: positive_env("ENDURE_MAX_RUN_ISOLATES")?
+                .unwrap_or(endure_js::DEFAULT_RUN_ISOLATES),
+            runs_per_isolate: positive_env("ENDURE_RUNS_PER_ISOLATE")?
+                .unwrap_or(endure_js::DEFAULT_RUNS_PER_ISOLATE),
             testing: false,
         },
     )?;
@@ -161,4 +159,18 @@ pub async fn load(
         );
     }
     Ok((p, exports))
+}
+
+/// A positive integer from the environment variable `name`, if it is set.
+pub(crate) fn positive_env(name: &str) -> anyhow::Result<Option<usize>> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(|| anyhow::anyhow!("{name}: not a positive integer: {v:?}")),
+        Err(_) => Ok(None),
+    }
 }

@@ -5,41 +5,47 @@
 
 use crate::protocol::{self, Out};
 use rquickjs::{Ctx, Function, Object};
-use tokio::sync::mpsc::Sender;
 
-/// Adds the typed senders to the `host` object.
+/// Adds the typed senders to the `host` object; each takes the run it sends for first.
 pub(crate) fn install<'js>(
     ctx: &Ctx<'js>,
     host: &Object<'js>,
-    tx: &Sender<Out>,
+    routes: &crate::isolate::SharedRoutes,
 ) -> rquickjs::Result<()> {
-    let out = tx.clone();
+    let out = routes.clone();
     let step_do = Function::new(
         ctx.clone(),
-        move |id: f64, name: String, config: Option<String>, dynamic: bool| {
-            let _ = out.blocking_send(Out::Run(protocol::step_do(id, name, config, dynamic)));
+        move |run: f64, id: f64, name: String, config: Option<String>, dynamic: bool| {
+            let m = Out::Run(protocol::step_do(id, name, config, dynamic));
+            out.borrow().emit(run as u64, m);
         },
     )?;
     host.set("stepDo", step_do)?;
-    let out = tx.clone();
+    let out = routes.clone();
     let attempt_done = Function::new(
         ctx.clone(),
-        move |attempt: f64,
+        move |run: f64,
+              attempt: f64,
               ok: bool,
               value: Option<String>,
               name: Option<String>,
               message: Option<String>,
               fatal: bool| {
             let m = protocol::attempt_done(attempt, ok, value, (name, message), fatal);
-            let _ = out.blocking_send(Out::Run(m));
+            out.borrow().emit(run as u64, Out::Run(m));
         },
     )?;
     host.set("attemptDone", attempt_done)?;
-    let out = tx.clone();
+    let out = routes.clone();
     let run_done = Function::new(
         ctx.clone(),
-        move |ok: bool, value: Option<String>, name: Option<String>, message: Option<String>| {
-            let _ = out.blocking_send(Out::Run(protocol::run_done(ok, value, (name, message))));
+        move |run: f64,
+              ok: bool,
+              value: Option<String>,
+              name: Option<String>,
+              message: Option<String>| {
+            let m = Out::Run(protocol::run_done(ok, value, (name, message)));
+            out.borrow().emit(run as u64, m);
         },
     )?;
     host.set("runDone", run_done)?;

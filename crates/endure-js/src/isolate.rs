@@ -1,19 +1,25 @@
 //! One isolate: a QuickJS runtime and context on a thread of its own, loaded with the runtime
 //! prelude (`src/runtime/*.js`) and the project's main module, driven by messages.
 //!
-//! An isolate serves one workflow run or fetch request at a time and many one after another
-//! (pool.rs: module state carries over, as in a Worker isolate). A thread per isolate means an
-//! endless loop stalls only its own run, until the CPU limit interrupts it. A workflow run's
-//! messages are typed in protocol.rs.
+//! An isolate serves a fetch request at a time, or several workflow runs at once (pool.rs), and
+//! many one after another: module state carries over, as in a Worker isolate. A thread per
+//! isolate means an endless loop stalls only the runs it serves, until the CPU limit
+//! interrupts it. A workflow run's messages are typed in protocol.rs.
 //!
-//! Messages to JavaScript: as JSON text (`__endure_rt.receive`) `env`, `start`, `fetch`,
-//! `delay`, `abandon` (forget the run the engine dropped); as fields (`protocol::In`)
-//! settling a call (`__endure_rt.settle`) and an attempt (`__endure_rt.attempt`). Messages
-//! from JavaScript: as JSON text (`host.send`) `sleep`, `sleepUntil`, `waitForEvent`,
-//! `binding`, `fetch`, `response`, `log`; as fields (`channel.rs`) `do`, `attemptDone`, `done`;
-//! and from this thread itself `ready` (the main module loaded; its export names), a turn's end
-//! (`protocol::Out::Turn`: every message received so far is handled), `limit` (the CPU or
-//! memory limit cut a turn short) and `fatal` (the isolate could not start).
+//! Each run's messages carry its number; the thread keeps a route per run (`protocol::In::Open`)
+//! and sends what JavaScript sends for the run, and the end of each turn that handled its
+//! messages, to the run's own channel; everything else (the isolate's `ready`, a fetch request's
+//! messages, a call made outside any run) goes to [`Isolate::from_js`].
+//!
+//! Messages to JavaScript: as JSON text `env`, `fetch`, `test` (`__endure_rt.receive`) and a
+//! run's `start` and `delay` (`__endure_rt.runMessage`); as fields (`protocol::In`) settling a
+//! call (`__endure_rt.settle`), an attempt (`__endure_rt.attempt`) and forgetting a run
+//! (`__endure_rt.forget`). Messages from JavaScript, each with its run (0: none): as JSON text
+//! (`host.send`) `sleep`, `sleepUntil`, `waitForEvent`, `binding`, `fetch`, `response`, `log`;
+//! as fields (`channel.rs`) `do`, `attemptDone`, `done`; and from this thread itself `ready`
+//! (the main module loaded; its export names), a turn's end (`protocol::Out::Turn`: every
+//! message received so far is handled), `limit` (the CPU or memory limit cut a turn short,
+//! sent to the run whose turn it was) and `fatal` (the isolate could not start).
 
 use crate::modules::Sources;
 use crate::protocol::{In, Out};
@@ -42,29 +48,43 @@ impl Default for Limits {
     }
 }
 
-/// The handle on a running isolate. Dropping it stops the isolate.
+/// A running isolate: its [`Handle`] and what it sends that is not for a run.
 pub struct Isolate {
-    to_js: ToJs,
+    handle: Handle,
     pub from_js: tokio::sync::mpsc::Receiver<Out>,
+}
+
+/// Sends to a running isolate. Dropping it stops the isolate.
+pub struct Handle {
+    to_js: ToJs,
     stop: Arc<AtomicBool>,
 }
 
-/// Sends messages to an isolate and counts them, so the host can tell (from the isolate's
-/// `turn` acknowledgements) whether JavaScript still has work queued.
+/// Sends one run's messages (or the isolate's own, as run 0) to an isolate and counts them,
+/// so the host can tell (from the `turn` acknowledgements the run receives) whether JavaScript
+/// still has work of the run queued.
 #[derive(Clone)]
 pub struct ToJs {
     tx: mpsc::Sender<In>,
+    run: u64,
     sent: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl ToJs {
     pub fn send(&self, msg: &serde_json::Value) {
-        self.send_in(In::Text(msg.to_string()));
+        self.send_in(if self.run == 0 {
+            In::Text(msg.to_string())
+        } else {
+            In::RunText {
+                run: self.run,
+                text: msg.to_string(),
+            }
+        });
     }
 
     /// Sends a run message (settling and attempts go as fields, the rest as JSON text).
     pub fn send_msg(&self, msg: crate::protocol::ToJs) {
-        self.send_in(msg.into_in());
+        self.send_in(msg.into_in(self.run));
     }
 
     fn send_in(&self, m: In) {
@@ -78,26 +98,57 @@ impl ToJs {
     }
 }
 
-impl Isolate {
+impl Handle {
     /// Sends a message to the isolate (ignored once it has stopped).
     pub fn send(&self, msg: &serde_json::Value) {
         self.to_js.send(msg);
     }
 
-    /// Sends a run message.
+    /// Sends a message of the isolate's own (run 0).
     pub fn send_msg(&self, msg: crate::protocol::ToJs) {
         self.to_js.send_msg(msg);
     }
 
-    /// A sender that outlives borrows of the isolate (for step callbacks).
+    /// A sender of the isolate's own messages that outlives borrows of the handle.
     pub fn sender(&self) -> ToJs {
         self.to_js.clone()
     }
+
+    /// Opens run `run` (a number no other run of this isolate has, not 0): what JavaScript
+    /// sends for it goes to `route`; the returned sender sends and counts its messages.
+    pub fn open(&self, run: u64, route: tokio::sync::mpsc::Sender<Out>) -> ToJs {
+        let _ = self.to_js.tx.send(In::Open { run, route });
+        ToJs {
+            tx: self.to_js.tx.clone(),
+            run,
+            sent: Arc::default(),
+        }
+    }
+
+    /// Ends run `run`: JavaScript forgets it, and its route is closed.
+    pub fn forget(&self, run: u64) {
+        let _ = self.to_js.tx.send(In::Forget { run });
+    }
 }
 
-impl Drop for Isolate {
+impl Drop for Handle {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
+        let _ = self.to_js.tx.send(In::Stop);
+    }
+}
+
+impl std::ops::Deref for Isolate {
+    type Target = Handle;
+    fn deref(&self) -> &Handle {
+        &self.handle
+    }
+}
+
+impl Isolate {
+    /// The handle and the receiver apart (an isolate shared by runs: pool.rs).
+    pub fn split(self) -> (Handle, tokio::sync::mpsc::Receiver<Out>) {
+        (self.handle, self.from_js)
     }
 }
 
@@ -179,19 +230,27 @@ pub fn spawn_with(
         .spawn(move || {
             let _alive = Alive::new();
             let out = tx.clone();
-            if let Err(e) = run(sources, &main, limits, rx, tx, thread_stop, hooks) {
-                let _ = out.blocking_send(Out::Text(
-                    serde_json::json!({"op": "fatal", "message": e}).to_string(),
-                ));
+            if let Err(e) = run(sources, &main, limits, &rx, tx, thread_stop, hooks) {
+                let fatal = serde_json::json!({"op": "fatal", "message": e}).to_string();
+                // Runs already handed to this isolate learn why it stopped.
+                while let Ok(m) = rx.try_recv() {
+                    if let In::Open { route, .. } = m {
+                        let _ = route.blocking_send(Out::Text(fatal.clone()));
+                    }
+                }
+                let _ = out.blocking_send(Out::Text(fatal));
             }
         })?;
     Ok(Isolate {
-        to_js: ToJs {
-            tx: to_js,
-            sent: Arc::default(),
+        handle: Handle {
+            to_js: ToJs {
+                tx: to_js,
+                run: 0,
+                sent: Arc::default(),
+            },
+            stop,
         },
         from_js,
-        stop,
     })
 }
 
@@ -275,6 +334,41 @@ impl Loader for ProjectLoader {
     }
 }
 
+/// Where what JavaScript sends goes: a run's messages to its route, the rest to the
+/// isolate's own channel. Only the isolate's thread uses it.
+pub(crate) struct Routes {
+    default: tokio::sync::mpsc::Sender<Out>,
+    /// Messages of the isolate's own handled, and whether any since the last turn's end.
+    received: u64,
+    touched: bool,
+    runs: std::collections::HashMap<u64, Route>,
+}
+
+/// An open run.
+struct Route {
+    tx: tokio::sync::mpsc::Sender<Out>,
+    /// Its messages handled so far.
+    received: u64,
+    /// Whether any were handled since the last turn's end sent to it.
+    touched: bool,
+    /// Whether it had timers at that turn's end.
+    timers: bool,
+}
+
+impl Routes {
+    /// Sends what JavaScript sent for `run` (0: the isolate) where it goes; a run that is over
+    /// gets nothing more.
+    pub(crate) fn emit(&self, run: u64, out: Out) {
+        if run == 0 {
+            let _ = self.default.blocking_send(out);
+        } else if let Some(r) = self.runs.get(&run) {
+            let _ = r.tx.blocking_send(out);
+        }
+    }
+}
+
+pub(crate) type SharedRoutes = std::rc::Rc<std::cell::RefCell<Routes>>;
+
 /// Why a turn stopped early.
 #[derive(Default)]
 struct Watch {
@@ -311,11 +405,17 @@ fn run(
     sources: Arc<Sources>,
     main: &str,
     limits: Limits,
-    rx: mpsc::Receiver<In>,
+    rx: &mpsc::Receiver<In>,
     tx: tokio::sync::mpsc::Sender<Out>,
     stop: Arc<AtomicBool>,
     hooks: Hooks,
 ) -> Result<(), String> {
+    let routes: SharedRoutes = std::rc::Rc::new(std::cell::RefCell::new(Routes {
+        default: tx.clone(),
+        received: 0,
+        touched: false,
+        runs: Default::default(),
+    }));
     let rt = Runtime::new().map_err(|e| e.to_string())?;
     rt.set_memory_limit(limits.memory_bytes);
     rt.set_max_stack_size(4 * 1024 * 1024);
@@ -370,13 +470,13 @@ fn run(
     let main_js = serde_json::to_string(main).unwrap_or_default();
     ctx.with(|ctx| -> Result<(), String> {
         let host = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
-        let out = tx.clone();
-        let send = Function::new(ctx.clone(), move |s: String| {
-            let _ = out.blocking_send(Out::Text(s));
+        let out = routes.clone();
+        let send = Function::new(ctx.clone(), move |run: f64, s: String| {
+            out.borrow().emit(run as u64, Out::Text(s));
         })
         .map_err(|e| e.to_string())?;
         host.set("send", send).map_err(|e| e.to_string())?;
-        crate::channel::install(&ctx, &host, &tx).map_err(|e| e.to_string())?;
+        crate::channel::install(&ctx, &host, &routes).map_err(|e| e.to_string())?;
         let random = Function::new(ctx.clone(), |n: usize| crate::host::random_bytes(n))
             .map_err(|e| e.to_string())?;
         host.set("random", random).map_err(|e| e.to_string())?;
@@ -473,7 +573,29 @@ fn run(
         .map_err(|_| exception_text(&ctx))?;
         Ok(())
     })?;
-    let turn = |f: &dyn Fn()| {
+    // The runtime's entry points, looked up once.
+    let entry = |name: &str| -> Result<rquickjs::Persistent<Function<'static>>, String> {
+        ctx.with(|ctx| {
+            let rt: Object = ctx
+                .globals()
+                .get("__endure_rt")
+                .map_err(|e| e.to_string())?;
+            let f: Function = rt.get(name).map_err(|e| e.to_string())?;
+            Ok(rquickjs::Persistent::save(&ctx, f))
+        })
+    };
+    let receive = entry("receive")?;
+    let run_message = entry("runMessage")?;
+    let settle = entry("settle")?;
+    let attempt = entry("attempt")?;
+    let forget = entry("forget")?;
+    let fire_timers = entry("fireTimers")?;
+    let idle_state = entry("idleState")?;
+    let current_run = entry("currentRun")?;
+    // The run a turn works for (0: the isolate, or a timer's, which JavaScript tells after).
+    let current = std::cell::Cell::new(0u64);
+    let turn = |run: u64, timers: bool, f: &dyn Fn()| {
+        current.set(run);
         *watch.deadline.lock().unwrap_or_else(|e| e.into_inner()) =
             Some(Instant::now() + limits.cpu);
         f();
@@ -483,27 +605,38 @@ fn run(
                 Ok(false) => break,
                 Err(e) => {
                     let text = e.0.with(|c| exception_text(&c));
-                    report_uncaught(&tx, &watch, &text);
+                    report_uncaught(&routes.borrow(), current.get(), &watch, &text);
                 }
             }
         }
         *watch.deadline.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        if timers {
+            // The run whose timer ran last.
+            let run: Option<f64> = ctx.with(|ctx| {
+                current_run
+                    .clone()
+                    .restore(&ctx)
+                    .and_then(|f| f.call::<_, f64>(()))
+                    .ok()
+            });
+            current.set(run.unwrap_or(0.0) as u64);
+        }
         let unhandled: Vec<String> = rejected.borrow_mut().drain(..).map(|(_, t)| t).collect();
         for text in unhandled {
-            let _ = tx.blocking_send(Out::Text(
+            routes.borrow().emit(current.get(), Out::Text(
                 serde_json::json!({"op": "limit", "kind": "uncaught", "text": format!("Unhandled Rejection: {text}")})
                     .to_string(),
             ));
         }
         if watch.cpu_exceeded.swap(false, Ordering::SeqCst) {
-            let _ = tx.blocking_send(Out::Text(
+            routes.borrow().emit(current.get(), Out::Text(
                 serde_json::json!({"op": "limit", "kind": "cpu", "ms": limits.cpu.as_millis() as u64})
                     .to_string(),
             ));
         }
     };
     // Load the main module.
-    turn(&|| {});
+    turn(0, false, &|| {});
     let load_error: Option<String> = ctx.with(|ctx| ctx.globals().get("__endure_load_error").ok());
     if let Some(e) = load_error {
         return Err(format!("loading {main}: {e}"));
@@ -524,87 +657,134 @@ fn run(
     let _ = tx.blocking_send(Out::Text(
         serde_json::json!({"op": "ready", "exports": exports, "handlers": handlers}).to_string(),
     ));
-    // The runtime's entry points, looked up once.
-    let entry = |name: &str| -> Result<rquickjs::Persistent<Function<'static>>, String> {
-        ctx.with(|ctx| {
-            let rt: Object = ctx
-                .globals()
-                .get("__endure_rt")
-                .map_err(|e| e.to_string())?;
-            let f: Function = rt.get(name).map_err(|e| e.to_string())?;
-            Ok(rquickjs::Persistent::save(&ctx, f))
-        })
-    };
-    let receive = entry("receive")?;
-    let settle = entry("settle")?;
-    let attempt = entry("attempt")?;
-    let fire_timers = entry("fireTimers")?;
-    let idle_state = entry("idleState")?;
     // What a call into JavaScript threw goes to the host as uncaught.
     let reported = |ctx: &Ctx<'_>, r: rquickjs::Result<()>| {
         if r.is_err() {
-            report_uncaught(&tx, &watch, &exception_text(ctx));
+            report_uncaught(
+                &routes.borrow(),
+                current.get(),
+                &watch,
+                &exception_text(ctx),
+            );
         }
     };
-    let call = |f: &rquickjs::Persistent<Function<'static>>, arg: Option<&str>| {
-        ctx.with(|ctx| {
-            let r = f.clone().restore(&ctx).and_then(|f| match arg {
-                Some(a) => f.call::<_, ()>((a,)),
-                None => f.call::<_, ()>(()),
-            });
-            reported(&ctx, r);
-        })
-    };
+    let call =
+        |f: &rquickjs::Persistent<Function<'static>>, run: Option<u64>, arg: Option<&str>| {
+            ctx.with(|ctx| {
+                let r = f.clone().restore(&ctx).and_then(|f| match (run, arg) {
+                    (Some(run), Some(a)) => f.call::<_, ()>((run as f64, a)),
+                    (Some(run), None) => f.call::<_, ()>((run as f64,)),
+                    (None, Some(a)) => f.call::<_, ()>((a,)),
+                    (None, None) => f.call::<_, ()>(()),
+                });
+                reported(&ctx, r);
+            })
+        };
     // A message from the host, to the entry point that takes it.
-    let deliver = |m: &In| match m {
-        In::Text(text) => call(&receive, Some(text)),
-        In::Settle {
-            id,
-            ok,
-            value,
-            error,
-        } => ctx.with(|ctx| {
-            let (name, message) = match error {
-                Some(e) => (Some(e.name.as_str()), Some(e.message.as_str())),
-                None => (None, None),
-            };
-            let r = settle
-                .clone()
-                .restore(&ctx)
-                .and_then(|f| f.call::<_, ()>((*id as f64, *ok, value.as_deref(), name, message)));
-            reported(&ctx, r);
-        }),
-        In::Attempt {
-            step,
-            attempt: a,
-            ctx: c,
-        } => ctx.with(|ctx| {
-            let r = attempt
-                .clone()
-                .restore(&ctx)
-                .and_then(|f| f.call::<_, ()>((*step as f64, *a as f64, c.as_str())));
-            reported(&ctx, r);
-        }),
+    let deliver =
+        |m: &In| match m {
+            In::Text(text) => call(&receive, None, Some(text)),
+            In::RunText { run, text } => call(&run_message, Some(*run), Some(text)),
+            In::Settle {
+                id,
+                ok,
+                value,
+                error,
+                ..
+            } => ctx.with(|ctx| {
+                let (name, message) = match error {
+                    Some(e) => (Some(e.name.as_str()), Some(e.message.as_str())),
+                    None => (None, None),
+                };
+                let r = settle.clone().restore(&ctx).and_then(|f| {
+                    f.call::<_, ()>((*id as f64, *ok, value.as_deref(), name, message))
+                });
+                reported(&ctx, r);
+            }),
+            In::Attempt {
+                run,
+                step,
+                attempt: a,
+                ctx: c,
+            } => ctx.with(|ctx| {
+                let r = attempt.clone().restore(&ctx).and_then(|f| {
+                    f.call::<_, ()>((*run as f64, *step as f64, *a as f64, c.as_str()))
+                });
+                reported(&ctx, r);
+            }),
+            In::Forget { run } => call(&forget, Some(*run), None),
+            In::Open { .. } | In::Stop => {}
+        };
+    // A message: routes opened and closed here, the rest handled in a turn and counted.
+    let handle = |m: In| {
+        match m {
+            In::Stop => return,
+            In::Open { run, route } => {
+                routes.borrow_mut().runs.insert(
+                    run,
+                    Route {
+                        tx: route,
+                        received: 0,
+                        touched: false,
+                        timers: false,
+                    },
+                );
+                return;
+            }
+            In::Forget { run } => {
+                routes.borrow_mut().runs.remove(&run);
+            }
+            _ => {
+                let mut r = routes.borrow_mut();
+                let run = m.run();
+                if run == 0 {
+                    r.received += 1;
+                    r.touched = true;
+                } else if let Some(route) = r.runs.get_mut(&run) {
+                    route.received += 1;
+                    route.touched = true;
+                }
+            }
+        }
+        turn(m.run(), false, &|| deliver(&m));
     };
-    let mut received: u64 = 0;
     while !stop.load(Ordering::SeqCst) {
-        // Everything received so far has been handled and its jobs drained. `timers`: the
+        // Everything received so far has been handled and its jobs drained. `next`: the
         // earliest timer (or -1); `pending`: calls to the host awaiting an answer plus
-        // `waitUntil` promises not settled.
-        let (next, pending): (f64, f64) = ctx.with(|ctx| {
+        // `waitUntil` promises not settled; then the runs that have timers.
+        let state: Vec<f64> = ctx.with(|ctx| {
             idle_state
                 .clone()
                 .restore(&ctx)
                 .and_then(|f| f.call::<_, Vec<f64>>(()))
-                .ok()
-                .and_then(|v| Some((*v.first()?, *v.get(1)?)))
-                .unwrap_or((-1.0, 0.0))
+                .unwrap_or_default()
         });
-        let _ = tx.blocking_send(Out::Turn {
-            received,
-            timers: next >= 0.0,
-            pending,
-        });
+        let next = state.first().copied().unwrap_or(-1.0);
+        let pending = state.get(1).copied().unwrap_or(0.0);
+        let timed = state.get(2..).unwrap_or_default();
+        {
+            let mut r = routes.borrow_mut();
+            for (run, route) in r.runs.iter_mut() {
+                let timers = timed.contains(&(*run as f64));
+                if route.touched || route.timers != timers {
+                    route.touched = false;
+                    route.timers = timers;
+                    let _ = route.tx.blocking_send(Out::Turn {
+                        received: route.received,
+                        timers,
+                        pending: 0.0,
+                    });
+                }
+            }
+            if r.touched || r.runs.is_empty() {
+                r.touched = false;
+                let _ = r.default.blocking_send(Out::Turn {
+                    received: r.received,
+                    timers: next >= 0.0,
+                    pending,
+                });
+            }
+        }
         let msg = if next >= 0.0 {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -624,21 +804,20 @@ fn run(
         };
         match msg {
             Some(m) => {
-                received += 1;
-                turn(&|| deliver(&m));
+                handle(m);
                 // Whatever else has arrived meanwhile, before reporting back.
                 while let Ok(m) = rx.try_recv() {
-                    received += 1;
-                    turn(&|| deliver(&m));
+                    handle(m);
                 }
             }
-            None => turn(&|| call(&fire_timers, None)),
+            None => turn(0, true, &|| call(&fire_timers, None, None)),
         }
     }
     Ok(())
 }
 
-fn report_uncaught(tx: &tokio::sync::mpsc::Sender<Out>, watch: &Watch, text: &str) {
+/// Reports what a turn threw to the run whose turn it was (the isolate's own: 0).
+fn report_uncaught(routes: &Routes, run: u64, watch: &Watch, text: &str) {
     if watch.cpu_exceeded.load(Ordering::SeqCst) {
         return;
     }
@@ -647,9 +826,10 @@ fn report_uncaught(tx: &tokio::sync::mpsc::Sender<Out>, watch: &Watch, text: &st
     } else {
         "uncaught"
     };
-    let _ = tx.blocking_send(Out::Text(
-        serde_json::json!({"op": "limit", "kind": kind, "text": text}).to_string(),
-    ));
+    routes.emit(
+        run,
+        Out::Text(serde_json::json!({"op": "limit", "kind": kind, "text": text}).to_string()),
+    );
 }
 
 /// `host.section(name)`: a part of the prelude loaded on first use (bytecode.rs).

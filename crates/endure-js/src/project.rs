@@ -36,16 +36,21 @@ pub struct RunOptions {
     pub state_dir: Option<PathBuf>,
     /// CA certificates (DER) trusted by outbound `fetch` beside Mozilla's roots.
     pub extra_ca_certs: Vec<Vec<u8>>,
-    /// Most workflow runs holding an isolate at once (0: [`DEFAULT_RUN_ISOLATES`]); more runs
-    /// wait for one (their instances say `running`). Isolates are threads: past a few per
-    /// core they share the CPU without adding throughput (BENCHMARKS.md, session 5).
+    /// Most isolates serving workflow runs (0: [`DEFAULT_RUN_ISOLATES`]). Isolates are threads:
+    /// past one or two per core they share the CPU without adding throughput (BENCHMARKS.md).
     pub max_run_isolates: usize,
+    /// Most runs one isolate serves at once (0: [`DEFAULT_RUNS_PER_ISOLATE`]); runs beyond
+    /// `max_run_isolates × runs_per_isolate` wait for a place (their instances say `running`).
+    pub runs_per_isolate: usize,
     /// Whether test files can import `vitest` and `cloudflare:test` (`endure test`).
     pub testing: bool,
 }
 
 /// Default [`RunOptions::max_run_isolates`].
-pub const DEFAULT_RUN_ISOLATES: usize = 64;
+pub const DEFAULT_RUN_ISOLATES: usize = 4;
+
+/// Default [`RunOptions::runs_per_isolate`].
+pub const DEFAULT_RUNS_PER_ISOLATE: usize = 64;
 
 /// A loaded Worker project.
 pub struct Project {
@@ -61,10 +66,8 @@ pub struct Project {
     pub(crate) caches: crate::cache::Caches,
     /// Isolates that answered a request and wait for the next one (pool.rs).
     pub(crate) warm: crate::pool::Idle,
-    /// Isolates started ahead of workflow runs, each for one run (pool.rs).
-    pub(crate) ready: Arc<crate::pool::Idle>,
-    /// One per workflow run holding an isolate ([`RunOptions::max_run_isolates`]).
-    run_permits: Arc<tokio::sync::Semaphore>,
+    /// Isolates serving workflow runs, several at once each (pool.rs).
+    pub(crate) runs: crate::pool::Runs,
     /// This project, for its isolates' synchronous calls (weak: isolates must not keep it).
     me: std::sync::Weak<Project>,
 }
@@ -111,6 +114,10 @@ impl Project {
             0 => DEFAULT_RUN_ISOLATES,
             n => n,
         };
+        let per_isolate = match options.runs_per_isolate {
+            0 => DEFAULT_RUNS_PER_ISOLATE,
+            n => n,
+        };
         Ok(Arc::new_cyclic(|me| Project {
             me: me.clone(),
             config,
@@ -124,8 +131,7 @@ impl Project {
             kv: crate::kv::Kv::new(&state_dir),
             caches: crate::cache::Caches::new(&state_dir),
             warm: crate::pool::Idle::new(crate::pool::MAX_WARM_ISOLATES),
-            ready: Arc::new(crate::pool::Idle::new(crate::pool::MAX_READY_ISOLATES)),
-            run_permits: Arc::new(tokio::sync::Semaphore::new(run_isolates)),
+            runs: crate::pool::Runs::new(run_isolates, per_isolate),
         }))
     }
 
@@ -253,7 +259,7 @@ impl Project {
         self.sources.replace_with(&staged);
         // Kept isolates run the old code: requests and runs from now on get the new.
         self.warm.clear();
-        self.ready.clear();
+        self.runs.clear();
         Ok(exports)
     }
 
@@ -367,70 +373,62 @@ impl Project {
         url.to_string()
     }
 
-    /// An isolate for one workflow run, and the generation of the sources it runs: one that
-    /// waits ready (started ahead, or kept after an earlier run ended cleanly) if there is one;
-    /// else a new one, and another is started ahead for the next run.
-    /// Waits while [`RunOptions::max_run_isolates`] runs hold one; the permit goes with it.
-    pub(crate) async fn run_isolate(
-        &self,
-    ) -> std::io::Result<(
-        u64,
-        crate::isolate::Isolate,
-        tokio::sync::OwnedSemaphorePermit,
-    )> {
-        let permit = self
-            .run_permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(std::io::Error::other)?;
-        let (generation, ready) = self.ready.take();
-        if let Some(iso) = ready {
-            return Ok((generation, iso, permit));
-        }
-        let iso = self.start_isolate()?;
-        if self.ready.has_room()
-            && let Ok(next) = self.start_isolate()
-        {
-            self.ready.keep(generation, next);
-        }
-        Ok((generation, iso, permit))
+    /// A place for a workflow run in an isolate (pool.rs), waiting while every place is
+    /// taken.
+    pub(crate) async fn run_place(&self) -> std::io::Result<crate::pool::RunPlace> {
+        self.runs.place(|| self.start_run_isolate()).await
     }
 
-    /// Keeps the isolate of a run that ended for the next run, as Workers keep an isolate for
-    /// many invocations (module state carries over): once JavaScript acknowledges the turn
-    /// that ended the run with nothing left to do (no timer, no call to the host, no
-    /// `waitUntil` work), it joins the ready isolates. Anything else (more messages, a limit,
-    /// an error) and it is dropped.
-    pub(crate) fn recycle(&self, generation: u64, mut iso: crate::isolate::Isolate) {
-        if !self.ready.has_room() {
-            return;
-        }
-        let sent = iso.sender().sent();
-        let ready = self.ready.clone();
+    /// A new isolate for workflow runs. What it sends outside any run (a call made by a timer
+    /// that module scope set, the `ready` message) is served here; a limit hit or an error
+    /// escaped outside any run, or an isolate that could not start, retires it.
+    fn start_run_isolate(&self) -> std::io::Result<crate::pool::RunIsolate> {
+        let (handle, mut from_js) = self.start_isolate()?.split();
+        let shared = crate::pool::RunIsolate::new(handle);
+        let to_js = shared.handle.sender();
+        let retired = shared.retired_flag();
+        let me = self.me.clone();
         tokio::spawn(async move {
-            while let Some(out) = iso.from_js.recv().await {
-                let crate::protocol::Out::Turn {
-                    received,
-                    timers,
-                    pending,
-                } = out
-                else {
-                    return;
+            while let Some(out) = from_js.recv().await {
+                let Ok(m) = crate::protocol::read(out) else {
+                    continue;
                 };
-                if received == sent {
-                    if !timers && pending == 0.0 {
-                        ready.keep(generation, iso);
+                match m {
+                    crate::protocol::Message::HostCall { id, call } => {
+                        let Some(p) = me.upgrade() else { return };
+                        if let Some(call) = crate::bridge::host_call(&p, &call) {
+                            let to_js = to_js.clone();
+                            tokio::spawn(async move {
+                                to_js.send_msg(crate::protocol::ToJs::settle(id, call.await));
+                            });
+                        }
                     }
-                    return;
+                    crate::protocol::Message::Run(crate::protocol::FromJs::Log {
+                        level,
+                        text,
+                        steps,
+                    }) => {
+                        crate::bridge::log_line("workflow isolate", level.as_deref(), &text, &steps)
+                    }
+                    crate::protocol::Message::Run(crate::protocol::FromJs::Limit {
+                        text, ..
+                    }) => {
+                        eprintln!("[error] workflow isolate: {text}");
+                        retired.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    crate::protocol::Message::Run(crate::protocol::FromJs::Fatal { .. }) => {
+                        retired.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    _ => {}
                 }
             }
         });
+        Ok(shared)
     }
 
-    /// How many isolates wait ready for workflow runs (started ahead or kept after a run).
-    pub fn ready_isolates(&self) -> usize {
-        self.ready.len()
+    /// How many isolates serve workflow runs or wait for one.
+    pub fn run_isolates(&self) -> usize {
+        self.runs.isolates()
     }
 
     /// A new isolate of the current sources, with `env` sent.

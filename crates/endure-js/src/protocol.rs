@@ -183,27 +183,69 @@ pub fn decode(text: &str) -> Result<Message, DecodeError> {
         })
 }
 
-/// What an isolate's thread is handed: a message as JSON text (`__endure_rt.receive`), or one
-/// of a run's two hot messages as its fields (`__endure_rt.settle`, `__endure_rt.attempt`), so
-/// that no envelope is built in Rust and parsed again in JavaScript; only the values (a step's
-/// result, a callback's context) travel as JSON text.
-#[derive(Debug, Clone, PartialEq)]
+/// What an isolate's thread is handed. An isolate serves fetch requests, test files and
+/// several workflow runs at once: each run's messages carry its number (`run`, never 0), so
+/// that the thread counts them per run and routes what JavaScript sends back to that run's
+/// channel ([`In::Open`]); the rest concern the whole isolate.
+///
+/// A message as JSON text: for the isolate (`__endure_rt.receive`: `env`, `fetch`, `test`...)
+/// or for a run (`__endure_rt.runMessage`: `start`, `delay`). A run's two hot messages travel as
+/// fields (`__endure_rt.settle`, `__endure_rt.attempt`), so that no envelope is built in Rust
+/// and parsed again in JavaScript; only the values (a step's result, a callback's context)
+/// travel as JSON text.
+#[derive(Debug)]
 pub enum In {
     Text(String),
-    /// Settle call `id`: its value (JSON text) or its error.
+    /// A run's message as JSON text.
+    RunText {
+        run: u64,
+        text: String,
+    },
+    /// Settle call `id` (a call of run `run`, or of the isolate when 0): its value (JSON text)
+    /// or its error.
     Settle {
+        run: u64,
         id: u64,
         ok: bool,
         value: Option<String>,
         error: Option<ErrorWire>,
     },
-    /// Run attempt `attempt` of the callback of step call `step`; `ctx` is a [`ContextWire`] as
-    /// JSON text.
+    /// Run attempt `attempt` of the callback of run `run`'s step call `step`; `ctx` is a
+    /// [`ContextWire`] as JSON text.
     Attempt {
+        run: u64,
         step: u64,
         attempt: u64,
         ctx: String,
     },
+    /// Run `run` begins: what JavaScript sends for it goes to `route`. Handled by the thread
+    /// (no JavaScript runs), so not counted as a message of the run.
+    Open {
+        run: u64,
+        route: tokio::sync::mpsc::Sender<Out>,
+    },
+    /// Run `run` is over (it ended, or the engine dropped it: it hibernates, or was paused,
+    /// terminated or stopped): JavaScript forgets its calls, step callbacks and timers, and what
+    /// it still sends for the run is dropped.
+    Forget {
+        run: u64,
+    },
+    /// Wakes the thread to see that its handle was dropped.
+    Stop,
+}
+
+impl In {
+    /// The run the message is for (0: the isolate as a whole).
+    pub fn run(&self) -> u64 {
+        match self {
+            In::Text(_) | In::Stop => 0,
+            In::RunText { run, .. }
+            | In::Settle { run, .. }
+            | In::Attempt { run, .. }
+            | In::Open { run, .. }
+            | In::Forget { run } => *run,
+        }
+    }
 }
 
 /// What an isolate's thread sends the host: a message as JSON text (`host.send`, and the
@@ -368,15 +410,12 @@ pub struct StepWire {
     pub count: u32,
 }
 
-/// What the host sends to an isolate running a workflow.
+/// What the host sends to an isolate for a workflow run.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "op", rename_all = "camelCase")]
 pub enum ToJs {
     /// Start `run` of the exported class.
     Start { class: String, event: EventWire },
-    /// The engine dropped the run before its end (it hibernates, or was paused, terminated or
-    /// stopped): forget its calls in flight.
-    Abandon,
     /// Run attempt `attempt` (a host-wide number) of the callback of step call `step`.
     Attempt {
         step: u64,
@@ -425,9 +464,9 @@ impl ToJs {
         ToJs::resolve(id, reply.map_err(|e| ErrorWire::from(&e)))
     }
 
-    /// How it is handed to the isolate's thread: settling and attempts as fields, the rest as
-    /// JSON text.
-    pub fn into_in(self) -> In {
+    /// How it is handed to the isolate's thread, for run `run` (0: the isolate's own calls):
+    /// settling and attempts as fields, the rest as JSON text.
+    pub fn into_in(self, run: u64) -> In {
         match self {
             ToJs::Resolve {
                 id,
@@ -435,18 +474,24 @@ impl ToJs {
                 value,
                 error,
             } => In::Settle {
+                run,
                 id,
                 ok,
                 value: value.map(|v| v.to_string()),
                 error,
             },
             ToJs::Attempt { step, attempt, ctx } => In::Attempt {
+                run,
                 step,
                 attempt,
                 // Serializing these types cannot fail: every map key is a string.
                 ctx: serde_json::to_string(&ctx).unwrap_or_default(),
             },
-            other => In::Text(other.text()),
+            other if run == 0 => In::Text(other.text()),
+            other => In::RunText {
+                run,
+                text: other.text(),
+            },
         }
     }
 
@@ -575,16 +620,21 @@ mod tests {
 
     #[test]
     fn settling_and_attempts_go_as_fields() {
+        let In::Settle {
+            run,
+            id,
+            ok,
+            value,
+            error,
+        } = ToJs::resolve(5, Ok(json!({"a": 1}))).into_in(7)
+        else {
+            panic!()
+        };
         assert_eq!(
-            ToJs::resolve(5, Ok(json!({"a": 1}))).into_in(),
-            In::Settle {
-                id: 5,
-                ok: true,
-                value: Some(r#"{"a":1}"#.into()),
-                error: None
-            }
+            (run, id, ok, value.as_deref(), error),
+            (7, 5, true, Some(r#"{"a":1}"#), None)
         );
-        let In::Attempt { step, attempt, ctx } = (ToJs::Attempt {
+        let m = (ToJs::Attempt {
             step: 1,
             attempt: 2,
             ctx: ContextWire {
@@ -596,7 +646,12 @@ mod tests {
                 config: json!({"timeout": 5}),
             },
         })
-        .into_in() else {
+        .into_in(3);
+        assert_eq!(m.run(), 3);
+        let In::Attempt {
+            step, attempt, ctx, ..
+        } = m
+        else {
             panic!()
         };
         assert_eq!((step, attempt), (1, 2));
@@ -604,7 +659,21 @@ mod tests {
             serde_json::from_str::<Value>(&ctx).unwrap(),
             json!({"step": {"name": "s", "count": 1}, "attempt": 1, "config": {"timeout": 5}})
         );
-        assert!(matches!(ToJs::Abandon.into_in(), In::Text(t) if t.contains("abandon")));
+        // A run's other messages go as text tagged with the run; the isolate's own untagged.
+        let start = ToJs::Start {
+            class: "C".into(),
+            event: EventWire {
+                payload: json!(null),
+                timestamp: 1,
+                instance_id: "i".into(),
+                workflow_name: "w".into(),
+                schedule: None,
+            },
+        };
+        assert!(
+            matches!(start.clone().into_in(4), In::RunText { run: 4, ref text } if text.contains("start"))
+        );
+        assert!(matches!(start.into_in(0), In::Text(t) if t.contains("start")));
     }
 
     #[test]

@@ -1,12 +1,14 @@
-//! A `WorkflowEntrypoint` class as engine code: each run takes an isolate (kept from an earlier
-//! run, started ahead, or new), calls `run(event, step)` in it, and serves its step calls with
-//! the engine's [`Step`]. Messages are the typed ones of `protocol.rs`.
+//! A `WorkflowEntrypoint` class as engine code: each run takes a place in an isolate that
+//! serves several runs at once (pool.rs), calls `run(event, step)` in it, and serves its step
+//! calls with the engine's [`Step`]. Messages are the typed ones of `protocol.rs`, tagged with
+//! the run's number; the isolate's thread routes what JavaScript sends for the run to the
+//! run's own channel.
 //!
 //! Step calls arrive in call order and are handed to the engine in that order, so step
 //! identities are the same on every replay. A step's callback runs in the isolate: for each
 //! attempt the engine asks the isolate (`attempt`) and waits for its answer (`attemptDone`).
 
-use crate::isolate::Isolate;
+use crate::isolate::ToJs as RunTx;
 use crate::project::Project;
 use crate::protocol::{
     self, ContextWire, DelayWire, ErrorWire, EventWire, FromJs, ScheduleWire, StepWire, ToJs,
@@ -46,6 +48,11 @@ type Pending = FuturesUnordered<BoxFuture<'static, (u64, bool, Reply)>>;
 type Attempts = Arc<Mutex<HashMap<u64, oneshot::Sender<Reply>>>>;
 type Delays = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<DurationInput, String>>>>>;
 
+/// Numbers of runs (never 0: the isolate's own messages), and of attempts and delay calls,
+/// unique in the process so that runs sharing an isolate never mix theirs up.
+static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
+static NEXT_CALL: AtomicU64 = AtomicU64::new(1);
+
 fn internal(message: impl Into<String>) -> WorkflowError {
     WorkflowError::new(names::INTERNAL, message)
 }
@@ -71,18 +78,20 @@ async fn run(
     event: WorkflowEvent,
     step: Step,
 ) -> Result<Value, WorkflowError> {
-    let (generation, iso, _permit) = p
-        .run_isolate()
+    let place = p
+        .run_place()
         .await
         .map_err(|e| internal(format!("cannot start a JavaScript isolate: {e}")))?;
+    let run = NEXT_RUN.fetch_add(1, Ordering::Relaxed);
+    let (route, mut from_js) = tokio::sync::mpsc::channel(crate::isolate::FROM_JS_QUEUE);
+    let to_js = place.isolate.handle.open(run, route);
     let mut iso = RunIsolate {
-        project: p.clone(),
-        generation,
-        iso: Some(iso),
+        place,
+        run,
         tainted: false,
     };
     let origin = format!("{}/{}", event.workflow_name, event.instance_id);
-    iso.send_msg(ToJs::Start {
+    to_js.send_msg(ToJs::Start {
         class,
         event: EventWire {
             payload: event.payload,
@@ -97,12 +106,10 @@ async fn run(
     });
     let attempts: Attempts = Arc::default();
     let delays: Delays = Arc::default();
-    let next_attempt = Arc::new(AtomicU64::new(1));
     let mut pending: Pending = FuturesUnordered::new();
     // JavaScript may still be working after a step resolved (continuing `run`, awaiting a fetch
     // outside a step, a timer): while it is, the run is held so the engine does not drop it as
     // "only waits left" under its feet.
-    let to_js = iso.sender();
     let mut acked: u64 = 0;
     let mut timers = false;
     let mut hold = Some(step.hold());
@@ -115,7 +122,7 @@ async fn run(
             _ => {}
         }
         tokio::select! {
-            msg = iso.from_js.recv() => {
+            msg = from_js.recv() => {
                 let Some(out) = msg else {
                     return Err(internal("the JavaScript isolate stopped"));
                 };
@@ -144,10 +151,8 @@ async fn run(
                     FromJs::Limit { .. } | FromJs::Fatal { .. } => iso.tainted = true,
                     _ => {}
                 }
-                let calls = Calls { attempts: &attempts, delays: &delays, next: &next_attempt };
-                let finished = matches!(m, FromJs::Done { .. });
-                if let Some(done) = handle(&p, &iso, &step, &origin, &calls, &mut pending, m) {
-                    iso.finish(finished && pending.is_empty() && outside == 0);
+                let calls = Calls { attempts: &attempts, delays: &delays };
+                if let Some(done) = handle(&p, &to_js, &step, &origin, &calls, &mut pending, m) {
                     return done;
                 }
             }
@@ -155,60 +160,32 @@ async fn run(
                 if was_outside {
                     outside -= 1;
                 }
-                iso.send_msg(ToJs::settle(id, reply));
+                to_js.send_msg(ToJs::settle(id, reply));
             }
         }
     }
 }
 
-/// A run's isolate. When the run ends, it goes back to the project's ready isolates if the
-/// run left nothing behind ([`RunIsolate::finish`]). When the engine drops the run before its
-/// end (the instance hibernates: a long sleep or event wait; or it is paused, terminated,
-/// stopped), JavaScript is told to forget the run (`abandon`: its calls in flight are dropped,
-/// so the suspended `run` can be collected) and the isolate is offered back the same way, as
-/// Cloudflare evicts a hibernating instance and keeps the isolate for other work. Without this
-/// every waiting instance would cost a new isolate.
+/// A run's place in its isolate. When the run ends, or the engine drops it before its end (the
+/// instance hibernates: a long sleep or event wait; or it is paused, terminated, stopped),
+/// JavaScript is told to forget the run (its calls in flight, step callbacks and timers are
+/// dropped, so the suspended `run` can be collected) and the place is freed, as Cloudflare
+/// evicts a hibernating instance and keeps the isolate for other work. Without this every
+/// waiting instance would hold a place. A run that hit a limit or let an error escape retires
+/// its isolate: it takes no new run, and stops when its other runs are over.
 struct RunIsolate {
-    project: Arc<Project>,
-    generation: u64,
-    iso: Option<Isolate>,
-    /// A limit was hit or an error escaped: never kept.
+    place: crate::pool::RunPlace,
+    run: u64,
+    /// A limit was hit or an error escaped.
     tainted: bool,
-}
-
-impl RunIsolate {
-    fn finish(&mut self, clean: bool) {
-        if let Some(iso) = self.iso.take()
-            && clean
-            && !self.tainted
-        {
-            self.project.recycle(self.generation, iso);
-        }
-    }
-}
-
-impl std::ops::Deref for RunIsolate {
-    type Target = Isolate;
-    fn deref(&self) -> &Isolate {
-        // Present until `finish` or drop, both of which end the run.
-        self.iso.as_ref().expect("the run's isolate")
-    }
-}
-
-impl std::ops::DerefMut for RunIsolate {
-    fn deref_mut(&mut self) -> &mut Isolate {
-        self.iso.as_mut().expect("the run's isolate")
-    }
 }
 
 impl Drop for RunIsolate {
     fn drop(&mut self) {
-        let Some(iso) = self.iso.take() else { return };
-        if self.tainted || tokio::runtime::Handle::try_current().is_err() {
-            return;
+        if self.tainted {
+            self.place.isolate.retire();
         }
-        iso.send_msg(ToJs::Abandon);
-        self.project.recycle(self.generation, iso);
+        self.place.isolate.handle.forget(self.run);
     }
 }
 
@@ -216,7 +193,6 @@ impl Drop for RunIsolate {
 struct Calls<'a> {
     attempts: &'a Attempts,
     delays: &'a Delays,
-    next: &'a Arc<AtomicU64>,
 }
 
 /// The answer of a delay function.
@@ -257,7 +233,7 @@ fn context_wire(
 /// Handles one message from the isolate; `Some` ends the run.
 fn handle(
     p: &Arc<Project>,
-    iso: &Isolate,
+    to_js: &RunTx,
     step: &Step,
     origin: &str,
     calls: &Calls<'_>,
@@ -265,7 +241,6 @@ fn handle(
     m: FromJs,
 ) -> Option<Result<Value, WorkflowError>> {
     let attempts = calls.attempts;
-    let next_attempt = calls.next;
     match m {
         FromJs::Do {
             id,
@@ -290,17 +265,16 @@ fn handle(
                     return None;
                 }
             };
-            let to_js = iso.sender();
+            let run_tx = to_js.clone();
             let attempts = attempts.clone();
-            let next = next_attempt.clone();
             let callback = Box::new(move |ctx: StepContext| -> BoxFuture<'static, Reply> {
-                let aid = next.fetch_add(1, Ordering::SeqCst);
+                let aid = NEXT_CALL.fetch_add(1, Ordering::Relaxed);
                 let (tx, rx) = oneshot::channel();
                 attempts
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .insert(aid, tx);
-                to_js.send_msg(ToJs::Attempt {
+                run_tx.send_msg(ToJs::Attempt {
                     step: id,
                     attempt: aid,
                     ctx: context_wire(&ctx.step, ctx.attempt, &ctx.config),
@@ -311,11 +285,10 @@ fn handle(
                 })
             });
             let delay_fn: Option<endure_engine::DelayFn<'static>> = if dynamic {
-                let to_js = iso.sender();
+                let to_js = to_js.clone();
                 let delays = calls.delays.clone();
-                let next = next_attempt.clone();
                 Some(Box::new(move |ctx: endure_engine::DelayContext| -> BoxFuture<'static, Result<DurationInput, String>> {
-                    let did = next.fetch_add(1, Ordering::SeqCst);
+                    let did = NEXT_CALL.fetch_add(1, Ordering::Relaxed);
                     let (tx, rx) = oneshot::channel();
                     delays.lock().unwrap_or_else(|e| e.into_inner()).insert(did, tx);
                     to_js.send_msg(ToJs::Delay {

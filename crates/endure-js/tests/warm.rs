@@ -1,8 +1,9 @@
 //! Fetch requests reuse a warm isolate, as Cloudflare reuses one for many requests: module
 //! state carries from one request to the next; concurrent requests get isolates of their own;
-//! changed sources retire the warm isolates (and those kept for runs). A workflow run's isolate
-//! is kept for a later run when the run ended with nothing left to do, so module state carries
-//! over there too; one that left a timer behind is not kept.
+//! changed sources retire the warm isolates (and those serving runs). Workflow runs share
+//! isolates, several at once each, and an isolate stays for later runs, so module state carries
+//! over there too; what a run leaves behind (a timer) is forgotten with it. A run that hits a
+//! limit retires its isolate without disturbing the other runs in it.
 
 mod common;
 
@@ -17,7 +18,7 @@ export class MyWorkflow extends WorkflowEntrypoint {
   async run() { requests++; return `v1 ${requests}`; }
 }
 export class Leaky extends WorkflowEntrypoint {
-  async run() { setTimeout(() => {}, 60000); return 'left a timer'; }
+  async run() { setTimeout(() => { requests += 100; }, 50); return 'left a timer'; }
 }
 export default {
   async fetch(req) {
@@ -54,24 +55,25 @@ async fn requests_share_a_warm_isolate_and_runs_do_not() {
     });
     assert_eq!(a.1, "v1 4");
     assert_eq!(b.1, "v1 1", "a fresh isolate for the concurrent request");
-    // The first run starts an isolate (and one ahead for the next run); once it ends cleanly
-    // its isolate waits for the next run, which finds the module state it left.
+    // The first run starts an isolate for runs; once it ends the isolate waits for the next
+    // run, which finds the module state it left.
     js.create("wf", "r1", json!({})).await;
     assert_eq!(js.finish("wf", "r1", 1000).await["output"], json!("v1 1"));
-    ready(&js, 2).await;
+    ready(&js, 1).await;
     js.create("wf", "r2", json!({})).await;
     assert_eq!(js.finish("wf", "r2", 1000).await["output"], json!("v1 2"));
-    ready(&js, 2).await;
-    // A run that leaves a timer behind: its isolate is dropped, not kept.
+    ready(&js, 1).await;
+    // A run that leaves a timer behind: the timer is forgotten with the run, and the isolate
+    // stays for the next run.
     js.create("leaky", "l1", json!({})).await;
     assert_eq!(
         js.finish("leaky", "l1", 1000).await["status"],
         json!("complete")
     );
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     ready(&js, 1).await;
-    // So the next run gets the isolate started ahead, with a clean state.
     js.create("wf", "r2b", json!({})).await;
-    assert_eq!(js.finish("wf", "r2b", 1000).await["output"], json!("v1 1"));
+    assert_eq!(js.finish("wf", "r2b", 1000).await["output"], json!("v1 3"));
     // Changed sources: the warm isolates are retired, the new code runs from a clean state.
     let path = js.dir.path().join("p/src/index.js");
     std::fs::write(&path, INDEX.replace("v1 ", "v2 ")).unwrap();
@@ -94,23 +96,25 @@ async fn one_workflow(workflow: (&str, &str, &str), index: &str) -> Js {
     Js::start(d, "p", vec![], Limits::default()).await
 }
 
-/// Waits (hang protection only) until `n` isolates are ready for runs.
+/// Waits (hang protection only) until `n` isolates serve runs or wait for one.
 async fn ready(js: &Js, n: usize) {
     for _ in 0..2_000 {
-        if js.project.ready_isolates() == n {
+        if js.project.run_isolates() == n {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    panic!("{} isolates ready, not {n}", js.project.ready_isolates());
+    panic!("{} isolates for runs, not {n}", js.project.run_isolates());
 }
 
 const SLEEPY: &str = r#"
 import { WorkflowEntrypoint } from 'cloudflare:workers';
+let started = 0;
 export class Sleepy extends WorkflowEntrypoint {
   async run(event, step) {
+    const n = await step.do('n', async () => ++started);
     await step.sleep('nap', '2 seconds');
-    return 'rested';
+    return n;
   }
 }
 export default { async fetch() { return new Response('ok'); } };
@@ -122,7 +126,7 @@ async fn progress(js: &Js, ids: &[&str]) -> (usize, usize) {
     let mut done = 0;
     for id in ids {
         let doc = js.doc("sleepy", id).await;
-        if doc["steps"].as_array().is_some_and(|s| !s.is_empty()) {
+        if doc["steps"].as_array().is_some_and(|s| s.len() == 2) {
             slept += 1;
         }
         if doc["status"] == "complete" {
@@ -133,7 +137,7 @@ async fn progress(js: &Js, ids: &[&str]) -> (usize, usize) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn runs_beyond_the_isolate_limit_wait_for_an_isolate() {
+async fn runs_share_an_isolate_and_those_beyond_its_places_wait() {
     let d = files(&[
         (
             "p/wrangler.jsonc",
@@ -143,7 +147,8 @@ async fn runs_beyond_the_isolate_limit_wait_for_an_isolate() {
         ("p/src/index.js", SLEEPY),
     ]);
     let options = endure_js::RunOptions {
-        max_run_isolates: 2,
+        max_run_isolates: 1,
+        runs_per_isolate: 2,
         ..Default::default()
     };
     let js = Js::start_options(d, "p", options).await;
@@ -151,7 +156,7 @@ async fn runs_beyond_the_isolate_limit_wait_for_an_isolate() {
     for id in ids {
         js.create("sleepy", id, json!({})).await;
     }
-    // Two runs hold the two isolates in their (short, so live) sleep; the others wait.
+    // Two runs hold the isolate's two places in their (short, so live) sleep; the others wait.
     let mut seen = (0, 0);
     for _ in 0..2_000 {
         seen = progress(&js, &ids).await;
@@ -165,14 +170,14 @@ async fn runs_beyond_the_isolate_limit_wait_for_an_isolate() {
     assert_eq!(
         progress(&js, &ids).await,
         (2, 0),
-        "no third run got an isolate"
+        "no third run got a place"
     );
-    // Time passes: the two that sleep (whichever got the isolates) finish and hand their
-    // isolates on, then the others run.
+    // Time passes: the two that sleep (whichever got the places) finish and hand their places
+    // on, then the others run.
     let mut order = vec![];
     for id in ids {
         let doc = js.doc("sleepy", id).await;
-        if doc["steps"].as_array().is_some_and(|s| !s.is_empty()) {
+        if doc["steps"].as_array().is_some_and(|s| s.len() == 2) {
             order.push(id);
         }
     }
@@ -181,10 +186,16 @@ async fn runs_beyond_the_isolate_limit_wait_for_an_isolate() {
             .filter(|id| !order.contains(id))
             .collect::<Vec<_>>(),
     );
+    // All ran in the one isolate, at the same time two by two: they counted on one module
+    // state.
+    let mut seen = vec![];
     for id in order {
         let doc = js.finish("sleepy", id, 1_000).await;
-        assert_eq!(doc["output"], json!("rested"), "{doc}");
+        seen.push(doc["output"].as_u64().unwrap_or_else(|| panic!("{doc}")));
     }
+    seen.sort();
+    assert_eq!(seen, [1, 2, 3, 4]);
+    assert_eq!(js.project.run_isolates(), 1);
 }
 
 const WAITER: &str = r#"
@@ -204,15 +215,15 @@ export default { async fetch() { return new Response('ok'); } };
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_that_hibernates_hands_its_isolate_on() {
     let js = one_workflow(("waiter", "WAITER", "Waiter"), WAITER).await;
-    // The first run starts an isolate (and one ahead). When it waits for its event (a day:
-    // not kept live), the engine drops the run; its isolate forgets it and is ready again.
+    // The first run starts an isolate. When it waits for its event (a day: not kept live),
+    // the engine drops the run; its isolate forgets it and is idle again.
     js.create("waiter", "w1", json!({})).await;
     js.until("waiter", "w1", |d| d["status"] == "waiting").await;
-    ready(&js, 2).await;
-    // The next run takes that isolate (the last one kept): its module state is there.
+    ready(&js, 1).await;
+    // The next run takes that idle isolate: its module state is there.
     js.create("waiter", "w2", json!({})).await;
     js.until("waiter", "w2", |d| d["status"] == "waiting").await;
-    ready(&js, 2).await;
+    ready(&js, 1).await;
     let seen = |d: &serde_json::Value| d["steps"][0]["output"].clone();
     assert_eq!(seen(&js.doc("waiter", "w2").await), json!(2));
     // The first one's event: it is replayed (its recorded step is not run again) and ends.
@@ -265,4 +276,63 @@ async fn binding_reads_of_a_local_store_answer_at_once() {
             "late": "complete",
         })
     );
+}
+
+const NOISY: &str = r#"
+import { WorkflowEntrypoint } from 'cloudflare:workers';
+export class Noisy extends WorkflowEntrypoint {
+  async run(event, step) {
+    if (event.payload.spin) {
+      await step.do('spin', { retries: { limit: 0, delay: 1 } }, async () => { for (;;) {} });
+    }
+    await step.sleep('nap', '2 seconds');
+    return 'rested';
+  }
+}
+export default { async fetch() { return new Response('ok'); } };
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limit_fails_its_own_run_and_retires_the_isolate_not_the_runs_beside_it() {
+    let d = files(&[
+        (
+            "p/wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.js",
+                "workflows": [{"name": "noisy", "binding": "NOISY", "class_name": "Noisy"}]}"#,
+        ),
+        ("p/src/index.js", NOISY),
+    ]);
+    let options = endure_js::RunOptions {
+        max_run_isolates: 1,
+        runs_per_isolate: 4,
+        limits: Limits {
+            cpu: std::time::Duration::from_millis(300),
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    let js = Js::start_options(d, "p", options).await;
+    // A quiet run sleeps (live) in the isolate; then one beside it loops without end.
+    js.create("noisy", "quiet", json!({})).await;
+    js.until("noisy", "quiet", |d| {
+        d["steps"].as_array().is_some_and(|s| !s.is_empty())
+    })
+    .await;
+    js.create("noisy", "loud", json!({"spin": true})).await;
+    let loud = js.finish("noisy", "loud", 1_000).await;
+    assert_eq!(loud["status"], "errored", "{loud:#}");
+    assert!(
+        loud["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("exceeded CPU time limit")),
+        "{loud:#}"
+    );
+    // The isolate takes no new run; the quiet run in it carries on to its end.
+    assert_eq!(js.project.run_isolates(), 0);
+    let quiet = js.finish("noisy", "quiet", 1_000).await;
+    assert_eq!(quiet["output"], "rested", "{quiet:#}");
+    // The next run gets a fresh isolate.
+    js.create("noisy", "next", json!({})).await;
+    assert_eq!(js.finish("noisy", "next", 1_000).await["output"], "rested");
+    assert_eq!(js.project.run_isolates(), 1);
 }

@@ -11,12 +11,23 @@
   delete globalThis.__endure_host;
 
   // ---------------------------------------------------------------- messages
+  // The isolate serves several workflow runs at once, and fetch requests: every message to the
+  // host names the run it is for (0: none). `currentRun` is the run of the host's message being
+  // handled (each such message and the jobs it queues is one turn, so what runs meanwhile
+  // continues that run), or of the timer firing; step calls name their run themselves.
+  let currentRun = 0;
+  // The runs this isolate serves now: what a run that is over asks is never answered.
+  const liveRuns = new Set();
   let nextId = 1;
   const calls = new Map();
   function call(op, fields) {
+    return callAs(currentRun, op, fields);
+  }
+  function callAs(run, op, fields) {
+    if (run !== 0 && !liveRuns.has(run)) return new Promise(() => {});
     const id = nextId++;
-    const p = new Promise((resolve, reject) => calls.set(id, { resolve, reject }));
-    host.send(JSON.stringify(Object.assign({}, fields, { op, id })));
+    const p = new Promise((resolve, reject) => calls.set(id, { resolve, reject, run }));
+    host.send(run, JSON.stringify(Object.assign({}, fields, { op, id })));
     return p;
   }
   // A call the host may answer at once, on this thread (binding reads on a local store):
@@ -32,7 +43,10 @@
     return call(op, fields);
   }
   function post(op, fields) {
-    host.send(JSON.stringify(Object.assign({}, fields, { op })));
+    postAs(currentRun, op, fields);
+  }
+  function postAs(run, op, fields) {
+    host.send(run, JSON.stringify(Object.assign({}, fields, { op })));
   }
 
   // ---------------------------------------------------------------- values

@@ -35,6 +35,8 @@
     return ctx;
   }
   class WorkflowStep {
+    #run;
+    constructor(run) { this.#run = run; }
     do(name, a, b) {
       let config = null;
       let cb = a;
@@ -44,6 +46,8 @@
         e.name = 'WorkflowFatalError';
         return Promise.reject(e);
       }
+      const run = this.#run;
+      if (!liveRuns.has(run)) return new Promise(() => {});
       const id = nextId++;
       let dynamic = false;
       if (config && config.retries && typeof config.retries.delay === 'function') {
@@ -54,22 +58,23 @@
       }
       callbacks.set(id, cb);
       const p = new Promise((resolve, reject) => calls.set(id, {
+        run,
         resolve: (v) => { callbacks.delete(id); delayFns.delete(id); resolve(decode(v)); },
         reject: (e) => { callbacks.delete(id); delayFns.delete(id); reject(e); },
       }));
-      host.stepDo(id, String(name), wireConfig(config), dynamic);
+      host.stepDo(run, id, String(name), wireConfig(config), dynamic);
       return p;
     }
     sleep(name, duration) {
-      return call('sleep', { name: String(name), duration: durationArg(duration) }).then(() => undefined);
+      return callAs(this.#run, 'sleep', { name: String(name), duration: durationArg(duration) }).then(() => undefined);
     }
     sleepUntil(name, at) {
       const ms = at instanceof Date ? at.getTime() : Number(at);
-      return call('sleepUntil', { name: String(name), at: ms }).then(() => undefined);
+      return callAs(this.#run, 'sleepUntil', { name: String(name), at: ms }).then(() => undefined);
     }
     waitForEvent(name, options) {
       const o = options || {};
-      return call('waitForEvent', {
+      return callAs(this.#run, 'waitForEvent', {
         name: String(name), type: o.type, timeout: o.timeout === undefined ? null : durationArg(o.timeout),
       }).then((ev) => ({ payload: decode(ev.payload), timestamp: new Date(ev.timestamp), type: ev.type }));
     }
@@ -83,16 +88,17 @@
       if (!f) throw new Error('the delay function is gone');
       const v = await f({ ctx: contextConfig(m.ctx), error: toError(m.error) });
       const value = typeof v === 'number' ? { number: String(v) } : typeof v === 'string' ? { text: v } : { invalid: true };
-      post('delayDone', { delay: m.delay, ok: true, value });
+      postAs(m.run, 'delayDone', { delay: m.delay, ok: true, value });
     } catch (e) {
-      post('delayDone', { delay: m.delay, ok: false, error: errorInfo(e) });
+      postAs(m.run, 'delayDone', { delay: m.delay, ok: false, error: errorInfo(e) });
     }
   }
 
-  // Steps whose attempt is executing now: console lines name them.
+  // Steps whose attempt is executing now, by attempt (a host-wide number): console lines name
+  // those of their run.
   const executing = new Map();
   async function runAttempt(m) {
-    executing.set(m.attempt, m.ctx.step.name);
+    executing.set(m.attempt, { name: m.ctx.step.name, run: m.run });
     try {
       await attemptBody(m);
     } finally {
@@ -102,14 +108,14 @@
   async function attemptBody(m) {
     const cb = callbacks.get(m.step);
     if (!cb) {
-      attemptFailed(m.attempt, { name: 'Error', message: 'step callback is gone' }, false);
+      attemptFailed(m, { name: 'Error', message: 'step callback is gone' }, false);
       return;
     }
     let value;
     try {
       value = await cb(contextConfig(m.ctx));
     } catch (e) {
-      attemptFailed(m.attempt, errorInfo(e), false);
+      attemptFailed(m, errorInfo(e), false);
       return;
     }
     let encoded;
@@ -132,16 +138,16 @@
       }
     } catch (e) {
       if (!(e instanceof NotSerialisable)) {
-        attemptFailed(m.attempt, errorInfo(e), true);
+        attemptFailed(m, errorInfo(e), true);
         return;
       }
-      attemptFailed(m.attempt, { name: 'WorkflowFatalError', message: `Value returned from step "${m.ctx.step.name}" is not serialisable` }, true);
+      attemptFailed(m, { name: 'WorkflowFatalError', message: `Value returned from step "${m.ctx.step.name}" is not serialisable` }, true);
       return;
     }
-    host.attemptDone(m.attempt, true, JSON.stringify(encoded), null, null, false);
+    host.attemptDone(m.run, m.attempt, true, JSON.stringify(encoded), null, null, false);
   }
-  function attemptFailed(attempt, error, fatal) {
-    host.attemptDone(attempt, false, null, error.name, error.message, fatal);
+  function attemptFailed(m, error, fatal) {
+    host.attemptDone(m.run, m.attempt, false, null, error.name, error.message, fatal);
   }
 
   // ---------------------------------------------------------------- bindings

@@ -89,6 +89,8 @@
   }
 
   async function startWorkflow(m) {
+    const run = m.run;
+    liveRuns.add(run);
     try {
       const Cls = (globalThis.__endure_main || {})[m.class];
       if (typeof Cls !== 'function') {
@@ -103,16 +105,16 @@
         workflowName: m.event.workflowName,
       };
       if (m.event.schedule) event.schedule = m.event.schedule;
-      const out = await instance.run(event, new WorkflowStep());
+      const out = await instance.run(event, new WorkflowStep(run));
       let encoded;
       try { encoded = encode(out); } catch (e) {
         if (!(e instanceof NotSerialisable)) throw e;
         throw Object.assign(new Error('The value returned by run() is not serialisable'), { name: 'WorkflowFatalError' });
       }
-      host.runDone(true, JSON.stringify(encoded), null, null);
+      host.runDone(run, true, JSON.stringify(encoded), null, null);
     } catch (e) {
       const info = errorInfo(e);
-      host.runDone(false, null, info.name, info.message);
+      host.runDone(run, false, null, info.name, info.message);
     }
   }
 
@@ -224,13 +226,13 @@
   const dateNow = Date.now;
   function setTimeout(fn, ms, ...args) {
     const id = timerSeq++;
-    timers.set(id, { at: dateNow() + Math.max(0, Number(ms) || 0), fn, args, every: null, ctx: asyncCtx });
+    timers.set(id, { at: dateNow() + Math.max(0, Number(ms) || 0), fn, args, every: null, ctx: asyncCtx, run: currentRun });
     return id;
   }
   function setInterval(fn, ms, ...args) {
     const id = timerSeq++;
     const every = Math.max(1, Number(ms) || 0);
-    timers.set(id, { at: dateNow() + every, fn, args, every, ctx: asyncCtx });
+    timers.set(id, { at: dateNow() + every, fn, args, every, ctx: asyncCtx, run: currentRun });
     return id;
   }
   function clearTimeout(id) { timers.delete(id); }
@@ -250,6 +252,7 @@
     due.sort((a, b) => a[1].at - b[1].at || a[0] - b[0]);
     for (const [id, t] of due) {
       if (t.every) t.at = now + t.every; else timers.delete(id);
+      currentRun = t.run;
       if (typeof t.fn === 'function') {
         try { inContext(t.ctx, t.fn, undefined, t.args); } catch (e) { console.error('Uncaught (in timer)', e); }
       }
@@ -271,7 +274,12 @@
     }
   }
   function logger(level) {
-    return (...args) => post('log', { level, text: args.map(show).join(' '), steps: Array.from(new Set(executing.values())) });
+    return (...args) => {
+      const run = currentRun;
+      const steps = new Set();
+      for (const e of executing.values()) if (e.run === run) steps.add(e.name);
+      post('log', { level, text: args.map(show).join(' '), steps: Array.from(steps) });
+    };
   }
   const console = {
     log: logger('info'), info: logger('info'), debug: logger('debug'), warn: logger('warn'),

@@ -5,28 +5,57 @@
     asyncCtx = undefined;
     const c = calls.get(id);
     if (!c) return;
+    currentRun = c.run;
     calls.delete(id);
     if (ok) c.resolve(value === null || value === undefined ? undefined : JSON.parse(value));
     else c.reject(toError({ name: errorName, message: errorMessage }));
   }
-  // Run an attempt of step call `step`'s callback; `ctx` as JSON text.
-  function attempt(step, attempt, ctx) {
+  // Run an attempt of run `run`'s step call `step`'s callback; `ctx` as JSON text.
+  function attempt(run, step, attempt, ctx) {
     asyncCtx = undefined;
-    runAttempt({ step, attempt, ctx: JSON.parse(ctx) });
+    currentRun = run;
+    runAttempt({ run, step, attempt, ctx: JSON.parse(ctx) });
+  }
+  // A message of workflow run `run`, as JSON text.
+  function runMessage(run, text) {
+    asyncCtx = undefined;
+    currentRun = run;
+    const m = JSON.parse(text);
+    m.run = run;
+    switch (m.op) {
+      case 'delay': runDelay(m); return;
+      case 'start': startWorkflow(m); return;
+      default: throw new Error(`unknown run message ${m.op}`);
+    }
+  }
+  // Run `run` is over (it ended, or the engine dropped it: it will be replayed if it ever
+  // resumes): its calls in flight, step callbacks, delay functions and timers are forgotten, so
+  // nothing refers to it any more, and what it still asks is never answered.
+  function forget(run) {
+    currentRun = 0;
+    liveRuns.delete(run);
+    for (const [id, c] of calls) {
+      if (c.run === run) { calls.delete(id); callbacks.delete(id); delayFns.delete(id); }
+    }
+    for (const [id, e] of executing) if (e.run === run) executing.delete(id);
+    for (const [id, t] of timers) if (t.run === run) timers.delete(id);
+  }
+  // What the host learns at the end of each turn: the earliest timer (-1: none), the calls
+  // and `waitUntil` work pending, then the runs that have timers.
+  function idleState() {
+    const out = [nextTimer(), waitingUntil + calls.size];
+    if (timers.size) {
+      const seen = new Set();
+      for (const t of timers.values()) if (t.run !== 0 && !seen.has(t.run)) { seen.add(t.run); out.push(t.run); }
+    }
+    return out;
   }
   function receive(text) {
     asyncCtx = undefined;
+    currentRun = 0;
     const m = JSON.parse(text);
     switch (m.op) {
-      case 'delay': runDelay(m); return;
       case 'env': setupEnv(m); return;
-      case 'start': startWorkflow(m); return;
-      case 'abandon': {
-        // The run was dropped by the engine (it will be replayed if it ever resumes): its
-        // calls in flight are forgotten, so nothing refers to the suspended run any more.
-        calls.clear(); callbacks.clear(); delayFns.clear(); executing.clear();
-        return;
-      }
       case 'fetch': startFetch(m); return;
       case 'rpc': startRpc(m); return;
       case 'scheduled': startScheduled(m); return;
@@ -98,7 +127,7 @@
   Object.defineProperty(globalThis, '__endure_ac', { value: asyncContextApi });
   Object.defineProperty(globalThis, '__endure_rt', {
     value: Object.freeze({
-      receive, settle, attempt, fireTimers, idleState: () => [nextTimer(), waitingUntil + calls.size], WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
+      receive, runMessage, settle, attempt, forget, fireTimers, idleState, currentRun: () => currentRun, WorkflowEntrypoint, WorkerEntrypoint, DurableObject,
       NonRetryableError, EmailMessage, env, encode, decode, requireFile, cjsNames,
       wasmModule: (path) => wasmLib().fromFile(path),
       testing: () => testLib(),
