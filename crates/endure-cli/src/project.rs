@@ -135,10 +135,8 @@ pub async fn load(
             limits,
             state_dir: Some(state_dir.to_path_buf()),
             extra_ca_certs,
-            max_run_isolates: positive_env("ENDURE_MAX_RUN_ISOLATES")?
-                .unwrap_or(endure_js::DEFAULT_RUN_ISOLATES),
-            runs_per_isolate: positive_env("ENDURE_RUNS_PER_ISOLATE")?
-                .unwrap_or(endure_js::DEFAULT_RUNS_PER_ISOLATE),
+            max_run_isolates: positive_env("ENDURE_MAX_RUN_ISOLATES")?.unwrap_or(0),
+            runs_per_isolate: positive_env("ENDURE_RUNS_PER_ISOLATE")?.unwrap_or(0),
             testing: false,
         },
     )?;

@@ -53,5 +53,5 @@ pub use bridge::set_structured_logs;
 pub use fetch::{HttpRequest, HttpResponse};
 pub use isolate::{FROM_JS_QUEUE, Limits};
 pub use project::{
-    DEFAULT_RUN_ISOLATES, DEFAULT_RUNS_PER_ISOLATE, Project, ProjectError, RunOptions,
+    DEFAULT_RUNS_PER_ISOLATE, Project, ProjectError, RunOptions, default_run_isolates,
 };

@@ -36,7 +36,7 @@ pub struct RunOptions {
     pub state_dir: Option<PathBuf>,
     /// CA certificates (DER) trusted by outbound `fetch` beside Mozilla's roots.
     pub extra_ca_certs: Vec<Vec<u8>>,
-    /// Most isolates serving workflow runs (0: [`DEFAULT_RUN_ISOLATES`]). Isolates are threads:
+    /// Most isolates serving workflow runs (0: [`default_run_isolates`]). Isolates are threads:
     /// past one or two per core they share the CPU without adding throughput (BENCHMARKS.md).
     pub max_run_isolates: usize,
     /// Most runs one isolate serves at once (0: [`DEFAULT_RUNS_PER_ISOLATE`]); runs beyond
@@ -46,8 +46,11 @@ pub struct RunOptions {
     pub testing: bool,
 }
 
-/// Default [`RunOptions::max_run_isolates`].
-pub const DEFAULT_RUN_ISOLATES: usize = 4;
+/// Default [`RunOptions::max_run_isolates`]: two per core (4 on a 2-core machine, where 2 and 4
+/// measured the same and 1 or 8 less: BENCHMARKS.md, session 12).
+pub fn default_run_isolates() -> usize {
+    2 * std::thread::available_parallelism().map_or(2, |n| n.get())
+}
 
 /// Default [`RunOptions::runs_per_isolate`].
 pub const DEFAULT_RUNS_PER_ISOLATE: usize = 64;
@@ -111,7 +114,7 @@ impl Project {
             .clone()
             .unwrap_or_else(|| dir.join(".endure"));
         let run_isolates = match options.max_run_isolates {
-            0 => DEFAULT_RUN_ISOLATES,
+            0 => default_run_isolates(),
             n => n,
         };
         let per_isolate = match options.runs_per_isolate {
