@@ -42,9 +42,8 @@ impl WorkflowCode for JsWorkflow {
 }
 
 type Reply = Result<Value, WorkflowError>;
-/// Calls in flight: (call id, whether it is outside the engine's steps (a fetch or binding
-/// call), reply).
-type Pending = FuturesUnordered<BoxFuture<'static, (u64, bool, Reply)>>;
+/// Step calls in flight: (call id, reply).
+type Pending = FuturesUnordered<BoxFuture<'static, (u64, Reply)>>;
 type Attempts = Arc<Mutex<HashMap<u64, oneshot::Sender<Reply>>>>;
 type Delays = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<DurationInput, String>>>>>;
 
@@ -113,9 +112,13 @@ async fn run(
     let mut acked: u64 = 0;
     let mut timers = false;
     let mut hold = Some(step.hold());
-    let mut outside = 0usize;
+    // Host calls (fetch, bindings...) the run made, apart: they outlive the run.
+    let mut outside = Outside {
+        calls: FuturesUnordered::new(),
+        to_js: iso.place.isolate.handle.sender(),
+    };
     loop {
-        let working = to_js.sent() > acked || timers || outside > 0;
+        let working = to_js.sent() > acked || timers || !outside.calls.is_empty();
         match (working, hold.is_some()) {
             (true, false) => hold = Some(step.hold()),
             (false, true) => hold = None,
@@ -130,8 +133,7 @@ async fn run(
                     Ok(protocol::Message::Run(m)) => m,
                     Ok(protocol::Message::HostCall { id, call }) => {
                         if let Some(call) = crate::bridge::host_call(&p, &call) {
-                            outside += 1;
-                            pending.push(Box::pin(async move { (id, true, call.await) }));
+                            outside.calls.push(Box::pin(async move { (id, call.await) }));
                         }
                         continue;
                     }
@@ -156,10 +158,10 @@ async fn run(
                     return done;
                 }
             }
-            Some((id, was_outside, reply)) = pending.next(), if !pending.is_empty() => {
-                if was_outside {
-                    outside -= 1;
-                }
+            Some((id, reply)) = pending.next(), if !pending.is_empty() => {
+                to_js.send_msg(ToJs::settle(id, reply));
+            }
+            Some((id, reply)) = outside.calls.next(), if !outside.calls.is_empty() => {
                 to_js.send_msg(ToJs::settle(id, reply));
             }
         }
@@ -186,6 +188,34 @@ impl Drop for RunIsolate {
             self.place.isolate.retire();
         }
         self.place.isolate.handle.forget(self.run);
+    }
+}
+
+/// A run's host calls in flight (fetch, bindings, resources...). They are answered even after
+/// the run is over: JavaScript code that runs in an isolate shared by runs can continue another
+/// run's work (a promise two runs await, settled in one run's turn, continues both), so a host
+/// call is not dropped with the run it was attributed to; what is left when the run ends is
+/// finished on its own task and settled as the isolate's own.
+struct Outside {
+    calls: FuturesUnordered<BoxFuture<'static, (u64, Reply)>>,
+    to_js: RunTx,
+}
+
+impl Drop for Outside {
+    fn drop(&mut self) {
+        if self.calls.is_empty() {
+            return;
+        }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let mut calls = std::mem::take(&mut self.calls);
+        let to_js = self.to_js.clone();
+        rt.spawn(async move {
+            while let Some((id, reply)) = calls.next().await {
+                to_js.send_msg(ToJs::settle(id, reply));
+            }
+        });
     }
 }
 
@@ -261,7 +291,7 @@ fn handle(
             let config = match config {
                 Ok(c) => c,
                 Err(e) => {
-                    pending.push(Box::pin(async move { (id, false, Err(e)) }));
+                    pending.push(Box::pin(async move { (id, Err(e)) }));
                     return None;
                 }
             };
@@ -305,26 +335,26 @@ fn handle(
                 None
             };
             let fut = step.do_step_with_delay(name, config, callback, delay_fn);
-            pending.push(Box::pin(async move { (id, false, fut.await) }));
+            pending.push(Box::pin(async move { (id, fut.await) }));
         }
         FromJs::Sleep { id, name, duration } => {
             let fut = step.sleep(name, duration_input(&duration));
-            pending.push(Box::pin(async move {
-                (id, false, fut.await.map(|_| Value::Null))
-            }));
+            pending.push(Box::pin(
+                async move { (id, fut.await.map(|_| Value::Null)) },
+            ));
         }
         FromJs::SleepUntil { id, name, at } => match at.filter(|n| n.is_finite() && *n >= 0.0) {
             Some(ms) => {
                 let fut = step.sleep_until(name, Timestamp(ms as u64));
-                pending.push(Box::pin(async move {
-                    (id, false, fut.await.map(|_| Value::Null))
-                }));
+                pending.push(Box::pin(
+                    async move { (id, fut.await.map(|_| Value::Null)) },
+                ));
             }
             None => {
                 let e = WorkflowError::fatal(format!(
                     "step.sleepUntil(\"{name}\") needs a Date or a number of milliseconds since the epoch"
                 ));
-                pending.push(Box::pin(async move { (id, false, Err(e)) }));
+                pending.push(Box::pin(async move { (id, Err(e)) }));
             }
         },
         FromJs::WaitForEvent {
@@ -344,7 +374,7 @@ fn handle(
                 let r = fut.await.map(|ev| {
                     json!({"payload": ev.payload, "timestamp": ev.timestamp.0, "type": ev.event_type})
                 });
-                (id, false, r)
+                (id, r)
             }));
         }
         FromJs::AttemptDone {

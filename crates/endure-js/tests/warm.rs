@@ -336,3 +336,125 @@ async fn a_limit_fails_its_own_run_and_retires_the_isolate_not_the_runs_beside_i
     assert_eq!(js.finish("noisy", "next", 1_000).await["output"], "rested");
     assert_eq!(js.project.run_isolates(), 1);
 }
+
+const MIXED: &str = r#"
+import { WorkflowEntrypoint } from 'cloudflare:workers';
+const tries = new Map();
+export class Mixed extends WorkflowEntrypoint {
+  async run(event, step) {
+    const me = event.payload.n;
+    const a = await step.do('a', async () => me * 10);
+    // Fails once for each run, then succeeds: attempts of many runs interleave.
+    const b = await step.do('b', { retries: { limit: 2, delay: 1 } }, async () => {
+      const t = (tries.get(me) || 0) + 1;
+      tries.set(me, t);
+      if (t === 1) throw new Error(`first try of ${me}`);
+      return a + 1;
+    });
+    await step.sleep('nap', '1 second');
+    const c = await step.do('c', async () => `${event.instanceId}:${b}`);
+    return { me, a, b, c };
+  }
+}
+export default { async fetch() { return new Response('ok'); } };
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_in_one_isolate_at_once_keep_to_their_own_steps() {
+    let d = files(&[
+        (
+            "p/wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.js",
+                "workflows": [{"name": "mixed", "binding": "MIXED", "class_name": "Mixed"}]}"#,
+        ),
+        ("p/src/index.js", MIXED),
+    ]);
+    let options = endure_js::RunOptions {
+        max_run_isolates: 1,
+        runs_per_isolate: 64,
+        ..Default::default()
+    };
+    let js = Js::start_options(d, "p", options).await;
+    let n = 40;
+    for i in 0..n {
+        js.create("mixed", &format!("m{i}"), json!({"n": i})).await;
+    }
+    for i in 0..n {
+        let doc = js.finish("mixed", &format!("m{i}"), 500).await;
+        assert_eq!(
+            doc["output"],
+            json!({"me": i, "a": i * 10, "b": i * 10 + 1, "c": format!("m{i}:{}", i * 10 + 1)}),
+            "{doc:#}"
+        );
+        // Its own two attempts of `b`, the first failed with its own error.
+        let b = &doc["steps"][1];
+        assert_eq!(b["attempts"].as_array().map(Vec::len), Some(2), "{doc:#}");
+        assert_eq!(
+            b["attempts"][0]["error"]["message"],
+            json!(format!("first try of {i}")),
+            "{doc:#}"
+        );
+    }
+    assert_eq!(js.project.run_isolates(), 1);
+}
+
+const SHARE: &str = r#"
+import { WorkflowEntrypoint } from 'cloudflare:workers';
+let shared = null;
+export class Share extends WorkflowEntrypoint {
+  async run(event, step) {
+    const base = event.payload.base;
+    // The first run's fetch, awaited by both: it settles in the first run's turn, which then
+    // continues the second run's code too, and makes its next fetch.
+    if (!shared) shared = fetch(`${base}/shared`).then((r) => r.text());
+    const first = await shared;
+    const second = await (await fetch(`${base}/${event.payload.who}`)).text();
+    return await step.do('done', async () => `${first}/${second}`);
+  }
+}
+export default { async fetch() { return new Response('ok'); } };
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_call_made_in_another_runs_turn_is_answered_after_that_run_ends() {
+    use std::time::Duration;
+    // /shared answers after 100 ms, /a at once, /b after 500 ms: the first run ends while the
+    // second's fetch, made in the first's turn, is still in flight.
+    let app = axum::Router::new().fallback(|req: axum::extract::Request| async move {
+        let path = req.uri().path().to_string();
+        let wait = match path.as_str() {
+            "/shared" => 100,
+            "/b" => 500,
+            _ => 0,
+        };
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        path.trim_start_matches('/').to_string()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let d = files(&[
+        (
+            "p/wrangler.jsonc",
+            r#"{"name": "p", "main": "src/index.js",
+                "workflows": [{"name": "share", "binding": "SHARE", "class_name": "Share"}]}"#,
+        ),
+        ("p/src/index.js", SHARE),
+    ]);
+    let options = endure_js::RunOptions {
+        max_run_isolates: 1,
+        runs_per_isolate: 8,
+        ..Default::default()
+    };
+    let js = Js::start_options(d, "p", options).await;
+    js.create("share", "a", json!({"base": base, "who": "a"}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    js.create("share", "b", json!({"base": base, "who": "b"}))
+        .await;
+    let a = js.until("share", "a", |d| d["status"] == "complete").await;
+    assert_eq!(a["output"], "shared/a", "{a:#}");
+    assert_eq!(js.doc("share", "b").await["status"], "running");
+    let b = js.until("share", "b", |d| d["status"] == "complete").await;
+    assert_eq!(b["output"], "shared/b", "{b:#}");
+}

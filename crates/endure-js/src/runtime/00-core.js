@@ -16,17 +16,22 @@
   // handled (each such message and the jobs it queues is one turn, so what runs meanwhile
   // continues that run), or of the timer firing; step calls name their run themselves.
   let currentRun = 0;
-  // The runs this isolate serves now: what a run that is over asks is never answered.
+  // The runs this isolate serves now: the steps a run that is over asks for are never answered.
   const liveRuns = new Set();
+  // The run a call or a line is for: the turn's, or the isolate's own once that run is over (a
+  // promise runs share can continue one run's code in another's turn, or after it).
+  const runOf = (run) => (liveRuns.has(run) ? run : 0);
   let nextId = 1;
+  // Calls to the host in flight, by id: `run` is the run they were made for, `step` whether
+  // they are a step of it (forgotten with the run) rather than a host call (answered anyway).
   const calls = new Map();
   function call(op, fields) {
-    return callAs(currentRun, op, fields);
+    return callAs(runOf(currentRun), op, fields, false);
   }
-  function callAs(run, op, fields) {
+  function callAs(run, op, fields, step) {
     if (run !== 0 && !liveRuns.has(run)) return new Promise(() => {});
     const id = nextId++;
-    const p = new Promise((resolve, reject) => calls.set(id, { resolve, reject, run }));
+    const p = new Promise((resolve, reject) => calls.set(id, { resolve, reject, run, step }));
     host.send(run, JSON.stringify(Object.assign({}, fields, { op, id })));
     return p;
   }
@@ -43,7 +48,7 @@
     return call(op, fields);
   }
   function post(op, fields) {
-    postAs(currentRun, op, fields);
+    postAs(runOf(currentRun), op, fields);
   }
   function postAs(run, op, fields) {
     host.send(run, JSON.stringify(Object.assign({}, fields, { op })));

@@ -59,6 +59,7 @@
       callbacks.set(id, cb);
       const p = new Promise((resolve, reject) => calls.set(id, {
         run,
+        step: true,
         resolve: (v) => { callbacks.delete(id); delayFns.delete(id); resolve(decode(v)); },
         reject: (e) => { callbacks.delete(id); delayFns.delete(id); reject(e); },
       }));
@@ -66,17 +67,17 @@
       return p;
     }
     sleep(name, duration) {
-      return callAs(this.#run, 'sleep', { name: String(name), duration: durationArg(duration) }).then(() => undefined);
+      return callAs(this.#run, 'sleep', { name: String(name), duration: durationArg(duration) }, true).then(() => undefined);
     }
     sleepUntil(name, at) {
       const ms = at instanceof Date ? at.getTime() : Number(at);
-      return callAs(this.#run, 'sleepUntil', { name: String(name), at: ms }).then(() => undefined);
+      return callAs(this.#run, 'sleepUntil', { name: String(name), at: ms }, true).then(() => undefined);
     }
     waitForEvent(name, options) {
       const o = options || {};
       return callAs(this.#run, 'waitForEvent', {
         name: String(name), type: o.type, timeout: o.timeout === undefined ? null : durationArg(o.timeout),
-      }).then((ev) => ({ payload: decode(ev.payload), timestamp: new Date(ev.timestamp), type: ev.type }));
+      }, true).then((ev) => ({ payload: decode(ev.payload), timestamp: new Date(ev.timestamp), type: ev.type }));
     }
   }
 

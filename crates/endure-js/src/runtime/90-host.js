@@ -29,13 +29,15 @@
     }
   }
   // Run `run` is over (it ended, or the engine dropped it: it will be replayed if it ever
-  // resumes): its calls in flight, step callbacks, delay functions and timers are forgotten, so
-  // nothing refers to it any more, and what it still asks is never answered.
+  // resumes): its step calls in flight, step callbacks, delay functions and timers are
+  // forgotten, so nothing refers to it any more, and the steps it still asks for are never
+  // answered. Its host calls in flight (a fetch...) are still answered: code continued by a
+  // promise runs share may be another run's.
   function forget(run) {
     currentRun = 0;
     liveRuns.delete(run);
     for (const [id, c] of calls) {
-      if (c.run === run) { calls.delete(id); callbacks.delete(id); delayFns.delete(id); }
+      if (c.run === run && c.step) { calls.delete(id); callbacks.delete(id); delayFns.delete(id); }
     }
     for (const [id, e] of executing) if (e.run === run) executing.delete(id);
     for (const [id, t] of timers) if (t.run === run) timers.delete(id);
