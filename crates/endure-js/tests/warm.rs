@@ -87,13 +87,31 @@ async fn requests_share_a_warm_isolate_and_runs_do_not() {
 
 /// A project whose `src/index.js` is `index`, with one workflow (name, binding, class).
 async fn one_workflow(workflow: (&str, &str, &str), index: &str) -> Js {
+    one_workflow_with(workflow, index, endure_js::RunOptions::default()).await
+}
+
+/// [`one_workflow`] with these run options.
+async fn one_workflow_with(
+    workflow: (&str, &str, &str),
+    index: &str,
+    options: endure_js::RunOptions,
+) -> Js {
     let (name, binding, class) = workflow;
     let config = format!(
         r#"{{"name": "p", "main": "src/index.js",
             "workflows": [{{"name": "{name}", "binding": "{binding}", "class_name": "{class}"}}]}}"#
     );
     let d = files(&[("p/wrangler.jsonc", &config), ("p/src/index.js", index)]);
-    Js::start(d, "p", vec![], Limits::default()).await
+    Js::start_options(d, "p", options).await
+}
+
+/// Run options with `isolates` run isolates of `places` places each.
+fn places(isolates: usize, places: usize) -> endure_js::RunOptions {
+    endure_js::RunOptions {
+        max_run_isolates: isolates,
+        runs_per_isolate: places,
+        ..Default::default()
+    }
 }
 
 /// Waits (hang protection only) until `n` isolates serve runs or wait for one.
@@ -138,20 +156,7 @@ async fn progress(js: &Js, ids: &[&str]) -> (usize, usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_share_an_isolate_and_those_beyond_its_places_wait() {
-    let d = files(&[
-        (
-            "p/wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.js",
-                "workflows": [{"name": "sleepy", "binding": "SLEEPY", "class_name": "Sleepy"}]}"#,
-        ),
-        ("p/src/index.js", SLEEPY),
-    ]);
-    let options = endure_js::RunOptions {
-        max_run_isolates: 1,
-        runs_per_isolate: 2,
-        ..Default::default()
-    };
-    let js = Js::start_options(d, "p", options).await;
+    let js = one_workflow_with(("sleepy", "SLEEPY", "Sleepy"), SLEEPY, places(1, 2)).await;
     let ids = ["a", "b", "c", "d"];
     for id in ids {
         js.create("sleepy", id, json!({})).await;
@@ -294,24 +299,14 @@ export default { async fetch() { return new Response('ok'); } };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_limit_fails_its_own_run_and_retires_the_isolate_not_the_runs_beside_it() {
-    let d = files(&[
-        (
-            "p/wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.js",
-                "workflows": [{"name": "noisy", "binding": "NOISY", "class_name": "Noisy"}]}"#,
-        ),
-        ("p/src/index.js", NOISY),
-    ]);
     let options = endure_js::RunOptions {
-        max_run_isolates: 1,
-        runs_per_isolate: 4,
         limits: Limits {
             cpu: std::time::Duration::from_millis(300),
             ..Limits::default()
         },
-        ..Default::default()
+        ..places(1, 4)
     };
-    let js = Js::start_options(d, "p", options).await;
+    let js = one_workflow_with(("noisy", "NOISY", "Noisy"), NOISY, options).await;
     // A quiet run sleeps (live) in the isolate; then one beside it loops without end.
     js.create("noisy", "quiet", json!({})).await;
     js.until("noisy", "quiet", |d| {
@@ -361,20 +356,7 @@ export default { async fetch() { return new Response('ok'); } };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_in_one_isolate_at_once_keep_to_their_own_steps() {
-    let d = files(&[
-        (
-            "p/wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.js",
-                "workflows": [{"name": "mixed", "binding": "MIXED", "class_name": "Mixed"}]}"#,
-        ),
-        ("p/src/index.js", MIXED),
-    ]);
-    let options = endure_js::RunOptions {
-        max_run_isolates: 1,
-        runs_per_isolate: 64,
-        ..Default::default()
-    };
-    let js = Js::start_options(d, "p", options).await;
+    let js = one_workflow_with(("mixed", "MIXED", "Mixed"), MIXED, places(1, 64)).await;
     let n = 40;
     for i in 0..n {
         js.create("mixed", &format!("m{i}"), json!({"n": i})).await;
@@ -433,20 +415,7 @@ async fn a_host_call_made_in_another_runs_turn_is_answered_after_that_run_ends()
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let d = files(&[
-        (
-            "p/wrangler.jsonc",
-            r#"{"name": "p", "main": "src/index.js",
-                "workflows": [{"name": "share", "binding": "SHARE", "class_name": "Share"}]}"#,
-        ),
-        ("p/src/index.js", SHARE),
-    ]);
-    let options = endure_js::RunOptions {
-        max_run_isolates: 1,
-        runs_per_isolate: 8,
-        ..Default::default()
-    };
-    let js = Js::start_options(d, "p", options).await;
+    let js = one_workflow_with(("share", "SHARE", "Share"), SHARE, places(1, 8)).await;
     js.create("share", "a", json!({"base": base, "who": "a"}))
         .await;
     tokio::time::sleep(Duration::from_millis(30)).await;
