@@ -1,56 +1,90 @@
-//! Standard base64 (with padding): bodies cross between the host and the isolates as text.
+//! Base64 on the `base64` crate: bodies cross between the host and the isolates as standard
+//! base64 ([`encode`], [`decode`]), and the prelude's `atob` takes the Infra standard's
+//! forgiving base64 ([`forgiving_decode`]).
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+use base64::Engine;
+use base64::alphabet::STANDARD;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
+/// Standard alphabet, padding written, and read whether present or not (trailing bits that
+/// are not zero dropped, as Endure always read them).
+const PADDED: GeneralPurpose = GeneralPurpose::new(
+    &STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Standard alphabet, no padding (stripped beforehand), trailing bits dropped: the forgiving
+/// decode's last stage.
+const FORGIVING: GeneralPurpose = GeneralPurpose::new(
+    &STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Standard base64 with padding.
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        out.push(ALPHABET[(n >> 18) as usize & 63] as char);
-        out.push(ALPHABET[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            ALPHABET[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            ALPHABET[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
+    PADDED.encode(bytes)
 }
 
+/// Standard base64, padded or not.
 pub fn decode(text: &str) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in text.trim_end_matches('=').bytes() {
-        let v = ALPHABET
-            .iter()
-            .position(|a| *a == c)
-            .ok_or_else(|| format!("invalid base64 character {:?}", c as char))?;
-        buf = (buf << 6) | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
+    PADDED
+        .decode(text)
+        .map_err(|e| format!("invalid base64: {e}"))
+}
+
+/// The Infra standard's forgiving-base64 decode: ASCII whitespace is ignored, up to two `=` end
+/// it when the length is a multiple of four, and a length of 1 modulo 4 or any other character
+/// makes it invalid (`None`).
+pub fn forgiving_decode(text: &str) -> Option<Vec<u8>> {
+    let mut clean: Vec<u8> = text
+        .bytes()
+        .filter(|b| !matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' '))
+        .collect();
+    if clean.len().is_multiple_of(4) {
+        for _ in 0..2 {
+            if clean.last() == Some(&b'=') {
+                clean.pop();
+            }
         }
     }
-    Ok(out)
+    if clean.len() % 4 == 1 {
+        return None;
+    }
+    FORGIVING.decode(&clean).ok()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{decode, encode, forgiving_decode};
+
     #[test]
     fn round_trips() {
         for s in [&b""[..], b"f", b"fo", b"foo", b"foob", b"\x00\xff\x10"] {
-            assert_eq!(super::decode(&super::encode(s)).unwrap(), s);
+            assert_eq!(decode(&encode(s)).unwrap(), s);
         }
-        assert_eq!(super::encode(b"foobar"), "Zm9vYmFy");
-        assert!(super::decode("a$").is_err());
+        assert_eq!(encode(b"foobar"), "Zm9vYmFy");
+        assert_eq!(decode("Zm9vYg").unwrap(), b"foob");
+        assert!(decode("a$").is_err());
+    }
+
+    #[test]
+    fn forgiving_base64_as_the_infra_standard_defines_it() {
+        assert_eq!(forgiving_decode("Zm9vYmFy").unwrap(), b"foobar");
+        assert_eq!(forgiving_decode(" Zm9v\nYg== ").unwrap(), b"foob");
+        assert_eq!(forgiving_decode("Zm9vYg").unwrap(), b"foob");
+        assert_eq!(forgiving_decode("").unwrap(), b"");
+        // Trailing bits that are not zero are dropped, not refused.
+        assert_eq!(forgiving_decode("Zh==").unwrap(), b"f");
+        // A length of 1 modulo 4, a character outside the alphabet, `=` in the middle or
+        // more than two at the end: invalid.
+        assert!(forgiving_decode("Zm9vY").is_none());
+        assert!(forgiving_decode("Zm9v$g==").is_none());
+        assert!(forgiving_decode("Zm=vYg==").is_none());
+        assert!(forgiving_decode("Zg===").is_none());
+        assert!(forgiving_decode("Z===").is_none());
     }
 }

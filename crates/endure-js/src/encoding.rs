@@ -60,52 +60,13 @@ fn b64_encode<'js>(ctx: Ctx<'js>, v: Value<'js>) -> rquickjs::Result<Value<'js>>
 /// `host.b64Decode(text)`: the bytes of forgiving base64, or `null` if it is not valid.
 fn b64_decode<'js>(ctx: Ctx<'js>, v: Value<'js>) -> rquickjs::Result<Value<'js>> {
     let decoded = match v.as_string().map(|s| s.to_string()) {
-        Some(Ok(s)) => forgiving_decode(&s),
+        Some(Ok(s)) => crate::base64::forgiving_decode(&s),
         _ => None,
     };
     match decoded {
         Some(b) => bytes_value(ctx, b),
         None => Ok(Value::new_null(ctx)),
     }
-}
-
-/// The Infra standard's forgiving-base64 decode: ASCII whitespace is ignored, up to two `=` end
-/// it when the length is a multiple of four, and a length of 1 modulo 4 or any other character
-/// makes it invalid (`None`).
-pub fn forgiving_decode(text: &str) -> Option<Vec<u8>> {
-    let mut clean: Vec<u8> = text
-        .bytes()
-        .filter(|b| !matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' '))
-        .collect();
-    if clean.len().is_multiple_of(4) {
-        for _ in 0..2 {
-            if clean.last() == Some(&b'=') {
-                clean.pop();
-            }
-        }
-    }
-    if clean.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(clean.len() / 4 * 3 + 2);
-    let (mut buf, mut bits) = (0u32, 0u32);
-    for c in clean {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        buf = (buf << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    Some(out)
 }
 
 /// Puts the four functions on the prelude's `host` object.
@@ -115,24 +76,4 @@ pub fn install<'js>(ctx: &Ctx<'js>, host: &Object<'js>) -> rquickjs::Result<()> 
     host.set("b64Encode", Function::new(ctx.clone(), b64_encode)?)?;
     host.set("b64Decode", Function::new(ctx.clone(), b64_decode)?)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::forgiving_decode;
-
-    #[test]
-    fn forgiving_base64_as_the_infra_standard_defines_it() {
-        assert_eq!(forgiving_decode("Zm9vYmFy").unwrap(), b"foobar");
-        assert_eq!(forgiving_decode(" Zm9v\nYg== ").unwrap(), b"foob");
-        assert_eq!(forgiving_decode("Zm9vYg").unwrap(), b"foob");
-        assert_eq!(forgiving_decode("").unwrap(), b"");
-        // A length of 1 modulo 4, a character outside the alphabet, `=` in the middle or
-        // more than two at the end: invalid.
-        assert!(forgiving_decode("Zm9vY").is_none());
-        assert!(forgiving_decode("Zm9v$g==").is_none());
-        assert!(forgiving_decode("Zm=vYg==").is_none());
-        assert!(forgiving_decode("Zg===").is_none());
-        assert!(forgiving_decode("Z===").is_none());
-    }
 }
