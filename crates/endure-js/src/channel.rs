@@ -10,7 +10,7 @@ use rquickjs::{Ctx, Function, Object};
 pub(crate) fn install<'js>(
     ctx: &Ctx<'js>,
     host: &Object<'js>,
-    routes: &crate::isolate::SharedRoutes,
+    routes: &crate::routes::SharedRoutes,
 ) -> rquickjs::Result<()> {
     let out = routes.clone();
     let step_do = Function::new(

@@ -1,5 +1,5 @@
-//! What the isolates ask of the host that JavaScript cannot do itself: secure random bytes and
-//! digests.
+//! What the isolates ask of the host that JavaScript cannot do itself (secure random bytes,
+//! digests, compression), and the `host` object that hands the prelude every host function.
 
 use sha2::Digest;
 
@@ -73,6 +73,109 @@ pub fn compress(format: &str, decompress: bool, data: &[u8]) -> Result<Vec<u8>, 
     }
     .map_err(io)?;
     Ok(out)
+}
+
+/// The `host` object the runtime prelude takes its host functions from: sending messages
+/// (`send`, and the typed senders of channel.rs) through `routes`, randomness, digests, Web
+/// Crypto, compression, prelude sections, module resolution for `require`, encodings, the
+/// synchronous hooks, and `Intl` and WebAssembly when built in.
+#[allow(unused_variables)] // `memory_bytes` and `must_stop` serve the `wasm` feature only.
+pub(crate) fn object<'js>(
+    ctx: &rquickjs::Ctx<'js>,
+    routes: &crate::routes::SharedRoutes,
+    sources: &std::sync::Arc<crate::modules::Sources>,
+    hooks: &crate::isolate::Hooks,
+    memory_bytes: usize,
+    must_stop: std::sync::Arc<dyn Fn() -> bool + Send + Sync>,
+) -> rquickjs::Result<rquickjs::Object<'js>> {
+    use crate::protocol::Out;
+    use rquickjs::{Ctx, Function, Object};
+    let ctx = ctx.clone();
+    let host = Object::new(ctx.clone())?;
+    let out = routes.clone();
+    let send = Function::new(ctx.clone(), move |run: f64, s: String| {
+        out.borrow().emit(run as u64, Out::Text(s));
+    })?;
+    host.set("send", send)?;
+    crate::channel::install(&ctx, &host, routes)?;
+    let random = Function::new(ctx.clone(), |n: usize| crate::host::random_bytes(n))?;
+    host.set("random", random)?;
+    let digest = Function::new(
+        ctx.clone(),
+        |ctx: Ctx<'_>, alg: String, bytes: Vec<u8>| -> rquickjs::Result<Vec<u8>> {
+            crate::host::digest(&alg, &bytes).map_err(|m| rquickjs::Exception::throw_type(&ctx, &m))
+        },
+    )?;
+    host.set("digest", digest)?;
+    let subtle = Function::new(
+        ctx.clone(),
+        |ctx: Ctx<'_>,
+         op: String,
+         params: String,
+         inputs: Vec<Vec<u8>>|
+         -> rquickjs::Result<Vec<u8>> {
+            let params: serde_json::Value =
+                serde_json::from_str(&params).unwrap_or(serde_json::Value::Null);
+            crate::webcrypto::run(&op, &params, &inputs)
+                .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
+        },
+    )?;
+    host.set("subtle", subtle)?;
+    let compress = Function::new(
+        ctx.clone(),
+        |ctx: Ctx<'_>,
+         format: String,
+         decompress: bool,
+         data: Vec<u8>|
+         -> rquickjs::Result<Vec<u8>> {
+            crate::host::compress(&format, decompress, &data)
+                .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
+        },
+    )?;
+    host.set("compress", compress)?;
+    let section = Function::new(ctx.clone(), load_section)?;
+    host.set("section", section)?;
+    let src = sources.clone();
+    let resolve_require = Function::new(
+        ctx.clone(),
+        move |ctx: Ctx<'_>, base: String, spec: String| -> rquickjs::Result<String> {
+            src.resolve_require(&base, &spec)
+                .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
+        },
+    )?;
+    host.set("resolveRequire", resolve_require)?;
+    let src = sources.clone();
+    let raw = Function::new(
+        ctx.clone(),
+        move |ctx: Ctx<'_>, name: String| -> rquickjs::Result<String> {
+            src.raw(&name)
+                .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
+        },
+    )?;
+    host.set("raw", raw)?;
+    crate::encoding::install(&ctx, &host)?;
+    host.set("asyncContext", sources.async_context())?;
+    if let Some(hook) = hooks.test.clone() {
+        let test = Function::new(ctx.clone(), move |s: String| hook(&s))?;
+        host.set("test", test)?;
+    }
+    if let Some(hook) = hooks.now.clone() {
+        let now = Function::new(ctx.clone(), move |s: String| hook(&s))?;
+        host.set("callNow", now)?;
+    }
+    #[cfg(feature = "intl")]
+    crate::intl::install(&ctx, &host)?;
+    #[cfg(feature = "wasm")]
+    crate::wasm::install(&ctx, &host, memory_bytes, must_stop.clone())?;
+    Ok(host)
+}
+
+/// `host.section(name)`: a part of the prelude loaded on first use (bytecode.rs).
+fn load_section<'js>(
+    ctx: rquickjs::Ctx<'js>,
+    name: String,
+) -> rquickjs::Result<rquickjs::Value<'js>> {
+    crate::bytecode::section(&ctx, &name)
 }
 
 #[cfg(test)]

@@ -21,10 +21,11 @@
 //! message received so far is handled), `limit` (the CPU or memory limit cut a turn short,
 //! sent to the run whose turn it was) and `fatal` (the isolate could not start).
 
+use crate::loader::{ProjectLoader, ProjectResolver};
 use crate::modules::Sources;
 use crate::protocol::{In, Out};
-use rquickjs::loader::{ImportAttributes, Loader, Resolver};
-use rquickjs::{Context, Ctx, Function, Module, Object, Runtime, Value};
+use crate::routes::{Route, Routes, SharedRoutes};
+use rquickjs::{Context, Ctx, Function, Object, Runtime, Value};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -254,121 +255,6 @@ pub fn spawn_with(
     })
 }
 
-/// Resolves imports; in a test isolate, imports of mocked modules go to their mocks.
-struct ProjectResolver(Arc<Sources>, Option<crate::testing::mocks::Mocks>);
-impl Resolver for ProjectResolver {
-    fn resolve<'js>(
-        &mut self,
-        ctx: &Ctx<'js>,
-        base: &str,
-        name: &str,
-        _attributes: Option<ImportAttributes<'js>>,
-    ) -> rquickjs::Result<String> {
-        use crate::testing::mocks::{MOCK, REAL, SETUP};
-        if std::path::Path::new(name).is_absolute() {
-            return Ok(name.to_string());
-        }
-        if self.1.is_some() && [SETUP, MOCK, REAL].iter().any(|p| name.starts_with(p)) {
-            return Ok(name.to_string());
-        }
-        let resolved = self
-            .0
-            .resolve(base.strip_prefix(REAL).unwrap_or(base), name)
-            .map_err(|m| rquickjs::Exception::throw_message(ctx, &m))?;
-        Ok(match &self.1 {
-            Some(mocks) => mocks.redirect(base, resolved),
-            None => resolved,
-        })
-    }
-}
-
-/// Loads modules; in a test isolate, also the mocks' modules, and hoists `vi.mock` calls.
-struct ProjectLoader(Arc<Sources>, Option<crate::testing::mocks::Mocks>);
-impl Loader for ProjectLoader {
-    fn load<'js>(
-        &mut self,
-        ctx: &Ctx<'js>,
-        name: &str,
-        _attributes: Option<ImportAttributes<'js>>,
-    ) -> rquickjs::Result<Module<'js, rquickjs::module::Declared>> {
-        if let Some(mocks) = &self.1 {
-            use crate::testing::mocks::{MOCK, REAL, mock_source};
-            let fail = |m: String| rquickjs::Exception::throw_message(ctx, &m);
-            if let Some(setup) = mocks.setup(name) {
-                return Module::declare(ctx.clone(), name, setup);
-            }
-            if let Some(path) = name.strip_prefix(MOCK) {
-                return Module::declare(ctx.clone(), name, mock_source(&self.0, path));
-            }
-            if let Some(path) = name.strip_prefix(REAL) {
-                let src = self.0.load(path).map_err(fail)?;
-                return Module::declare(ctx.clone(), name, src.to_string());
-            }
-            if self.0.format(name) != crate::modules::Format::CommonJs {
-                let (src, _) = self.0.load_keyed(name).map_err(fail)?;
-                if let Some(hoisted) = mocks.hoist(&self.0, name, &src).map_err(fail)? {
-                    return Module::declare(ctx.clone(), name, hoisted);
-                }
-            }
-        }
-        if self.0.format(name) == crate::modules::Format::CommonJs {
-            // Run it through `require` now and export what it exports.
-            let rt: Object = ctx.globals().get("__endure_rt")?;
-            let names_fn: Function = rt.get("cjsNames")?;
-            let names: Vec<String> = names_fn.call((name,))?;
-            let quoted = serde_json::to_string(name).unwrap_or_default();
-            let mut src = format!(
-                "const m = globalThis.__endure_rt.requireFile({quoted});\n\
-                 export default (m && m.__esModule && 'default' in m) ? m.default : m;\n"
-            );
-            for n in names {
-                src.push_str(&format!("export const {n} = m.{n};\n"));
-            }
-            return Module::declare(ctx.clone(), name, src);
-        }
-        let (src, key) = self
-            .0
-            .load_keyed(name)
-            .map_err(|m| rquickjs::Exception::throw_message(ctx, &m))?;
-        crate::bytecode::project_module(ctx, name, &src, key)
-    }
-}
-
-/// Where what JavaScript sends goes: a run's messages to its route, the rest to the
-/// isolate's own channel. Only the isolate's thread uses it.
-pub(crate) struct Routes {
-    default: tokio::sync::mpsc::Sender<Out>,
-    /// Messages of the isolate's own handled, and whether any since the last turn's end.
-    received: u64,
-    touched: bool,
-    runs: std::collections::HashMap<u64, Route>,
-}
-
-/// An open run.
-struct Route {
-    tx: tokio::sync::mpsc::Sender<Out>,
-    /// Its messages handled so far.
-    received: u64,
-    /// Whether any were handled since the last turn's end sent to it.
-    touched: bool,
-    /// Whether it had timers at that turn's end.
-    timers: bool,
-}
-
-impl Routes {
-    /// Sends what JavaScript sent for `run` (0: the isolate) where it goes; a run that is over
-    /// gets nothing more.
-    pub(crate) fn emit(&self, run: u64, out: Out) {
-        if run == 0 {
-            let _ = self.default.blocking_send(out);
-        } else if let Some(r) = self.runs.get(&run) {
-            let _ = r.tx.blocking_send(out);
-        }
-    }
-}
-
-pub(crate) type SharedRoutes = std::rc::Rc<std::cell::RefCell<Routes>>;
-
 /// Why a turn stopped early.
 #[derive(Default)]
 struct Watch {
@@ -469,91 +355,15 @@ fn run(
     let ctx = Context::full(&rt).map_err(|e| e.to_string())?;
     let main_js = serde_json::to_string(main).unwrap_or_default();
     ctx.with(|ctx| -> Result<(), String> {
-        let host = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
-        let out = routes.clone();
-        let send = Function::new(ctx.clone(), move |run: f64, s: String| {
-            out.borrow().emit(run as u64, Out::Text(s));
-        })
-        .map_err(|e| e.to_string())?;
-        host.set("send", send).map_err(|e| e.to_string())?;
-        crate::channel::install(&ctx, &host, &routes).map_err(|e| e.to_string())?;
-        let random = Function::new(ctx.clone(), |n: usize| crate::host::random_bytes(n))
-            .map_err(|e| e.to_string())?;
-        host.set("random", random).map_err(|e| e.to_string())?;
-        let digest = Function::new(
-            ctx.clone(),
-            |ctx: Ctx<'_>, alg: String, bytes: Vec<u8>| -> rquickjs::Result<Vec<u8>> {
-                crate::host::digest(&alg, &bytes)
-                    .map_err(|m| rquickjs::Exception::throw_type(&ctx, &m))
-            },
+        let host = crate::host::object(
+            &ctx,
+            &routes,
+            &sources,
+            &hooks,
+            limits.memory_bytes,
+            must_stop.clone(),
         )
         .map_err(|e| e.to_string())?;
-        host.set("digest", digest).map_err(|e| e.to_string())?;
-        let subtle = Function::new(
-            ctx.clone(),
-            |ctx: Ctx<'_>,
-             op: String,
-             params: String,
-             inputs: Vec<Vec<u8>>|
-             -> rquickjs::Result<Vec<u8>> {
-                let params: serde_json::Value =
-                    serde_json::from_str(&params).unwrap_or(serde_json::Value::Null);
-                crate::webcrypto::run(&op, &params, &inputs)
-                    .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
-            },
-        )
-        .map_err(|e| e.to_string())?;
-        host.set("subtle", subtle).map_err(|e| e.to_string())?;
-        let compress = Function::new(
-            ctx.clone(),
-            |ctx: Ctx<'_>, format: String, decompress: bool, data: Vec<u8>| -> rquickjs::Result<Vec<u8>> {
-                crate::host::compress(&format, decompress, &data)
-                    .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
-            },
-        )
-        .map_err(|e| e.to_string())?;
-        host.set("compress", compress).map_err(|e| e.to_string())?;
-        let section = Function::new(ctx.clone(), load_section).map_err(|e| e.to_string())?;
-        host.set("section", section).map_err(|e| e.to_string())?;
-        let src = sources.clone();
-        let resolve_require = Function::new(
-            ctx.clone(),
-            move |ctx: Ctx<'_>, base: String, spec: String| -> rquickjs::Result<String> {
-                src.resolve_require(&base, &spec)
-                    .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
-            },
-        )
-        .map_err(|e| e.to_string())?;
-        host.set("resolveRequire", resolve_require)
-            .map_err(|e| e.to_string())?;
-        let src = sources.clone();
-        let raw = Function::new(
-            ctx.clone(),
-            move |ctx: Ctx<'_>, name: String| -> rquickjs::Result<String> {
-                src.raw(&name)
-                    .map_err(|m| rquickjs::Exception::throw_message(&ctx, &m))
-            },
-        )
-        .map_err(|e| e.to_string())?;
-        host.set("raw", raw).map_err(|e| e.to_string())?;
-        crate::encoding::install(&ctx, &host).map_err(|e| e.to_string())?;
-        host.set("asyncContext", sources.async_context())
-            .map_err(|e| e.to_string())?;
-        if let Some(hook) = hooks.test.clone() {
-            let test = Function::new(ctx.clone(), move |s: String| hook(&s))
-                .map_err(|e| e.to_string())?;
-            host.set("test", test).map_err(|e| e.to_string())?;
-        }
-        if let Some(hook) = hooks.now.clone() {
-            let now = Function::new(ctx.clone(), move |s: String| hook(&s))
-                .map_err(|e| e.to_string())?;
-            host.set("callNow", now).map_err(|e| e.to_string())?;
-        }
-        #[cfg(feature = "intl")]
-        crate::intl::install(&ctx, &host).map_err(|e| e.to_string())?;
-        #[cfg(feature = "wasm")]
-        crate::wasm::install(&ctx, &host, limits.memory_bytes, must_stop.clone())
-            .map_err(|e| e.to_string())?;
         ctx.globals()
             .set("__endure_host", host)
             .map_err(|e| e.to_string())?;
@@ -830,9 +640,4 @@ fn report_uncaught(routes: &Routes, run: u64, watch: &Watch, text: &str) {
         run,
         Out::Text(serde_json::json!({"op": "limit", "kind": kind, "text": text}).to_string()),
     );
-}
-
-/// `host.section(name)`: a part of the prelude loaded on first use (bytecode.rs).
-fn load_section<'js>(ctx: Ctx<'js>, name: String) -> rquickjs::Result<rquickjs::Value<'js>> {
-    crate::bytecode::section(&ctx, &name)
 }
