@@ -149,7 +149,7 @@ async fn run(
                         delay_done(&delays, delay, ok, value, error);
                         continue;
                     }
-                    // A limit hit or an uncaught error: this isolate is not kept for another run.
+                    // A limit hit or an uncaught error: the isolate is retired when the run ends.
                     FromJs::Limit { .. } | FromJs::Fatal { .. } => iso.tainted = true,
                     _ => {}
                 }
@@ -170,7 +170,7 @@ async fn run(
 
 /// A run's place in its isolate. When the run ends, or the engine drops it before its end (the
 /// instance hibernates: a long sleep or event wait; or it is paused, terminated, stopped),
-/// JavaScript is told to forget the run (its calls in flight, step callbacks and timers are
+/// JavaScript is told to forget the run (its steps in flight, step callbacks and timers are
 /// dropped, so the suspended `run` can be collected) and the place is freed, as Cloudflare
 /// evicts a hibernating instance and keeps the isolate for other work. Without this every
 /// waiting instance would hold a place. A run that hit a limit or let an error escape retires
