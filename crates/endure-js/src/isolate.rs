@@ -72,17 +72,6 @@ pub struct ToJs {
 }
 
 impl ToJs {
-    pub fn send(&self, msg: &serde_json::Value) {
-        self.send_in(if self.run == 0 {
-            In::Text(msg.to_string())
-        } else {
-            In::RunText {
-                run: self.run,
-                text: msg.to_string(),
-            }
-        });
-    }
-
     /// Sends a run message (settling and attempts go as fields, the rest as JSON text).
     pub fn send_msg(&self, msg: crate::protocol::ToJs) {
         self.send_in(msg.into_in(self.run));
@@ -100,9 +89,9 @@ impl ToJs {
 }
 
 impl Handle {
-    /// Sends a message to the isolate (ignored once it has stopped).
+    /// Sends a message of the isolate's own as JSON text (ignored once it has stopped).
     pub fn send(&self, msg: &serde_json::Value) {
-        self.to_js.send(msg);
+        self.to_js.send_in(In::Text(msg.to_string()));
     }
 
     /// Sends a message of the isolate's own (run 0).

@@ -65,8 +65,6 @@ pub struct Runs {
 }
 
 struct RunsState {
-    /// Bumped when the sources change.
-    generation: u64,
     isolates: Vec<Arc<RunIsolate>>,
 }
 
@@ -116,7 +114,6 @@ impl Runs {
         let per_isolate = per_isolate.max(1);
         Runs {
             state: Mutex::new(RunsState {
-                generation: 0,
                 isolates: Vec::new(),
             }),
             permits: Arc::new(tokio::sync::Semaphore::new(max_isolates * per_isolate)),
@@ -176,7 +173,6 @@ impl Runs {
     /// run leaves.
     pub fn clear(&self) {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.generation += 1;
         for i in st.isolates.drain(..) {
             i.retire();
         }

@@ -332,7 +332,8 @@ fn error_fields(name: Option<String>, message: Option<String>) -> ErrorWire {
     }
 }
 
-/// `host.stepDo(id, name, config, dynamic)`: [`FromJs::Do`], the config as JSON text.
+/// `host.stepDo(run, id, name, config, dynamic)` (the run routes it): [`FromJs::Do`], the
+/// config as JSON text.
 pub fn step_do(
     id: f64,
     name: String,
@@ -347,7 +348,7 @@ pub fn step_do(
     })
 }
 
-/// `host.attemptDone(attempt, ok, value, errorName, errorMessage, fatal)`:
+/// `host.attemptDone(run, attempt, ok, value, errorName, errorMessage, fatal)`:
 /// [`FromJs::AttemptDone`], the value as JSON text.
 pub fn attempt_done(
     attempt: f64,
@@ -365,7 +366,7 @@ pub fn attempt_done(
     })
 }
 
-/// `host.runDone(ok, value, errorName, errorMessage)`: [`FromJs::Done`].
+/// `host.runDone(run, ok, value, errorName, errorMessage)`: [`FromJs::Done`].
 pub fn run_done(
     ok: bool,
     value: Option<String>,

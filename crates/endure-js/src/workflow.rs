@@ -84,7 +84,7 @@ async fn run(
     let run = NEXT_RUN.fetch_add(1, Ordering::Relaxed);
     let (route, mut from_js) = tokio::sync::mpsc::channel(crate::isolate::FROM_JS_QUEUE);
     let to_js = place.isolate.handle.open(run, route);
-    let mut iso = RunIsolate {
+    let mut iso = OpenRun {
         place,
         run,
         tainted: false,
@@ -175,14 +175,14 @@ async fn run(
 /// evicts a hibernating instance and keeps the isolate for other work. Without this every
 /// waiting instance would hold a place. A run that hit a limit or let an error escape retires
 /// its isolate: it takes no new run, and stops when its other runs are over.
-struct RunIsolate {
+struct OpenRun {
     place: crate::pool::RunPlace,
     run: u64,
     /// A limit was hit or an error escaped.
     tainted: bool,
 }
 
-impl Drop for RunIsolate {
+impl Drop for OpenRun {
     fn drop(&mut self) {
         if self.tainted {
             self.place.isolate.retire();
